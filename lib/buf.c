@@ -1,0 +1,2 @@
+/* buf: placeholder until written */
+#include "buf.h"

@@ -1,0 +1,2 @@
+/* command: placeholder until written */
+#include "command.h"

@@ -1,0 +1,2 @@
+/* config: placeholder until written */
+#include "config.h"

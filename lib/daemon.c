@@ -1,0 +1,2 @@
+/* daemon: placeholder until written */
+#include "daemon.h"

@@ -1,0 +1,42 @@
+/*
+ * What every kldnet daemon does the same way: command-line options, logging,
+ * the run directory, daemonizing, the pid file, privilege drop, systemd
+ * notification and a clean stop on SIGTERM/SIGINT.
+ *
+ * Options: --rundir DIR, --config FILE, -d/--daemon, --user USER,
+ * --log-level LEVEL, --version, --help.
+ */
+#ifndef KLD_DAEMON_H
+#define KLD_DAEMON_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "event.h"
+
+struct kld_daemon {
+	const char *name;
+	char rundir[PATH_MAX];
+	char config[PATH_MAX];
+	char user[64];
+	int log_level;
+	bool daemonize;
+	struct kld_loop *loop;
+	struct kld_signal *sigs[3];
+};
+
+/* Fill from argv; prints and exits on --version, --help and bad options. */
+void kld_daemon_init(struct kld_daemon *d, const char *name, int argc, char **argv);
+/* Log, rundir, daemonize, pid file, signals; creates d->loop. 0 or -1. */
+int kld_daemon_start(struct kld_daemon *d);
+/* Path of a socket in the rundir: "<rundir>/<name>". */
+void kld_daemon_path(const struct kld_daemon *d, const char *name, char *buf, size_t size);
+/* Switch to d->user (if set) keeping only the listed capabilities
+ * (CAP_* numbers). 0 or -1. */
+int kld_daemon_drop_privileges(struct kld_daemon *d, const int *keep_caps, int ncaps);
+/* sd_notify READY=1 (a no-op outside systemd). */
+void kld_daemon_ready(struct kld_daemon *d);
+/* STOPPING=1, remove the pid file, free the loop. */
+void kld_daemon_finish(struct kld_daemon *d);
+
+#endif

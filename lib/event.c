@@ -1,0 +1,2 @@
+/* event: placeholder until written */
+#include "event.h"

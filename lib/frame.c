@@ -1,0 +1,2 @@
+/* frame: placeholder until written */
+#include "frame.h"

@@ -1,0 +1,2 @@
+/* ipc: placeholder until written */
+#include "ipc.h"

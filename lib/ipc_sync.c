@@ -1,0 +1,2 @@
+/* ipc_sync: placeholder until written */
+#include "ipc_sync.h"

@@ -1,0 +1,2 @@
+/* log: placeholder until written */
+#include "log.h"

@@ -1,0 +1,2 @@
+/* prefix: placeholder until written */
+#include "prefix.h"

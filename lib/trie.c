@@ -1,0 +1,2 @@
+/* trie: placeholder until written */
+#include "trie.h"

@@ -1,0 +1,50 @@
+/*
+ * A path-compressed binary trie (PATRICIA) keyed by kld_prefix, one per
+ * address family. Values are opaque pointers owned by the caller.
+ *
+ * Internal nodes exist only where two stored prefixes diverge, so a table
+ * of N prefixes has at most 2N-1 nodes; a node is 48 bytes on 64-bit, which
+ * keeps the cost per route small enough for full BGP tables.
+ */
+#ifndef KLD_TRIE_H
+#define KLD_TRIE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "prefix.h"
+
+struct kld_trie;
+
+struct kld_trie *kld_trie_new(uint8_t family);
+/* free_value (may be NULL) is called for each stored value. */
+void kld_trie_free(struct kld_trie *t, void (*free_value)(void *));
+
+/* Insert or replace; returns the previous value (or NULL). The prefix is
+ * copied and masked. Returns NULL and does nothing on a family mismatch. */
+void *kld_trie_insert(struct kld_trie *t, const struct kld_prefix *p, void *value);
+/* Remove; returns the value that was stored, or NULL. */
+void *kld_trie_delete(struct kld_trie *t, const struct kld_prefix *p);
+void *kld_trie_lookup(const struct kld_trie *t, const struct kld_prefix *p);
+/* Longest prefix match; *matched (if not NULL) receives the stored prefix. */
+void *kld_trie_match(const struct kld_trie *t, const struct kld_addr *a,
+		     struct kld_prefix *matched);
+/* Longest stored prefix that contains p (p itself included). */
+void *kld_trie_match_prefix(const struct kld_trie *t, const struct kld_prefix *p,
+			    struct kld_prefix *matched);
+size_t kld_trie_count(const struct kld_trie *t);
+
+/* In-order walk (ascending by kld_prefix_cmp). The callback returns 0 to go
+ * on, anything else to stop (that value is returned). The callback must not
+ * change the trie; collect first, then change. */
+typedef int (*kld_trie_walk_fn)(const struct kld_prefix *p, void *value, void *arg);
+int kld_trie_walk(const struct kld_trie *t, kld_trie_walk_fn fn, void *arg);
+
+/* Resumable walk for long tables that must yield to the event loop: visits
+ * up to `budget` entries strictly after `after` (or from the start when after
+ * is NULL) and stores the last visited prefix in *last. Returns the number
+ * visited; fewer than budget means the walk is done. */
+size_t kld_trie_walk_from(const struct kld_trie *t, const struct kld_prefix *after,
+			  size_t budget, kld_trie_walk_fn fn, void *arg,
+			  struct kld_prefix *last);
+
+#endif

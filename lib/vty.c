@@ -1,0 +1,2 @@
+/* vty: placeholder until written */
+#include "vty.h"

@@ -1,0 +1,63 @@
+/*
+ * The daemon side of the shell: a server on <rundir>/<daemon>.vty that
+ * describes the daemon's command tree and executes lines.
+ *
+ * Execution is stateless towards the shell: each VtyExec carries the
+ * node-entering lines from the config root (its context); the daemon runs
+ * them first, so a node-entering handler must be idempotent (enter the
+ * existing object, create it only when missing). Handlers reach their
+ * daemon through vty->arg and the objects of the nodes above them through
+ * vty_ctx().
+ */
+#ifndef KLD_VTY_H
+#define KLD_VTY_H
+
+#include <stdbool.h>
+#include "buf.h"
+#include "command.h"
+#include "event.h"
+
+#define VTY_MAX_DEPTH 8
+
+struct vty {
+	struct kld_buf out;
+	void *arg;          /* the daemon's state, given at server creation */
+	bool dry_run;       /* match only; handlers are not called */
+	bool json;          /* set by handlers that saw a `json` keyword */
+	int depth;          /* nodes entered so far */
+	const char *node;   /* current node name */
+	void *ctx[VTY_MAX_DEPTH];
+	const char *enters; /* node entered by the last handler */
+};
+
+void vty_out(struct vty *vty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Called by a node-entering handler: the object handlers below it see. */
+void vty_set_ctx(struct vty *vty, void *obj);
+/* Object of the level-th entered node (0 = outermost), or NULL. */
+void *vty_ctx(const struct vty *vty, int level);
+/* Object of the innermost entered node. */
+void *vty_ctx_top(const struct vty *vty);
+
+typedef void (*vty_write_fn)(struct vty *vty);
+
+struct vty_server;
+
+/* `write_config` prints the daemon's part of the running config, with
+ * sub-node lines indented by one space and each node block closed by
+ * "exit" (FRR's layout). */
+struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const char *daemon,
+				  struct cmd_tree *tree, vty_write_fn write_config, void *arg);
+void vty_server_free(struct vty_server *s);
+
+/* Execute one line with its context, as a VtyExec does. Used by the
+ * server, by config-file loading and by tests. Returns a VtyStatus
+ * value; output goes to vty->out. */
+int vty_execute(struct cmd_tree *tree, void *arg, const char *const *context,
+		size_t ncontext, const char *line, bool dry_run, struct kld_buf *out,
+		const char **enters, size_t *err_pos);
+
+/* Commands every daemon carries: `show running-config` (the daemon's own
+ * part), `show version`, `show logging`, `log stdout|syslog LEVEL`. */
+void vty_install_common(struct cmd_tree *tree);
+
+#endif
