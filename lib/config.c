@@ -1,2 +1,281 @@
-/* config: placeholder until written */
+/*
+ * Reading and writing the integrated configuration file. See config.h for
+ * the layout; the structure of the file is carried by indentation, so a
+ * daemon can pass over another daemon's whole block without knowing its
+ * commands.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "config.h"
+#include "proto/vty.pb-c.h"
+#include "util.h"
+#include "vty.h"
+
+#define KLD_CONFIG_MAX_DEPTH VTY_MAX_DEPTH
+
+static bool kld_config_is_closer(const char *s)
+{
+	static const char *const closers[] = {
+		"exit", "end", "exit-address-family", "exit-vrf", "exit-vni", "quit",
+	};
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(closers); i++)
+		if (!strcmp(s, closers[i]))
+			return true;
+	return false;
+}
+
+/* FRR writes these headers; they carry nothing kldnet needs. */
+static bool kld_config_is_header(const char *s)
+{
+	return !strncmp(s, "frr version", 11) || !strncmp(s, "frr defaults", 12);
+}
+
+static void kld_config_trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+size_t kld_config_split(const char *text, struct kld_config_line **lines)
+{
+	size_t n = 0, cap = 0;
+	unsigned lineno = 0;
+	const char *p = text;
+
+	*lines = NULL;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char *line = strndup(p, len);
+		unsigned indent = 0;
+
+		lineno++;
+		p = eol ? eol + 1 : NULL;
+		while (line[indent] == ' ' || line[indent] == '\t')
+			indent++;
+		kld_config_trim(line);
+		if (!line[indent] || line[indent] == '!' || line[indent] == '#' ||
+		    kld_config_is_closer(line + indent) || kld_config_is_header(line + indent)) {
+			free(line);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*lines = kld_xrealloc(*lines, cap * sizeof(**lines));
+		}
+		(*lines)[n].lineno = lineno;
+		(*lines)[n].indent = indent;
+		(*lines)[n].text = kld_xstrdup(line + indent);
+		free(line);
+		n++;
+	}
+	return n;
+}
+
+void kld_config_lines_free(struct kld_config_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+}
+
+/* The node-entering lines above the current line, by indentation. */
+struct kld_config_ctx {
+	const char *text[KLD_CONFIG_MAX_DEPTH];
+	unsigned indent[KLD_CONFIG_MAX_DEPTH];
+	size_t depth;
+	bool skipping;
+	unsigned skip_indent;
+};
+
+static void kld_config_ctx_pop(struct kld_config_ctx *c, unsigned indent)
+{
+	while (c->depth && c->indent[c->depth - 1] >= indent)
+		c->depth--;
+	if (c->skipping && indent <= c->skip_indent)
+		c->skipping = false;
+}
+
+void kld_config_walk(const struct kld_config_line *lines, size_t n, kld_config_visit_fn visit,
+		     void *arg)
+{
+	struct kld_config_ctx c = { .depth = 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		kld_config_ctx_pop(&c, lines[i].indent);
+		if (c.skipping)
+			continue;
+		rc = visit(c.text, c.depth, &lines[i], arg);
+		if (rc < 0) {
+			c.skipping = true;
+			c.skip_indent = lines[i].indent;
+		} else if (rc > 0 && c.depth < KLD_CONFIG_MAX_DEPTH) {
+			c.text[c.depth] = lines[i].text;
+			c.indent[c.depth++] = lines[i].indent;
+		}
+	}
+}
+
+struct kld_config_apply {
+	struct cmd_tree *tree;
+	void *arg;
+	const struct kld_config_line *first;
+	bool *owned;
+	bool dry_run;
+	struct kld_buf *errors;
+	int refused;
+};
+
+/* Pass one (dry run) marks the lines this daemon owns; pass two runs them.
+ * A line another daemon owns returns -1, so its block is passed over. */
+static int kld_config_visit(const char *const *ctx, size_t depth,
+			    const struct kld_config_line *line, void *arg)
+{
+	struct kld_config_apply *a = arg;
+	size_t i = (size_t)(line - a->first);
+	const char *enters = NULL;
+	struct kld_buf out;
+	int rc;
+
+	if (!a->dry_run && !a->owned[i])
+		return -1;
+	kld_buf_init(&out);
+	rc = vty_execute(a->tree, a->arg, "config", ctx, depth, line->text, a->dry_run, &out,
+			 &enters, NULL);
+	if (a->dry_run)
+		a->owned[i] = rc == KLD__VTY_STATUS__VTY_OK;
+	else if (rc != KLD__VTY_STATUS__VTY_OK) {
+		a->refused++;
+		kld_buf_printf(a->errors, "line %u: %s: %s", line->lineno, line->text,
+			       out.len ? out.data : "refused\n");
+	}
+	kld_buf_free(&out);
+	if (rc != KLD__VTY_STATUS__VTY_OK)
+		return -1;
+	return enters ? 1 : 0;
+}
+
+int kld_config_apply_text(struct cmd_tree *tree, void *arg, const char *text,
+			  struct kld_buf *errors)
+{
+	struct kld_config_line *lines;
+	size_t n = kld_config_split(text, &lines);
+	struct kld_config_apply a = {
+		.tree = tree, .arg = arg, .first = lines, .dry_run = true, .errors = errors,
+	};
+
+	a.owned = kld_xcalloc(n ? n : 1, sizeof(bool));
+	kld_config_walk(lines, n, kld_config_visit, &a);
+	a.dry_run = false;
+	kld_config_walk(lines, n, kld_config_visit, &a);
+	free(a.owned);
+	kld_config_lines_free(lines, n);
+	return a.refused;
+}
+
+char *kld_config_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct kld_buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	kld_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kld_buf_append(&b, chunk, n);
+	fclose(f);
+	return kld_buf_steal(&b);
+}
+
+int kld_config_apply_file(struct cmd_tree *tree, void *arg, const char *path,
+			  struct kld_buf *errors)
+{
+	char *text = kld_config_read_file(path);
+	int rc;
+
+	if (!text)
+		return errno == ENOENT ? 0 : -1;
+	rc = kld_config_apply_text(tree, arg, text, errors);
+	free(text);
+	return rc;
+}
+
+static int kld_write_all(int fd, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int kld_fsync_dir(const char *path)
+{
+	char *copy = kld_xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	int rc = fd < 0 ? -1 : fsync(fd);
+
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+/* Keep the old file as .bak by hard link: the live name never disappears. */
+static int kld_config_backup(const char *path)
+{
+	char bak[4096], tmp[4096];
+
+	snprintf(bak, sizeof(bak), "%s.bak", path);
+	snprintf(tmp, sizeof(tmp), "%s.bak.tmp", path);
+	unlink(tmp);
+	if (link(path, tmp) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return rename(tmp, bak);
+}
+
+int kld_config_write_atomic(const char *path, const char *text)
+{
+	char tmp[4096];
+	int fd, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0600) < 0 || kld_write_all(fd, text) < 0 || fsync(fd) < 0)
+		goto fail;
+	close(fd);
+	fd = -1;
+	if (kld_config_backup(path) < 0 || rename(tmp, path) < 0)
+		goto fail;
+	return kld_fsync_dir(path);
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}

@@ -34,6 +34,10 @@ void kld_daemon_path(const struct kld_daemon *d, const char *name, char *buf, si
 /* Switch to d->user (if set) keeping only the listed capabilities
  * (CAP_* numbers). 0 or -1. */
 int kld_daemon_drop_privileges(struct kld_daemon *d, const int *keep_caps, int ncaps);
+struct cmd_tree;
+/* Apply this daemon's part of d->config, logging refused lines. 0 or -1. */
+int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *arg);
+
 /* sd_notify READY=1 (a no-op outside systemd). */
 void kld_daemon_ready(struct kld_daemon *d);
 /* STOPPING=1, remove the pid file, free the loop. */

@@ -1,2 +1,287 @@
-/* vty: placeholder until written */
+/*
+ * The vty server and line execution.
+ *
+ * A daemon's commands are matched and run here; the shell only decides
+ * which daemons a line goes to. The server answers two requests: describe
+ * (the whole command tree, so the shell builds completion and help from
+ * the daemon itself) and exec (one line, with the node-entering lines above
+ * it, see vty.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "ipc.h"
+#include "log.h"
+#include "util.h"
 #include "vty.h"
+
+struct vty_server {
+	struct kld_ipc_server *ipc;
+	struct kld_ipc_ops ops;
+	struct cmd_tree *tree;
+	vty_write_fn write_config;
+	void *arg;
+	char daemon[32];
+};
+
+/* The write function of the daemon that runs in this process: `show
+ * running-config` is a common command and needs to find it. One vty server
+ * per process, so one slot. */
+static vty_write_fn vty_running_writer;
+
+void vty_out(struct vty *vty, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kld_buf_vprintf(&vty->out, fmt, ap);
+	va_end(ap);
+}
+
+void vty_set_ctx(struct vty *vty, void *obj)
+{
+	if (vty->depth < VTY_MAX_DEPTH)
+		vty->ctx[vty->depth] = obj;
+}
+
+void *vty_ctx(const struct vty *vty, int level)
+{
+	if (level < 0 || level >= vty->depth || level >= VTY_MAX_DEPTH)
+		return NULL;
+	return vty->ctx[level];
+}
+
+void *vty_ctx_top(const struct vty *vty)
+{
+	return vty_ctx(vty, vty->depth - 1);
+}
+
+void vty_write_running(struct vty *vty)
+{
+	if (kld_log_level() != LOG_INFO)
+		vty_out(vty, "log syslog %s\n!\n", kld_log_level_name(kld_log_level()));
+	if (vty_running_writer)
+		vty_running_writer(vty);
+}
+
+static int vty_status_of(enum cmd_match_result r)
+{
+	switch (r) {
+	case CMD_MATCH:
+	case CMD_EMPTY:
+		return KLD__VTY_STATUS__VTY_OK;
+	case CMD_INCOMPLETE:
+		return KLD__VTY_STATUS__VTY_ERR_INCOMPLETE;
+	case CMD_AMBIGUOUS:
+		return KLD__VTY_STATUS__VTY_ERR_AMBIGUOUS;
+	default:
+		return KLD__VTY_STATUS__VTY_ERR_NO_MATCH;
+	}
+}
+
+/* Match and (unless dry) run one line in vty's current node. */
+static int vty_run_line(struct vty *vty, struct cmd_tree *tree, const char *line,
+			bool dry_run, size_t *err_pos)
+{
+	const struct cmd_def *def = NULL;
+	struct cmd_args *args = NULL;
+	enum cmd_match_result r = cmd_tree_match(tree, vty->node, line, &def, &args, err_pos);
+	int rc = CMD_SUCCESS;
+
+	if (r == CMD_EMPTY)
+		return KLD__VTY_STATUS__VTY_OK;
+	if (r != CMD_MATCH)
+		return vty_status_of(r);
+	vty->enters = def->enters;
+	if (!dry_run && def->fn)
+		rc = def->fn(vty, args);
+	cmd_args_free(args);
+	if (rc != CMD_SUCCESS)
+		return KLD__VTY_STATUS__VTY_ERR_FAILED;
+	if (vty->enters) {
+		vty->node = vty->enters;
+		vty->depth++;
+	}
+	return KLD__VTY_STATUS__VTY_OK;
+}
+
+int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
+		const char *const *context, size_t ncontext, const char *line, bool dry_run,
+		struct kld_buf *out, const char **enters, size_t *err_pos)
+{
+	struct vty vty = { .arg = arg, .node = root, .dry_run = dry_run };
+	int rc = KLD__VTY_STATUS__VTY_OK;
+
+	kld_buf_init(&vty.out);
+	for (size_t i = 0; i < ncontext && rc == KLD__VTY_STATUS__VTY_OK; i++) {
+		vty.enters = NULL;
+		rc = vty_run_line(&vty, tree, context[i], dry_run, NULL);
+		if (rc == KLD__VTY_STATUS__VTY_OK && !vty.enters)
+			rc = KLD__VTY_STATUS__VTY_ERR_NO_MATCH;
+	}
+	if (rc != KLD__VTY_STATUS__VTY_OK)
+		kld_buf_puts(&vty.out, "% The node of this command no longer exists\n");
+	if (rc == KLD__VTY_STATUS__VTY_OK) {
+		vty.enters = NULL;
+		rc = vty_run_line(&vty, tree, line, dry_run, err_pos);
+	}
+	if (enters)
+		*enters = rc == KLD__VTY_STATUS__VTY_OK ? vty.enters : NULL;
+	kld_buf_append(out, vty.out.data, vty.out.len);
+	kld_buf_free(&vty.out);
+	return rc;
+}
+
+/* ---- requests from the shell ---- */
+
+static void vty_reply(struct kld_ipc_conn *c, uint32_t seq, Kld__VtyResult *res)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+
+	env.seq = seq;
+	env.body_case = KLD__ENVELOPE__BODY_VTY_RESULT;
+	env.vty_result = res;
+	kld_ipc_send(c, &env);
+}
+
+static void vty_handle_exec(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct vty_server *s = arg;
+	const Kld__VtyExec *ex = env->vty_exec;
+	Kld__VtyResult res = KLD__VTY_RESULT__INIT;
+	const char *root = ex->node[0] ? ex->node : "view";
+	const char *enters = NULL;
+	size_t err_pos = 0;
+	struct kld_buf out;
+
+	kld_buf_init(&out);
+	res.status = vty_execute(s->tree, s->arg, root, (const char *const *)ex->context,
+				 ex->n_context, ex->line, ex->dry_run, &out, &enters, &err_pos);
+	res.output = out.data ? out.data : (char *)"";
+	res.enters = (char *)(enters ? enters : "");
+	res.error_pos = (uint32_t)err_pos;
+	vty_reply(c, env->seq, &res);
+	kld_buf_free(&out);
+}
+
+/* Help lines of a def, split at '\n' into a malloc'd vector. */
+static size_t vty_split_help(const char *help, char ***lines)
+{
+	size_t n = 0;
+	char *copy = kld_xstrdup(help ? help : ""), *save = NULL;
+
+	*lines = NULL;
+	for (char *tok = strtok_r(copy, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		*lines = kld_xrealloc(*lines, (n + 1) * sizeof(char *));
+		(*lines)[n++] = kld_xstrdup(tok);
+	}
+	free(copy);
+	return n;
+}
+
+static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct vty_server *s = arg;
+	size_t n = cmd_tree_count(s->tree);
+	Kld__VtyDescribe d = KLD__VTY_DESCRIBE__INIT;
+	Kld__VtyCommand *cmds = kld_xcalloc(n, sizeof(*cmds));
+	Kld__VtyCommand **ptrs = kld_xcalloc(n, sizeof(*ptrs));
+	Kld__Envelope reply = KLD__ENVELOPE__INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_def *def = cmd_tree_get(s->tree, i);
+
+		kld__vty_command__init(&cmds[i]);
+		cmds[i].node = (char *)def->node;
+		cmds[i].syntax = (char *)def->syntax;
+		cmds[i].enters = (char *)(def->enters ? def->enters : "");
+		cmds[i].hidden = (def->flags & CMD_HIDDEN) != 0;
+		cmds[i].n_help = vty_split_help(def->help, &cmds[i].help);
+		ptrs[i] = &cmds[i];
+	}
+	d.daemon = s->daemon;
+	d.version = (char *)PACKAGE_VERSION;
+	d.n_commands = n;
+	d.commands = ptrs;
+	reply.seq = env->seq;
+	reply.body_case = KLD__ENVELOPE__BODY_VTY_DESCRIBE;
+	reply.vty_describe = &d;
+	kld_ipc_send(c, &reply);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < cmds[i].n_help; j++)
+			free(cmds[i].help[j]);
+		free(cmds[i].help);
+	}
+	free(cmds);
+	free(ptrs);
+}
+
+struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const char *daemon,
+				  struct cmd_tree *tree, vty_write_fn write_config, void *arg)
+{
+	struct vty_server *s = kld_xcalloc(1, sizeof(*s));
+
+	s->tree = tree;
+	s->write_config = write_config;
+	s->arg = arg;
+	snprintf(s->daemon, sizeof(s->daemon), "%s", daemon);
+	s->ops.handlers[KLD__ENVELOPE__BODY_VTY_EXEC] = vty_handle_exec;
+	s->ops.handlers[KLD__ENVELOPE__BODY_VTY_DESCRIBE_REQUEST] = vty_handle_describe;
+	s->ipc = kld_ipc_server_new(l, path, daemon, &s->ops, s);
+	if (!s->ipc) {
+		free(s);
+		return NULL;
+	}
+	vty_running_writer = write_config;
+	return s;
+}
+
+void vty_server_free(struct vty_server *s)
+{
+	if (!s)
+		return;
+	kld_ipc_server_free(s->ipc);
+	if (vty_running_writer == s->write_config)
+		vty_running_writer = NULL;
+	free(s);
+}
+
+/* ---- commands every daemon has ---- */
+
+static int vty_cmd_show_running(struct vty *vty, const struct cmd_args *args)
+{
+	vty_write_running(vty);
+	return CMD_SUCCESS;
+}
+
+static int vty_cmd_show_logging(struct vty *vty, const struct cmd_args *args)
+{
+	vty_out(vty, "Level: %s\n", kld_log_level_name(kld_log_level()));
+	return CMD_SUCCESS;
+}
+
+static int vty_cmd_log_level(struct vty *vty, const struct cmd_args *args)
+{
+	const char *name = cmd_arg(args, "level");
+	int level = cmd_has(args, "no") || !name ? LOG_INFO : kld_log_level_parse(name);
+
+	kld_log_set_level(level);
+	return CMD_SUCCESS;
+}
+
+#define VTY_LEVELS "<emergencies|alerts|critical|errors|warnings|notifications|informational|debugging>$level"
+#define VTY_LEVEL_HELP "Emergencies\nAlerts\nCritical\nErrors\nWarnings\nNotifications\nInformational\nDebugging\n"
+
+static const struct cmd_def vty_common_cmds[] = {
+	{ "view", "show running-config", "Show running system information\nCurrent operating configuration\n",
+	  vty_cmd_show_running, NULL, 0 },
+	{ "view", "show logging", "Show running system information\nShow current logging configuration\n",
+	  vty_cmd_show_logging, NULL, 0 },
+	{ "config", "[no] log syslog [" VTY_LEVELS "]",
+	  "Negate a command\nLogging control\nSet syslog logging level\n" VTY_LEVEL_HELP,
+	  vty_cmd_log_level, NULL, 0 },
+};
+
+void vty_install_common(struct cmd_tree *tree)
+{
+	cmd_tree_add_all(tree, vty_common_cmds, KLD_ARRAY_SIZE(vty_common_cmds));
+}

@@ -50,14 +50,19 @@ struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const ch
 void vty_server_free(struct vty_server *s);
 
 /* Execute one line with its context, as a VtyExec does. Used by the
- * server, by config-file loading and by tests. Returns a VtyStatus
- * value; output goes to vty->out. */
-int vty_execute(struct cmd_tree *tree, void *arg, const char *const *context,
-		size_t ncontext, const char *line, bool dry_run, struct kld_buf *out,
-		const char **enters, size_t *err_pos);
+ * server, by config-file loading and by tests. `root` is "view" for
+ * operational commands and "config" for configuration; the context lines
+ * are matched from root down. Returns a KLD__VTY_STATUS__* value; output
+ * goes to out; *enters (may be NULL) receives the node the line entered;
+ * *err_pos (may be NULL) the byte offset of the offending word in line. */
+int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
+		const char *const *context, size_t ncontext, const char *line, bool dry_run,
+		struct kld_buf *out, const char **enters, size_t *err_pos);
 
 /* Commands every daemon carries: `show running-config` (the daemon's own
- * part), `show version`, `show logging`, `log stdout|syslog LEVEL`. */
+ * part; vtysh merges them), `show logging`, `log syslog LEVEL`. */
 void vty_install_common(struct cmd_tree *tree);
+/* Print the daemon's running config (used by `show running-config`). */
+void vty_write_running(struct vty *vty);
 
 #endif

@@ -1,0 +1,451 @@
+/*
+ * vtysh core: connections to the daemons, line dispatch, the node stack,
+ * the merged running configuration and `write memory`.
+ *
+ * A line goes to every daemon whose tree matches it in the current node
+ * (FRR sends `interface eth0` to all daemons that have interfaces). When no
+ * tree matches in a configuration node, the nodes above are tried, as FRR
+ * does, so `ip prefix-list ...` typed inside `router bgp` works and leaves
+ * the bgp node.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "ipc_sync.h"
+#include "util.h"
+#include "vty.h"
+#include "vtysh.h"
+
+#define VTYSH_CONNECT_MS 2000
+#define VTYSH_EXEC_MS 120000
+
+/* The order in which configuration is shown and written: the kernel side
+ * first, then transport (WireGuard), overlays, the firewall, routing. */
+static const char *const vtysh_daemon_names[VTYSH_NDAEMONS] = {
+	"zebra-lite", "wgd", "vxland", "fwd", "bgpd",
+};
+
+/* ---- connections and command trees ---- */
+
+static void vtysh_daemon_reset(struct vtysh_daemon *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	cmd_tree_free(d->tree);
+	d->tree = NULL;
+	for (size_t i = 0; i < d->ndefs; i++) {
+		free((char *)d->defs[i].node);
+		free((char *)d->defs[i].syntax);
+		free((char *)d->defs[i].help);
+		free((char *)d->defs[i].enters);
+	}
+	free(d->defs);
+	d->defs = NULL;
+	d->ndefs = 0;
+}
+
+static char *vtysh_join_help(const Kld__VtyCommand *c)
+{
+	struct kld_buf b;
+
+	kld_buf_init(&b);
+	for (size_t i = 0; i < c->n_help; i++)
+		kld_buf_printf(&b, "%s\n", c->help[i]);
+	return kld_buf_steal(&b);
+}
+
+static void vtysh_load_tree(struct vtysh_daemon *d, const Kld__VtyDescribe *desc)
+{
+	d->defs = kld_xcalloc(desc->n_commands ? desc->n_commands : 1, sizeof(*d->defs));
+	d->tree = cmd_tree_new();
+	for (size_t i = 0; i < desc->n_commands; i++) {
+		const Kld__VtyCommand *c = desc->commands[i];
+		struct cmd_def *def = &d->defs[d->ndefs];
+
+		def->node = kld_xstrdup(c->node);
+		def->syntax = kld_xstrdup(c->syntax);
+		def->help = vtysh_join_help(c);
+		def->enters = c->enters[0] ? kld_xstrdup(c->enters) : NULL;
+		def->flags = c->hidden ? CMD_HIDDEN : 0;
+		d->ndefs++;
+		/* A syntax this shell cannot parse stays unusable, not fatal. */
+		cmd_tree_add(d->tree, def);
+	}
+}
+
+static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
+{
+	Kld__Envelope req = KLD__ENVELOPE__INIT;
+	Kld__VtyDescribeRequest dr = KLD__VTY_DESCRIBE_REQUEST__INIT;
+	Kld__Envelope *reply;
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s.vty", v->rundir, d->name);
+	d->socket_present = stat(path, &st) == 0;
+	d->fd = kld_sync_connect(path, "vtysh", VTYSH_CONNECT_MS, NULL, 0);
+	if (d->fd < 0)
+		return;
+	req.body_case = KLD__ENVELOPE__BODY_VTY_DESCRIBE_REQUEST;
+	req.vty_describe_request = &dr;
+	reply = kld_sync_request(d->fd, &req, VTYSH_CONNECT_MS);
+	if (!reply || reply->body_case != KLD__ENVELOPE__BODY_VTY_DESCRIBE) {
+		kld_frame_free(reply);
+		vtysh_daemon_reset(d);
+		return;
+	}
+	vtysh_load_tree(d, reply->vty_describe);
+	kld_frame_free(reply);
+}
+
+void vtysh_connect_all(struct vtysh *v)
+{
+	for (size_t i = 0; i < v->ndaemons; i++)
+		vtysh_connect(v, &v->daemons[i]);
+}
+
+static bool vtysh_up(const struct vtysh_daemon *d)
+{
+	return d->fd >= 0 && d->tree;
+}
+
+/* ---- node stack ---- */
+
+const char *vtysh_node(const struct vtysh *v)
+{
+	return v->node[v->depth];
+}
+
+static bool vtysh_in_config(const struct vtysh *v)
+{
+	return strcmp(v->node[0], "view") != 0;
+}
+
+void vtysh_pop_to(struct vtysh *v, size_t depth)
+{
+	while (v->depth > depth) {
+		v->depth--;
+		free(v->line[v->depth]);
+		v->line[v->depth] = NULL;
+	}
+}
+
+static void vtysh_push(struct vtysh *v, const char *line, const char *node)
+{
+	if (v->depth >= VTYSH_MAX_DEPTH)
+		return;
+	v->line[v->depth++] = kld_xstrdup(line);
+	v->node[v->depth] = node;
+}
+
+/* Node names live in the daemons' trees; keep one stable copy each. */
+const char *vtysh_intern_node(const char *name)
+{
+	static char *names[64];
+
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(names) && names[i]; i++)
+		if (!strcmp(names[i], name))
+			return names[i];
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(names); i++)
+		if (!names[i])
+			return names[i] = kld_xstrdup(name);
+	return "config";
+}
+
+void vtysh_prompt(const struct vtysh *v, char *buf, size_t size)
+{
+	static const struct { const char *node, *prompt; } prompts[] = {
+		{ "config", "(config)" },	   { "interface", "(config-if)" },
+		{ "bgp", "(config-router)" },	   { "bgp-af-ipv4", "(config-router-af)" },
+		{ "bgp-af-ipv6", "(config-router-af)" }, { "route-map", "(config-route-map)" },
+	};
+	const char *node = vtysh_node(v), *suffix = NULL;
+	char host[64] = "kldnet", generic[80];
+
+	gethostname(host, sizeof(host) - 1);
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(prompts); i++)
+		if (!strcmp(prompts[i].node, node))
+			suffix = prompts[i].prompt;
+	if (!suffix && vtysh_in_config(v)) {
+		snprintf(generic, sizeof(generic), "(config-%s)", node);
+		suffix = generic;
+	}
+	snprintf(buf, size, "%s%s# ", host, suffix ? suffix : "");
+}
+
+/* ---- matching ---- */
+
+struct vtysh_match {
+	bool own;
+	bool owners[VTYSH_NDAEMONS];
+	size_t nowners;
+	bool incomplete, ambiguous;
+	size_t err_pos;
+};
+
+static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const char *line,
+			     struct vtysh_match *m, bool *owner)
+{
+	const struct cmd_def *def;
+	struct cmd_args *args = NULL;
+	size_t pos = 0;
+	enum cmd_match_result r = cmd_tree_match(t, node, line, &def, &args, &pos);
+
+	cmd_args_free(args);
+	if (r == CMD_MATCH) {
+		*owner = true;
+		m->nowners++;
+	} else if (r == CMD_INCOMPLETE) {
+		m->incomplete = true;
+	} else if (r == CMD_AMBIGUOUS) {
+		m->ambiguous = true;
+	} else if (r == CMD_NO_MATCH && pos > m->err_pos) {
+		m->err_pos = pos;
+	}
+}
+
+static void vtysh_match(const struct vtysh *v, const char *node, const char *line,
+			struct vtysh_match *m)
+{
+	memset(m, 0, sizeof(*m));
+	vtysh_match_tree(v->own, node, line, m, &m->own);
+	for (size_t i = 0; i < v->ndaemons; i++)
+		if (vtysh_up(&v->daemons[i]))
+			vtysh_match_tree(v->daemons[i].tree, node, line, m, &m->owners[i]);
+}
+
+static void vtysh_report_down(const struct vtysh *v)
+{
+	struct kld_buf b;
+
+	kld_buf_init(&b);
+	for (size_t i = 0; i < v->ndaemons; i++)
+		if (!vtysh_up(&v->daemons[i]))
+			kld_buf_printf(&b, "%s%s", b.len ? ", " : "", v->daemons[i].name);
+	if (b.len)
+		printf("%% Not running: %s (their commands are unavailable)\n", b.data);
+	kld_buf_free(&b);
+}
+
+static void vtysh_report_error(const struct vtysh *v, const char *line,
+			       const struct vtysh_match *m)
+{
+	if (m->ambiguous) {
+		printf("%% Ambiguous command: %s\n", line);
+		return;
+	}
+	if (m->incomplete) {
+		printf("%% Command incomplete: %s\n", line);
+		return;
+	}
+	printf("%% Unknown command: %s\n", line);
+	printf("%*s^\n", (int)(strlen("% Unknown command: ") + m->err_pos), "");
+	vtysh_report_down(v);
+}
+
+/* ---- execution ---- */
+
+static int vtysh_run_own(struct vtysh *v, const char *line)
+{
+	const char *enters = NULL;
+	struct kld_buf out;
+	int rc;
+
+	kld_buf_init(&out);
+	rc = vty_execute(v->own, v, vtysh_node(v), NULL, 0, line, false, &out, &enters, NULL);
+	fputs(out.data ? out.data : "", stdout);
+	kld_buf_free(&out);
+	if (rc == KLD__VTY_STATUS__VTY_OK && enters) {
+		/* The shell's own node changes are mode changes, not context. */
+		vtysh_pop_to(v, 0);
+		v->node[0] = enters;
+	}
+	return rc == KLD__VTY_STATUS__VTY_OK ? 0 : 1;
+}
+
+static Kld__Envelope *vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *line,
+				    bool dry_run)
+{
+	Kld__Envelope req = KLD__ENVELOPE__INIT;
+	Kld__VtyExec ex = KLD__VTY_EXEC__INIT;
+	Kld__Envelope *reply;
+
+	ex.node = (char *)v->node[0];
+	ex.context = v->line;
+	ex.n_context = v->depth;
+	ex.line = (char *)line;
+	ex.dry_run = dry_run;
+	req.body_case = KLD__ENVELOPE__BODY_VTY_EXEC;
+	req.vty_exec = &ex;
+	reply = kld_sync_request(d->fd, &req, VTYSH_EXEC_MS);
+	if (reply && reply->body_case == KLD__ENVELOPE__BODY_VTY_RESULT)
+		return reply;
+	kld_frame_free(reply);
+	/* The daemon went away mid-session: forget it, say so. */
+	printf("%% %s did not answer: %s\n", d->name, strerror(errno));
+	vtysh_daemon_reset(d);
+	return NULL;
+}
+
+static int vtysh_run_daemons(struct vtysh *v, const char *line, const struct vtysh_match *m)
+{
+	const char *enters = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		Kld__Envelope *r;
+
+		if (!m->owners[i])
+			continue;
+		r = vtysh_exec_on(v, &v->daemons[i], line, false);
+		if (!r) {
+			rc = 1;
+			continue;
+		}
+		fputs(r->vty_result->output, stdout);
+		if (r->vty_result->status != KLD__VTY_STATUS__VTY_OK)
+			rc = 1;
+		else if (r->vty_result->enters[0] && !enters)
+			enters = vtysh_intern_node(r->vty_result->enters);
+		kld_frame_free(r);
+	}
+	if (enters)
+		vtysh_push(v, line, enters);
+	return rc;
+}
+
+/* Find the depth at which the line matches: the current node, or in
+ * configuration the nodes above it. */
+static bool vtysh_find_depth(struct vtysh *v, const char *line, struct vtysh_match *m,
+			     size_t *depth)
+{
+	struct vtysh_match here;
+
+	vtysh_match(v, vtysh_node(v), line, &here);
+	*m = here;
+	*depth = v->depth;
+	if (here.own || here.nowners)
+		return true;
+	for (size_t d = v->depth; d-- > 0 && vtysh_in_config(v);) {
+		vtysh_match(v, v->node[d], line, m);
+		if (m->own || m->nowners) {
+			*depth = d;
+			return true;
+		}
+	}
+	*m = here;
+	return false;
+}
+
+static int vtysh_builtin(struct vtysh *v, char **words, size_t n, const char *line, int *rc)
+{
+	if (n == 1 && (!strcmp(words[0], "exit") || !strcmp(words[0], "quit"))) {
+		if (v->depth > 0)
+			vtysh_pop_to(v, v->depth - 1);
+		else if (vtysh_in_config(v))
+			v->node[0] = "view";
+		else
+			v->quit = true;
+		return 1;
+	}
+	if (n == 1 && !strcmp(words[0], "end")) {
+		vtysh_pop_to(v, 0);
+		v->node[0] = "view";
+		return 1;
+	}
+	if (n > 1 && !strcmp(words[0], "do") && vtysh_in_config(v)) {
+		const char *saved = v->node[0];
+		size_t saved_depth = v->depth;
+
+		/* `do` runs an exec command without leaving the node. */
+		v->depth = 0;
+		v->node[0] = "view";
+		*rc = vtysh_execute(v, line + (strstr(line, "do") - line) + 2);
+		v->node[0] = saved;
+		v->depth = saved_depth;
+		return 1;
+	}
+	return 0;
+}
+
+int vtysh_execute(struct vtysh *v, const char *line)
+{
+	char **words;
+	size_t *offs, n = cmd_split(line, &words, &offs), depth;
+	struct vtysh_match m;
+	int rc = 0;
+
+	if (n == 0 || vtysh_builtin(v, words, n, line, &rc)) {
+		cmd_words_free(words, offs, n);
+		return rc;
+	}
+	cmd_words_free(words, offs, n);
+	if (!vtysh_find_depth(v, line, &m, &depth)) {
+		vtysh_report_error(v, line, &m);
+		return 1;
+	}
+	vtysh_pop_to(v, depth);
+	if (m.own)
+		return vtysh_run_own(v, line);
+	return vtysh_run_daemons(v, line, &m);
+}
+
+size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out)
+{
+	struct cmd_completion *all = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i <= v->ndaemons; i++) {
+		const struct cmd_tree *t = i == v->ndaemons ? v->own : v->daemons[i].tree;
+		struct cmd_completion *c;
+		size_t k;
+
+		if (!t)
+			continue;
+		k = cmd_tree_complete(t, vtysh_node(v), line, &c);
+		for (size_t j = 0; j < k; j++) {
+			bool dup = false;
+
+			for (size_t x = 0; x < n && !dup; x++)
+				dup = !strcmp(all[x].token, c[j].token);
+			if (dup)
+				continue;
+			all = kld_xrealloc(all, (n + 1) * sizeof(*all));
+			all[n].token = kld_xstrdup(c[j].token);
+			all[n].help = kld_xstrdup(c[j].help);
+			all[n++].is_keyword = c[j].is_keyword;
+		}
+		cmd_completions_free(c, k);
+	}
+	*out = all;
+	return n;
+}
+
+void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->rundir, sizeof(v->rundir), "%s", rundir);
+	snprintf(v->config, sizeof(v->config), "%s", config);
+	v->ndaemons = VTYSH_NDAEMONS;
+	v->daemons = kld_xcalloc(v->ndaemons, sizeof(*v->daemons));
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		v->daemons[i].name = vtysh_daemon_names[i];
+		v->daemons[i].fd = -1;
+	}
+	v->node[0] = "view";
+	v->own = cmd_tree_new();
+	vtysh_own_install(v->own);
+}
+
+void vtysh_free(struct vtysh *v)
+{
+	for (size_t i = 0; i < v->ndaemons; i++)
+		vtysh_daemon_reset(&v->daemons[i]);
+	free(v->daemons);
+	vtysh_pop_to(v, 0);
+	cmd_tree_free(v->own);
+}

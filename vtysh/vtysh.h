@@ -1,0 +1,70 @@
+/*
+ * vtysh: the one shell over all kldnet daemons.
+ *
+ * The shell holds no command tables of its own for the daemons: at start it
+ * asks each running daemon to describe its tree and matches lines against
+ * those trees to decide where a line goes, then lets the owners execute it.
+ * It keeps the node stack (configure terminal -> router bgp -> address-family)
+ * and sends, with every line, the node-entering lines above it.
+ */
+#ifndef KLD_VTYSH_H
+#define KLD_VTYSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "buf.h"
+#include "command.h"
+
+#define VTYSH_MAX_DEPTH 8
+#define VTYSH_NDAEMONS 5
+
+struct vtysh_daemon {
+	const char *name;
+	int fd;              /* -1 when not connected */
+	bool socket_present; /* a vty socket exists: the daemon is in use */
+	struct cmd_tree *tree;
+	struct cmd_def *defs; /* owned copies of the described commands */
+	size_t ndefs;
+};
+
+struct vtysh {
+	char rundir[4096];
+	char config[4096];
+	struct vtysh_daemon *daemons;
+	size_t ndaemons;
+	/* The node stack: node[0] is "view" or "config"; line[i] entered node[i+1]. */
+	const char *node[VTYSH_MAX_DEPTH + 1];
+	char *line[VTYSH_MAX_DEPTH];
+	size_t depth;
+	struct cmd_tree *own; /* the shell's own commands */
+	bool quit;
+	int timeout_ms;
+};
+
+void vtysh_init(struct vtysh *v, const char *rundir, const char *config);
+void vtysh_connect_all(struct vtysh *v);
+void vtysh_free(struct vtysh *v);
+
+/* Execute one line as typed at the prompt. Output goes to stdout/stderr.
+ * Returns 0 on success, 1 on an error. */
+int vtysh_execute(struct vtysh *v, const char *line);
+/* Apply a configuration file (vtysh -b / -f): every line is checked first;
+ * on any error nothing is applied. Returns 0 or 1. */
+int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run);
+
+/* The current node's name ("view", "config", "bgp", ...). */
+const char *vtysh_node(const struct vtysh *v);
+/* Completions for the partial line at the current node, from every tree. */
+size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out);
+/* The prompt for the current node. */
+void vtysh_prompt(const struct vtysh *v, char *buf, size_t size);
+
+/* Shared between the core and the shell's own commands. */
+void vtysh_pop_to(struct vtysh *v, size_t depth);
+const char *vtysh_intern_node(const char *name);
+void vtysh_own_install(struct cmd_tree *own);
+
+/* Interactive loop with readline. */
+int vtysh_readline_loop(struct vtysh *v);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * The integrated configuration file.
+ *
+ * Reading: a daemon applies the lines of the file that belong to it. The
+ * file is FRR's layout: a node's lines are indented one blank deeper than
+ * the line that entered it, "exit" closes a node, "!" lines are comments.
+ * A line this daemon's tree does not match belongs to another daemon, and
+ * so does everything indented below it.
+ *
+ * Writing: atomically (temporary file in the same directory, fsync, rename,
+ * fsync of the directory), keeping the previous file as FILE.bak, mode 0600
+ * because the file may name secrets.
+ */
+#ifndef KLD_CONFIG_H
+#define KLD_CONFIG_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "command.h"
+
+struct kld_config_line {
+	unsigned lineno;
+	unsigned indent;
+	char *text; /* without indentation or trailing blanks */
+};
+
+/* Split text into lines, dropping blanks, "!" comments and "exit"-style
+ * closers (indentation carries the structure). Returns the count. */
+size_t kld_config_split(const char *text, struct kld_config_line **lines);
+void kld_config_lines_free(struct kld_config_line *lines, size_t n);
+
+/* Walk the lines with the node-entering lines above each one (by
+ * indentation). visit returns 1 if the line entered a node, 0 if it was
+ * taken without entering one, -1 if it was not taken: then the lines
+ * indented below it are passed over without a visit. */
+typedef int (*kld_config_visit_fn)(const char *const *ctx, size_t depth,
+				   const struct kld_config_line *line, void *arg);
+void kld_config_walk(const struct kld_config_line *lines, size_t n, kld_config_visit_fn visit,
+		     void *arg);
+
+/* Apply this daemon's part of a config text: a first pass matches every
+ * line (dry run) to find the ones this daemon owns, the second runs them.
+ * A handler that refuses its line (a semantic error the matcher cannot
+ * see) is reported with its line number in errors and the rest goes on.
+ * Returns the number of refused lines (0: all applied). */
+int kld_config_apply_text(struct cmd_tree *tree, void *arg, const char *text,
+			  struct kld_buf *errors);
+/* Same for a file; a missing file is an empty configuration. */
+int kld_config_apply_file(struct cmd_tree *tree, void *arg, const char *path,
+			  struct kld_buf *errors);
+
+int kld_config_write_atomic(const char *path, const char *text);
+/* Read a whole file; NULL with errno on failure. */
+char *kld_config_read_file(const char *path);
+
+#endif
