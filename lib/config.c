@@ -239,6 +239,20 @@ static int kld_fsync_dir(const char *path)
 	return rc;
 }
 
+/* The unprivileged daemons read the file through its group: take the
+ * directory's group (root:kldnet 0750 /etc/kldnet when installed). */
+static int kld_config_set_group(int fd, const char *path)
+{
+	char *copy = kld_xstrdup(path);
+	struct stat st;
+	int rc = stat(dirname(copy), &st);
+
+	free(copy);
+	if (rc < 0)
+		return -1;
+	return fchown(fd, (uid_t)-1, st.st_gid);
+}
+
 /* Keep the old file as .bak by hard link: the live name never disappears. */
 static int kld_config_backup(const char *path)
 {
@@ -264,7 +278,7 @@ int kld_config_write_atomic(const char *path, const char *text)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, 0600) < 0 || kld_write_all(fd, text) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, 0640) < 0 || kld_config_set_group(fd, path) < 0 || kld_write_all(fd, text) < 0 || fsync(fd) < 0)
 		goto fail;
 	close(fd);
 	fd = -1;

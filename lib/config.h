@@ -8,8 +8,10 @@
  * so does everything indented below it.
  *
  * Writing: atomically (temporary file in the same directory, fsync, rename,
- * fsync of the directory), keeping the previous file as FILE.bak, mode 0600
- * because the file may name secrets.
+ * fsync of the directory), keeping the previous file as FILE.bak. Mode 0640
+ * with the directory's group: the protocol daemons run unprivileged in that
+ * group and read their part; secrets themselves (keys, passwords) live in
+ * separate 0600 files that the file only names.
  */
 #ifndef KLD_CONFIG_H
 #define KLD_CONFIG_H

@@ -1,0 +1,196 @@
+"""
+Topology harness: hosts are network namespaces (plus a private mount
+namespace each, so /var/run/wireguard and /run are per host), joined by veth
+pairs; kldnet daemons run inside them with a per-host rundir and config, and
+are driven through vtysh exactly as a user would.
+
+Everything a Lab creates is torn down by Lab.close(), which the pytest
+fixture calls even when a test fails.
+"""
+import os
+import signal
+import subprocess
+import time
+
+BUILDDIR = os.environ.get("KLD_BUILDDIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build")
+BIN = {
+    "zebra-lite": "zebra-lite/zebra-lite",
+    "bgpd": "bgpd/bgpd",
+    "wgd": "wgd/wgd",
+    "vxland": "vxland/vxland",
+    "fwd": "fwd/fwd",
+    "vtysh": "vtysh/vtysh",
+}
+STATE = "/run/kldtest"
+
+
+def binary(name):
+    return os.path.abspath(os.path.join(BUILDDIR, BIN[name]))
+
+
+def sh(cmd, check=True, **kw):
+    """Run a command in the test runner's own namespace (setup only)."""
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=check,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, **kw)
+
+
+def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Host:
+    def __init__(self, lab, name):
+        self.lab = lab
+        self.name = name
+        self.ns = f"{lab.prefix}-{name}"
+        self.mnt = os.path.join(STATE, self.ns + ".mnt")
+        self.dir = os.path.join(lab.workdir, name)
+        self.rundir = os.path.join(self.dir, "run")
+        self.config = os.path.join(self.dir, "kldnet.conf")
+        self.procs = {}
+        os.makedirs(self.rundir, exist_ok=True)
+        sh(["ip", "netns", "add", self.ns])
+        open(self.mnt, "w").close()
+        # A persistent private mount namespace, entered with nsenter.
+        sh(["unshare", f"--mount={self.mnt}", "--propagation", "private",
+            "sh", "-c", "mount -t tmpfs tmpfs /var/run/wireguard 2>/dev/null || "
+            "(mkdir -p /var/run/wireguard && mount -t tmpfs tmpfs /var/run/wireguard)"])
+        self.cmd("ip link set lo up")
+
+    def wrap(self, argv):
+        return ["nsenter", f"--net=/run/netns/{self.ns}", f"--mount={self.mnt}", "--"] + argv
+
+    def cmd(self, command, check=True, timeout=60):
+        """Run a shell command inside the host; returns stdout+stderr."""
+        r = subprocess.run(self.wrap(["sh", "-c", command]), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{self.name}: `{command}` failed ({r.returncode}):\n{r.stdout}")
+        return r.stdout
+
+    def popen(self, argv, **kw):
+        return subprocess.Popen(self.wrap(argv), **kw)
+
+    def daemon_args(self, daemon, extra=()):
+        return [binary(daemon), "--rundir", self.rundir, "--config", self.config,
+                "--log-level", "debug", *extra]
+
+    def start(self, daemon, *extra, wait=True):
+        log = open(os.path.join(self.dir, daemon + ".log"), "a")
+        p = self.popen(self.daemon_args(daemon, extra), stdout=log, stderr=subprocess.STDOUT)
+        self.procs[daemon] = p
+        if wait:
+            sock = os.path.join(self.rundir, daemon + ".vty")
+            wait_for(lambda: os.path.exists(sock) and self.alive(daemon), 10,
+                     what=f"{daemon} on {self.name}")
+            self.wait_answering(daemon)
+        return p
+
+    def wait_answering(self, daemon):
+        def ok():
+            out = self.vtysh("show daemons", check=False)
+            return any(l.split()[:2] == [daemon, "running"] for l in out.splitlines())
+        wait_for(ok, 10, what=f"{daemon} answering vtysh on {self.name}")
+
+    def start_all(self, daemons=("zebra-lite", "wgd", "vxland", "fwd", "bgpd")):
+        for d in daemons:
+            self.start(d)
+
+    def alive(self, daemon):
+        p = self.procs.get(daemon)
+        return p is not None and p.poll() is None
+
+    def pid(self, daemon):
+        return self.procs[daemon].pid
+
+    def stop(self, daemon, sig=signal.SIGTERM, timeout=10):
+        p = self.procs.pop(daemon, None)
+        if p is None or p.poll() is not None:
+            return None
+        p.send_signal(sig)
+        return p.wait(timeout)
+
+    def stop_all(self, sig=signal.SIGTERM):
+        for d in list(self.procs):
+            self.stop(d, sig)
+
+    def vtysh(self, *commands, check=True, stdin=None, extra=()):
+        argv = [binary("vtysh"), "--rundir", self.rundir, "--config", self.config, *extra]
+        for c in commands:
+            argv += ["-c", c]
+        r = subprocess.run(self.wrap(argv), input=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=120)
+        self.last_rc = r.returncode
+        if check and r.returncode != 0:
+            raise AssertionError(f"{self.name}: vtysh {commands} failed ({r.returncode}):\n{r.stdout}")
+        return r.stdout
+
+    def conf(self, *lines, check=True):
+        """configure terminal, then the lines, as one vtysh session."""
+        return self.vtysh("configure terminal", *lines, check=check)
+
+    def running_config(self):
+        out = self.vtysh("show running-config")
+        return out.split("Current configuration:\n", 1)[-1]
+
+    def close(self):
+        for d in list(self.procs):
+            try:
+                self.stop(d, signal.SIGKILL, timeout=5)
+            except Exception:
+                pass
+        pids = sh(["ip", "netns", "pids", self.ns], check=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        sh(["ip", "netns", "del", self.ns], check=False)
+        sh(["umount", self.mnt], check=False)
+        try:
+            os.unlink(self.mnt)
+        except FileNotFoundError:
+            pass
+
+
+class Lab:
+    _count = 0
+
+    def __init__(self, workdir):
+        Lab._count += 1
+        self.prefix = f"kt{os.getpid() % 100000}x{Lab._count}"
+        self.workdir = str(workdir)
+        self.hosts = {}
+        self.links = []
+        os.makedirs(STATE, exist_ok=True)
+        # nsenter --mount=FILE needs FILE on a private mount.
+        if sh(f"findmnt -n {STATE}", check=False).returncode != 0:
+            sh(f"mount --bind {STATE} {STATE} && mount --make-private {STATE}")
+
+    def host(self, name):
+        h = Host(self, name)
+        self.hosts[name] = h
+        return h
+
+    def link(self, a, a_if, b, b_if):
+        """A veth pair between two hosts."""
+        tmp_a = f"v{Lab._count}{len(self.links)}a"[:15]
+        tmp_b = f"v{Lab._count}{len(self.links)}b"[:15]
+        sh(["ip", "link", "add", tmp_a, "netns", a.ns, "type", "veth", "peer", "name", tmp_b,
+            "netns", b.ns])
+        a.cmd(f"ip link set {tmp_a} name {a_if} && ip link set {a_if} up")
+        b.cmd(f"ip link set {tmp_b} name {b_if} && ip link set {b_if} up")
+        self.links.append((a, a_if, b, b_if))
+
+    def close(self):
+        for h in self.hosts.values():
+            h.close()
+        self.hosts.clear()
