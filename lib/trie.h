@@ -3,10 +3,9 @@
  * address family. Values are opaque pointers owned by the caller.
  *
  * Internal nodes exist only where two stored prefixes diverge, so a table
- * of N prefixes has at most 2N-1 nodes; a node is 32 (IPv4) or 48 (IPv6) bytes, carved from pooled
- * blocks, which
- * keeps the cost per route small enough for full BGP tables (measured: 64
- * bytes of RSS per IPv4 prefix for 1M random prefixes).
+ * of N prefixes has at most 2N-1 nodes. A node is 32 (IPv4) or 48 (IPv6)
+ * bytes, carved from pooled blocks: 64 bytes of RSS per IPv4 prefix for 1M
+ * random prefixes, small enough for full BGP tables.
  */
 #ifndef KLD_TRIE_H
 #define KLD_TRIE_H
