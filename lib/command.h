@@ -13,6 +13,7 @@
  *   LINE...       one or more remaining words, bound as one string
  *   <a|b c|D>     exactly one of the alternatives; each may be a sequence
  *   [a b]         an optional sequence; [a|b] optional alternatives
+ *   {a|b c}       one or more of the alternatives, each at most once, any order
  *   tok$name      binds the matched text to name
  *
  * Unnamed keywords bind under their own text ("no", "blackhole"); unnamed
