@@ -320,3 +320,27 @@ uint32_t kld_prefix_hash(const struct kld_prefix *p)
 	}
 	return kld_murmur_final(h ^ (uint32_t)(n + 2));
 }
+
+int kld_ifaddr_parse(const char *s, struct kld_prefix *p)
+{
+	const char *slash = strchr(s, '/');
+	char addr[KLD_ADDR_STRLEN];
+	struct kld_addr a;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr) || kld_prefix_parse(s, p, false) < 0)
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (kld_addr_parse(addr, &a) < 0)
+		return -1;
+	kld_ifaddr_from_addr(p, &a, p->len);
+	return 0;
+}
+
+void kld_ifaddr_from_addr(struct kld_prefix *p, const struct kld_addr *a, uint8_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = a->family;
+	p->len = len;
+	memcpy(p->u.bytes, a->u.bytes, kld_family_bytes(a->family));
+}

@@ -44,6 +44,11 @@ int kld_addr_parse(const char *s, struct kld_addr *a);
  * strict is true and cleared when it is false. */
 int kld_prefix_parse(const char *s, struct kld_prefix *p, bool strict);
 
+/* An interface address: "10.0.0.1/24", host bits kept (the one place a
+ * prefix is not canonical). Returns 0 or -1. */
+int kld_ifaddr_parse(const char *s, struct kld_prefix *p);
+void kld_ifaddr_from_addr(struct kld_prefix *p, const struct kld_addr *a, uint8_t len);
+
 const char *kld_addr_fmt(const struct kld_addr *a, char *buf, size_t size);
 const char *kld_prefix_fmt(const struct kld_prefix *p, char *buf, size_t size);
 

@@ -27,6 +27,9 @@ struct vty_server {
  * running-config` is a common command and needs to find it. One vty server
  * per process, so one slot. */
 static vty_write_fn vty_running_writer;
+/* The level set by `log syslog` (-1: never configured). A level given on
+ * the command line is not configuration and is not written back. */
+static int vty_log_level_conf = -1;
 
 void vty_out(struct vty *vty, const char *fmt, ...)
 {
@@ -57,8 +60,8 @@ void *vty_ctx_top(const struct vty *vty)
 
 void vty_write_running(struct vty *vty)
 {
-	if (kld_log_level() != LOG_INFO)
-		vty_out(vty, "log syslog %s\n!\n", kld_log_level_name(kld_log_level()));
+	if (vty_log_level_conf >= 0)
+		vty_out(vty, "log syslog %s\n!\n", kld_log_level_name(vty_log_level_conf));
 	if (vty_running_writer)
 		vty_running_writer(vty);
 }
@@ -265,6 +268,7 @@ static int vty_cmd_log_level(struct vty *vty, const struct cmd_args *args)
 	int level = cmd_has(args, "no") || !name ? LOG_INFO : kld_log_level_parse(name);
 
 	kld_log_set_level(level);
+	vty_log_level_conf = cmd_has(args, "no") ? -1 : level;
 	return CMD_SUCCESS;
 }
 

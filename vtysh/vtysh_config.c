@@ -65,10 +65,13 @@ static void vtysh_merge_text(struct vtysh_merge *m, const char *text)
 	free(copy);
 }
 
+/* Runs of one-line blocks (static routes, prefix-list entries) stay
+ * together; a "!" follows a node block and ends a run. */
 static void vtysh_merge_out(struct vtysh_merge *m, struct kld_buf *out)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct vtysh_block *b = &m->blocks[i];
+		bool next_single = i + 1 < m->n && m->blocks[i + 1].nchildren == 0;
 
 		kld_buf_printf(out, "%s\n", b->head);
 		for (size_t j = 0; j < b->nchildren; j++) {
@@ -77,7 +80,10 @@ static void vtysh_merge_out(struct vtysh_merge *m, struct kld_buf *out)
 		}
 		if (b->nchildren)
 			kld_buf_puts(out, "exit\n");
-		kld_buf_puts(out, "!\n");
+		if (b->nchildren || !next_single ||
+		    strcspn(b->head, " ") != strcspn(m->blocks[i + 1].head, " ") ||
+		    strncmp(b->head, m->blocks[i + 1].head, strcspn(b->head, " ")))
+			kld_buf_puts(out, "!\n");
 		free(b->children);
 		free(b->head);
 	}

@@ -1,18 +1,18 @@
-/* zebra-lite: wiring only. */
+/*
+ * zebra-lite: wiring. The order matters: the kernel is read before the
+ * configuration is applied, so that routes left by an earlier zebra-lite
+ * are known (adopted, stale) before the configuration replays them; after
+ * the configuration, the statics it did not replay are swept at once.
+ */
 #include <string.h>
 #include "log.h"
+#include "nl.h"
 #include "zl.h"
 
-static int zl_start(struct zl *zl, int argc, char **argv)
+static int zl_open_sockets(struct zl *zl)
 {
 	char path[4200];
 
-	kld_daemon_init(&zl->d, "zebra-lite", argc, argv);
-	if (kld_daemon_start(&zl->d) < 0)
-		return -1;
-	zl->tree = cmd_tree_new();
-	vty_install_common(zl->tree);
-	zl_vty_install(zl->tree);
 	kld_daemon_path(&zl->d, "zserv.sock", path, sizeof(path));
 	zl->zserv = zl_zserv_new(zl, path);
 	kld_daemon_path(&zl->d, "zebra-lite.vty", path, sizeof(path));
@@ -21,24 +21,52 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 		kld_err("cannot listen in %s: %m", zl->d.rundir);
 		return -1;
 	}
-	kld_daemon_load_config(&zl->d, zl->tree, zl);
 	return 0;
+}
+
+static int zl_start(struct zl *zl, int argc, char **argv)
+{
+	kld_daemon_init(&zl->d, "zebra-lite", argc, argv);
+	if (kld_daemon_start(&zl->d) < 0)
+		return -1;
+	zl->start_ms = kld_now_ms();
+	zl->rib = rib_new(&zl_fib_ops, zl);
+	zl->tree = cmd_tree_new();
+	vty_install_common(zl->tree);
+	zl_vty_install(zl->tree);
+	if (zl_kernel_open(zl) < 0 || zl_open_sockets(zl) < 0)
+		return -1;
+	kld_daemon_load_config(&zl->d, zl->tree, zl);
+	rib_sweep_stale(zl->rib, ZL_OWNER_SELF);
+	zl_kernel_sync(zl);
+	return 0;
+}
+
+static void zl_stop(struct zl *zl)
+{
+	vty_server_free(zl->vty);
+	kld_ipc_server_free(zl->zserv);
+	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
+		kld_timer_free(zl->clients[i].grace);
+	zl_kernel_close(zl);
+	/* Routes stay in the kernel: the next zebra-lite adopts them. */
+	rib_free(zl->rib);
+	zl_static_free_all(zl);
+	zl_iface_free_all(zl);
+	cmd_tree_free(zl->tree);
 }
 
 int main(int argc, char **argv)
 {
-	struct zl zl;
+	static struct zl zl;
 	int rc = 1;
 
-	memset(&zl, 0, sizeof(zl));
 	if (zl_start(&zl, argc, argv) == 0) {
 		kld_daemon_ready(&zl.d);
 		kld_loop_run(zl.d.loop);
 		rc = 0;
 	}
-	vty_server_free(zl.vty);
-	kld_ipc_server_free(zl.zserv);
-	cmd_tree_free(zl.tree);
+	zl_stop(&zl);
 	if (zl.d.loop)
 		kld_daemon_finish(&zl.d);
 	return rc;

@@ -1,37 +1,586 @@
 /*
- * The zserv socket: protocol daemons connect here. This file keeps the
- * per-client bookkeeping; route, redistribution and nexthop messages are
- * dispatched to the RIB through the handler table.
+ * The zserv socket: the client API of zebra-lite.
+ *
+ * A client is known by the daemon name of its Hello, and its slot (the
+ * owner id of its routes) outlives the connection: when a client goes away
+ * its routes stay, marked stale, for the grace time; when it comes back it
+ * replays what it still wants and says ReplayDone, and only what it did not
+ * replay is removed. Nothing a client still wants is ever deleted.
+ *
+ * A message that does not make sense (a prefix longer than its family, an
+ * address of the wrong size, a route without nexthops) is a broken client:
+ * it is disconnected and the others go on. What the kernel refuses is not
+ * the client's fault: the route's owner hears of it in a RouteNotify.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "log.h"
 #include "util.h"
 #include "zl.h"
 
-struct zl_client {
-	time_t connected_at;
-	uint64_t msgs_in;
+#define ZL_DEFAULT_GRACE 60
+
+struct zl_conn_ref {
+	struct zl *zl;
+	uint16_t slot;
 };
+
+static struct zl *zl_of(void *arg)
+{
+	return arg;
+}
+
+/* ---- slots ---- */
+
+uint16_t zl_client_slot(struct zl *zl, const char *name, bool create)
+{
+	uint16_t free_slot = 0;
+
+	for (uint16_t i = 1; i < ZL_MAX_CLIENTS; i++) {
+		if (!strcmp(zl->clients[i].name, name))
+			return i;
+		if (!free_slot && !zl->clients[i].name[0])
+			free_slot = i;
+	}
+	if (!create || !free_slot)
+		return 0;
+	snprintf(zl->clients[free_slot].name, sizeof(zl->clients[free_slot].name), "%s", name);
+	return free_slot;
+}
+
+uint16_t zl_owner_of_type(struct zl *zl, uint8_t type)
+{
+	switch (type) {
+	case RIB_BGP: return zl_client_slot(zl, "bgpd", true);
+	case RIB_WIREGUARD: return zl_client_slot(zl, "wgd", true);
+	case RIB_VXLAN: return zl_client_slot(zl, "vxland", true);
+	default: return ZL_OWNER_SELF; /* statics: reclaimed by our own config */
+	}
+}
+
+static void zl_grace_expired(void *arg)
+{
+	struct zl_client *cl = arg;
+	size_t n = rib_sweep_stale(cl->zl->rib, cl->slot);
+
+	if (n)
+		kld_notice("%s: grace time over, %zu stale route(s) removed",
+			   cl->slot ? cl->name : "zebra-lite", n);
+	zl_schedule_work(cl->zl);
+}
+
+void zl_client_start_grace(struct zl *zl, uint16_t slot)
+{
+	struct zl_client *cl = &zl->clients[slot];
+
+	cl->zl = zl;
+	cl->slot = slot;
+	if (!cl->grace)
+		cl->grace = kld_timer_new(zl->d.loop, zl_grace_expired, cl);
+	if (!kld_timer_pending(cl->grace))
+		kld_timer_arm(cl->grace, (uint64_t)(zl->grace_secs ? zl->grace_secs
+								    : ZL_DEFAULT_GRACE) * 1000);
+}
+
+/* The grace time was configured after timers started (the kernel is read
+ * before the configuration): they run with the new time from now. */
+void zl_client_rearm_grace(struct zl *zl)
+{
+	for (uint16_t i = 0; i < ZL_MAX_CLIENTS; i++) {
+		struct zl_client *cl = &zl->clients[i];
+
+		if (cl->grace && kld_timer_pending(cl->grace))
+			kld_timer_arm(cl->grace, (uint64_t)(zl->grace_secs ? zl->grace_secs
+									  : ZL_DEFAULT_GRACE) * 1000);
+	}
+}
+
+static struct zl_client *zl_client_of(struct kld_ipc_conn *c, uint16_t *slot)
+{
+	struct zl_conn_ref *ref = kld_ipc_data(c);
+
+	if (slot)
+		*slot = ref->slot;
+	return &ref->zl->clients[ref->slot];
+}
+
+/* ---- connections ---- */
 
 static void zl_zserv_up(struct kld_ipc_conn *c, void *arg)
 {
-	struct zl_client *cl = kld_xcalloc(1, sizeof(*cl));
+	struct zl *zl = zl_of(arg);
+	uint16_t slot = zl_client_slot(zl, kld_ipc_peer(c), true);
+	struct zl_conn_ref *ref;
 
-	cl->connected_at = time(NULL);
-	kld_ipc_set_data(c, cl);
+	if (!slot) {
+		kld_ipc_close(c, "too many clients");
+		return;
+	}
+	if (zl->clients[slot].conn)
+		kld_ipc_close(zl->clients[slot].conn, "replaced by a new connection");
+	ref = kld_xcalloc(1, sizeof(*ref));
+	ref->zl = zl;
+	ref->slot = slot;
+	kld_ipc_set_data(c, ref);
+	zl->clients[slot].conn = c;
+	zl->clients[slot].connected_at = time(NULL);
 	kld_info("zserv: client %s (pid %u) connected", kld_ipc_peer(c), kld_ipc_peer_pid(c));
+}
+
+static void zl_client_forget_subscriptions(struct zl_client *cl)
+{
+	memset(cl->redist, 0, sizeof(cl->redist));
+	free(cl->nht);
+	free(cl->nht_state);
+	cl->nht = NULL;
+	cl->nht_state = NULL;
+	cl->nnht = 0;
+	cl->ifsub = false;
 }
 
 static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 {
-	kld_info("zserv: client %s disconnected", kld_ipc_peer(c));
-	free(kld_ipc_data(c));
+	struct zl_conn_ref *ref = kld_ipc_data(c);
+	struct zl *zl;
+	struct zl_client *cl;
+	size_t n;
+
+	if (!ref)
+		return;
+	zl = ref->zl;
+	cl = &zl->clients[ref->slot];
+	if (cl->conn == c) {
+		cl->conn = NULL;
+		zl_client_forget_subscriptions(cl);
+		n = rib_mark_stale(zl->rib, ref->slot);
+		if (n)
+			zl_client_start_grace(zl, ref->slot);
+		kld_info("zserv: client %s disconnected; %zu route(s) kept for %us", cl->name, n,
+			 zl->grace_secs ? zl->grace_secs : ZL_DEFAULT_GRACE);
+	}
+	free(ref);
+}
+
+/* ---- routes ---- */
+
+static int zl_route_nh(struct zl *zl, const Kld__Nexthop *in, uint8_t family, struct rib_nh *nh)
+{
+	memset(nh, 0, sizeof(*nh));
+	nh->weight = (uint8_t)KLD_MIN(in->weight, 255u);
+	if (in->blackhole) {
+		nh->kind = RIB_NH_BLACKHOLE;
+		return 0;
+	}
+	if (in->ifname[0]) {
+		struct zl_iface *ifp = zl_iface_by_name(zl, in->ifname);
+
+		nh->ifindex = ifp ? ifp->ifindex : 0;
+	} else {
+		nh->ifindex = in->ifindex;
+	}
+	if (in->gateway.len == 0) {
+		nh->kind = RIB_NH_IFINDEX;
+		return in->ifname[0] || in->ifindex ? 0 : -1;
+	}
+	if (in->gateway.len != kld_family_bytes(family))
+		return -1;
+	nh->kind = RIB_NH_GATEWAY;
+	return kld_addr_set(&nh->gw, family, in->gateway.data);
+}
+
+static int zl_prefix_from_msg(const Kld__Prefix *in, struct kld_prefix *p)
+{
+	if (!in || (in->family != AF_INET && in->family != AF_INET6) ||
+	    in->addr.len != kld_family_bytes((uint8_t)in->family) ||
+	    in->len > kld_family_bits((uint8_t)in->family))
+		return -1;
+	return kld_prefix_set(p, (uint8_t)in->family, in->addr.data, (uint8_t)in->len);
+}
+
+/* Decode one route; -1 means the client is broken. */
+static int zl_route_from_msg(struct zl *zl, const Kld__Route *in, uint16_t slot,
+			     struct kld_prefix *p, struct rib_route_spec *s, struct rib_nh *nh)
+{
+	if (zl_prefix_from_msg(in->prefix, p) < 0 || in->n_nexthops == 0 ||
+	    in->n_nexthops > 32 || in->type <= KLD__ROUTE_TYPE__ROUTE_CONNECTED ||
+	    in->distance > 255)
+		return -1;
+	memset(s, 0, sizeof(*s));
+	s->type = (uint8_t)in->type;
+	s->distance = (uint8_t)in->distance;
+	s->owner = slot;
+	s->metric = in->metric;
+	s->table = in->table;
+	s->ibgp = in->ibgp;
+	s->notify = in->want_notify;
+	s->nh = nh;
+	s->nnh = (uint16_t)in->n_nexthops;
+	for (size_t i = 0; i < in->n_nexthops; i++)
+		if (zl_route_nh(zl, in->nexthops[i], p->family, &nh[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static void zl_handle_route_add(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	uint16_t slot;
+	struct zl_client *cl = zl_client_of(c, &slot);
+	struct rib_nh nh[32];
+	struct rib_route_spec s;
+	struct kld_prefix p;
+
+	rib_set_clock(zl->rib, zl_clock(zl));
+	for (size_t i = 0; i < env->route_add->n_routes; i++) {
+		if (zl_route_from_msg(zl, env->route_add->routes[i], slot, &p, &s, nh) < 0) {
+			kld_ipc_close(c, "malformed route");
+			break;
+		}
+		rib_add(zl->rib, &p, &s);
+		cl->routes_in++;
+	}
+	zl_schedule_work(zl);
+}
+
+static void zl_handle_route_delete(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	uint16_t slot;
+	struct kld_prefix p;
+
+	zl_client_of(c, &slot);
+	for (size_t i = 0; i < env->route_delete->n_routes; i++) {
+		const Kld__Route *r = env->route_delete->routes[i];
+
+		if (zl_prefix_from_msg(r->prefix, &p) < 0) {
+			kld_ipc_close(c, "malformed route");
+			break;
+		}
+		rib_delete(zl->rib, &p, r->table, (uint8_t)r->type, slot);
+	}
+	zl_schedule_work(zl);
+}
+
+static void zl_handle_replay_done(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	uint16_t slot;
+	struct zl_client *cl = zl_client_of(c, &slot);
+	size_t n = rib_sweep_stale(zl->rib, slot);
+
+	kld_info("zserv: %s replayed its state; %zu stale route(s) removed", cl->name, n);
+	kld_timer_cancel(cl->grace);
+	zl_schedule_work(zl);
+}
+
+static void zl_reply(struct kld_ipc_conn *c, uint32_t seq, Kld__Envelope *env)
+{
+	env->seq = seq;
+	kld_ipc_send(c, env);
+}
+
+static void zl_handle_barrier(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__Barrier b = KLD__BARRIER__INIT;
+
+	zl_kernel_sync(zl_of(arg));
+	out.body_case = KLD__ENVELOPE__BODY_BARRIER;
+	out.barrier = &b;
+	zl_reply(c, env->seq, &out);
+}
+
+/* ---- messages to clients ---- */
+
+static void zl_prefix_to_msg(const struct kld_prefix *p, Kld__Prefix *out, uint8_t *buf)
+{
+	kld__prefix__init(out);
+	out->family = p->family;
+	out->len = p->len;
+	memcpy(buf, p->u.bytes, kld_family_bytes(p->family));
+	out->addr.data = buf;
+	out->addr.len = kld_family_bytes(p->family);
+}
+
+/* A Route message for r; storage comes from the caller. */
+struct zl_route_msg {
+	Kld__Route route;
+	Kld__Prefix prefix;
+	uint8_t pbuf[16];
+	Kld__Nexthop nh[32];
+	Kld__Nexthop *nhp[32];
+	uint8_t gw[32][16];
+};
+
+static void zl_route_to_msg(struct zl_route_msg *m, uint32_t table, const struct kld_prefix *p,
+			    const struct rib_route *r)
+{
+	const struct rib_nhg *g = r->nhg;
+
+	kld__route__init(&m->route);
+	zl_prefix_to_msg(p, &m->prefix, m->pbuf);
+	m->route.prefix = &m->prefix;
+	m->route.type = (Kld__RouteType)r->type;
+	m->route.distance = r->distance;
+	m->route.metric = r->metric;
+	m->route.table = table == RIB_TABLE_MAIN ? 0 : table;
+	for (uint16_t i = 0; i < g->n && i < 32; i++) {
+		kld__nexthop__init(&m->nh[i]);
+		m->nh[i].ifindex = g->nh[i].ifindex;
+		m->nh[i].blackhole = g->nh[i].kind == RIB_NH_BLACKHOLE;
+		if (g->nh[i].gw.family) {
+			memcpy(m->gw[i], g->nh[i].gw.u.bytes, kld_family_bytes(g->nh[i].gw.family));
+			m->nh[i].gateway.data = m->gw[i];
+			m->nh[i].gateway.len = kld_family_bytes(g->nh[i].gw.family);
+		}
+		m->nhp[i] = &m->nh[i];
+		m->route.n_nexthops = i + 1u;
+	}
+	m->route.nexthops = m->nhp;
+}
+
+void zl_zserv_notify(struct zl *zl, uint32_t table, const struct kld_prefix *p,
+		     const struct rib_route *r, int status, int err)
+{
+	struct zl_client *cl = &zl->clients[r->owner];
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__RouteNotify n = KLD__ROUTE_NOTIFY__INIT;
+	struct zl_route_msg m;
+
+	if (!cl->conn)
+		return;
+	zl_route_to_msg(&m, table, p, r);
+	n.route = &m.route;
+	n.status = (Kld__RouteStatus)status;
+	n.reason = (char *)(err ? strerror(-err) : "");
+	env.body_case = KLD__ENVELOPE__BODY_ROUTE_NOTIFY;
+	env.route_notify = &n;
+	kld_ipc_send(cl->conn, &env);
+	cl->notifies_out++;
+}
+
+static void zl_send_redist(struct kld_ipc_conn *c, uint32_t table, const struct kld_prefix *p,
+			   const struct rib_route *r, bool withdrawn)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__RedistRoute rr = KLD__REDIST_ROUTE__INIT;
+	struct zl_route_msg m;
+
+	zl_route_to_msg(&m, table, p, r);
+	rr.route = &m.route;
+	rr.withdrawn = withdrawn;
+	env.body_case = KLD__ENVELOPE__BODY_REDIST_ROUTE;
+	env.redist_route = &rr;
+	kld_ipc_send(c, &env);
+}
+
+static bool zl_wants(const struct zl_client *cl, uint8_t family, uint8_t type)
+{
+	return cl->conn && (cl->redist[family == AF_INET6] & (1u << type));
+}
+
+void zl_zserv_route_selected(struct zl *zl, uint32_t table, const struct kld_prefix *p,
+			     const struct rib_route *old, const struct rib_route *now)
+{
+	if (table != RIB_TABLE_MAIN)
+		return;
+	for (uint16_t i = 1; i < ZL_MAX_CLIENTS; i++) {
+		struct zl_client *cl = &zl->clients[i];
+
+		if (old && old != now && zl_wants(cl, p->family, old->type))
+			zl_send_redist(cl->conn, table, p, old, true);
+		if (now && zl_wants(cl, p->family, now->type) && now->owner != i)
+			zl_send_redist(cl->conn, table, p, now, false);
+	}
+}
+
+struct zl_redist_walk {
+	struct zl_client *cl;
+	uint8_t type;
+};
+
+static int zl_redist_walk_cb(const struct kld_prefix *p, const struct rib_route *list, void *arg)
+{
+	struct zl_redist_walk *w = arg;
+
+	for (; list; list = list->next)
+		if ((list->flags & RIB_F_SELECTED) && list->type == w->type)
+			zl_send_redist(w->cl->conn, RIB_TABLE_MAIN, p, list, false);
+	return 0;
+}
+
+static void zl_handle_redist(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	const Kld__RedistSubscribe *rs = env->redist_subscribe;
+	struct zl_client *cl = zl_client_of(c, NULL);
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+
+	if (rs->type == KLD__ROUTE_TYPE__ROUTE_UNKNOWN || (int)rs->type >= (int)RIB_TYPE_MAX) {
+		kld_ipc_close(c, "redistribution of an unknown route type");
+		return;
+	}
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(families); i++) {
+		struct zl_redist_walk w = { cl, (uint8_t)rs->type };
+		uint32_t bit = 1u << rs->type;
+
+		if (rs->family && rs->family != families[i])
+			continue;
+		if (rs->unsubscribe) {
+			cl->redist[i] &= ~bit;
+			continue;
+		}
+		cl->redist[i] |= bit;
+		rib_walk(zl->rib, families[i], RIB_TABLE_MAIN, zl_redist_walk_cb, &w);
+	}
+}
+
+/* ---- nexthop tracking ---- */
+
+static void zl_nht_send(struct zl *zl, struct zl_client *cl, size_t i)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__NexthopUpdate up = KLD__NEXTHOP_UPDATE__INIT;
+	Kld__Prefix addr;
+	uint8_t buf[16];
+	struct kld_addr a;
+	struct kld_prefix via;
+	const struct rib_route *r;
+	struct zl_route_msg m;
+	uint8_t state;
+
+	kld_addr_from_prefix(&a, &cl->nht[i]);
+	r = rib_resolve_addr(zl->rib, &a, &via);
+	state = r ? 2 : 1;
+	if (cl->nht_state[i] == state && !r)
+		return;
+	cl->nht_state[i] = state;
+	zl_prefix_to_msg(&cl->nht[i], &addr, buf);
+	up.addr = &addr;
+	up.resolved = r != NULL;
+	if (r) {
+		zl_route_to_msg(&m, RIB_TABLE_MAIN, &via, r);
+		up.metric = r->metric;
+		up.via_type = (Kld__RouteType)r->type;
+		up.n_nexthops = m.route.n_nexthops;
+		up.nexthops = m.route.nexthops;
+	}
+	env.body_case = KLD__ENVELOPE__BODY_NEXTHOP_UPDATE;
+	env.nexthop_update = &up;
+	kld_ipc_send(cl->conn, &env);
+}
+
+void zl_zserv_nht_refresh(struct zl *zl)
+{
+	for (uint16_t s = 1; s < ZL_MAX_CLIENTS; s++)
+		for (size_t i = 0; zl->clients[s].conn && i < zl->clients[s].nnht; i++)
+			zl_nht_send(zl, &zl->clients[s], i);
+}
+
+static void zl_nht_add(struct zl_client *cl, const struct kld_prefix *p)
+{
+	for (size_t i = 0; i < cl->nnht; i++)
+		if (kld_prefix_eq(&cl->nht[i], p))
+			return;
+	cl->nht = kld_xrealloc(cl->nht, (cl->nnht + 1) * sizeof(*cl->nht));
+	cl->nht_state = kld_xrealloc(cl->nht_state, cl->nnht + 1);
+	cl->nht[cl->nnht] = *p;
+	cl->nht_state[cl->nnht++] = 0;
+}
+
+static void zl_nht_del(struct zl_client *cl, const struct kld_prefix *p)
+{
+	for (size_t i = 0; i < cl->nnht; i++) {
+		if (kld_prefix_eq(&cl->nht[i], p)) {
+			cl->nht[i] = cl->nht[--cl->nnht];
+			cl->nht_state[i] = cl->nht_state[cl->nnht];
+			return;
+		}
+	}
+}
+
+static void zl_handle_nht(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	const Kld__NexthopRegister *reg = env->nexthop_register;
+	struct zl_client *cl = zl_client_of(c, NULL);
+	struct kld_prefix p;
+
+	for (size_t i = 0; i < reg->n_addrs; i++) {
+		if (zl_prefix_from_msg(reg->addrs[i], &p) < 0) {
+			kld_ipc_close(c, "malformed nexthop");
+			return;
+		}
+		if (reg->unregister) {
+			zl_nht_del(cl, &p);
+			continue;
+		}
+		zl_nht_add(cl, &p);
+		zl_nht_send(zl, cl, cl->nnht - 1);
+	}
+}
+
+/* ---- interfaces ---- */
+
+static void zl_send_iface(struct kld_ipc_conn *c, const struct zl_iface *ifp, bool deleted)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__Interface m = KLD__INTERFACE__INIT;
+	Kld__Prefix pfx[16], *pp[16];
+	uint8_t buf[16][16];
+	size_t n = 0;
+
+	m.name = (char *)ifp->name;
+	m.ifindex = ifp->ifindex;
+	m.admin_up = ifp->admin_up;
+	m.oper_up = ifp->oper_up;
+	m.mtu = ifp->mtu;
+	m.kind = (char *)ifp->kind;
+	m.mac.data = (uint8_t *)ifp->mac;
+	m.mac.len = 6;
+	m.deleted = deleted;
+	for (const struct zl_addr *a = ifp->addrs; a && n < 16; a = a->next, n++) {
+		zl_prefix_to_msg(&a->prefix, &pfx[n], buf[n]);
+		pp[n] = &pfx[n];
+	}
+	m.n_addrs = n;
+	m.addrs = pp;
+	env.body_case = KLD__ENVELOPE__BODY_INTERFACE;
+	env.interface = &m;
+	kld_ipc_send(c, &env);
+}
+
+void zl_zserv_iface_event(struct zl *zl, const struct zl_iface *ifp, bool deleted)
+{
+	for (uint16_t s = 1; s < ZL_MAX_CLIENTS; s++)
+		if (zl->clients[s].conn && zl->clients[s].ifsub)
+			zl_send_iface(zl->clients[s].conn, ifp, deleted);
+}
+
+static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	struct zl_client *cl = zl_client_of(c, NULL);
+
+	cl->ifsub = true;
+	for (const struct zl_iface *ifp = zl->ifaces; ifp; ifp = ifp->next)
+		zl_send_iface(c, ifp, false);
 }
 
 static const struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
 	.on_down = zl_zserv_down,
+	.handlers = {
+		[KLD__ENVELOPE__BODY_ROUTE_ADD] = zl_handle_route_add,
+		[KLD__ENVELOPE__BODY_ROUTE_DELETE] = zl_handle_route_delete,
+		[KLD__ENVELOPE__BODY_REPLAY_DONE] = zl_handle_replay_done,
+		[KLD__ENVELOPE__BODY_REDIST_SUBSCRIBE] = zl_handle_redist,
+		[KLD__ENVELOPE__BODY_NEXTHOP_REGISTER] = zl_handle_nht,
+		[KLD__ENVELOPE__BODY_INTERFACE_SUBSCRIBE] = zl_handle_ifsub,
+		[KLD__ENVELOPE__BODY_BARRIER] = zl_handle_barrier,
+	},
 };
 
 struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
@@ -39,17 +588,22 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 
-static void zl_zserv_show_one(struct kld_ipc_conn *c, void *arg)
-{
-	struct vty *vty = arg;
-	struct zl_client *cl = kld_ipc_data(c);
-	long up = cl ? (long)(time(NULL) - cl->connected_at) : 0;
-
-	vty_out(vty, "Client: %s\n  PID: %u  Connected: %02ld:%02ld:%02ld\n", kld_ipc_peer(c),
-		kld_ipc_peer_pid(c), up / 3600, up / 60 % 60, up % 60);
-}
-
 void zl_zserv_client_list(struct zl *zl, struct vty *vty)
 {
-	kld_ipc_server_foreach(zl->zserv, zl_zserv_show_one, vty);
+	for (uint16_t s = 1; s < ZL_MAX_CLIENTS; s++) {
+		struct zl_client *cl = &zl->clients[s];
+		long up = cl->conn ? (long)(time(NULL) - cl->connected_at) : 0;
+
+		if (!cl->name[0])
+			continue;
+		vty_out(vty, "Client: %s\n", cl->name);
+		if (cl->conn)
+			vty_out(vty, "  PID: %u  Connected: %02ld:%02ld:%02ld\n",
+				kld_ipc_peer_pid(cl->conn), up / 3600, up / 60 % 60, up % 60);
+		else
+			vty_out(vty, "  Not connected%s\n",
+				cl->grace && kld_timer_pending(cl->grace) ? " (routes kept: grace time)" : "");
+		vty_out(vty, "  Routes received: %llu  Notifications sent: %llu\n",
+			(unsigned long long)cl->routes_in, (unsigned long long)cl->notifies_out);
+	}
 }

@@ -21,6 +21,7 @@ BIN = {
     "vxland": "vxland/vxland",
     "fwd": "fwd/fwd",
     "vtysh": "vtysh/vtysh",
+    "kld-zclient": "tests/tools/kld-zclient",
 }
 STATE = "/run/kldtest"
 
@@ -136,6 +137,28 @@ class Host:
     def conf(self, *lines, check=True):
         """configure terminal, then the lines, as one vtysh session."""
         return self.vtysh("configure terminal", *lines, check=check)
+
+    def zclient(self, *args, check=True, timeout=120):
+        """Run the stand-in protocol daemon (see tests/tools/kld-zclient.c)."""
+        argv = [binary("kld-zclient"), "--rundir", self.rundir, *map(str, args)]
+        r = subprocess.run(self.wrap(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{self.name}: kld-zclient {args} failed:\n{r.stdout}")
+        return r.stdout
+
+    def zclient_bg(self, *args):
+        argv = [binary("kld-zclient"), "--rundir", self.rundir, *map(str, args)]
+        return self.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def routes(self, family="-4", table="main"):
+        """The kernel's routes as iproute2 reports them (JSON)."""
+        import json
+        return json.loads(self.cmd(f"ip -j {family} route show table {table}") or "[]")
+
+    def write_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
 
     def running_config(self):
         out = self.vtysh("show running-config")
