@@ -633,11 +633,29 @@ size_t zl_nl_inflight(const struct zl_nl *nl)
 	return nl->pend_count;
 }
 
+/* Number the message just built at the end of the batch and keep it. */
+static int batch_commit(struct zl_nl *nl, size_t len, uint64_t cookie)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(nl->batch + nl->batch_len);
+
+	nlh->nlmsg_seq = nl->seq + 1;
+	if (pend_push(nl, nlh->nlmsg_seq, cookie) < 0) {
+		memset(nlh, 0, len);
+		return -ENOMEM;
+	}
+	nl->seq++;
+	nl->last_off = nl->batch_len;
+	nl->batch_len += MNL_ALIGN(len);
+	nl->batch_n++;
+	nl->unsent++;
+	nl->st.requests++;
+	return 0;
+}
+
 int zl_nl_enqueue(struct zl_nl *nl, zl_nl_build_fn fn, uint16_t type,
 		  uint16_t flags, const void *obj, uint64_t cookie)
 {
 	size_t cap = nl->cfg.batch_bytes;
-	struct nlmsghdr *nlh;
 	int len;
 
 	if (nl->cfg.ack_each)
@@ -656,19 +674,7 @@ int zl_nl_enqueue(struct zl_nl *nl, zl_nl_build_fn fn, uint16_t type,
 		return -EMSGSIZE;
 	if (len < 0)
 		return len;
-	nlh = (struct nlmsghdr *)(nl->batch + nl->batch_len);
-	nlh->nlmsg_seq = nl->seq + 1;
-	if (pend_push(nl, nlh->nlmsg_seq, cookie) < 0) {
-		memset(nlh, 0, (size_t)len);
-		return -ENOMEM;
-	}
-	nl->seq++;
-	nl->last_off = nl->batch_len;
-	nl->batch_len += MNL_ALIGN((size_t)len);
-	nl->batch_n++;
-	nl->unsent++;
-	nl->st.requests++;
-	return 0;
+	return batch_commit(nl, (size_t)len, cookie);
 }
 
 /* ---- waiting ------------------------------------------------------------ */
