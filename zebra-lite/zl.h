@@ -114,6 +114,7 @@ struct zl {
 	bool via_default;
 	bool fwd_conf_v4, fwd_conf_v6;
 	bool started;
+	void *wg; /* zl_wg.c's state */
 	uint64_t start_ms;
 };
 
@@ -159,6 +160,12 @@ void zl_zserv_notify(struct zl *zl, uint32_t table, const struct kld_prefix *p,
 		     const struct rib_route *r, int status, int err);
 void zl_zserv_nht_refresh(struct zl *zl);
 void zl_zserv_iface_event(struct zl *zl, const struct zl_iface *ifp, bool deleted);
+
+/* zl_wg.c: WireGuard devices on behalf of wgd (envelope fields 60-79). */
+int zl_wg_init(struct zl *zl);
+void zl_wg_fini(struct zl *zl);
+void zl_wg_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg);
+void zl_wg_client_down(struct zl *zl, struct kld_ipc_conn *c);
 
 /* zl_show.c */
 void zl_show_install(struct cmd_tree *tree);

@@ -151,6 +151,7 @@ static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 		return;
 	zl = ref->zl;
 	cl = &zl->clients[ref->slot];
+	zl_wg_client_down(zl, c);
 	if (cl->conn == c) {
 		cl->conn = NULL;
 		zl_client_forget_subscriptions(cl);
@@ -569,7 +570,11 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 		zl_send_iface(c, ifp, false);
 }
 
-static const struct kld_ipc_ops zl_zserv_ops = {
+/* Envelope fields 60-79 belong to WireGuard (zl_wg.c). */
+#define ZL_WG_FIRST 60
+#define ZL_WG_LAST 79
+
+static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
 	.on_down = zl_zserv_down,
 	.handlers = {
@@ -585,6 +590,8 @@ static const struct kld_ipc_ops zl_zserv_ops = {
 
 struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 {
+	for (int i = ZL_WG_FIRST; i <= ZL_WG_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_wg_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 

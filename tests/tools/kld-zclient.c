@@ -8,7 +8,10 @@
  *               [--prefix 10.0.0.0/24] [--random SEED] [--via GW] [--dev IF]
  *               [--blackhole] [--table T] [--batch 1000] [--delete]
  *               [--notify] [--replay] [--redist TYPE] [--nht ADDR]
- *               [--ifsub] [--hold SECONDS] [--quiet]
+ *               [--ifsub] [--hold SECONDS] [--quiet] [--list]
+ *
+ * --list prints the prefixes it would send, one a line, and exits: the
+ * benchmark feeds the same set to `ip -batch`.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -25,7 +28,7 @@ struct zc_opts {
 	const char *rundir, *name, *type, *prefix, *via, *dev, *redist, *nht;
 	unsigned long count, batch, seed, table;
 	double hold;
-	int delete, notify, replay, blackhole, ifsub, quiet;
+	int delete, notify, replay, blackhole, ifsub, quiet, list;
 };
 
 static const char *const zc_types[] = { "unknown", "kernel", "connected", "static",
@@ -41,7 +44,9 @@ static int zc_type(const char *name)
 }
 
 /* The i-th prefix: consecutive blocks after --prefix, or (with --random)
- * pseudo-random /16../24 prefixes, the same for the same seed. */
+ * /24s spread over 128.0.0.0/2 in a seeded order. The spread is a
+ * bijection (an odd multiplier modulo 2^22), so N indexes give N distinct
+ * prefixes, up to 4M. */
 static void zc_prefix(const struct zc_opts *o, unsigned long i, struct kld_prefix *p)
 {
 	struct kld_prefix base;
@@ -49,13 +54,10 @@ static void zc_prefix(const struct zc_opts *o, unsigned long i, struct kld_prefi
 
 	kld_prefix_parse(o->prefix, &base, false);
 	if (o->seed) {
-		uint64_t x = (o->seed + i) * 0x9E3779B97F4A7C15ull;
+		uint32_t x = (uint32_t)((i * 2654435761u + o->seed * 40503u) & 0x3fffffu);
 
-		x ^= x >> 31;
-		x *= 0xBF58476D1CE4E5B9ull;
-		x ^= x >> 29;
-		v = htonl(0x0b000000u + (uint32_t)(x % 0xd0000000u));
-		kld_prefix_set(p, AF_INET, &v, (uint8_t)(16 + (x >> 40) % 9));
+		v = htonl(0x80000000u + (x << 8));
+		kld_prefix_set(p, AF_INET, &v, 24);
 		return;
 	}
 	*p = base;
@@ -290,6 +292,18 @@ static void zc_hold(int fd, const struct zc_opts *o)
 	}
 }
 
+static int zc_list(const struct zc_opts *o)
+{
+	char buf[KLD_PREFIX_STRLEN];
+	struct kld_prefix p;
+
+	for (unsigned long i = 0; i < o->count; i++) {
+		zc_prefix(o, i, &p);
+		puts(kld_prefix_fmt(&p, buf, sizeof(buf)));
+	}
+	return 0;
+}
+
 static void zc_parse(int argc, char **argv, struct zc_opts *o)
 {
 	static const struct option opts[] = {
@@ -299,7 +313,7 @@ static void zc_parse(int argc, char **argv, struct zc_opts *o)
 		{ "batch", 1, NULL, 'b' },  { "delete", 0, NULL, 'D' },	  { "notify", 0, NULL, 'N' },
 		{ "replay", 0, NULL, 'P' }, { "redist", 1, NULL, 'x' },	  { "nht", 1, NULL, 'h' },
 		{ "ifsub", 0, NULL, 'i' },  { "hold", 1, NULL, 'H' },	  { "quiet", 0, NULL, 'q' },
-		{ "blackhole", 0, NULL, 'B' }, { NULL, 0, NULL, 0 },
+		{ "blackhole", 0, NULL, 'B' }, { "list", 0, NULL, 'L' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -326,6 +340,7 @@ static void zc_parse(int argc, char **argv, struct zc_opts *o)
 		case 'H': o->hold = strtod(optarg, NULL); break;
 		case 'q': o->quiet = 1; break;
 		case 'B': o->blackhole = 1; break;
+		case 'L': o->list = 1; break;
 		default: exit(2);
 		}
 	}
@@ -340,6 +355,8 @@ int main(int argc, char **argv)
 	int fd;
 
 	zc_parse(argc, argv, &o);
+	if (o.list)
+		return zc_list(&o);
 	snprintf(path, sizeof(path), "%s/zserv.sock", o.rundir);
 	fd = kld_sync_connect(path, o.name, 5000, NULL, 0);
 	if (fd < 0) {

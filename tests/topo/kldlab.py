@@ -187,9 +187,9 @@ class Host:
 class Lab:
     _count = 0
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, prefix=None):
         Lab._count += 1
-        self.prefix = f"kt{os.getpid() % 100000}x{Lab._count}"
+        self.prefix = prefix or f"kt{os.getpid() % 100000}x{Lab._count}"
         self.workdir = str(workdir)
         self.hosts = {}
         self.links = []
@@ -205,8 +205,9 @@ class Lab:
 
     def link(self, a, a_if, b, b_if):
         """A veth pair between two hosts."""
-        tmp_a = f"v{Lab._count}{len(self.links)}a"[:15]
-        tmp_b = f"v{Lab._count}{len(self.links)}b"[:15]
+        tag = f"{os.getpid() % 10000}{Lab._count}{len(self.links)}"
+        tmp_a = f"v{tag}a"[:15]
+        tmp_b = f"v{tag}b"[:15]
         sh(["ip", "link", "add", tmp_a, "netns", a.ns, "type", "veth", "peer", "name", tmp_b,
             "netns", b.ns])
         a.cmd(f"ip link set {tmp_a} name {a_if} && ip link set {a_if} up")
