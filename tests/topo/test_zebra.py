@@ -230,3 +230,29 @@ def test_show_interface(lab):
     brief = r1.vtysh("show interface brief")
     assert any(l.split()[:2] == ["eth0", "up"] and "10.0.0.1/24" in l for l in brief.splitlines())
     assert "Interface eth0 is up, line protocol is up" in r1.vtysh("show interface eth0")
+
+
+def test_ecmp_static_and_tables(lab):
+    r1, r2 = lab.host("r1"), lab.host("r2")
+    lab.link(r1, "eth0", r2, "eth0")
+    lab.link(r1, "eth1", r2, "eth1")
+    r1.start("zebra-lite")
+    r1.conf("interface eth0", "ip address 10.0.0.1/24", "exit",
+            "interface eth1", "ip address 10.0.1.1/24", "exit",
+            "ip route 10.8.0.0/16 10.0.0.2", "ip route 10.8.0.0/16 10.0.1.2",
+            "ip route 10.9.0.0/16 10.0.0.2 table 100",
+            "ip route 10.10.0.0/16 10.0.0.2", "ip route 10.10.0.0/16 10.0.1.2 50")
+    ecmp = {r["dst"]: r for r in r1.routes()}["10.8.0.0/16"]
+    gws = sorted(nh["gateway"] for nh in ecmp["nexthops"])
+    assert gws == ["10.0.0.2", "10.0.1.2"]
+    assert [r["dst"] for r in r1.routes(table="100")] == ["10.9.0.0/16"]
+    assert "10.9.0.0/16" not in [r["dst"] for r in r1.routes()]
+    # A second line at a higher distance is a floating backup.
+    floating = {r["dst"]: r for r in r1.routes()}["10.10.0.0/16"]
+    assert floating["gateway"] == "10.0.0.2"
+    r1.conf("no ip route 10.10.0.0/16 10.0.0.2")
+    kldlab.wait_for(lambda: {r["dst"]: r for r in r1.routes()}["10.10.0.0/16"].get("gateway")
+                    == "10.0.1.2", 5, what="the backup taking over")
+    text = r1.vtysh("show ip route 10.8.0.0/16")
+    assert "via 10.0.0.2, eth0" in text and "via 10.0.1.2, eth1" in text
+    assert "S>* 10.9.0.0/16" in r1.vtysh("show ip route table 100")
