@@ -341,7 +341,8 @@ static bool vtysh_find_depth(struct vtysh *v, const char *line, struct vtysh_mat
 	return false;
 }
 
-static int vtysh_builtin(struct vtysh *v, char **words, size_t n, const char *line, int *rc)
+static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size_t n,
+			 const char *line, int *rc)
 {
 	if (n == 1 && (!strcmp(words[0], "exit") || !strcmp(words[0], "quit"))) {
 		if (v->depth > 0)
@@ -364,7 +365,7 @@ static int vtysh_builtin(struct vtysh *v, char **words, size_t n, const char *li
 		/* `do` runs an exec command without leaving the node. */
 		v->depth = 0;
 		v->node[0] = "view";
-		*rc = vtysh_execute(v, line + (strstr(line, "do") - line) + 2);
+		*rc = vtysh_execute(v, line + offs[1]);
 		v->node[0] = saved;
 		v->depth = saved_depth;
 		return 1;
@@ -379,7 +380,7 @@ int vtysh_execute(struct vtysh *v, const char *line)
 	struct vtysh_match m;
 	int rc = 0;
 
-	if (n == 0 || vtysh_builtin(v, words, n, line, &rc)) {
+	if (n == 0 || vtysh_builtin(v, words, offs, n, line, &rc)) {
 		cmd_words_free(words, offs, n);
 		return rc;
 	}

@@ -104,3 +104,13 @@ def test_tab_completion_and_question_help(lab):
     assert "(config)#" in out
     # '?' lists what may follow with the daemon's own help text.
     assert "bgp" in out and "BGP information" in out
+
+
+def test_do_runs_exec_commands_from_config_nodes(lab):
+    h = lab.host("r1")
+    h.start_all(("zebra-lite", "bgpd"))
+    out = h.vtysh("configure terminal", "router bgp 65001", "do show daemons",
+                  "bgp router-id 10.0.0.7")
+    assert " zebra-lite   running" in out
+    # The node was kept: the next line still went to router bgp.
+    assert "router bgp 65001\n bgp router-id 10.0.0.7" in h.running_config()
