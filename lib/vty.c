@@ -14,7 +14,11 @@
 #include "util.h"
 #include "vty.h"
 
+struct vty_stream;
+
 struct vty_server {
+	struct kld_loop *loop;
+	struct vty_stream *streams; /* long outputs being sent */
 	struct kld_ipc_server *ipc;
 	struct kld_ipc_ops ops;
 	struct cmd_tree *tree;
@@ -38,6 +42,22 @@ void vty_out(struct vty *vty, const char *fmt, ...)
 	va_start(ap, fmt);
 	kld_buf_vprintf(&vty->out, fmt, ap);
 	va_end(ap);
+}
+
+void vty_defer(struct vty *vty, vty_more_fn fn, void *state, void (*free_state)(void *))
+{
+	vty->more = fn;
+	vty->more_state = state;
+	vty->more_free = free_state;
+}
+
+static void vty_more_end(struct vty *vty)
+{
+	if (vty->more_free)
+		vty->more_free(vty->more_state);
+	vty->more = NULL;
+	vty->more_state = NULL;
+	vty->more_free = NULL;
 }
 
 void vty_set_ctx(struct vty *vty, void *obj)
@@ -107,28 +127,43 @@ static int vty_run_line(struct vty *vty, struct cmd_tree *tree, const char *line
 	return KLD__VTY_STATUS__VTY_OK;
 }
 
+/* Run the context lines, then the line, into a vty the caller set up. */
+static int vty_execute_into(struct vty *vty, struct cmd_tree *tree, const char *const *context,
+			    size_t ncontext, const char *line, bool dry_run, size_t *err_pos)
+{
+	int rc = KLD__VTY_STATUS__VTY_OK;
+
+	for (size_t i = 0; i < ncontext && rc == KLD__VTY_STATUS__VTY_OK; i++) {
+		vty->enters = NULL;
+		rc = vty_run_line(vty, tree, context[i], dry_run, NULL);
+		if (rc == KLD__VTY_STATUS__VTY_OK && !vty->enters)
+			rc = KLD__VTY_STATUS__VTY_ERR_NO_MATCH;
+	}
+	if (rc != KLD__VTY_STATUS__VTY_OK) {
+		kld_buf_puts(&vty->out, "% The node of this command no longer exists\n");
+		return rc;
+	}
+	vty->enters = NULL;
+	rc = vty_run_line(vty, tree, line, dry_run, err_pos);
+	if (rc != KLD__VTY_STATUS__VTY_OK)
+		vty->enters = NULL;
+	return rc;
+}
+
 int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
 		const char *const *context, size_t ncontext, const char *line, bool dry_run,
 		struct kld_buf *out, const char **enters, size_t *err_pos)
 {
 	struct vty vty = { .arg = arg, .node = root, .dry_run = dry_run };
-	int rc = KLD__VTY_STATUS__VTY_OK;
+	int rc;
 
 	kld_buf_init(&vty.out);
-	for (size_t i = 0; i < ncontext && rc == KLD__VTY_STATUS__VTY_OK; i++) {
-		vty.enters = NULL;
-		rc = vty_run_line(&vty, tree, context[i], dry_run, NULL);
-		if (rc == KLD__VTY_STATUS__VTY_OK && !vty.enters)
-			rc = KLD__VTY_STATUS__VTY_ERR_NO_MATCH;
-	}
-	if (rc != KLD__VTY_STATUS__VTY_OK)
-		kld_buf_puts(&vty.out, "% The node of this command no longer exists\n");
-	if (rc == KLD__VTY_STATUS__VTY_OK) {
-		vty.enters = NULL;
-		rc = vty_run_line(&vty, tree, line, dry_run, err_pos);
-	}
+	rc = vty_execute_into(&vty, tree, context, ncontext, line, dry_run, err_pos);
+	while (vty.more && !vty.more(&vty, vty.more_state))
+		;
+	vty_more_end(&vty);
 	if (enters)
-		*enters = rc == KLD__VTY_STATUS__VTY_OK ? vty.enters : NULL;
+		*enters = vty.enters;
 	kld_buf_append(out, vty.out.data, vty.out.len);
 	kld_buf_free(&vty.out);
 	return rc;
@@ -136,34 +171,116 @@ int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
 
 /* ---- requests from the shell ---- */
 
-static void vty_reply(struct kld_ipc_conn *c, uint32_t seq, Kld__VtyResult *res)
+/* A long output on its way to the shell: one chunk per event-loop turn. */
+struct vty_stream {
+	struct vty_server *srv;
+	struct kld_ipc_conn *conn;
+	uint32_t seq;
+	int status;
+	struct vty vty;
+	struct kld_timer *timer;
+	struct vty_stream *next;
+};
+
+/* Past this much unsent output, wait for the shell to read. */
+#define VTY_STREAM_BACKLOG (1u << 20)
+
+static void vty_send_result(struct kld_ipc_conn *c, uint32_t seq, int status, struct vty *vty,
+			    size_t err_pos, bool more)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__VtyResult res = KLD__VTY_RESULT__INIT;
 
+	res.status = status;
+	res.output = vty->out.data ? vty->out.data : (char *)"";
+	res.enters = (char *)(vty->enters ? vty->enters : "");
+	res.error_pos = (uint32_t)err_pos;
+	res.more = more;
 	env.seq = seq;
 	env.body_case = KLD__ENVELOPE__BODY_VTY_RESULT;
-	env.vty_result = res;
+	env.vty_result = &res;
 	kld_ipc_send(c, &env);
+	kld_buf_reset(&vty->out);
+}
+
+static void vty_stream_free(struct vty_stream *st)
+{
+	for (struct vty_stream **pp = &st->srv->streams; *pp; pp = &(*pp)->next) {
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	}
+	vty_more_end(&st->vty);
+	kld_timer_free(st->timer);
+	kld_buf_free(&st->vty.out);
+	free(st);
+}
+
+static void vty_stream_step(void *arg)
+{
+	struct vty_stream *st = arg;
+	bool done;
+
+	if (kld_ipc_pending(st->conn) > VTY_STREAM_BACKLOG) {
+		kld_timer_arm(st->timer, 10);
+		return;
+	}
+	done = st->vty.more(&st->vty, st->vty.more_state);
+	vty_send_result(st->conn, st->seq, st->status, &st->vty, 0, !done);
+	if (done)
+		vty_stream_free(st);
+	else
+		kld_timer_arm(st->timer, 0);
+}
+
+static void vty_stream_start(struct vty_server *s, struct vty_stream *st)
+{
+	st->srv = s;
+	st->next = s->streams;
+	s->streams = st;
+	st->timer = kld_timer_new(s->loop, vty_stream_step, st);
+	kld_timer_arm(st->timer, 0);
+}
+
+/* The shell went away: drop what it was still being sent. */
+static void vty_conn_down(struct kld_ipc_conn *c, void *arg)
+{
+	struct vty_server *s = arg;
+	struct vty_stream *st = s->streams, *next;
+
+	for (; st; st = next) {
+		next = st->next;
+		if (st->conn == c)
+			vty_stream_free(st);
+	}
 }
 
 static void vty_handle_exec(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
 {
 	struct vty_server *s = arg;
 	const Kld__VtyExec *ex = env->vty_exec;
-	Kld__VtyResult res = KLD__VTY_RESULT__INIT;
-	const char *root = ex->node[0] ? ex->node : "view";
-	const char *enters = NULL;
+	struct vty_stream *st = kld_xcalloc(1, sizeof(*st));
 	size_t err_pos = 0;
-	struct kld_buf out;
 
-	kld_buf_init(&out);
-	res.status = vty_execute(s->tree, s->arg, root, (const char *const *)ex->context,
-				 ex->n_context, ex->line, ex->dry_run, &out, &enters, &err_pos);
-	res.output = out.data ? out.data : (char *)"";
-	res.enters = (char *)(enters ? enters : "");
-	res.error_pos = (uint32_t)err_pos;
-	vty_reply(c, env->seq, &res);
-	kld_buf_free(&out);
+	st->conn = c;
+	st->seq = env->seq;
+	st->vty.arg = s->arg;
+	st->vty.node = ex->node[0] ? ex->node : "view";
+	st->vty.dry_run = ex->dry_run;
+	kld_buf_init(&st->vty.out);
+	st->status = vty_execute_into(&st->vty, s->tree, (const char *const *)ex->context,
+				      ex->n_context, ex->line, ex->dry_run, &err_pos);
+	vty_send_result(c, st->seq, st->status, &st->vty, err_pos, st->vty.more != NULL);
+	if (st->vty.more) {
+		/* Both point into the request, which is freed when we return. */
+		st->vty.enters = NULL;
+		st->vty.node = NULL;
+		vty_stream_start(s, st);
+		return;
+	}
+	kld_buf_free(&st->vty.out);
+	free(st);
 }
 
 /* Help lines of a def, split at '\n' into a malloc'd vector. */
@@ -227,6 +344,8 @@ struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const ch
 	s->write_config = write_config;
 	s->arg = arg;
 	snprintf(s->daemon, sizeof(s->daemon), "%s", daemon);
+	s->loop = l;
+	s->ops.on_down = vty_conn_down;
 	s->ops.handlers[KLD__ENVELOPE__BODY_VTY_EXEC] = vty_handle_exec;
 	s->ops.handlers[KLD__ENVELOPE__BODY_VTY_DESCRIBE_REQUEST] = vty_handle_describe;
 	s->ipc = kld_ipc_server_new(l, path, daemon, &s->ops, s);
@@ -242,6 +361,8 @@ void vty_server_free(struct vty_server *s)
 {
 	if (!s)
 		return;
+	while (s->streams)
+		vty_stream_free(s->streams);
 	kld_ipc_server_free(s->ipc);
 	if (vty_running_writer == s->write_config)
 		vty_running_writer = NULL;

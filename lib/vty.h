@@ -19,6 +19,10 @@
 
 #define VTY_MAX_DEPTH 8
 
+struct vty;
+/* A continuation for long outputs: called until it returns true. */
+typedef bool (*vty_more_fn)(struct vty *vty, void *state);
+
 struct vty {
 	struct kld_buf out;
 	void *arg;          /* the daemon's state, given at server creation */
@@ -28,9 +32,20 @@ struct vty {
 	const char *node;   /* current node name */
 	void *ctx[VTY_MAX_DEPTH];
 	const char *enters; /* node entered by the last handler */
+	vty_more_fn more;   /* set by vty_defer() */
+	void *more_state;
+	void (*more_free)(void *state);
 };
 
 void vty_out(struct vty *vty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For a walk too long to do at once (a million routes): print the first
+ * part, then defer the rest. The vty server sends each part as it comes and
+ * returns to the event loop between parts, so keepalives and other clients
+ * are served meanwhile; fn is called again until it returns true. Outside
+ * the server (config files, tests) the parts run back to back. free_state
+ * releases the state when the walk ends or the shell goes away. */
+void vty_defer(struct vty *vty, vty_more_fn fn, void *state, void (*free_state)(void *));
+
 /* Called by a node-entering handler: the object handlers below it see. */
 void vty_set_ctx(struct vty *vty, void *obj);
 /* Object of the level-th entered node (0 = outermost), or NULL. */

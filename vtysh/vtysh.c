@@ -267,28 +267,48 @@ static int vtysh_run_own(struct vtysh *v, const char *line)
 	return rc == KLD__VTY_STATUS__VTY_OK ? 0 : 1;
 }
 
-static Kld__Envelope *vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *line,
-				    bool dry_run)
+static void vtysh_chunk(const Kld__VtyResult *r, struct kld_buf *out)
+{
+	if (out)
+		kld_buf_puts(out, r->output);
+	else
+		fputs(r->output, stdout);
+}
+
+int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
+		  const char *line, struct kld_buf *out, const char **enters)
 {
 	Kld__Envelope req = KLD__ENVELOPE__INIT;
 	Kld__VtyExec ex = KLD__VTY_EXEC__INIT;
-	Kld__Envelope *reply;
+	Kld__Envelope *r;
+	int status = -1;
+	bool more;
 
-	ex.node = (char *)v->node[0];
-	ex.context = v->line;
-	ex.n_context = v->depth;
+	ex.node = (char *)root;
+	ex.context = strcmp(root, "view") ? v->line : NULL;
+	ex.n_context = strcmp(root, "view") ? v->depth : 0;
 	ex.line = (char *)line;
-	ex.dry_run = dry_run;
 	req.body_case = KLD__ENVELOPE__BODY_VTY_EXEC;
 	req.vty_exec = &ex;
-	reply = kld_sync_request(d->fd, &req, VTYSH_EXEC_MS);
-	if (reply && reply->body_case == KLD__ENVELOPE__BODY_VTY_RESULT)
-		return reply;
-	kld_frame_free(reply);
-	/* The daemon went away mid-session: forget it, say so. */
-	printf("%% %s did not answer: %s\n", d->name, strerror(errno));
-	vtysh_daemon_reset(d);
-	return NULL;
+	r = kld_sync_request(d->fd, &req, VTYSH_EXEC_MS);
+	do {
+		if (!r || r->body_case != KLD__ENVELOPE__BODY_VTY_RESULT || r->seq != req.seq) {
+			kld_frame_free(r);
+			/* The daemon went away mid-session: forget it, say so. */
+			printf("%% %s did not answer: %s\n", d->name, strerror(errno));
+			vtysh_daemon_reset(d);
+			return -1;
+		}
+		vtysh_chunk(r->vty_result, out);
+		more = r->vty_result->more;
+		status = r->vty_result->status;
+		if (enters && r->vty_result->enters[0])
+			*enters = vtysh_intern_node(r->vty_result->enters);
+		kld_frame_free(r);
+		r = more ? kld_sync_recv(d->fd, VTYSH_EXEC_MS) : NULL;
+	} while (more);
+	fflush(stdout);
+	return status;
 }
 
 static int vtysh_run_daemons(struct vtysh *v, const char *line, const struct vtysh_match *m)
@@ -297,21 +317,16 @@ static int vtysh_run_daemons(struct vtysh *v, const char *line, const struct vty
 	int rc = 0;
 
 	for (size_t i = 0; i < v->ndaemons; i++) {
-		Kld__Envelope *r;
+		const char *entered = NULL;
+		int status;
 
 		if (!m->owners[i])
 			continue;
-		r = vtysh_exec_on(v, &v->daemons[i], line, false);
-		if (!r) {
+		status = vtysh_exec_on(v, &v->daemons[i], v->node[0], line, NULL, &entered);
+		if (status != KLD__VTY_STATUS__VTY_OK)
 			rc = 1;
-			continue;
-		}
-		fputs(r->vty_result->output, stdout);
-		if (r->vty_result->status != KLD__VTY_STATUS__VTY_OK)
-			rc = 1;
-		else if (r->vty_result->enters[0] && !enters)
-			enters = vtysh_intern_node(r->vty_result->enters);
-		kld_frame_free(r);
+		else if (entered && !enters)
+			enters = entered;
 	}
 	if (enters)
 		vtysh_push(v, line, enters);

@@ -59,6 +59,13 @@ size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion *
 /* The prompt for the current node. */
 void vtysh_prompt(const struct vtysh *v, char *buf, size_t size);
 
+/* Run a line on one daemon and read its result, which may come in chunks.
+ * Each chunk goes to out, or to stdout when out is NULL. Returns the
+ * VtyStatus, or -1 when the daemon did not answer (it is then forgotten).
+ * *enters (may be NULL) receives the node entered, interned. */
+int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
+		  const char *line, struct kld_buf *out, const char **enters);
+
 /* Shared between the core and the shell's own commands. */
 void vtysh_pop_to(struct vtysh *v, size_t depth);
 const char *vtysh_intern_node(const char *name);

@@ -92,21 +92,15 @@ static void vtysh_merge_out(struct vtysh_merge *m, struct kld_buf *out)
 
 static char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
 {
-	Kld__Envelope req = KLD__ENVELOPE__INIT;
-	Kld__VtyExec ex = KLD__VTY_EXEC__INIT;
-	Kld__Envelope *reply;
-	char *text = NULL;
+	struct kld_buf out;
 
-	ex.node = (char *)"view";
-	ex.line = (char *)"show running-config";
-	req.body_case = KLD__ENVELOPE__BODY_VTY_EXEC;
-	req.vty_exec = &ex;
-	reply = kld_sync_request(d->fd, &req, 60000);
-	if (reply && reply->body_case == KLD__ENVELOPE__BODY_VTY_RESULT &&
-	    reply->vty_result->status == KLD__VTY_STATUS__VTY_OK)
-		text = kld_xstrdup(reply->vty_result->output);
-	kld_frame_free(reply);
-	return text;
+	kld_buf_init(&out);
+	if (vtysh_exec_on(v, d, "view", "show running-config", &out, NULL) !=
+	    KLD__VTY_STATUS__VTY_OK) {
+		kld_buf_free(&out);
+		return NULL;
+	}
+	return kld_buf_steal(&out);
 }
 
 /* The merged configuration. missing (may be NULL) collects the daemons

@@ -265,6 +265,30 @@ static void zl_show_prefix(struct zl_show *w, uint8_t family, uint32_t table, co
 		zl_show_one(w, table, &p, list);
 }
 
+/* A text walk of a whole table, resumed chunk by chunk (see vty_defer). */
+#define ZL_SHOW_CHUNK 5000
+
+struct zl_show_stream {
+	struct zl_show w;
+	uint8_t family;
+	uint32_t table;
+	bool started;
+	struct kld_prefix last;
+};
+
+static bool zl_show_more(struct vty *vty, void *state)
+{
+	struct zl_show_stream *st = state;
+	struct zl_show_walk sw = { &st->w, st->table };
+	size_t n;
+
+	st->w.vty = vty;
+	n = rib_walk_from(st->w.zl->rib, st->family, st->table, st->started ? &st->last : NULL,
+			  ZL_SHOW_CHUNK, zl_show_walk_cb, &sw, &st->last);
+	st->started = true;
+	return n < ZL_SHOW_CHUNK;
+}
+
 static int zl_cmd_show_route(struct vty *vty, const struct cmd_args *args)
 {
 	struct zl_show w = { .zl = vty->arg, .vty = vty };
@@ -272,6 +296,7 @@ static int zl_cmd_show_route(struct vty *vty, const struct cmd_args *args)
 	uint32_t table = (uint32_t)cmd_arg_int(args, "table", RIB_TABLE_MAIN);
 	const char *proto = cmd_arg(args, "proto"), *addr = cmd_arg(args, "addr");
 	struct zl_show_walk sw = { &w, table };
+	struct zl_show_stream *st;
 
 	if (cmd_has(args, "json"))
 		w.json = json_object_new_object();
@@ -281,10 +306,17 @@ static int zl_cmd_show_route(struct vty *vty, const struct cmd_args *args)
 		zl_show_prefix(&w, family, table, addr);
 		return zl_show_finish(&w);
 	}
-	if (!w.json)
-		zl_show_codes(vty);
-	rib_walk(w.zl->rib, family, table, zl_show_walk_cb, &sw);
-	return zl_show_finish(&w);
+	if (w.json) {
+		rib_walk(w.zl->rib, family, table, zl_show_walk_cb, &sw);
+		return zl_show_finish(&w);
+	}
+	zl_show_codes(vty);
+	st = kld_xcalloc(1, sizeof(*st));
+	st->w = w;
+	st->family = family;
+	st->table = table;
+	vty_defer(vty, zl_show_more, st, free);
+	return CMD_SUCCESS;
 }
 
 /* ---- interfaces ---- */

@@ -256,3 +256,44 @@ def test_ecmp_static_and_tables(lab):
     text = r1.vtysh("show ip route 10.8.0.0/16")
     assert "via 10.0.0.2, eth0" in text and "via 10.0.1.2, eth1" in text
     assert "S>* 10.9.0.0/16" in r1.vtysh("show ip route table 100")
+
+
+def _pb_str(field, text):
+    data = text.encode()
+    return bytes([field << 3 | 2, len(data)]) + data
+
+
+def _frame(body):
+    return struct.pack(">I", len(body)) + body
+
+
+def test_long_show_streams_and_does_not_block(lab):
+    """A show of 200,000 routes goes out in chunks: a shell that stops
+    reading does not stop zebra-lite from serving others, and everything
+    arrives once it reads again."""
+    r1, r2 = two_hosts(lab)
+    r1.start("zebra-lite")
+    r1.conf("interface eth0", "ip address 10.0.0.1/24")
+    r1.zclient_bg("--count", 200000, "--prefix", "20.0.0.0/24", "--via", "10.0.0.2",
+                  "--quiet", "--hold", "120")
+    kldlab.wait_for(lambda: len(bgp_routes(r1)) == 200000, 60, what="200k routes")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(os.path.join(r1.rundir, "zebra-lite.vty"))
+    hello = bytes.fromhex("520908011205") + b"slowr"
+    exec_ = b"\x08\x07" + bytes([0xb2, 0x01]) + bytes(
+        [len(_pb_str(1, "view") + _pb_str(3, "show ip route"))]) + _pb_str(1, "view") + \
+        _pb_str(3, "show ip route")
+    s.sendall(_frame(hello) + _frame(exec_))
+    time.sleep(1.0)  # the slow shell reads nothing for a while...
+    t0 = time.monotonic()
+    assert "Running on Linux" in r1.vtysh("show version")  # ...others are served
+    assert time.monotonic() - t0 < 5
+    s.settimeout(60)
+    data = b""
+    while b"C>* 127.0.0.0/8" not in data:  # the last line of the walk
+        chunk = s.recv(1 << 20)
+        assert chunk, "stream ended early"
+        data += chunk
+    s.close()
+    assert data.count(b"B>* ") == 200000
