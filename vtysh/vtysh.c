@@ -9,6 +9,7 @@
  * the bgp node.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,6 +107,37 @@ void vtysh_connect_all(struct vtysh *v)
 {
 	for (size_t i = 0; i < v->ndaemons; i++)
 		vtysh_connect(v, &v->daemons[i]);
+}
+
+/* Between two lines nothing is due from a daemon: an idle connection that
+ * is readable or hung up was closed by a daemon that went away. */
+static bool vtysh_conn_stale(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* A daemon restarted during a session comes back into it: before each line
+ * the shell replaces closed connections and retries the daemons it does not
+ * have (a refused connect to a socket file costs microseconds; no socket
+ * file, no attempt). */
+static void vtysh_reconnect_missing(struct vtysh *v)
+{
+	char path[4200];
+	struct stat st;
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		struct vtysh_daemon *d = &v->daemons[i];
+
+		if (d->fd >= 0 && vtysh_conn_stale(d->fd))
+			vtysh_daemon_reset(d);
+		if (d->fd >= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.vty", v->rundir, d->name);
+		if (stat(path, &st) == 0)
+			vtysh_connect(v, d);
+	}
 }
 
 static bool vtysh_up(const struct vtysh_daemon *d)
@@ -400,6 +432,7 @@ int vtysh_execute(struct vtysh *v, const char *line)
 		return rc;
 	}
 	cmd_words_free(words, offs, n);
+	vtysh_reconnect_missing(v);
 	if (!vtysh_find_depth(v, line, &m, &depth)) {
 		vtysh_report_error(v, line, &m);
 		return 1;

@@ -3,6 +3,7 @@ import os
 import pty
 import select
 import signal
+import subprocess
 import time
 
 import kldlab
@@ -114,3 +115,21 @@ def test_do_runs_exec_commands_from_config_nodes(lab):
     assert " zebra-lite   running" in out
     # The node was kept: the next line still went to router bgp.
     assert "router bgp 65001\n bgp router-id 10.0.0.7" in h.running_config()
+
+
+def test_session_survives_a_daemon_restart(lab):
+    h = lab.host("r1")
+    h.start_all(("zebra-lite", "bgpd"))
+    argv = h.wrap([kldlab.binary("vtysh"), "--rundir", h.rundir, "--config", h.config])
+    sh = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    sh.stdin.write("configure terminal\nrouter bgp 65001\nbgp router-id 1.1.1.1\n")
+    sh.stdin.flush()
+    time.sleep(0.5)
+    h.stop("bgpd")
+    h.start("bgpd")
+    # The same session, in the same node, talks to the new bgpd.
+    sh.stdin.write("bgp router-id 2.2.2.2\nend\nshow running-config\n")
+    out = sh.communicate(timeout=20)[0]
+    assert sh.returncode == 0, out
+    assert "router bgp 65001\n bgp router-id 2.2.2.2" in out
