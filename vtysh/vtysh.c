@@ -188,7 +188,23 @@ const char *vtysh_intern_node(const char *name)
 	return "config";
 }
 
-void vtysh_prompt(const struct vtysh *v, char *buf, size_t size)
+/* The configured hostname, as zebra-lite has it; the system's without it. */
+static void vtysh_hostname(struct vtysh *v, char *host, size_t size)
+{
+	struct vtysh_daemon *zebra = &v->daemons[0];
+	struct kld_buf out;
+
+	gethostname(host, size - 1);
+	if (zebra->fd < 0)
+		return;
+	kld_buf_init(&out);
+	if (vtysh_exec_on(v, zebra, "view", "show hostname", &out, NULL) ==
+	    KLD__VTY_STATUS__VTY_OK && out.len > 1)
+		snprintf(host, size, "%.*s", (int)strcspn(out.data, "\n"), out.data);
+	kld_buf_free(&out);
+}
+
+void vtysh_prompt(struct vtysh *v, char *buf, size_t size)
 {
 	static const struct { const char *node, *prompt; } prompts[] = {
 		{ "config", "(config)" },	   { "interface", "(config-if)" },
@@ -198,7 +214,7 @@ void vtysh_prompt(const struct vtysh *v, char *buf, size_t size)
 	const char *node = vtysh_node(v), *suffix = NULL;
 	char host[64] = "kldnet", generic[80];
 
-	gethostname(host, sizeof(host) - 1);
+	vtysh_hostname(v, host, sizeof(host));
 	for (size_t i = 0; i < KLD_ARRAY_SIZE(prompts); i++)
 		if (!strcmp(prompts[i].node, node))
 			suffix = prompts[i].prompt;

@@ -57,7 +57,7 @@ const char *vtysh_node(const struct vtysh *v);
 /* Completions for the partial line at the current node, from every tree. */
 size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out);
 /* The prompt for the current node. */
-void vtysh_prompt(const struct vtysh *v, char *buf, size_t size);
+void vtysh_prompt(struct vtysh *v, char *buf, size_t size);
 
 /* Run a line on one daemon and read its result, which may come in chunks.
  * Each chunk goes to out, or to stdout when out is NULL. Returns the

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "nl.h"
 #include "util.h"
 #include "zl.h"
@@ -19,6 +20,18 @@ static int zl_cmd_show_version(struct vty *vty, const struct cmd_args *args)
 static int zl_cmd_show_clients(struct vty *vty, const struct cmd_args *args)
 {
 	zl_zserv_client_list(vty->arg, vty);
+	return CMD_SUCCESS;
+}
+
+/* For the shell's prompt: the configured name, else the system's. */
+static int zl_cmd_show_hostname(struct vty *vty, const struct cmd_args *args)
+{
+	struct zl *zl = vty->arg;
+	char host[64] = "";
+
+	if (!zl->hostname[0])
+		gethostname(host, sizeof(host) - 1);
+	vty_out(vty, "%s\n", zl->hostname[0] ? zl->hostname : host);
 	return CMD_SUCCESS;
 }
 
@@ -186,6 +199,8 @@ static const struct cmd_def zl_cmds[] = {
 	  zl_cmd_show_version, NULL, 0 },
 	{ "view", "show zebra client", "Show running system information\nZebra information\nClient information\n",
 	  zl_cmd_show_clients, NULL, 0 },
+	{ "view", "show hostname", "Show running system information\nThe router's name\n",
+	  zl_cmd_show_hostname, NULL, CMD_HIDDEN },
 	{ "config", "hostname WORD$name", "Set system's network name\nThis system's network name\n",
 	  zl_cmd_hostname, NULL, 0 },
 	{ "config", "no hostname [WORD]", "Negate a command\nReset system's network name\nHost name of this router\n",

@@ -99,10 +99,11 @@ def _pty_session(h, keys, settle=0.7):
 def test_tab_completion_and_question_help(lab):
     h = lab.host("r1")
     h.start_all(("zebra-lite", "bgpd"))
+    h.conf("hostname site-a")
     out = _pty_session(h, ["show ver\t", "\n", "configure terminal\n", "router ?"])
     assert "show version" in out
     assert "Running on Linux" in out
-    assert "(config)#" in out
+    assert "site-a(config)#" in out  # the prompt follows the configured hostname
     # '?' lists what may follow with the daemon's own help text.
     assert "bgp" in out and "BGP information" in out
 
