@@ -53,7 +53,7 @@ def test_nodes_exit_end_and_parent_fallback(lab):
            "router bgp 65001", "bgp router-id 1.1.1.1", "end")
     cfg = h.running_config()
     assert "interface eth9\n description from bgp node\nexit\n" in cfg
-    assert "router bgp 65001\n bgp router-id 1.1.1.1\nexit\n" in cfg
+    assert "router bgp 65001\n bgp router-id 1.1.1.1\n" in cfg
 
 
 def test_shell_survives_a_daemon_going_down(lab):
