@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "prefix.h"
+#include "util.h"
 
 unsigned kld_family_bits(uint8_t family)
 {
@@ -278,31 +279,6 @@ int kld_prefix_bit(const struct kld_prefix *p, unsigned i)
 	return (p->u.bytes[i / 8] >> (7 - i % 8)) & 1;
 }
 
-/* MurmurHash3 (x86_32) mixing steps; the algorithm is public domain. */
-static uint32_t kld_rotl32(uint32_t x, unsigned r)
-{
-	return (x << r) | (x >> (32 - r));
-}
-
-static uint32_t kld_murmur_block(uint32_t h, uint32_t k)
-{
-	k *= 0xcc9e2d51u;
-	k = kld_rotl32(k, 15);
-	k *= 0x1b873593u;
-	h ^= k;
-	h = kld_rotl32(h, 13);
-	return h * 5 + 0xe6546b64u;
-}
-
-static uint32_t kld_murmur_final(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
 
 /* Hashes exactly what kld_prefix_cmp() compares, so eq implies equal hash. */
 uint32_t kld_prefix_hash(const struct kld_prefix *p)
@@ -311,14 +287,14 @@ uint32_t kld_prefix_hash(const struct kld_prefix *p)
 	uint32_t h = 0x6b6c646eu; /* "kldn" */
 	size_t i;
 
-	h = kld_murmur_block(h, (uint32_t)p->family << 8 | p->len);
+	h = kld_hash_block(h, (uint32_t)p->family << 8 | p->len);
 	for (i = 0; i < n; i += 4) {
 		uint32_t k;
 
 		memcpy(&k, p->u.bytes + i, 4);
-		h = kld_murmur_block(h, k);
+		h = kld_hash_block(h, k);
 	}
-	return kld_murmur_final(h ^ (uint32_t)(n + 2));
+	return kld_hash_final(h ^ (uint32_t)(n + 2));
 }
 
 int kld_ifaddr_parse(const char *s, struct kld_prefix *p)

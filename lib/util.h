@@ -3,6 +3,7 @@
 #define KLD_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define KLD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -11,6 +12,34 @@
 #define KLD_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KLD_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define KLD_UNUSED __attribute__((unused))
+
+/* MurmurHash3 (x86_32) steps, for the hash tables of every daemon: mix
+ * 32-bit blocks in with kld_hash_block, end with kld_hash_final (the
+ * algorithm is public domain). */
+static inline uint32_t kld_rotl32(uint32_t x, unsigned r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static inline uint32_t kld_hash_block(uint32_t h, uint32_t k)
+{
+	k *= 0xcc9e2d51u;
+	k = kld_rotl32(k, 15);
+	k *= 0x1b873593u;
+	h ^= k;
+	h = kld_rotl32(h, 13);
+	return h * 5 + 0xe6546b64u;
+}
+
+static inline uint32_t kld_hash_final(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
 
 /* Allocation failure is not a condition a routing daemon can recover from
  * meaningfully; abort loudly instead of threading NULL checks everywhere. */
