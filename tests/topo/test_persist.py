@@ -75,3 +75,22 @@ def test_boot_applies_integrated_file(lab):
     h.vtysh(extra=("-b",))
     cfg = h.running_config()
     assert "hostname booted" in cfg and "interface eth1\n description lan\nexit" in cfg
+
+
+def test_daemons_reconnect_when_zebra_lite_restarts(lab):
+    """Clients reconnect with backoff (100 ms doubling to 5 s): after a
+    zebra-lite restart every protocol daemon is its client again."""
+    import kldlab
+    h = lab.host("r1")
+    h.start_all()
+    names = ("bgpd", "wgd", "vxland", "fwd")
+
+    def connected():
+        out = h.vtysh("show zebra client")
+        blocks = out.split("Client: ")[1:]
+        return all(any(b.startswith(n + "\n") and "PID:" in b for b in blocks) for n in names)
+
+    kldlab.wait_for(connected, 10, what="all clients connected")
+    h.stop("zebra-lite", signal.SIGKILL)
+    h.start("zebra-lite")
+    kldlab.wait_for(connected, 15, what="all clients back after the restart")
