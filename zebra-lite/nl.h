@@ -347,4 +347,23 @@ bool zl_nl_attr_ok(const struct nlattr *a, size_t len);
 struct nlmsghdr *zl_nl_put_hdr(void *buf, size_t size, uint16_t type,
 			       uint16_t flags, size_t extra);
 
+/* ---- policy routing rules (nl_rule.c) --------------------------------- */
+
+/* A rule that looks up a table, as full-tunnel WireGuard needs them. */
+struct zl_nl_rule {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint32_t priority;	/* 0: the kernel picks */
+	uint32_t table;		/* 0 is sent as RT_TABLE_MAIN */
+	bool invert;		/* FIB_RULE_INVERT: "not fwmark ..." */
+	uint32_t fwmark;	/* 0 with fwmask 0: no mark match */
+	uint32_t fwmask;	/* 0 is sent as 0xffffffff when a mark is set */
+	int suppress_prefixlen;	/* -1: none */
+};
+
+/* Add refuses an identical rule with -EEXIST (NLM_F_EXCL): no duplicates. */
+int zl_nl_rule_add(struct zl_nl *nl, const struct zl_nl_rule *r, uint64_t cookie);
+int zl_nl_rule_delete(struct zl_nl *nl, const struct zl_nl_rule *r, uint64_t cookie);
+int zl_nl_rule_build(void *buf, size_t size, uint16_t type, uint16_t flags,
+		     const struct zl_nl_rule *r);
+
 #endif

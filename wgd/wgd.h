@@ -1,0 +1,210 @@
+/*
+ * wgd: WireGuard planes, peers and topologies as configuration.
+ *
+ *   wgd_main.c    wiring
+ *   wgd_conf.c    the model: interfaces, peers, meshes; key files; the
+ *                 effective peer set of an interface (configured peers
+ *                 plus what its meshes expand to) and its validation
+ *   wgd_vty.c     commands and the running config
+ *   wgd_show.c    show wireguard [IFNAME] [json], show wireguard mesh
+ *   wgd_zebra.c   device state and allowed-ips routes to zebra-lite
+ *   wgd_health.c  stale handshakes and the Prometheus endpoint
+ *
+ * wgd never touches the kernel: it reads (or generates) key files and
+ * sends zebra-lite the whole desired state of each device, which
+ * zebra-lite reconciles. Private keys live in 0600 files, in memory here
+ * and on the zserv socket only; nothing prints or logs them.
+ */
+#ifndef KLD_WGD_H
+#define KLD_WGD_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "daemon_run.h"
+#include "prefix.h"
+#include "wg_key.h"
+
+#define WGD_NAMESIZ 64
+#define WGD_DEFAULT_STALE 180
+#define WGD_DEFAULT_FT_TABLE 51820
+
+struct wgd_peer {
+	uint8_t pub[WG_KEY_SIZE];
+	char *description;
+	char *endpoint; /* as configured: "host:port", "[v6]:port" */
+	uint16_t keepalive;
+	char *psk_file;
+	struct kld_prefix *aips;
+	size_t naips;
+	struct wgd_peer *next;
+};
+
+/* A route wgd has sent to zebra-lite for an interface. */
+struct wgd_route {
+	struct kld_prefix prefix;
+	uint32_t table;
+};
+
+struct wgd_if {
+	char name[IFNAMSIZ];
+	char *key_file;
+	bool has_key;
+	uint8_t priv[WG_KEY_SIZE];
+	uint8_t pub[WG_KEY_SIZE];
+	uint16_t listen_port; /* 0: none configured */
+	uint32_t fwmark;
+	uint32_t mtu;
+	struct kld_prefix *addrs;
+	size_t naddrs;
+	bool no_routes;
+	bool full_tunnel;
+	uint32_t ft_table; /* 0: WGD_DEFAULT_FT_TABLE */
+	struct wgd_peer *peers;
+	/* index of peers by public key (open addressing; a plane may carry
+	 * ten thousand peers and every peer line looks its peer up) */
+	struct wgd_peer **ptab;
+	size_t ptab_cap, npeers;
+	struct wgd_peer *peers_tail;
+	/* configured peers' allowed-ips -> peer, per family (v4, v6): finds a
+	 * prefix claimed twice without walking every peer */
+	struct kld_trie *claims[2];
+	/* zebra-lite's view */
+	bool dirty;
+	uint32_t ifindex;
+	char last_error[128];
+	struct wgd_route *sent;
+	size_t nsent;
+	/* health: public keys of peers currently reported stale */
+	uint8_t (*stale)[WG_KEY_SIZE];
+	size_t nstale;
+	struct wgd_if *next;
+};
+
+struct wgd_member {
+	char name[WGD_NAMESIZ];
+	uint8_t pub[WG_KEY_SIZE];
+	char *endpoint;		/* NULL: behind NAT, reached through its keepalives */
+	struct kld_prefix addr; /* overlay address with its prefix length */
+	bool has_lan;
+	struct kld_prefix lan;
+};
+
+struct wgd_mesh {
+	char name[WGD_NAMESIZ];
+	char ifname[IFNAMSIZ];
+	char self[WGD_NAMESIZ];
+	char hub[WGD_NAMESIZ]; /* "": full mesh; else hub-and-spoke via it */
+	uint16_t keepalive;
+	struct wgd_member *members;
+	size_t nmembers;
+	struct wgd_mesh *next;
+};
+
+/* A peer as the device gets it: configured or expanded from a mesh. */
+struct wgd_epeer {
+	uint8_t pub[WG_KEY_SIZE];
+	const char *endpoint;
+	uint16_t keepalive;
+	const char *psk_file;
+	struct kld_prefix *aips; /* owned */
+	size_t naips;
+	const char *origin; /* "" for a configured peer, else "mesh NAME member M" */
+	char origin_buf[2 * WGD_NAMESIZ + 16];
+};
+
+struct wgd {
+	struct kld_proto_daemon p;
+	struct wgd_if *ifs;
+	struct wgd_mesh *meshes;
+	struct kld_timer *push_timer;
+	struct kld_timer *health_timer;
+	uint32_t stale_secs; /* 0: WGD_DEFAULT_STALE */
+	/* metrics endpoint; port 0: off */
+	struct kld_addr metrics_addr;
+	uint16_t metrics_port;
+	void *http; /* struct evhttp */
+	/* replay after (re)connecting to zebra-lite */
+	struct kld_ipc_conn *conn;
+	bool replaying;
+	unsigned pending_results;
+};
+
+/* wgd_conf.c */
+bool wgd_ifname_valid(const char *name);
+struct wgd_if *wgd_if_get(struct wgd *w, const char *name, bool create);
+void wgd_if_free(struct wgd_if *ifp);
+struct wgd_peer *wgd_peer_get(struct wgd_if *ifp, const uint8_t *pub, bool create);
+/* Also forgets the peer's allowed-ips claims. */
+void wgd_peer_unlink(struct wgd_if *ifp, struct wgd_peer *peer);
+/* Record or forget that a configured peer routes x. */
+void wgd_claim(struct wgd_if *ifp, const struct kld_prefix *x, struct wgd_peer *peer);
+void wgd_peer_free(struct wgd_peer *peer);
+struct wgd_mesh *wgd_mesh_get(struct wgd *w, const char *name, bool create);
+void wgd_mesh_free(struct wgd_mesh *m);
+struct wgd_member *wgd_member_get(struct wgd_mesh *m, const char *name);
+/* Read a base64 key file, generating it (mode 0600) when missing.
+ * 0, or -1 with a reason in err. */
+int wgd_key_file_load(const char *path, uint8_t key[WG_KEY_SIZE], bool private_key, char *err,
+		      size_t errsize);
+/* Write a new private key to path atomically (rename over). 0 or -1. */
+int wgd_key_file_replace(const char *path, const uint8_t key[WG_KEY_SIZE], char *err,
+			 size_t errsize);
+/* "host:port" with a port in 1..65535. */
+bool wgd_endpoint_valid(const char *ep);
+/* The device's peers; free with wgd_epeers_free. */
+size_t wgd_if_epeers(struct wgd *w, const struct wgd_if *ifp, struct wgd_epeer **out);
+void wgd_epeers_free(struct wgd_epeer *e, size_t n);
+/* Is the peer set consistent (no key twice, no prefix in two peers, not
+ * our own key)? 0, or -1 with the reason in err. */
+int wgd_if_check(struct wgd *w, const struct wgd_if *ifp, char *err, size_t errsize);
+/* Addresses of the interface, mesh self addresses included. */
+/* Cheap checks for one change to a configured peer (10,000 peers make the
+ * whole-set check per command too slow); same answers as wgd_if_check. */
+int wgd_if_check_key(struct wgd *w, const struct wgd_if *ifp, const uint8_t *pub, char *err,
+		     size_t errsize);
+int wgd_if_check_prefix(struct wgd *w, const struct wgd_if *ifp, const struct wgd_peer *self,
+			const struct kld_prefix *x, char *err, size_t errsize);
+size_t wgd_if_addrs(struct wgd *w, const struct wgd_if *ifp, struct kld_prefix **out);
+/* The listen port sent to the device (explicit, else a mesh self's). */
+uint16_t wgd_if_port(struct wgd *w, const struct wgd_if *ifp);
+uint32_t wgd_if_ft_table(const struct wgd_if *ifp);
+void wgd_free_all(struct wgd *w);
+
+/* wgd_vty.c */
+void wgd_vty_install(struct cmd_tree *tree);
+void wgd_write_config(struct vty *vty);
+/* "% ..." when the change breaks the interface's consistency. */
+int wgd_vty_check(struct vty *vty, struct wgd *w, struct wgd_if *ifp);
+
+/* wgd_show.c */
+void wgd_show_install(struct cmd_tree *tree);
+
+/* wgd_zebra.c */
+extern const struct kld_ipc_ops wgd_zebra_ops;
+int wgd_zebra_init(struct wgd *w);
+void wgd_zebra_fini(struct wgd *w);
+/* An interface changed: push it soon (changes of one burst coalesce). */
+void wgd_schedule_push(struct wgd *w, struct wgd_if *ifp);
+/* Every interface that uses this mesh changed. */
+void wgd_schedule_mesh(struct wgd *w, const struct wgd_mesh *m);
+/* The interface is going away: withdraw its routes and delete it. */
+void wgd_zebra_delete(struct wgd *w, struct wgd_if *ifp);
+/* Live device state, fetched synchronously from zebra-lite; NULL when it
+ * does not answer. Free with kld_frame_free(). */
+Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname);
+
+/* Ask for live state on the main connection; the answer goes to
+ * wgd_health_on_state(). */
+void wgd_zebra_request_state(struct wgd *w);
+
+/* wgd_health.c */
+void wgd_health_on_state(struct wgd *w, const Kld__WgState *st);
+int wgd_health_init(struct wgd *w);
+void wgd_health_fini(struct wgd *w);
+uint32_t wgd_stale_secs(const struct wgd *w);
+/* Restart the metrics listener after a configuration change. 0 or -1. */
+int wgd_metrics_apply(struct wgd *w);
+
+#endif

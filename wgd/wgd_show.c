@@ -1,0 +1,284 @@
+/*
+ * show wireguard [IFNAME] [json] and show wireguard mesh [NAME].
+ *
+ * The live part (handshakes, transfer, endpoints peers roamed to) comes
+ * from zebra-lite at the moment of the show, so the output agrees with
+ * `wg show` run at the same time. The text layout is wg show's, with two
+ * additions: a peer's status when its handshake is stale, and where a
+ * peer comes from when a mesh generated it. Private and preshared keys
+ * are never shown.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+#include "util.h"
+#include "wgd.h"
+
+static const Kld__WgDeviceState *wgd_state_dev(const Kld__Envelope *st, const char *name)
+{
+	if (!st)
+		return NULL;
+	for (size_t i = 0; i < st->wg_state->n_devices; i++)
+		if (!strcmp(st->wg_state->devices[i]->ifname, name))
+			return st->wg_state->devices[i];
+	return NULL;
+}
+
+static bool wgd_is_stale(const struct wgd *w, const Kld__WgPeerState *p, time_t now)
+{
+	return p->last_handshake_sec && now - p->last_handshake_sec > (time_t)wgd_stale_secs(w);
+}
+
+static void wgd_key_b64(const ProtobufCBinaryData *k, char out[WG_KEY_B64_SIZE])
+{
+	if (k->len == WG_KEY_SIZE)
+		wg_key_to_base64(out, k->data);
+	else
+		snprintf(out, WG_KEY_B64_SIZE, "(none)");
+}
+
+static const char *wgd_origin(struct wgd_epeer *e, size_t n, const ProtobufCBinaryData *k)
+{
+	for (size_t i = 0; k->len == WG_KEY_SIZE && i < n; i++)
+		if (!memcmp(e[i].pub, k->data, WG_KEY_SIZE))
+			return e[i].origin;
+	return "";
+}
+
+/* ---- text ---- */
+
+static void wgd_show_peer(struct vty *vty, const struct wgd *w, const Kld__WgPeerState *p,
+			  const char *origin, time_t now)
+{
+	char b64[WG_KEY_B64_SIZE], pb[KLD_PREFIX_STRLEN];
+
+	wgd_key_b64(&p->public_key, b64);
+	vty_out(vty, "\npeer: %s\n", b64);
+	if (p->has_preshared_key)
+		vty_out(vty, "  preshared key: (hidden)\n");
+	if (p->endpoint[0])
+		vty_out(vty, "  endpoint: %s\n", p->endpoint);
+	vty_out(vty, "  allowed ips: ");
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		struct kld_prefix x;
+		const Kld__Prefix *m = p->allowed_ips[i];
+
+		kld_prefix_set(&x, (uint8_t)m->family, m->addr.data, (uint8_t)m->len);
+		vty_out(vty, "%s%s", i ? ", " : "", kld_prefix_fmt(&x, pb, sizeof(pb)));
+	}
+	vty_out(vty, "%s\n", p->n_allowed_ips ? "" : "(none)");
+	if (p->last_handshake_sec)
+		vty_out(vty, "  latest handshake: %lld seconds ago\n",
+			(long long)(now - p->last_handshake_sec));
+	if (p->rx_bytes || p->tx_bytes)
+		vty_out(vty, "  transfer: %llu B received, %llu B sent\n",
+			(unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes);
+	if (p->keepalive)
+		vty_out(vty, "  persistent keepalive: every %u seconds\n", p->keepalive);
+	if (wgd_is_stale(w, p, now))
+		vty_out(vty, "  status: stale (no handshake for more than %u seconds)\n",
+			wgd_stale_secs(w));
+	if (origin[0])
+		vty_out(vty, "  origin: %s\n", origin);
+}
+
+static void wgd_show_if(struct vty *vty, struct wgd *w, const struct wgd_if *ifp,
+			const Kld__WgDeviceState *d)
+{
+	char b64[WG_KEY_B64_SIZE];
+	struct wgd_epeer *e;
+	size_t ne;
+	time_t now = time(NULL);
+
+	vty_out(vty, "interface: %s\n", ifp->name);
+	if (!d || !d->present) {
+		vty_out(vty, "  state: not created (%s)\n",
+			!ifp->has_key	     ? "no private key configured"
+			: ifp->last_error[0] ? ifp->last_error
+					     : "zebra-lite has not programmed it");
+		return;
+	}
+	wgd_key_b64(&d->public_key, b64);
+	vty_out(vty, "  public key: %s\n  private key: (hidden)\n", b64);
+	vty_out(vty, "  listening port: %u\n", d->listen_port);
+	if (d->fwmark)
+		vty_out(vty, "  fwmark: 0x%x\n", d->fwmark);
+	ne = wgd_if_epeers(w, ifp, &e);
+	for (size_t i = 0; i < d->n_peers; i++)
+		wgd_show_peer(vty, w, d->peers[i], wgd_origin(e, ne, &d->peers[i]->public_key),
+			      now);
+	wgd_epeers_free(e, ne);
+}
+
+/* ---- json ---- */
+
+static json_object *wgd_peer_json(const struct wgd *w, const Kld__WgPeerState *p, time_t now)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	char pb[KLD_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		struct kld_prefix x;
+		const Kld__Prefix *m = p->allowed_ips[i];
+
+		kld_prefix_set(&x, (uint8_t)m->family, m->addr.data, (uint8_t)m->len);
+		json_object_array_add(a,
+				      json_object_new_string(kld_prefix_fmt(&x, pb, sizeof(pb))));
+	}
+	if (p->endpoint[0])
+		json_object_object_add(o, "endpoint", json_object_new_string(p->endpoint));
+	json_object_object_add(o, "allowedIps", a);
+	json_object_object_add(o, "presharedKey", json_object_new_boolean(p->has_preshared_key));
+	json_object_object_add(o, "latestHandshake", json_object_new_int64(p->last_handshake_sec));
+	json_object_object_add(o, "transferRx", json_object_new_int64((int64_t)p->rx_bytes));
+	json_object_object_add(o, "transferTx", json_object_new_int64((int64_t)p->tx_bytes));
+	json_object_object_add(o, "persistentKeepalive", json_object_new_int(p->keepalive));
+	json_object_object_add(o, "stale", json_object_new_boolean(wgd_is_stale(w, p, now)));
+	return o;
+}
+
+static json_object *wgd_if_json(struct wgd *w, const struct wgd_if *ifp,
+				const Kld__WgDeviceState *d)
+{
+	json_object *o = json_object_new_object(), *peers;
+	char b64[WG_KEY_B64_SIZE];
+	time_t now = time(NULL);
+
+	json_object_object_add(o, "present", json_object_new_boolean(d && d->present));
+	if (!d || !d->present)
+		return o;
+	wgd_key_b64(&d->public_key, b64);
+	json_object_object_add(o, "publicKey", json_object_new_string(b64));
+	json_object_object_add(o, "listenPort", json_object_new_int(d->listen_port));
+	json_object_object_add(o, "fwmark", json_object_new_int64(d->fwmark));
+	peers = json_object_new_object();
+	for (size_t i = 0; i < d->n_peers; i++) {
+		wgd_key_b64(&d->peers[i]->public_key, b64);
+		json_object_object_add(peers, b64, wgd_peer_json(w, d->peers[i], now));
+	}
+	json_object_object_add(o, "peers", peers);
+	return o;
+}
+
+static int wgd_cmd_show(struct vty *vty, const struct cmd_args *args)
+{
+	struct wgd *w = vty->arg;
+	const char *name = cmd_arg(args, "ifname");
+	Kld__Envelope *st;
+	json_object *js = NULL;
+	bool first = true;
+
+	if (name && !wgd_if_get(w, name, false)) {
+		vty_out(vty, "%% No WireGuard interface %s\n", name);
+		return CMD_WARNING;
+	}
+	st = wgd_fetch_state(w, name);
+	if (cmd_has(args, "json"))
+		js = json_object_new_object();
+	for (const struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next) {
+		if (name && strcmp(name, ifp->name))
+			continue;
+		if (js) {
+			json_object_object_add(js, ifp->name,
+					       wgd_if_json(w, ifp, wgd_state_dev(st, ifp->name)));
+			continue;
+		}
+		if (!first)
+			vty_out(vty, "\n");
+		first = false;
+		wgd_show_if(vty, w, ifp, wgd_state_dev(st, ifp->name));
+	}
+	if (js) {
+		vty_out(vty, "%s\n", json_object_to_json_string_ext(js, JSON_C_TO_STRING_PRETTY));
+		json_object_put(js);
+	}
+	if (st)
+		kld_frame_free(st);
+	return CMD_SUCCESS;
+}
+
+/* ---- mesh ---- */
+
+static const Kld__WgPeerState *wgd_state_peer(const Kld__WgDeviceState *d, const uint8_t *pub)
+{
+	for (size_t i = 0; d && i < d->n_peers; i++)
+		if (d->peers[i]->public_key.len == WG_KEY_SIZE &&
+		    !memcmp(d->peers[i]->public_key.data, pub, WG_KEY_SIZE))
+			return d->peers[i];
+	return NULL;
+}
+
+static void wgd_mesh_state(const struct wgd *w, const struct wgd_mesh *m,
+			   const struct wgd_member *mb, const Kld__WgDeviceState *d, char *buf,
+			   size_t size)
+{
+	const Kld__WgPeerState *p = wgd_state_peer(d, mb->pub);
+	time_t now = time(NULL);
+
+	if (!strcmp(mb->name, m->self))
+		snprintf(buf, size, "self");
+	else if (!p)
+		snprintf(buf, size,
+			 m->hub[0] && strcmp(m->self, m->hub) ? "via hub" : "not a peer");
+	else if (!p->last_handshake_sec)
+		snprintf(buf, size, "no handshake");
+	else
+		snprintf(buf, size, "%llds ago%s", (long long)(now - p->last_handshake_sec),
+			 wgd_is_stale(w, p, now) ? " (stale)" : "");
+}
+
+static void wgd_show_mesh(struct vty *vty, struct wgd *w, const struct wgd_mesh *m,
+			  const Kld__Envelope *st)
+{
+	const Kld__WgDeviceState *d = wgd_state_dev(st, m->ifname);
+	char pb[KLD_PREFIX_STRLEN], state[64];
+
+	vty_out(vty, "Mesh %s: interface %s, self %s, %s%s\n", m->name,
+		m->ifname[0] ? m->ifname : "(none)", m->self[0] ? m->self : "(none)",
+		m->hub[0] ? "hub-and-spoke, hub " : "full mesh", m->hub);
+	vty_out(vty, "  %-16s %-20s %-24s %s\n", "Member", "Address", "Endpoint", "Handshake");
+	for (size_t i = 0; i < m->nmembers; i++) {
+		const struct wgd_member *mb = &m->members[i];
+
+		wgd_mesh_state(w, m, mb, d, state, sizeof(state));
+		vty_out(vty, "  %-16s %-20s %-24s %s\n", mb->name,
+			kld_prefix_fmt(&mb->addr, pb, sizeof(pb)),
+			mb->endpoint ? mb->endpoint : "-", state);
+	}
+}
+
+static int wgd_cmd_show_mesh(struct vty *vty, const struct cmd_args *args)
+{
+	struct wgd *w = vty->arg;
+	const char *name = cmd_arg(args, "name");
+	Kld__Envelope *st;
+
+	if (name && !wgd_mesh_get(w, name, false)) {
+		vty_out(vty, "%% No mesh %s\n", name);
+		return CMD_WARNING;
+	}
+	st = wgd_fetch_state(w, NULL);
+	for (const struct wgd_mesh *m = w->meshes; m; m = m->next)
+		if (!name || !strcmp(name, m->name))
+			wgd_show_mesh(vty, w, m, st);
+	if (st)
+		kld_frame_free(st);
+	return CMD_SUCCESS;
+}
+
+static const struct cmd_def wgd_show_cmds[] = {
+    {"view", "show wireguard [IFNAME$ifname] [json]",
+     "Show running system information\nWireGuard interfaces and peers\nInterface name\nJSON "
+     "output\n",
+     wgd_cmd_show, NULL, 0},
+    {"view", "show wireguard mesh [WORD$name]",
+     "Show running system information\nWireGuard information\nMeshes and their members\nMesh "
+     "name\n",
+     wgd_cmd_show_mesh, NULL, 0},
+};
+
+void wgd_show_install(struct cmd_tree *tree)
+{
+	cmd_tree_add_all(tree, wgd_show_cmds, KLD_ARRAY_SIZE(wgd_show_cmds));
+}

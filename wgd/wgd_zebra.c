@@ -1,0 +1,509 @@
+/*
+ * wgd -> zebra-lite: device state and allowed-ips routes.
+ *
+ * Changes are coalesced: a command marks its interface dirty and a short
+ * timer pushes every dirty interface's whole desired state at once, so a
+ * configuration file of 10,000 peer lines costs one WgDeviceSet, not
+ * 10,000. zebra-lite answers each set with the interface's ifindex; only
+ * then are routes sent, with the ifindex as nexthop (the name would not
+ * resolve yet in zebra-lite's interface table, which learns the new link
+ * from rtnetlink a moment later).
+ *
+ * Routes: each allowed-ips prefix of each peer becomes a WireGuard route
+ * out of the interface, unless `no install-routes`. Default routes are
+ * installed only for full-tunnel interfaces, into the full-tunnel table
+ * that zebra-lite's policy rules consult (as wg-quick does); in the main
+ * table they would capture the tunnel's own packets.
+ *
+ * After (re)connecting wgd replays everything and ends with ReplayDone
+ * once every device has answered, so zebra-lite sweeps only what wgd no
+ * longer wants.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ipc_sync.h"
+#include "log.h"
+#include "util.h"
+#include "wgd.h"
+
+#define WGD_PUSH_DELAY_MS 20
+
+static struct kld_ipc_conn *wgd_conn(struct wgd *w)
+{
+	return w->conn;
+}
+
+/* ---- protobuf helpers ---- */
+
+static Kld__Prefix *wgd_prefix_msg(const struct kld_prefix *p)
+{
+	Kld__Prefix *m = kld_xcalloc(1, sizeof(*m) + 16);
+
+	kld__prefix__init(m);
+	m->family = p->family;
+	m->len = p->len;
+	m->addr.data = (uint8_t *)(m + 1);
+	m->addr.len = kld_family_bytes(p->family);
+	memcpy(m->addr.data, p->u.bytes, m->addr.len);
+	return m;
+}
+
+/* Numeric "ip:port" for the device; a DNS name is resolved here, on each
+ * push, so a push after a stale handshake picks up a moved name. */
+static char *wgd_resolve(const char *ep)
+{
+	char host[256], port[8], buf[INET6_ADDRSTRLEN];
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res = NULL;
+	const char *colon = strrchr(ep, ':');
+	char *out = NULL;
+	size_t hl;
+
+	if (!colon || (size_t)(colon - ep) >= sizeof(host))
+		return NULL;
+	hl = (size_t)(colon - ep);
+	memcpy(host, ep, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		memmove(host, host + 1, hl - 1);
+	}
+	snprintf(port, sizeof(port), "%s", colon + 1);
+	if (getaddrinfo(host, port, &hints, &res) != 0 || !res)
+		return NULL;
+	if (res->ai_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)res->ai_addr;
+
+		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+		out = kld_xmalloc(strlen(buf) + 8);
+		sprintf(out, "%s:%s", buf, port);
+	} else if (res->ai_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)res->ai_addr;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+		out = kld_xmalloc(strlen(buf) + 10);
+		sprintf(out, "[%s]:%s", buf, port);
+	}
+	freeaddrinfo(res);
+	return out;
+}
+
+static void wgd_peer_msg_free(Kld__WgPeerConf *pc)
+{
+	for (size_t i = 0; i < pc->n_allowed_ips; i++)
+		free(pc->allowed_ips[i]);
+	free(pc->allowed_ips);
+	if (pc->preshared_key.data)
+		wg_key_wipe(pc->preshared_key.data, pc->preshared_key.len);
+	free(pc->preshared_key.data);
+	if (pc->endpoint != protobuf_c_empty_string)
+		free(pc->endpoint);
+	free(pc);
+}
+
+static Kld__WgPeerConf *wgd_peer_msg(const struct wgd_if *ifp, const struct wgd_epeer *e)
+{
+	Kld__WgPeerConf *pc = kld_xcalloc(1, sizeof(*pc));
+	char err[256];
+	char *ep;
+
+	kld__wg_peer_conf__init(pc);
+	pc->public_key.data = (uint8_t *)e->pub;
+	pc->public_key.len = WG_KEY_SIZE;
+	pc->keepalive = e->keepalive;
+	if (e->endpoint) {
+		ep = wgd_resolve(e->endpoint);
+		if (ep)
+			pc->endpoint = ep;
+		else
+			kld_log_rl(LOG_WARNING, "%s: endpoint %s does not resolve", ifp->name,
+				   e->endpoint);
+	}
+	if (e->psk_file) {
+		pc->preshared_key.data = kld_xmalloc(WG_KEY_SIZE);
+		pc->preshared_key.len = WG_KEY_SIZE;
+		if (wgd_key_file_load(e->psk_file, pc->preshared_key.data, false, err,
+				      sizeof(err)) < 0) {
+			kld_warn("%s: preshared key: %s", ifp->name, err);
+			free(pc->preshared_key.data);
+			pc->preshared_key.data = NULL;
+			pc->preshared_key.len = 0;
+		}
+	}
+	pc->n_allowed_ips = e->naips;
+	pc->allowed_ips = kld_xcalloc(e->naips + 1, sizeof(*pc->allowed_ips));
+	for (size_t i = 0; i < e->naips; i++)
+		pc->allowed_ips[i] = wgd_prefix_msg(&e->aips[i]);
+	return pc;
+}
+
+/* ---- device push ---- */
+
+static int wgd_send_set(struct wgd *w, struct wgd_if *ifp, struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__WgDeviceSet m = KLD__WG_DEVICE_SET__INIT;
+	struct kld_prefix *addrs;
+	struct wgd_epeer *e;
+	size_t ne = wgd_if_epeers(w, ifp, &e);
+	size_t na = wgd_if_addrs(w, ifp, &addrs);
+	int ret;
+
+	m.ifname = ifp->name;
+	m.private_key.data = ifp->priv;
+	m.private_key.len = WG_KEY_SIZE;
+	m.listen_port = wgd_if_port(w, ifp);
+	m.rule_table = wgd_if_ft_table(ifp);
+	m.fwmark = ifp->fwmark ? ifp->fwmark : m.rule_table;
+	m.mtu = ifp->mtu;
+	m.n_addresses = na;
+	m.addresses = kld_xcalloc(na + 1, sizeof(*m.addresses));
+	for (size_t i = 0; i < na; i++)
+		m.addresses[i] = wgd_prefix_msg(&addrs[i]);
+	m.n_peers = ne;
+	m.peers = kld_xcalloc(ne + 1, sizeof(*m.peers));
+	for (size_t i = 0; i < ne; i++)
+		m.peers[i] = wgd_peer_msg(ifp, &e[i]);
+	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
+	env.wg_device_set = &m;
+	ret = kld_ipc_send(c, &env);
+	for (size_t i = 0; i < na; i++)
+		free(m.addresses[i]);
+	for (size_t i = 0; i < ne; i++)
+		wgd_peer_msg_free(m.peers[i]);
+	free(m.addresses);
+	free(m.peers);
+	free(addrs);
+	wgd_epeers_free(e, ne);
+	return ret;
+}
+
+static void wgd_push_if(struct wgd *w, struct wgd_if *ifp)
+{
+	struct kld_ipc_conn *c = wgd_conn(w);
+
+	if (!c || !ifp->has_key)
+		return;
+	ifp->dirty = false;
+	if (wgd_send_set(w, ifp, c) == 0)
+		w->pending_results++;
+}
+
+static void wgd_push_timer(void *arg)
+{
+	struct wgd *w = arg;
+
+	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
+		if (ifp->dirty)
+			wgd_push_if(w, ifp);
+}
+
+void wgd_schedule_push(struct wgd *w, struct wgd_if *ifp)
+{
+	ifp->dirty = true;
+	if (w->push_timer && !kld_timer_pending(w->push_timer))
+		kld_timer_arm(w->push_timer, WGD_PUSH_DELAY_MS);
+}
+
+void wgd_schedule_mesh(struct wgd *w, const struct wgd_mesh *m)
+{
+	struct wgd_if *ifp = m->ifname[0] ? wgd_if_get(w, m->ifname, false) : NULL;
+
+	if (ifp)
+		wgd_schedule_push(w, ifp);
+}
+
+/* ---- routes ---- */
+
+static size_t wgd_want_routes(struct wgd *w, struct wgd_if *ifp, struct wgd_route **out)
+{
+	uint32_t ft = wgd_if_ft_table(ifp);
+	struct wgd_route *r = NULL;
+	struct wgd_epeer *e;
+	size_t ne = wgd_if_epeers(w, ifp, &e), n = 0, cap = 0;
+
+	for (size_t i = 0; i < ne; i++) {
+		for (size_t j = 0; j < e[i].naips; j++) {
+			bool dflt = e[i].aips[j].len == 0;
+
+			if ((dflt && !ft) || (!dflt && ifp->no_routes))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				r = kld_xrealloc(r, cap * sizeof(*r));
+			}
+			r[n].prefix = e[i].aips[j];
+			r[n].table = dflt ? ft : 0;
+			n++;
+		}
+	}
+	wgd_epeers_free(e, ne);
+	*out = r;
+	return n;
+}
+
+static int wgd_route_cmp(const void *a, const void *b)
+{
+	const struct wgd_route *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	return kld_prefix_cmp(&x->prefix, &y->prefix);
+}
+
+static void wgd_send_routes(struct kld_ipc_conn *c, const struct wgd_route *r, size_t n,
+			    uint32_t ifindex, bool del)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__RouteAdd add = KLD__ROUTE_ADD__INIT;
+	Kld__Nexthop nh = KLD__NEXTHOP__INIT;
+	Kld__Nexthop *nhs[1] = {&nh};
+	Kld__Route *rs, **rp;
+
+	if (!n)
+		return;
+	rs = kld_xcalloc(n, sizeof(*rs));
+	rp = kld_xcalloc(n, sizeof(*rp));
+	nh.ifindex = ifindex;
+	for (size_t i = 0; i < n; i++) {
+		kld__route__init(&rs[i]);
+		rs[i].prefix = wgd_prefix_msg(&r[i].prefix);
+		rs[i].type = KLD__ROUTE_TYPE__ROUTE_WIREGUARD;
+		rs[i].table = r[i].table;
+		rs[i].n_nexthops = 1;
+		rs[i].nexthops = nhs;
+		rp[i] = &rs[i];
+	}
+	/* RouteAdd and RouteDelete have the same shape. */
+	add.n_routes = n;
+	add.routes = rp;
+	if (del) {
+		env.body_case = KLD__ENVELOPE__BODY_ROUTE_DELETE;
+		env.route_delete = (Kld__RouteDelete *)&add;
+	} else {
+		env.body_case = KLD__ENVELOPE__BODY_ROUTE_ADD;
+		env.route_add = &add;
+	}
+	kld_ipc_send(c, &env);
+	for (size_t i = 0; i < n; i++)
+		free(rs[i].prefix);
+	free(rs);
+	free(rp);
+}
+
+/* Bring zebra-lite's routes of this interface to what is wanted; all of
+ * them again when the ifindex changed or after a reconnect. */
+static void wgd_routes_sync(struct wgd *w, struct wgd_if *ifp, uint32_t ifindex, bool all)
+{
+	struct kld_ipc_conn *c = wgd_conn(w);
+	struct wgd_route *want, *add, *del;
+	size_t nw = wgd_want_routes(w, ifp, &want), na = 0, nd = 0;
+
+	if (!c) {
+		free(want);
+		return;
+	}
+	all = all || ifindex != ifp->ifindex;
+	add = kld_xcalloc(nw + 1, sizeof(*add));
+	del = kld_xcalloc(ifp->nsent + 1, sizeof(*del));
+	/* Both lists sorted: one merge finds what to add and withdraw. */
+	qsort(want, nw, sizeof(*want), wgd_route_cmp);
+	for (size_t i = 0, j = 0; i < nw || j < ifp->nsent;) {
+		int d = i == nw ? 1 : j == ifp->nsent ? -1 : wgd_route_cmp(&want[i], &ifp->sent[j]);
+
+		if (d < 0 || (d == 0 && all))
+			add[na++] = want[i];
+		if (d > 0)
+			del[nd++] = ifp->sent[j];
+		i += d <= 0;
+		j += d >= 0;
+	}
+	wgd_send_routes(c, del, nd, ifindex, true);
+	wgd_send_routes(c, add, na, ifindex, false);
+	free(add);
+	free(del);
+	free(ifp->sent);
+	ifp->sent = want;
+	ifp->nsent = nw;
+	ifp->ifindex = ifindex;
+}
+
+void wgd_zebra_delete(struct wgd *w, struct wgd_if *ifp)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__WgDeviceDelete d = KLD__WG_DEVICE_DELETE__INIT;
+	struct kld_ipc_conn *c = wgd_conn(w);
+
+	if (!c)
+		return;
+	wgd_send_routes(c, ifp->sent, ifp->nsent, ifp->ifindex, true);
+	d.ifname = ifp->name;
+	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_DELETE;
+	env.wg_device_delete = &d;
+	if (kld_ipc_send(c, &env) == 0)
+		w->pending_results++; /* answered like a set */
+}
+
+/* ---- messages from zebra-lite ---- */
+
+static void wgd_send_wg_replay_done(struct wgd *w, struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__WgReplayDone rd = KLD__WG_REPLAY_DONE__INIT;
+	size_t n = 0;
+
+	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
+		n++;
+	rd.ifnames = kld_xcalloc(n + 1, sizeof(*rd.ifnames));
+	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
+		rd.ifnames[rd.n_ifnames++] = ifp->name;
+	env.body_case = KLD__ENVELOPE__BODY_WG_REPLAY_DONE;
+	env.wg_replay_done = &rd;
+	kld_ipc_send(c, &env);
+	free(rd.ifnames);
+}
+
+static void wgd_replay_done(struct wgd *w, struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__ReplayDone rd = KLD__REPLAY_DONE__INIT;
+
+	w->replaying = false;
+	wgd_send_wg_replay_done(w, c);
+	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
+	env.replay_done = &rd;
+	kld_ipc_send(c, &env);
+	kld_info("replayed to zebra-lite");
+}
+
+static void wgd_on_result(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct wgd *w = arg;
+	const Kld__WgDeviceResult *r = env->wg_device_result;
+	struct wgd_if *ifp = wgd_if_get(w, r->ifname, false);
+
+	if (w->pending_results)
+		w->pending_results--;
+	if (ifp && r->error) {
+		snprintf(ifp->last_error, sizeof(ifp->last_error), "%s", r->reason);
+		kld_warn("%s: zebra-lite could not program the device: %s", ifp->name, r->reason);
+	} else if (ifp && r->ifindex) {
+		ifp->last_error[0] = '\0';
+		wgd_routes_sync(w, ifp, r->ifindex, w->replaying);
+	}
+	if (w->replaying && !w->pending_results)
+		wgd_replay_done(w, c);
+}
+
+static void wgd_on_up(struct kld_ipc_conn *c, void *arg)
+{
+	struct wgd *w = arg;
+
+	kld_info("connected to zebra-lite; replaying");
+	w->conn = c;
+	w->replaying = true;
+	w->pending_results = 0;
+	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
+		wgd_push_if(w, ifp);
+	if (!w->pending_results)
+		wgd_replay_done(w, c);
+}
+
+static void wgd_on_down(struct kld_ipc_conn *c, void *arg)
+{
+	struct wgd *w = arg;
+
+	kld_info("lost zebra-lite; will replay on reconnect");
+	w->conn = NULL;
+	w->replaying = false;
+	w->pending_results = 0;
+}
+
+/* Failures are the kernel's verdict on one of our routes: worth a line. */
+static void wgd_on_notify(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	const Kld__RouteNotify *n = env->route_notify;
+	struct kld_prefix p;
+	char pb[KLD_PREFIX_STRLEN];
+
+	if (n->status != KLD__ROUTE_STATUS__ROUTE_FAILED || !n->route || !n->route->prefix)
+		return;
+	if (kld_prefix_set(&p, (uint8_t)n->route->prefix->family, n->route->prefix->addr.data,
+			   (uint8_t)n->route->prefix->len) < 0)
+		return;
+	kld_log_rl(LOG_WARNING, "route %s refused by the kernel: %s",
+		   kld_prefix_fmt(&p, pb, sizeof(pb)), n->reason);
+}
+
+static void wgd_on_state(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	wgd_health_on_state(arg, env->wg_state);
+}
+
+void wgd_zebra_request_state(struct wgd *w)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__WgStateRequest sr = KLD__WG_STATE_REQUEST__INIT;
+	struct kld_ipc_conn *c = wgd_conn(w);
+
+	if (!c)
+		return;
+	sr.ifname = (char *)"";
+	env.body_case = KLD__ENVELOPE__BODY_WG_STATE_REQUEST;
+	env.wg_state_request = &sr;
+	kld_ipc_send(c, &env);
+}
+
+const struct kld_ipc_ops wgd_zebra_ops = {
+    .on_up = wgd_on_up,
+    .on_down = wgd_on_down,
+    .handlers =
+	{
+	    [KLD__ENVELOPE__BODY_WG_DEVICE_RESULT] = wgd_on_result,
+	    [KLD__ENVELOPE__BODY_ROUTE_NOTIFY] = wgd_on_notify,
+	    [KLD__ENVELOPE__BODY_WG_STATE] = wgd_on_state,
+	},
+};
+
+/* ---- synchronous state fetch (show, health, metrics) ---- */
+
+Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname)
+{
+	Kld__Envelope req = KLD__ENVELOPE__INIT, *rep;
+	Kld__WgStateRequest sr = KLD__WG_STATE_REQUEST__INIT;
+	char path[PATH_MAX + 32], peer[32];
+	int fd;
+
+	kld_daemon_path(&w->p.d, "zserv.sock", path, sizeof(path));
+	/* A connection of its own, under another name, so that the main
+	 * one (and its slot in zebra-lite) is never replaced. */
+	fd = kld_sync_connect(path, "wgd-query", 2000, peer, sizeof(peer));
+	if (fd < 0)
+		return NULL;
+	sr.ifname = (char *)(ifname ? ifname : "");
+	req.body_case = KLD__ENVELOPE__BODY_WG_STATE_REQUEST;
+	req.wg_state_request = &sr;
+	rep = kld_sync_request(fd, &req, 5000);
+	close(fd);
+	if (rep && rep->body_case != KLD__ENVELOPE__BODY_WG_STATE) {
+		kld_frame_free(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+int wgd_zebra_init(struct wgd *w)
+{
+	w->push_timer = kld_timer_new(w->p.d.loop, wgd_push_timer, w);
+	return 0;
+}
+
+void wgd_zebra_fini(struct wgd *w)
+{
+	kld_timer_free(w->push_timer);
+	w->push_timer = NULL;
+}
