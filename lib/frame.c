@@ -129,10 +129,44 @@ Kld__Envelope *kld_frame_decode(const uint8_t *body, size_t len, const char **re
 	return env;
 }
 
+static void kld_msg_wipe(ProtobufCMessage *m);
+
+static void kld_field_wipe(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
+{
+	size_t n = kld_field_count(m, fd);
+
+	for (size_t i = 0; i < n; i++) {
+		void *p = (void *)kld_field_elem(m, fd, i);
+
+		if (fd->type == PROTOBUF_C_TYPE_BYTES) {
+			ProtobufCBinaryData *b = p;
+
+			if (b->data)
+				explicit_bzero(b->data, b->len);
+		} else if (fd->type == PROTOBUF_C_TYPE_STRING && *(char **)p) {
+			explicit_bzero(*(char **)p, strlen(*(char **)p));
+		} else if (fd->type == PROTOBUF_C_TYPE_MESSAGE && *(ProtobufCMessage **)p) {
+			kld_msg_wipe(*(ProtobufCMessage **)p);
+		}
+	}
+}
+
+static void kld_msg_wipe(ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (kld_field_present(m, &d->fields[i]))
+			kld_field_wipe(m, &d->fields[i]);
+}
+
 void kld_frame_free(Kld__Envelope *env)
 {
-	if (env)
-		kld__envelope__free_unpacked(env, NULL);
+	if (!env)
+		return;
+	if (env->body_case >= KLD_FRAME_SECRET_FIRST && env->body_case <= KLD_FRAME_SECRET_LAST)
+		kld_msg_wipe(&env->base);
+	kld__envelope__free_unpacked(env, NULL);
 }
 
 const char *kld_frame_body_name(const Kld__Envelope *env)

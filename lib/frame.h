@@ -34,7 +34,11 @@ uint8_t *kld_frame_encode(const Kld__Envelope *env, size_t *len);
  * not decode, when the body is missing, or when an enum holds a value this
  * build does not know. Free with kld_frame_free(). */
 Kld__Envelope *kld_frame_decode(const uint8_t *body, size_t len, const char **reason);
+/* Frees; messages that may carry secrets (the WireGuard range: private and
+ * preshared keys) have their string and bytes fields wiped first. */
 void kld_frame_free(Kld__Envelope *env);
+#define KLD_FRAME_SECRET_FIRST 60
+#define KLD_FRAME_SECRET_LAST 79
 
 /* Name of the body case for logs ("route_add"). */
 const char *kld_frame_body_name(const Kld__Envelope *env);

@@ -139,18 +139,28 @@ void kld_ipc_close(struct kld_ipc_conn *c, const char *reason)
 		kld_conn_destroy(c);
 }
 
+/* Frames may carry keys: wiped once libevent has sent them. */
+static void kld_frame_release(const void *data, size_t len, void *arg)
+{
+	explicit_bzero((void *)data, len);
+	free((void *)data);
+}
+
 int kld_ipc_send(struct kld_ipc_conn *c, const Kld__Envelope *env)
 {
 	size_t len;
 	uint8_t *buf;
-	int rc;
 
 	if (!c || c->closing)
 		return -1;
 	buf = kld_frame_encode(env, &len);
-	rc = bufferevent_write(c->bev, buf, len);
-	free(buf);
-	return rc;
+	/* By reference: no copy, and the buffer is ours to wipe. */
+	if (evbuffer_add_reference(bufferevent_get_output(c->bev), buf, len, kld_frame_release,
+				   NULL) < 0) {
+		kld_frame_release(buf, len, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 static bool kld_hello_ok(struct kld_ipc_conn *c, const Kld__Envelope *env)
@@ -215,6 +225,7 @@ static bool kld_conn_read_one(struct kld_ipc_conn *c, struct evbuffer *in)
 		return false;
 	body = evbuffer_pullup(in, (ssize_t)(KLD_FRAME_HDR + body_len));
 	env = kld_frame_decode(body + KLD_FRAME_HDR, body_len, &reason);
+	explicit_bzero(body, KLD_FRAME_HDR + body_len);
 	evbuffer_drain(in, KLD_FRAME_HDR + body_len);
 	if (!env) {
 		kld_ipc_close(c, reason);

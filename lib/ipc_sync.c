@@ -59,11 +59,13 @@ int kld_sync_send(int fd, const Kld__Envelope *env)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			explicit_bzero(buf, len);
 			free(buf);
 			return -1;
 		}
 		off += (size_t)n;
 	}
+	explicit_bzero(buf, len);
 	free(buf);
 	return 0;
 }
@@ -89,6 +91,7 @@ Kld__Envelope *kld_sync_recv(int fd, int timeout_ms)
 		return NULL;
 	}
 	env = kld_frame_decode(body, body_len, &reason);
+	explicit_bzero(body, body_len);
 	free(body);
 	if (!env)
 		errno = EPROTO;

@@ -172,7 +172,9 @@ static void zl_nl_on_ack(void *arg, uint64_t cookie, int err, const char *msg)
 	char buf[KLD_PREFIX_STRLEN];
 
 	if (cookie & ZL_COOKIE_OTHER) {
-		if (err)
+		/* Re-adding what is there (an address, a policy rule) after a
+		 * restart is how state is made true again, not an error. */
+		if (err && err != -EEXIST)
 			kld_warn("kernel refused an interface change: %s%s%s", strerror(-err),
 				 msg ? ": " : "", msg ? msg : "");
 		return;

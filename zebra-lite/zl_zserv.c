@@ -97,36 +97,47 @@ void zl_client_rearm_grace(struct zl *zl)
 	}
 }
 
+/* A connection becomes a client (a slot, the owner id of routes) the first
+ * time it sends something that needs one. Short-lived query connections
+ * (wgd's `show wireguard` asks zebra-lite for live device state) never do,
+ * so they leave no trace. NULL when no slot is left: the connection is
+ * closed. */
 static struct zl_client *zl_client_of(struct kld_ipc_conn *c, uint16_t *slot)
 {
 	struct zl_conn_ref *ref = kld_ipc_data(c);
+	struct zl *zl = ref->zl;
+	struct zl_client *cl;
 
+	if (!ref->slot) {
+		ref->slot = zl_client_slot(zl, kld_ipc_peer(c), true);
+		if (!ref->slot) {
+			kld_ipc_close(c, "too many clients");
+			return NULL;
+		}
+		cl = &zl->clients[ref->slot];
+		if (cl->conn && cl->conn != c)
+			kld_ipc_close(cl->conn, "replaced by a new connection");
+		cl->zl = zl;
+		cl->slot = ref->slot;
+		cl->conn = c;
+		cl->connected_at = time(NULL);
+		kld_info("zserv: client %s (pid %u) registered", kld_ipc_peer(c),
+			 kld_ipc_peer_pid(c));
+	}
 	if (slot)
 		*slot = ref->slot;
-	return &ref->zl->clients[ref->slot];
+	return &zl->clients[ref->slot];
 }
 
 /* ---- connections ---- */
 
 static void zl_zserv_up(struct kld_ipc_conn *c, void *arg)
 {
-	struct zl *zl = zl_of(arg);
-	uint16_t slot = zl_client_slot(zl, kld_ipc_peer(c), true);
-	struct zl_conn_ref *ref;
+	struct zl_conn_ref *ref = kld_xcalloc(1, sizeof(*ref));
 
-	if (!slot) {
-		kld_ipc_close(c, "too many clients");
-		return;
-	}
-	if (zl->clients[slot].conn)
-		kld_ipc_close(zl->clients[slot].conn, "replaced by a new connection");
-	ref = kld_xcalloc(1, sizeof(*ref));
-	ref->zl = zl;
-	ref->slot = slot;
+	ref->zl = zl_of(arg);
 	kld_ipc_set_data(c, ref);
-	zl->clients[slot].conn = c;
-	zl->clients[slot].connected_at = time(NULL);
-	kld_info("zserv: client %s (pid %u) connected", kld_ipc_peer(c), kld_ipc_peer_pid(c));
+	kld_debug("zserv: %s (pid %u) connected", kld_ipc_peer(c), kld_ipc_peer_pid(c));
 }
 
 static void zl_client_forget_subscriptions(struct zl_client *cl)
@@ -150,9 +161,9 @@ static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 	if (!ref)
 		return;
 	zl = ref->zl;
-	cl = &zl->clients[ref->slot];
 	zl_wg_client_down(zl, c);
-	if (cl->conn == c) {
+	cl = ref->slot ? &zl->clients[ref->slot] : NULL;
+	if (cl && cl->conn == c) {
 		cl->conn = NULL;
 		zl_client_forget_subscriptions(cl);
 		n = rib_mark_stale(zl->rib, ref->slot);
@@ -233,6 +244,8 @@ static void zl_handle_route_add(struct kld_ipc_conn *c, const Kld__Envelope *env
 	struct rib_route_spec s;
 	struct kld_prefix p;
 
+	if (!cl)
+		return;
 	rib_set_clock(zl->rib, zl_clock(zl));
 	for (size_t i = 0; i < env->route_add->n_routes; i++) {
 		if (zl_route_from_msg(zl, env->route_add->routes[i], slot, &p, &s, nh) < 0) {
@@ -251,7 +264,8 @@ static void zl_handle_route_delete(struct kld_ipc_conn *c, const Kld__Envelope *
 	uint16_t slot;
 	struct kld_prefix p;
 
-	zl_client_of(c, &slot);
+	if (!zl_client_of(c, &slot))
+		return;
 	for (size_t i = 0; i < env->route_delete->n_routes; i++) {
 		const Kld__Route *r = env->route_delete->routes[i];
 
@@ -269,8 +283,11 @@ static void zl_handle_replay_done(struct kld_ipc_conn *c, const Kld__Envelope *e
 	struct zl *zl = zl_of(arg);
 	uint16_t slot;
 	struct zl_client *cl = zl_client_of(c, &slot);
-	size_t n = rib_sweep_stale(zl->rib, slot);
+	size_t n;
 
+	if (!cl)
+		return;
+	n = rib_sweep_stale(zl->rib, slot);
 	kld_info("zserv: %s replayed its state; %zu stale route(s) removed", cl->name, n);
 	kld_timer_cancel(cl->grace);
 	zl_schedule_work(zl);
@@ -419,6 +436,8 @@ static void zl_handle_redist(struct kld_ipc_conn *c, const Kld__Envelope *env, v
 	struct zl_client *cl = zl_client_of(c, NULL);
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 
+	if (!cl)
+		return;
 	if (rs->type == KLD__ROUTE_TYPE__ROUTE_UNKNOWN || (int)rs->type >= (int)RIB_TYPE_MAX) {
 		kld_ipc_close(c, "redistribution of an unknown route type");
 		return;
@@ -509,6 +528,8 @@ static void zl_handle_nht(struct kld_ipc_conn *c, const Kld__Envelope *env, void
 	struct zl_client *cl = zl_client_of(c, NULL);
 	struct kld_prefix p;
 
+	if (!cl)
+		return;
 	for (size_t i = 0; i < reg->n_addrs; i++) {
 		if (zl_prefix_from_msg(reg->addrs[i], &p) < 0) {
 			kld_ipc_close(c, "malformed nexthop");
@@ -565,6 +586,8 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 	struct zl *zl = zl_of(arg);
 	struct zl_client *cl = zl_client_of(c, NULL);
 
+	if (!cl)
+		return;
 	cl->ifsub = true;
 	for (const struct zl_iface *ifp = zl->ifaces; ifp; ifp = ifp->next)
 		zl_send_iface(c, ifp, false);
@@ -595,6 +618,15 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 
+static void zl_zserv_show_unregistered(struct kld_ipc_conn *c, void *arg)
+{
+	struct zl_conn_ref *ref = kld_ipc_data(c);
+
+	if (ref && !ref->slot)
+		vty_out(arg, "Client: %s\n  PID: %u  Connected, owns no routes\n", kld_ipc_peer(c),
+			kld_ipc_peer_pid(c));
+}
+
 void zl_zserv_client_list(struct zl *zl, struct vty *vty)
 {
 	for (uint16_t s = 1; s < ZL_MAX_CLIENTS; s++) {
@@ -613,4 +645,5 @@ void zl_zserv_client_list(struct zl *zl, struct vty *vty)
 		vty_out(vty, "  Routes received: %llu  Notifications sent: %llu\n",
 			(unsigned long long)cl->routes_in, (unsigned long long)cl->notifies_out);
 	}
+	kld_ipc_server_foreach(zl->zserv, zl_zserv_show_unregistered, vty);
 }
