@@ -127,6 +127,18 @@ static int vty_run_line(struct vty *vty, struct cmd_tree *tree, const char *line
 	return KLD__VTY_STATUS__VTY_OK;
 }
 
+int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, bool dry_run)
+{
+	int rc;
+
+	vty->enters = NULL;
+	rc = vty_run_line(vty, tree, line, dry_run, NULL);
+	while (vty->more && !vty->more(vty, vty->more_state))
+		;
+	vty_more_end(vty);
+	return rc;
+}
+
 /* Run the context lines, then the line, into a vty the caller set up. */
 static int vty_execute_into(struct vty *vty, struct cmd_tree *tree, const char *const *context,
 			    size_t ncontext, const char *line, bool dry_run, size_t *err_pos)

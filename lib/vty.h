@@ -74,6 +74,12 @@ int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
 		const char *const *context, size_t ncontext, const char *line, bool dry_run,
 		struct kld_buf *out, const char **enters, size_t *err_pos);
 
+/* Run one line in vty's current node (vty->node, vty->depth and the
+ * objects of the nodes above already set: no context replay); a line that
+ * enters a node moves vty into it. For config loading, which walks a whole
+ * file with one vty. Returns a KLD__VTY_STATUS__* value. */
+int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, bool dry_run);
+
 /* Commands every daemon carries: `show running-config` (the daemon's own
  * part; vtysh merges them), `show logging`, `log syslog LEVEL`. */
 void vty_install_common(struct cmd_tree *tree);
