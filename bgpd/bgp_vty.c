@@ -1,8 +1,95 @@
-/* bgpd's commands (FRR syntax) and its part of the running configuration. */
+/*
+ * bgpd's configuration commands (FRR syntax) and its part of the running
+ * configuration.
+ *
+ * Nodes: "config" (router bgp, ip prefix-list), "bgp" (inside router bgp)
+ * and "bgp-af-ipv4" (address-family ipv4 unicast). As in FRR with
+ * `bgp default ipv4-unicast` on, a neighbor is active in IPv4 unicast from
+ * the start, so `neighbor X activate` is accepted and `no neighbor X
+ * activate` is what the running configuration shows. Handlers apply a
+ * change at once and (re)start the sessions it concerns.
+ */
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "bgpd.h"
 #include "util.h"
+
+#define PEER_ALT "<A.B.C.D|X:X::X:X|WORD>$peer"
+#define PEER_HELP "Specify neighbor router\nNeighbor address\nIPv6 neighbor address\nNeighbor tag\n"
+#define PLIST_MATCH "<A.B.C.D/M$prefix [{ge (0-32)$ge|le (0-32)$le}]|any>"
+#define PLIST_MATCH_HELP                                                                           \
+	"IP prefix <network>/<length>, e.g., 35.0.0.0/8\nMinimum prefix length to be matched\n"     \
+	"Minimum prefix length\nMaximum prefix length to be matched\nMaximum prefix length\n"      \
+	"Any prefix match. Same as \"0.0.0.0/0 le 32\"\n"
+
+/* ---- instance ---- */
+
+/* FRR's choice when no router-id is configured: the highest IPv4 address
+ * of the host's interfaces other than loopback. */
+static void bgp_router_id_auto(struct bgp *bgp)
+{
+	struct ifaddrs *ifa, *i;
+	uint32_t best = 0;
+
+	if (bgp->router_id_set || getifaddrs(&ifa) < 0)
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		uint32_t a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		if ((a >> 24) != 127 && a > best)
+			best = a;
+	}
+	freeifaddrs(ifa);
+	bgp->router_id.s_addr = htonl(best);
+}
+
+static void bgp_start_all(struct bgp *bgp)
+{
+	bgp_router_id_auto(bgp);
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+		bgp_peer_start(p);
+}
+
+static void bgp_reset_all(struct bgp *bgp)
+{
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+		bgp_peer_stop(p, BGP_CEASE_CONFIG_CHANGE);
+	bgp_start_all(bgp);
+}
+
+struct bgp *bgp_instance_new(struct bgpd *bd, uint32_t asn)
+{
+	struct bgp *bgp = kld_xcalloc(1, sizeof(*bgp));
+
+	bgp->bd = bd;
+	bgp->asn = asn;
+	bgp_router_id_auto(bgp);
+	return bgp;
+}
+
+void bgp_instance_free(struct bgp *bgp)
+{
+	struct bgpd *bd = bgp->bd;
+
+	while (bgp->peers)
+		bgp_peer_free(bgp->peers);
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		while (bgp->networks[af]) {
+			struct bgp_network *n = bgp->networks[af];
+
+			bgp->networks[af] = n->next;
+			bgp_rib_network(bd, &n->p, false);
+			free(n);
+		}
+	}
+	free(bgp);
+}
 
 static int bgp_cmd_router_bgp(struct vty *vty, const struct cmd_args *args)
 {
@@ -10,13 +97,11 @@ static int bgp_cmd_router_bgp(struct vty *vty, const struct cmd_args *args)
 	uint32_t asn = (uint32_t)cmd_arg_int(args, "asn", 0);
 
 	if (bd->bgp && bd->bgp->asn != asn) {
-		vty_out(vty, "%% BGP is already running; AS is %u\n", bd->bgp->asn);
+		vty_out(vty, "%% BGP instance is already running; AS is %u\n", bd->bgp->asn);
 		return CMD_WARNING;
 	}
-	if (!bd->bgp && !vty->dry_run) {
-		bd->bgp = kld_xcalloc(1, sizeof(*bd->bgp));
-		bd->bgp->asn = asn;
-	}
+	if (!bd->bgp)
+		bd->bgp = bgp_instance_new(bd, asn);
 	vty_set_ctx(vty, bd->bgp);
 	return CMD_SUCCESS;
 }
@@ -25,7 +110,13 @@ static int bgp_cmd_no_router_bgp(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgpd *bd = vty->arg;
 
-	free(bd->bgp);
+	if (bd->bgp && cmd_has(args, "asn") &&
+	    (uint32_t)cmd_arg_int(args, "asn", 0) != bd->bgp->asn) {
+		vty_out(vty, "%% Can't find BGP instance\n");
+		return CMD_WARNING;
+	}
+	if (bd->bgp)
+		bgp_instance_free(bd->bgp);
 	bd->bgp = NULL;
 	return CMD_SUCCESS;
 }
@@ -33,38 +124,944 @@ static int bgp_cmd_no_router_bgp(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_router_id(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx_top(vty);
+	struct in_addr old = bgp->router_id;
 	struct kld_addr a;
 
 	bgp->router_id_set = !cmd_has(args, "no");
 	if (bgp->router_id_set && cmd_arg_addr(args, "id", &a) == 0)
 		bgp->router_id = a.u.v4;
+	bgp_router_id_auto(bgp);
+	if (old.s_addr != bgp->router_id.s_addr)
+		bgp_reset_all(bgp);
 	return CMD_SUCCESS;
 }
 
+static int bgp_cmd_requires_policy(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->ebgp_requires_policy = !cmd_has(args, "no");
+	bgp_rib_reevaluate(bgp->bd);
+	return CMD_SUCCESS;
+}
+
+/* ---- neighbors ---- */
+
+static struct bgp_peer *bgp_peer_arg(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	struct kld_addr a;
+	struct bgp_peer *peer;
+
+	if (cmd_arg_addr(args, "peer", &a) < 0)
+		peer = bgp_group_find(bgp, cmd_arg(args, "peer"));
+	else
+		peer = bgp_peer_find(bgp, &a);
+	if (!peer)
+		vty_out(vty, "%% Specify remote-as or peer-group commands first\n");
+	return peer;
+}
+
+/* A member takes its group's configuration (members cannot override it
+ * here, unlike FRR); what changes the session resets it. */
+static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
+{
+	bool has_as = g->as_type != BGP_AS_NUMBER || g->remote_as;
+	bool reset = memcmp(m->af_active, g->af_active, sizeof(m->af_active)) ||
+		     m->multihop != g->multihop ||
+		     (has_as && (m->as_type != g->as_type || m->remote_as != g->remote_as));
+
+	if (has_as) {
+		m->as_type = g->as_type;
+		m->remote_as = g->remote_as;
+	}
+	memcpy(m->af_active, g->af_active, sizeof(m->af_active));
+	memcpy(m->plist, g->plist, sizeof(m->plist));
+	memcpy(m->rmap, g->rmap, sizeof(m->rmap));
+	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
+	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));
+	m->passive = g->passive;
+	m->multihop = g->multihop;
+	m->update_source = g->update_source;
+	m->timers_set = g->timers_set;
+	m->ka_cfg = g->ka_cfg;
+	m->hold_cfg = g->hold_cfg;
+	if (g->shutdown != m->shutdown) {
+		m->shutdown = g->shutdown;
+		reset = true;
+	}
+	if (reset)
+		bgp_peer_stop(m, m->shutdown ? BGP_CEASE_ADMIN_SHUTDOWN : BGP_CEASE_CONFIG_CHANGE);
+	bgp_peer_start(m);
+}
+
+/* After a change to a peer-group: its members follow. */
+static void bgp_group_sync(struct bgp_peer *g)
+{
+	bool any = false;
+
+	if (!g->is_group)
+		return;
+	for (struct bgp_peer *m = g->bgp->peers; m; m = m->next) {
+		if (!strcmp(m->group, g->name)) {
+			bgp_peer_inherit(m, g);
+			any = true;
+		}
+	}
+	/* Policy may have changed for established members. */
+	if (any)
+		bgp_rib_reevaluate(g->bgp->bd);
+}
+
+static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	const char *name = cmd_arg(args, "name");
+	struct bgp_peer *g = bgp_group_find(bgp, name);
+
+	if (!cmd_has(args, "no")) {
+		if (!g)
+			bgp_group_new(bgp, name);
+		return CMD_SUCCESS;
+	}
+	if (!g) {
+		vty_out(vty, "%% Create the peer-group first\n");
+		return CMD_WARNING;
+	}
+	/* As FRR: the members go with their group. */
+	for (struct bgp_peer *m = bgp->peers, *next; m; m = next) {
+		next = m->next;
+		if (!strcmp(m->group, name))
+			bgp_peer_free(m);
+	}
+	bgp_peer_free(g);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_bind(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	struct bgp_peer *g = bgp_group_find(bgp, cmd_arg(args, "group")), *peer;
+	struct kld_addr a;
+
+	if (cmd_arg_addr(args, "peer", &a) < 0)
+		return CMD_WARNING;
+	peer = bgp_peer_find(bgp, &a);
+	if (cmd_has(args, "no")) {
+		if (peer)
+			bgp_peer_free(peer);
+		return CMD_SUCCESS;
+	}
+	if (!g) {
+		vty_out(vty, "%% Configure the peer-group first\n");
+		return CMD_WARNING;
+	}
+	if (!peer)
+		peer = bgp_peer_new(bgp, &a);
+	snprintf(peer->group, sizeof(peer->group), "%s", g->name);
+	bgp_router_id_auto(bgp);
+	bgp_peer_inherit(peer, g);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+	struct kld_addr a;
+	struct bgp_peer *peer;
+	enum bgp_as_type t = BGP_AS_NUMBER;
+	uint32_t asn = (uint32_t)cmd_arg_int(args, "asn", 0);
+
+	if (cmd_has(args, "internal"))
+		t = BGP_AS_INTERNAL;
+	else if (cmd_has(args, "external"))
+		t = BGP_AS_EXTERNAL;
+	if (cmd_arg_addr(args, "peer", &a) < 0) {
+		peer = bgp_group_find(bgp, cmd_arg(args, "peer"));
+		if (!peer) {
+			vty_out(vty, "%% Create the peer-group or specify remote-as first\n");
+			return CMD_WARNING;
+		}
+		peer->as_type = t;
+		peer->remote_as = t == BGP_AS_NUMBER ? asn : 0;
+		bgp_group_sync(peer);
+		return CMD_SUCCESS;
+	}
+	peer = bgp_peer_find(bgp, &a);
+	if (!peer)
+		peer = bgp_peer_new(bgp, &a);
+	else if (peer->as_type != t || (t == BGP_AS_NUMBER && peer->remote_as != asn))
+		bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+	peer->as_type = t;
+	peer->remote_as = t == BGP_AS_NUMBER ? asn : 0;
+	bgp_start_all(bgp);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_no_neighbor(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	if (peer->is_group)
+		return bgp_cmd_group(vty, args);
+	bgp_peer_free(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_shutdown(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	peer->shutdown = !cmd_has(args, "no");
+	if (peer->shutdown)
+		bgp_peer_stop(peer, BGP_CEASE_ADMIN_SHUTDOWN);
+	else
+		bgp_peer_start(peer);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static enum bgp_af bgp_vty_af(const struct vty *vty)
+{
+	return vty->node && !strcmp(vty->node, "bgp-af-ipv6") ? BGP_AF_IPV6_UNICAST
+							      : BGP_AF_IPV4_UNICAST;
+}
+
+static int bgp_cmd_activate(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	enum bgp_af af = bgp_vty_af(vty);
+	bool on = !cmd_has(args, "no");
+
+	if (!peer)
+		return CMD_WARNING;
+	if (peer->af_active[af] == on)
+		return CMD_SUCCESS;
+	peer->af_active[af] = on;
+	/* The capabilities change: the session must be set up again. */
+	bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+	bgp_peer_start(peer);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_nbr_rmap(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	char *slot;
+
+	if (!peer)
+		return CMD_WARNING;
+	slot = peer->rmap[bgp_vty_af(vty)][cmd_has(args, "out")];
+	if (cmd_has(args, "no"))
+		slot[0] = '\0';
+	else
+		snprintf(slot, BGP_NAME_MAX, "%s", cmd_arg(args, "name"));
+	bgp_rib_reevaluate(peer->bgp->bd);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_nbr_plist(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	enum bgp_af af = bgp_vty_af(vty);
+	int dir = cmd_has(args, "out");
+	char *slot;
+
+	if (!peer)
+		return CMD_WARNING;
+	slot = peer->plist[af][dir];
+	if (cmd_has(args, "no"))
+		slot[0] = '\0';
+	else
+		snprintf(slot, BGP_NAME_MAX, "%s", cmd_arg(args, "name"));
+	bgp_rib_reevaluate(peer->bgp->bd);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_desc(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	snprintf(peer->desc, sizeof(peer->desc), "%s",
+		 cmd_has(args, "no") ? "" : cmd_arg(args, "desc"));
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_log_changes(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->log_neighbor_changes = !cmd_has(args, "no");
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_passive(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	peer->passive = !cmd_has(args, "no");
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+/* Session parameters that only apply to the next connection: reset. */
+static void bgp_peer_reset(struct bgp_peer *peer)
+{
+	if (peer->state == BGP_FSM_IDLE)
+		return;
+	bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+	bgp_peer_start(peer);
+}
+
+static int bgp_cmd_multihop(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	peer->multihop = cmd_has(args, "no") ? 0 : (uint8_t)cmd_arg_int(args, "hops", 255);
+	bgp_peer_reset(peer);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_update_source(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	memset(&peer->update_source, 0, sizeof(peer->update_source));
+	if (!cmd_has(args, "no") && cmd_arg_addr(args, "src", &peer->update_source) < 0)
+		return CMD_WARNING;
+	bgp_peer_reset(peer);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static bool bgp_timers_ok(struct vty *vty, const struct cmd_args *args)
+{
+	long long hold = cmd_arg_int(args, "hold", 0);
+
+	if (hold && hold < 3) {
+		vty_out(vty, "%% Holdtime must be either 0 or at least 3 seconds\n");
+		return false;
+	}
+	return true;
+}
+
+static int bgp_cmd_nbr_timers(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer || !bgp_timers_ok(vty, args))
+		return CMD_WARNING;
+	peer->timers_set = !cmd_has(args, "no");
+	peer->ka_cfg = (uint16_t)cmd_arg_int(args, "ka", 0);
+	peer->hold_cfg = (uint16_t)cmd_arg_int(args, "hold", 0);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_timers(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	if (!bgp_timers_ok(vty, args))
+		return CMD_WARNING;
+	bgp->timers_set = !cmd_has(args, "no");
+	bgp->ka_cfg = (uint16_t)cmd_arg_int(args, "ka", 0);
+	bgp->hold_cfg = (uint16_t)cmd_arg_int(args, "hold", 0);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	peer->nh_self[bgp_vty_af(vty)] = !cmd_has(args, "no");
+	if (peer->state == BGP_FSM_ESTABLISHED)
+		bgp_rib_peer_up(peer->bgp->bd, peer);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_max_prefix(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	peer->max_prefix[bgp_vty_af(vty)] =
+		cmd_has(args, "no") ? 0 : (uint32_t)cmd_arg_int(args, "max", 0);
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+static const char *const bgp_src_names[] = {
+	[BGP_SRC_KERNEL] = "kernel", [BGP_SRC_CONNECTED] = "connected", [BGP_SRC_STATIC] = "static",
+};
+
+static int bgp_cmd_redistribute(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	enum bgp_af af = bgp_vty_af(vty);
+	bool on = !cmd_has(args, "no");
+
+	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++) {
+		uint32_t bit = 1u << src;
+
+		if (!cmd_has(args, bgp_src_names[src]) || !!(bgp->redist[af] & bit) == on)
+			continue;
+		bgp->redist[af] ^= bit;
+		bgp_zebra_redist(bgp->bd, src, bgp_af_family(af), on);
+	}
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_maxpaths(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	enum bgp_af af = bgp_vty_af(vty);
+
+	bgp->maxpaths[af][cmd_has(args, "ibgp")] =
+		cmd_has(args, "no") ? 0 : (uint8_t)cmd_arg_int(args, "n", 1);
+	bgp_rib_redecide(bgp->bd);
+	return CMD_SUCCESS;
+}
+
+/* ---- address families and networks ---- */
+
+static int bgp_cmd_af(struct vty *vty, const struct cmd_args *args)
+{
+	(void)args;
+	vty_set_ctx(vty, vty_ctx_top(vty));
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_exit_af(struct vty *vty, const struct cmd_args *args)
+{
+	(void)vty;
+	(void)args;
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_network(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx(vty, 0);
+	enum bgp_af af = bgp_vty_af(vty);
+	struct kld_prefix p;
+	struct bgp_network **pp;
+	bool no = cmd_has(args, "no");
+
+	if (cmd_arg_prefix(args, "prefix", &p) < 0)
+		return CMD_WARNING;
+	kld_prefix_mask(&p);
+	for (pp = &bgp->networks[af]; *pp && kld_prefix_cmp(&(*pp)->p, &p) < 0; pp = &(*pp)->next)
+		;
+	if (*pp && kld_prefix_eq(&(*pp)->p, &p)) {
+		if (no) {
+			struct bgp_network *n = *pp;
+
+			*pp = n->next;
+			free(n);
+			bgp_rib_network(bgp->bd, &p, false);
+		}
+		return CMD_SUCCESS;
+	}
+	if (no) {
+		vty_out(vty, "%% Can't find static route specified\n");
+		return CMD_WARNING;
+	}
+	struct bgp_network *n = kld_xcalloc(1, sizeof(*n));
+
+	n->p = p;
+	n->next = *pp;
+	*pp = n;
+	bgp_rib_network(bgp->bd, &p, true);
+	return CMD_SUCCESS;
+}
+
+/* ---- prefix-lists ---- */
+
+static uint32_t bgp_plist_next_seq(const struct bgp_plist *pl)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; pl && i < pl->n; i++)
+		if (pl->e[i].seq > max)
+			max = pl->e[i].seq;
+	return (max / 5 + 1) * 5;
+}
+
+static int bgp_plist_entry_from_args(struct vty *vty, const struct cmd_args *args,
+				     struct bgp_plist_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->permit = cmd_has(args, "permit");
+	e->any = cmd_has(args, "any");
+	if (e->any)
+		return 0;
+	if (cmd_arg_prefix(args, "prefix", &e->p) < 0)
+		return -1;
+	kld_prefix_mask(&e->p);
+	e->ge = (uint8_t)cmd_arg_int(args, "ge", 0);
+	e->le = (uint8_t)cmd_arg_int(args, "le", 0);
+	if ((e->ge && e->ge <= e->p.len) || (e->le && e->le < e->p.len) ||
+	    (e->ge && e->le && e->ge > e->le)) {
+		vty_out(vty, "%% Invalid prefix range for %s, make sure: len < ge <= le\n",
+			cmd_arg(args, "prefix"));
+		return -1;
+	}
+	return 0;
+}
+
+static int bgp_cmd_plist(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	const char *name = cmd_arg(args, "name");
+	uint8_t fam = cmd_has(args, "ipv6") ? AF_INET6 : AF_INET;
+	struct bgp_plist *pl = bgp_plist_find(bd, name, fam);
+	struct bgp_plist_entry e;
+
+	if (bgp_plist_entry_from_args(vty, args, &e) < 0)
+		return CMD_WARNING;
+	e.seq = cmd_has(args, "seq") ? (uint32_t)cmd_arg_int(args, "seq", 0)
+				     : bgp_plist_next_seq(pl);
+	pl = bgp_plist_get(bd, name, fam);
+	bgp_plist_set(pl, &e);
+	bgp_rib_reevaluate(bd);
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_no_plist(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	struct bgp_plist *pl = bgp_plist_find(bd, cmd_arg(args, "name"),
+					      cmd_has(args, "ipv6") ? AF_INET6 : AF_INET);
+
+	if (!pl || bgp_plist_del(bd, pl, (uint32_t)cmd_arg_int(args, "seq", 0)) < 0) {
+		vty_out(vty, "%% Can't find specified prefix-list\n");
+		return CMD_WARNING;
+	}
+	bgp_rib_reevaluate(bd);
+	return CMD_SUCCESS;
+}
+
+/* ---- clear ---- */
+
+static void bgp_clear_peer(struct bgp_peer *peer, const struct cmd_args *args)
+{
+	if (!cmd_has(args, "soft")) {
+		peer->pfx_overflow = false;
+		bgp_peer_stop(peer, BGP_CEASE_ADMIN_RESET);
+		snprintf(peer->last_reset, sizeof(peer->last_reset), "Admin. shutdown");
+		bgp_peer_start(peer);
+		return;
+	}
+	if (peer->state != BGP_FSM_ESTABLISHED)
+		return;
+	for (int af = 0; af < BGP_AF_MAX && !cmd_has(args, "out"); af++)
+		if (peer->af_active[af])
+			bgp_peer_send_refresh(peer, (enum bgp_af)af);
+	if (!cmd_has(args, "in"))
+		bgp_rib_peer_up(peer->bgp->bd, peer);
+}
+
+static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	const char *who = cmd_arg(args, "peer");
+	struct kld_addr a;
+	struct bgp_peer *peer;
+
+	if (!bd->bgp) {
+		vty_out(vty, "%% No BGP process is configured\n");
+		return CMD_WARNING;
+	}
+	if (who && !strcmp(who, "*")) {
+		for (peer = bd->bgp->peers; peer; peer = peer->next)
+			bgp_clear_peer(peer, args);
+		return CMD_SUCCESS;
+	}
+	if (!who || kld_addr_parse(who, &a) < 0 || !(peer = bgp_peer_find(bd->bgp, &a))) {
+		vty_out(vty, "%% BGP: Unknown neighbor - \"%s\"\n", who ? who : "");
+		return CMD_WARNING;
+	}
+	bgp_clear_peer(peer, args);
+	return CMD_SUCCESS;
+}
+
+#define BGP_AF_CMDS(node)                                                                          \
+	{ node, "[no] neighbor " PEER_ALT " activate",                                             \
+	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",         \
+	  bgp_cmd_activate, NULL, 0 },                                                             \
+	{ node, "[no] network A.B.C.D/M$prefix",                                                   \
+	  "Negate a command\nSpecify a network to announce via BGP\nIPv4 prefix\n",               \
+	  bgp_cmd_network, NULL, 0 },                                                              \
+	{ node, "[no] neighbor " PEER_ALT " prefix-list WORD$name <in|out>",                       \
+	  "Negate a command\n" PEER_HELP "Filter updates to/from this neighbor\n"                 \
+	  "Name of a prefix list\nFilter incoming updates\nFilter outgoing updates\n",            \
+	  bgp_cmd_nbr_plist, NULL, 0 },                                                            \
+	{ node, "[no] neighbor " PEER_ALT " route-map WORD$name <in|out>",                         \
+	  "Negate a command\n" PEER_HELP "Apply route map to neighbor\nName of route map\n"       \
+	  "Apply map to incoming routes\nApply map to outbound routes\n",                          \
+	  bgp_cmd_nbr_rmap, NULL, 0 },                                                             \
+	{ node, "maximum-paths [ibgp] (1-16)$n",                                                   \
+	  "Forward packets over multiple paths\niBGP-multipath\nNumber of paths\n",                \
+	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
+	{ node, "no maximum-paths [ibgp] [(1-16)]",                                                \
+	  "Negate a command\nForward packets over multiple paths\niBGP-multipath\n"                \
+	  "Number of paths\n",                                                                     \
+	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
+	{ node, "[no] neighbor " PEER_ALT " next-hop-self [force]",                                \
+	  "Negate a command\n" PEER_HELP "Disable the next hop calculation for this neighbor\n"   \
+	  "Set the next hop to self for reflected routes\n",                                      \
+	  bgp_cmd_nh_self, NULL, 0 },                                                              \
+	{ node, "neighbor " PEER_ALT " maximum-prefix (1-4294967295)$max",                         \
+	  PEER_HELP "Maximum number of prefix accept from this peer\nmaximum no. of prefix limit\n", \
+	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
+	{ node, "no neighbor " PEER_ALT " maximum-prefix [(1-4294967295)]",                        \
+	  "Negate a command\n" PEER_HELP "Maximum number of prefix accept from this peer\n"       \
+	  "maximum no. of prefix limit\n",                                                         \
+	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
+	{ node, "[no] redistribute <connected|static|kernel>",                                     \
+	  "Negate a command\nRedistribute information from another routing protocol\n"            \
+	  "Connected routes (directly attached subnet or host)\nStatically configured routes\n"   \
+	  "Kernel routes (not installed via the zebra RIB)\n",                                     \
+	  bgp_cmd_redistribute, NULL, 0 }
+
+#define PLIST6_MATCH "<X:X::X:X/M$prefix [{ge (0-128)$ge|le (0-128)$le}]|any>"
+#define PLIST6_MATCH_HELP                                                                          \
+	"IPv6 prefix <network>/<length>, e.g., 3ffe::/16\nMinimum prefix length to be matched\n"  \
+	"Minimum prefix length\nMaximum prefix length to be matched\nMaximum prefix length\n"      \
+	"Any prefix match. Same as \"::0/0 le 128\"\n"
+
+/* The per-family neighbor commands of the IPv6 node (its network is
+ * X:X::X:X/M, declared on its own). */
+#define BGP_AF6_CMDS(node)                                                                         \
+	{ node, "[no] neighbor " PEER_ALT " activate",                                             \
+	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",         \
+	  bgp_cmd_activate, NULL, 0 },                                                             \
+	{ node, "[no] neighbor " PEER_ALT " prefix-list WORD$name <in|out>",                       \
+	  "Negate a command\n" PEER_HELP "Filter updates to/from this neighbor\n"                 \
+	  "Name of a prefix list\nFilter incoming updates\nFilter outgoing updates\n",            \
+	  bgp_cmd_nbr_plist, NULL, 0 },                                                            \
+	{ node, "[no] neighbor " PEER_ALT " route-map WORD$name <in|out>",                         \
+	  "Negate a command\n" PEER_HELP "Apply route map to neighbor\nName of route map\n"       \
+	  "Apply map to incoming routes\nApply map to outbound routes\n",                          \
+	  bgp_cmd_nbr_rmap, NULL, 0 },                                                             \
+	{ node, "maximum-paths [ibgp] (1-16)$n",                                                   \
+	  "Forward packets over multiple paths\niBGP-multipath\nNumber of paths\n",                \
+	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
+	{ node, "no maximum-paths [ibgp] [(1-16)]",                                                \
+	  "Negate a command\nForward packets over multiple paths\niBGP-multipath\n"                \
+	  "Number of paths\n",                                                                     \
+	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
+	{ node, "[no] neighbor " PEER_ALT " next-hop-self [force]",                                \
+	  "Negate a command\n" PEER_HELP "Disable the next hop calculation for this neighbor\n"   \
+	  "Set the next hop to self for reflected routes\n",                                      \
+	  bgp_cmd_nh_self, NULL, 0 },                                                              \
+	{ node, "neighbor " PEER_ALT " maximum-prefix (1-4294967295)$max",                         \
+	  PEER_HELP "Maximum number of prefix accept from this peer\nmaximum no. of prefix limit\n", \
+	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
+	{ node, "no neighbor " PEER_ALT " maximum-prefix [(1-4294967295)]",                        \
+	  "Negate a command\n" PEER_HELP "Maximum number of prefix accept from this peer\n"       \
+	  "maximum no. of prefix limit\n",                                                         \
+	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
+	{ node, "[no] redistribute <connected|static|kernel>",                                     \
+	  "Negate a command\nRedistribute information from another routing protocol\n"            \
+	  "Connected routes (directly attached subnet or host)\nStatically configured routes\n"   \
+	  "Kernel routes (not installed via the zebra RIB)\n",                                     \
+	  bgp_cmd_redistribute, NULL, 0 }
+
 static const struct cmd_def bgp_cmds[] = {
-	{ "config", "router bgp (1-4294967295)$asn", "Enable a routing process\nBGP information\nAutonomous system number\n",
+	{ "config",
+	  "ipv6 prefix-list WORD$name seq (1-4294967295)$seq <permit|deny> " PLIST6_MATCH,
+	  "IPv6 information\nBuild a prefix list\nName of a prefix list\n"
+	  "sequence number of an entry\nSequence number\nSpecify packets to forward\n"
+	  "Specify packets to reject\n" PLIST6_MATCH_HELP,
+	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "ipv6 prefix-list WORD$name <permit|deny> " PLIST6_MATCH,
+	  "IPv6 information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST6_MATCH_HELP,
+	  bgp_cmd_plist, NULL, 0 },
+	{ "config",
+	  "no ipv6 prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST6_MATCH "]]",
+	  "Negate a command\nIPv6 information\nBuild a prefix list\nName of a prefix list\n"
+	  "sequence number of an entry\nSequence number\nSpecify packets to forward\n"
+	  "Specify packets to reject\n" PLIST6_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
+	{ "bgp", "address-family ipv6 [unicast]",
+	  "Enter Address Family command mode\nAddress Family\nAddress Family modifier\n",
+	  bgp_cmd_af, "bgp-af-ipv6", 0 },
+	{ "bgp-af-ipv6", "[no] network X:X::X:X/M$prefix",
+	  "Negate a command\nSpecify a network to announce via BGP\nIPv6 prefix\n",
+	  bgp_cmd_network, NULL, 0 },
+	{ "bgp-af-ipv6", "exit-address-family", "Exit from Address Family configuration mode\n",
+	  bgp_cmd_exit_af, NULL, 0 },
+	BGP_AF6_CMDS("bgp-af-ipv6"),
+	{ "config", "router bgp (1-4294967295)$asn",
+	  "Enable a routing process\nBGP information\nAutonomous system number\n",
 	  bgp_cmd_router_bgp, "bgp", 0 },
-	{ "config", "no router bgp [(1-4294967295)]", "Negate a command\nEnable a routing process\nBGP information\nAutonomous system number\n",
+	{ "config", "no router bgp [(1-4294967295)$asn]",
+	  "Negate a command\nEnable a routing process\nBGP information\nAutonomous system number\n",
 	  bgp_cmd_no_router_bgp, NULL, 0 },
-	{ "bgp", "[no] bgp router-id A.B.C.D$id", "Negate a command\nBGP information\nOverride configured router identifier\nManually configured router identifier\n",
+	{ "config",
+	  "ip prefix-list WORD$name seq (1-4294967295)$seq <permit|deny> " PLIST_MATCH,
+	  "IP information\nBuild a prefix list\nName of a prefix list\nsequence number of an entry\n"
+	  "Sequence number\nSpecify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
+	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "ip prefix-list WORD$name <permit|deny> " PLIST_MATCH,
+	  "IP information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
+	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "no ip prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST_MATCH "]]",
+	  "Negate a command\nIP information\nBuild a prefix list\nName of a prefix list\n"
+	  "sequence number of an entry\nSequence number\nSpecify packets to forward\n"
+	  "Specify packets to reject\n" PLIST_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
+	{ "bgp", "[no] bgp router-id A.B.C.D$id",
+	  "Negate a command\nBGP information\nOverride configured router identifier\n"
+	  "Manually configured router identifier\n",
 	  bgp_cmd_router_id, NULL, 0 },
+	{ "bgp", "no bgp router-id",
+	  "Negate a command\nBGP information\nOverride configured router identifier\n",
+	  bgp_cmd_router_id, NULL, 0 },
+	{ "bgp", "[no] bgp ebgp-requires-policy",
+	  "Negate a command\nBGP information\nRequire in and out policy for eBGP peers (RFC8212)\n",
+	  bgp_cmd_requires_policy, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " remote-as <(1-4294967295)$asn|internal|external>",
+	  PEER_HELP "Specify a BGP neighbor\nAS number\nInternal BGP peer\nExternal BGP peer\n",
+	  bgp_cmd_remote_as, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " [remote-as [<(1-4294967295)|internal|external>]]",
+	  "Negate a command\n" PEER_HELP
+	  "Specify a BGP neighbor\nAS number\nInternal BGP peer\nExternal BGP peer\n",
+	  bgp_cmd_no_neighbor, NULL, 0 },
+	{ "bgp", "[no] neighbor WORD$name peer-group",
+	  "Negate a command\nSpecify neighbor router\nNeighbor tag\nConfigure peer-group\n",
+	  bgp_cmd_group, NULL, 0 },
+	{ "bgp", "[no] neighbor <A.B.C.D|X:X::X:X>$peer peer-group WORD$group",
+	  "Negate a command\nSpecify neighbor router\nNeighbor address\nIPv6 neighbor address\n"
+	  "Member of the peer-group\nPeer-group name\n",
+	  bgp_cmd_bind, NULL, 0 },
+	{ "bgp", "[no] neighbor " PEER_ALT " shutdown",
+	  "Negate a command\n" PEER_HELP "Administratively shut down this neighbor\n",
+	  bgp_cmd_shutdown, NULL, 0 },
+	BGP_AF_CMDS("bgp"),
+	{ "bgp", "neighbor " PEER_ALT " description LINE...$desc",
+	  PEER_HELP "Neighbor specific description\nUp to 80 characters describing this neighbor\n",
+	  bgp_cmd_desc, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " description [LINE...]",
+	  "Negate a command\n" PEER_HELP "Neighbor specific description\n"
+	  "Up to 80 characters describing this neighbor\n",
+	  bgp_cmd_desc, NULL, 0 },
+	{ "bgp", "[no] bgp log-neighbor-changes",
+	  "Negate a command\nBGP information\nLog neighbor up/down and reset reason\n",
+	  bgp_cmd_log_changes, NULL, 0 },
+	{ "bgp", "[no] neighbor " PEER_ALT " passive",
+	  "Negate a command\n" PEER_HELP "Don't send open messages to this neighbor\n",
+	  bgp_cmd_passive, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " ebgp-multihop [(1-255)$hops]",
+	  PEER_HELP "Allow EBGP neighbors not on directly connected networks\n"
+	  "maximum hop count\n",
+	  bgp_cmd_multihop, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " ebgp-multihop [(1-255)]",
+	  "Negate a command\n" PEER_HELP "Allow EBGP neighbors not on directly connected networks\n"
+	  "maximum hop count\n",
+	  bgp_cmd_multihop, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " update-source <A.B.C.D|X:X::X:X>$src",
+	  PEER_HELP "Source of routing updates\nIPv4 address\nIPv6 address\n",
+	  bgp_cmd_update_source, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " update-source [<A.B.C.D|X:X::X:X>]",
+	  "Negate a command\n" PEER_HELP "Source of routing updates\nIPv4 address\nIPv6 address\n",
+	  bgp_cmd_update_source, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " timers (0-65535)$ka (0-65535)$hold",
+	  PEER_HELP "BGP per neighbor timers\nKeepalive interval\nHoldtime\n",
+	  bgp_cmd_nbr_timers, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " timers [(0-65535) (0-65535)]",
+	  "Negate a command\n" PEER_HELP "BGP per neighbor timers\nKeepalive interval\nHoldtime\n",
+	  bgp_cmd_nbr_timers, NULL, 0 },
+	{ "bgp", "timers bgp (0-65535)$ka (0-65535)$hold",
+	  "Adjust routing timers\nBGP timers\nKeepalive interval\nHoldtime\n",
+	  bgp_cmd_timers, NULL, 0 },
+	{ "bgp", "no timers bgp [(0-65535) (0-65535)]",
+	  "Negate a command\nAdjust routing timers\nBGP timers\nKeepalive interval\nHoldtime\n",
+	  bgp_cmd_timers, NULL, 0 },
+	{ "bgp", "address-family ipv4 [unicast]",
+	  "Enter Address Family command mode\nAddress Family\nAddress Family modifier\n",
+	  bgp_cmd_af, "bgp-af-ipv4", 0 },
+	BGP_AF_CMDS("bgp-af-ipv4"),
+	{ "bgp-af-ipv4", "exit-address-family", "Exit from Address Family configuration mode\n",
+	  bgp_cmd_exit_af, NULL, 0 },
+	{ "view", "clear [ip] bgp <A.B.C.D|X:X::X:X|*>$peer [soft [<in|out>]]",
+	  "Reset functions\nIP information\nBGP information\nBGP neighbor address to clear\n"
+	  "BGP IPv6 neighbor to clear\nClear all peers\nSoft reconfig inbound and outbound updates\n"
+	  "Send route-refresh unless using 'soft-reconfiguration inbound'\n"
+	  "Resend all outbound updates\n",
+	  bgp_cmd_clear, NULL, 0 },
 };
 
 void bgp_vty_install(struct cmd_tree *tree)
 {
 	cmd_tree_add_all(tree, bgp_cmds, KLD_ARRAY_SIZE(bgp_cmds));
+	bgp_show_install(tree);
+	bgp_rmap_install(tree);
+}
+
+/* ---- running configuration ---- */
+
+static const char *bgp_peer_label(const struct bgp_peer *p, char *buf, size_t size)
+{
+	if (p->is_group)
+		return p->name;
+	return kld_addr_fmt(&p->addr, buf, size);
+}
+
+static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
+{
+	char buf[KLD_ADDR_STRLEN];
+	const char *a = bgp_peer_label(p, buf, sizeof(buf));
+
+	if (p->is_group)
+		vty_out(vty, " neighbor %s peer-group\n", a);
+	if (p->group[0]) {
+		vty_out(vty, " neighbor %s peer-group %s\n", a, p->group);
+		return; /* the rest comes from the group */
+	}
+	if (p->as_type == BGP_AS_INTERNAL)
+		vty_out(vty, " neighbor %s remote-as internal\n", a);
+	else if (p->as_type == BGP_AS_EXTERNAL)
+		vty_out(vty, " neighbor %s remote-as external\n", a);
+	else if (p->remote_as) /* a group may have none */
+		vty_out(vty, " neighbor %s remote-as %u\n", a, p->remote_as);
+	if (p->desc[0])
+		vty_out(vty, " neighbor %s description %s\n", a, p->desc);
+	if (p->shutdown)
+		vty_out(vty, " neighbor %s shutdown\n", a);
+	if (p->passive)
+		vty_out(vty, " neighbor %s passive\n", a);
+	if (p->multihop)
+		vty_out(vty, " neighbor %s ebgp-multihop %u\n", a, p->multihop);
+	if (p->update_source.family) {
+		char src[KLD_ADDR_STRLEN];
+
+		vty_out(vty, " neighbor %s update-source %s\n", a,
+			kld_addr_fmt(&p->update_source, src, sizeof(src)));
+	}
+	if (p->timers_set)
+		vty_out(vty, " neighbor %s timers %u %u\n", a, p->ka_cfg, p->hold_cfg);
+}
+
+/* Groups first, then peers (FRR's order). */
+static const struct bgp_peer *bgp_write_next(const struct bgp *bgp, const struct bgp_peer *p)
+{
+	if (!p)
+		return bgp->groups ? bgp->groups : bgp->peers;
+	if (p->next)
+		return p->next;
+	return p->is_group ? bgp->peers : NULL;
+}
+
+static bool bgp_af_configured(const struct bgp *bgp, enum bgp_af af)
+{
+	if (af == BGP_AF_IPV4_UNICAST || bgp->networks[af] || bgp->redist[af] ||
+	    bgp->maxpaths[af][0] || bgp->maxpaths[af][1])
+		return true;
+	for (const struct bgp_peer *p = bgp->peers; p; p = p->next)
+		if (p->af_active[af])
+			return true;
+	return false;
+}
+
+static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
+{
+	char buf[KLD_ADDR_STRLEN], pfx[KLD_PREFIX_STRLEN];
+
+	if (!bgp_af_configured(bgp, af))
+		return;
+	vty_out(vty, " !\n address-family %s\n", bgp_af_name(af));
+	for (const struct bgp_network *n = bgp->networks[af]; n; n = n->next)
+		vty_out(vty, "  network %s\n", kld_prefix_fmt(&n->p, pfx, sizeof(pfx)));
+	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++)
+		if (bgp->redist[af] & (1u << src))
+			vty_out(vty, "  redistribute %s\n", bgp_src_names[src]);
+	if (bgp->maxpaths[af][0])
+		vty_out(vty, "  maximum-paths %u\n", bgp->maxpaths[af][0]);
+	if (bgp->maxpaths[af][1])
+		vty_out(vty, "  maximum-paths ibgp %u\n", bgp->maxpaths[af][1]);
+	for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p; p = bgp_write_next(bgp, p)) {
+		const char *a = bgp_peer_label(p, buf, sizeof(buf));
+
+		if (p->group[0])
+			continue; /* from the group */
+		/* IPv4 unicast is on by default, IPv6 unicast off (FRR) */
+		if (af == BGP_AF_IPV4_UNICAST && !p->af_active[af])
+			vty_out(vty, "  no neighbor %s activate\n", a);
+		if (af != BGP_AF_IPV4_UNICAST && p->af_active[af])
+			vty_out(vty, "  neighbor %s activate\n", a);
+		if (p->nh_self[af])
+			vty_out(vty, "  neighbor %s next-hop-self\n", a);
+		if (p->max_prefix[af])
+			vty_out(vty, "  neighbor %s maximum-prefix %u\n", a, p->max_prefix[af]);
+		for (int dir = 0; dir < 2; dir++)
+			if (p->plist[af][dir][0])
+				vty_out(vty, "  neighbor %s prefix-list %s %s\n", a,
+					p->plist[af][dir], dir ? "out" : "in");
+		for (int dir = 0; dir < 2; dir++)
+			if (p->rmap[af][dir][0])
+				vty_out(vty, "  neighbor %s route-map %s %s\n", a,
+					p->rmap[af][dir], dir ? "out" : "in");
+	}
+	vty_out(vty, " exit-address-family\n");
 }
 
 void bgp_write_config(struct vty *vty)
 {
 	struct bgpd *bd = vty->arg;
-	char buf[INET_ADDRSTRLEN];
+	char buf[160];
 
-	if (!bd->bgp)
-		return;
-	vty_out(vty, "router bgp %u\n", bd->bgp->asn);
-	if (bd->bgp->router_id_set)
-		vty_out(vty, " bgp router-id %s\n",
-			inet_ntop(AF_INET, &bd->bgp->router_id, buf, sizeof(buf)));
-	vty_out(vty, "exit\n!\n");
+	if (bd->bgp) {
+		struct bgp *bgp = bd->bgp;
+
+		vty_out(vty, "router bgp %u\n", bgp->asn);
+		if (bgp->router_id_set)
+			vty_out(vty, " bgp router-id %s\n",
+				inet_ntop(AF_INET, &bgp->router_id, buf, sizeof(buf)));
+		if (bgp->log_neighbor_changes)
+			vty_out(vty, " bgp log-neighbor-changes\n");
+		if (bgp->ebgp_requires_policy)
+			vty_out(vty, " bgp ebgp-requires-policy\n");
+		if (bgp->timers_set)
+			vty_out(vty, " timers bgp %u %u\n", bgp->ka_cfg, bgp->hold_cfg);
+		for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p;
+		     p = bgp_write_next(bgp, p))
+			bgp_write_peer(vty, p);
+		bgp_write_af(vty, bgp, BGP_AF_IPV4_UNICAST);
+		bgp_write_af(vty, bgp, BGP_AF_IPV6_UNICAST);
+		vty_out(vty, "exit\n!\n");
+	}
+	for (const struct bgp_plist *pl = bd->plists; pl; pl = pl->next) {
+		for (size_t i = 0; i < pl->n; i++) {
+			bgp_plist_entry_fmt(&pl->e[i], buf, sizeof(buf));
+			vty_out(vty, "%s prefix-list %s %s\n", pl->family == AF_INET ? "ip" : "ipv6",
+				pl->name, buf);
+		}
+	}
+	if (bd->plists)
+		vty_out(vty, "!\n");
+	bgp_rmap_write_config(vty);
 }

@@ -1,7 +1,17 @@
 /*
- * bgpd: the BGP instance and the daemon state. bgp_main.c wires, bgp_vty.c
- * holds the commands, the protocol core (codec, attributes, FSM) lives in
- * libbgp.
+ * bgpd: the BGP instance, its peers, the RIBs and policy objects, and the
+ * functions the daemon's files call in one another.
+ *
+ * Files: bgp_main.c wires; bgp_session.c owns sockets, timers and drives
+ * the FSM table of libbgp; bgp_rib.c holds Adj-RIB-In (paths per prefix),
+ * the Loc-RIB (best path per prefix) and Adj-RIB-Out (what each peer was
+ * sent) and runs the work queue; bgp_decision.c compares paths;
+ * bgp_policy.c holds prefix-lists; bgp_zebra.c installs best paths through
+ * zebra-lite; bgp_vty.c and bgp_show.c are the commands.
+ *
+ * Routes learned from a peer and routes originated by `network` are both
+ * "paths" of a destination; a path holds an interned attribute set, so the
+ * per-path cost is the path struct itself (see doc/bgpd.md).
  */
 #ifndef KLD_BGPD_H
 #define KLD_BGPD_H
@@ -9,20 +19,318 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include "buf.h"
 #include "daemon_run.h"
+#include "trie.h"
+#include "bgp_attr.h"
+#include "bgp_fsm.h"
+#include "bgp_packet.h"
+
+#define BGP_NAME_MAX 64
+#define BGP_DEFAULT_HOLD 180
+#define BGP_DEFAULT_KEEPALIVE 60
+#define BGP_WEIGHT_LOCAL 32768
+#define BGP_RETRY_MIN_MS 1000
+#define BGP_RETRY_MAX_MS 120000
+
+/* ---- policy ---- */
+
+struct bgp_plist_entry {
+	uint32_t seq;
+	bool permit;
+	bool any;
+	uint8_t ge, le; /* 0: not given */
+	struct kld_prefix p;
+};
+
+struct bgp_plist {
+	struct bgp_plist *next;
+	char name[BGP_NAME_MAX];
+	uint8_t family;
+	struct bgp_plist_entry *e; /* sorted by seq */
+	size_t n;
+};
+
+/* ---- peers ---- */
+
+enum bgp_as_type { BGP_AS_NUMBER, BGP_AS_INTERNAL, BGP_AS_EXTERNAL };
+
+struct bgp;
+
+/* One TCP connection; a peer has a main one and, during a collision, the
+ * one the peer opened towards us. */
+struct bgp_conn {
+	int fd;
+	bool connecting;
+	struct kld_io *rio, *wio;
+	uint8_t *rx;
+	size_t rxlen;
+	struct kld_buf tx;
+	size_t txoff;
+};
+
+struct bgp_peer {
+	struct bgp_peer *next;
+	struct bgp *bgp;
+	struct kld_addr addr;
+	bool is_group;              /* a peer-group: a template, never started */
+	char name[BGP_NAME_MAX];    /* the group's name */
+	char group[BGP_NAME_MAX];   /* a member: its group's name */
+	uint32_t remote_as;
+	enum bgp_as_type as_type;
+	bool af_active[BGP_AF_MAX];
+	char plist[BGP_AF_MAX][2][BGP_NAME_MAX]; /* [af][0 in, 1 out] */
+	char rmap[BGP_AF_MAX][2][BGP_NAME_MAX];
+	char desc[80];
+	bool shutdown;
+	bool passive;
+	bool nh_self[BGP_AF_MAX];
+	uint32_t max_prefix[BGP_AF_MAX]; /* 0: no limit */
+	bool pfx_overflow;               /* stopped by maximum-prefix until cleared */
+	uint8_t multihop;                /* ebgp-multihop TTL; 0: not set */
+	struct kld_addr update_source;   /* family 0: not set */
+	bool timers_set;
+	uint16_t ka_cfg, hold_cfg;
+
+	enum bgp_fsm_state state;
+	struct bgp_conn c;   /* the session's connection */
+	struct bgp_conn acc; /* an accepted one waiting for its OPEN */
+	bool acc_open_sent;
+	struct kld_timer *t_retry, *t_hold, *t_keepalive, *t_start;
+	/* the table sent to a new session in slices (bgp_rib.c) */
+	struct kld_timer *t_dump;
+	int dump_af;
+	bool dump_started;
+	struct kld_prefix dump_last;
+	unsigned retry_count;
+	uint32_t retry_ms;
+	struct bgp_notify err; /* what ERROR_DROP sends */
+	struct bgp_open lopen, ropen;
+	struct bgp_negotiated neg;
+	struct bgp_codec_ctx ctx;
+	struct kld_addr local; /* our end of the session */
+	bool ebgp;
+
+	/* statistics for show */
+	uint64_t msg_in, msg_out, upd_in, upd_out;
+	uint64_t uptime_ms; /* when Established was entered or left */
+	unsigned established_count, dropped_count;
+	uint32_t pfx_rcvd[BGP_AF_MAX], pfx_sent[BGP_AF_MAX];
+	char last_reset[96];
+
+	/* Adj-RIB-Out: prefix -> interned attributes sent */
+	struct bgp_adj *adj_out[BGP_AF_MAX];
+	/* outbound attributes by inbound set: consecutive prefixes share
+	 * sets, so the copy-prepend-intern is done once per set */
+	struct bgp_out_cache *ocache;
+	/* announcements queued by the work queue, flushed in batches */
+	struct bgp_out_item *outq;
+	size_t noutq, outq_cap;
+};
+
+#define BGP_OUT_CACHE 1024
+
+struct bgp_out_cache {
+	const struct bgp_attrs *in, *out; /* both referenced */
+	bool local;
+};
+
+struct bgp_out_item {
+	const struct bgp_attrs *attrs; /* NULL: withdraw; holds a reference */
+	struct kld_prefix p;
+};
+
+/* ---- RIB ---- */
+
+/* Where a local path (peer NULL) comes from. */
+enum bgp_src {
+	BGP_SRC_NETWORK = 0, /* `network`, and every path from a peer */
+	BGP_SRC_KERNEL = 1,  /* `redistribute`: the zapi RouteType number */
+	BGP_SRC_CONNECTED = 2,
+	BGP_SRC_STATIC = 3,
+};
+
+struct bgp_path {
+	struct bgp_path *next;
+	struct bgp_peer *peer; /* NULL: originated here */
+	const struct bgp_attrs *attrs;
+	uint32_t since; /* seconds, monotonic */
+	uint8_t src;    /* enum bgp_src */
+	bool multipath; /* installed with the best one (maximum-paths) */
+};
+
+struct bgp_dest {
+	struct kld_prefix p;
+	bool dirty;
+	bool installed; /* sent to zebra-lite */
+	struct bgp_path *paths;
+	struct bgp_path *best;
+};
+
+struct bgp_pool_blk;
+
+/* Fixed-size objects carved from 64 KiB blocks, with a free list. */
+struct bgp_pool {
+	size_t size;
+	struct bgp_pool_blk *blocks;
+	void *free;
+};
+
+void bgp_pool_init(struct bgp_pool *p, size_t size);
+void *bgp_pool_alloc(struct bgp_pool *p);
+void bgp_pool_free(struct bgp_pool *p, void *v);
+void bgp_pool_destroy(struct bgp_pool *p);
+
+struct bgp_network {
+	struct bgp_network *next;
+	struct kld_prefix p;
+};
 
 struct bgp {
+	struct bgpd *bd;
 	uint32_t asn;
 	struct in_addr router_id;
 	bool router_id_set;
+	bool ebgp_requires_policy;
+	bool log_neighbor_changes; /* shown only: changes are always logged */
+	bool timers_set;
+	uint16_t ka_cfg, hold_cfg;
+	struct bgp_peer *peers;
+	struct bgp_peer *groups;
+	struct bgp_network *networks[BGP_AF_MAX];
+	uint32_t redist[BGP_AF_MAX]; /* bits (1 << enum bgp_src) */
+	uint8_t maxpaths[BGP_AF_MAX][2]; /* [af][0 eBGP, 1 iBGP]; 0 means 1 */
 };
+
+#define BGP_MAX_ECMP 16
 
 struct bgpd {
 	struct kld_proto_daemon p;
 	struct bgp *bgp; /* one default instance, as in the seeds */
+	struct bgp_plist *plists;
+	struct bgp_rmap *rmaps;
+	struct bgp_clist *clists;
+	struct bgp_scratch rm_scratch; /* route-map edits on received routes */
+	struct bgp_attr_table *attrs;
+	struct kld_trie *rib[BGP_AF_MAX];
+	struct bgp_pool dest_pool, path_pool;
+	struct bgp_dest **dirty;
+	size_t ndirty, dirty_cap;
+	struct kld_timer *t_work;
+	int lfd, lfd6;
+	struct kld_io *lio, *lio6;
+	uint64_t table_version;
+	uint16_t port; /* 179; BGPD_PORT in the environment for tests */
+	struct bgp_update upd; /* decode buffers, reused */
+	/* routes for zebra-lite, sent in batches */
+	struct bgp_zroute *zq;
+	size_t nzq, zq_cap;
+	bool zebra_up;
 };
 
+struct bgp_zroute {
+	struct kld_prefix p;
+	uint8_t nnh;
+	bool ibgp;
+	bool add;
+	struct kld_addr nh[BGP_MAX_ECMP];
+};
+
+/* bgp_main.c / bgp_vty.c */
 void bgp_vty_install(struct cmd_tree *tree);
 void bgp_write_config(struct vty *vty);
+void bgp_show_install(struct cmd_tree *tree);
+struct bgp *bgp_instance_new(struct bgpd *bd, uint32_t asn);
+void bgp_instance_free(struct bgp *bgp);
+
+/* bgp_session.c */
+int bgp_session_listen(struct bgpd *bd);
+void bgp_session_close_all(struct bgpd *bd);
+struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a);
+void bgp_peer_free(struct bgp_peer *peer);
+struct bgp_peer *bgp_peer_find(struct bgp *bgp, const struct kld_addr *a);
+struct bgp_peer *bgp_group_new(struct bgp *bgp, const char *name);
+struct bgp_peer *bgp_group_find(struct bgp *bgp, const char *name);
+/* (Re)start, stop with a Cease subcode, or reset a session. */
+void bgp_peer_start(struct bgp_peer *peer);
+void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode);
+/* The hold time and keepalive interval configured for a peer. */
+uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
+uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
+void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af);
+void bgp_peer_flush(struct bgp_peer *peer);
+bool bgp_peer_is_ebgp(const struct bgp_peer *peer);
+uint64_t bgp_peer_outq_bytes(const struct bgp_peer *peer);
+
+/* bgp_rib.c */
+void bgp_rib_init(struct bgpd *bd);
+void bgp_rib_fini(struct bgpd *bd);
+/* Add or replace the path of peer (NULL = local) for p; a is interned
+ * (the RIB takes its own reference). */
+void bgp_rib_update(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p,
+		    const struct bgp_attrs *attrs);
+void bgp_rib_withdraw(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p);
+/* Local paths from redistribution (src != BGP_SRC_NETWORK). */
+void bgp_rib_redist(struct bgpd *bd, uint8_t src, const struct kld_prefix *p, uint32_t metric,
+		    const struct kld_addr *gw, bool add);
+void bgp_rib_redist_flush(struct bgpd *bd, uint8_t src, uint8_t family);
+/* Remove every path of the peer (session down). */
+void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer);
+/* Send the whole Loc-RIB to a peer (session up, soft out), in slices. */
+void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer);
+void bgp_rib_dump_step(void *peer);
+/* Re-run policy on every path (prefix-list changes). */
+void bgp_rib_reevaluate(struct bgpd *bd);
+void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);
+void bgp_rib_redecide(struct bgpd *bd);
+/* Drop a peer's cache of outbound attributes (its policy changed). */
+void bgp_out_cache_clear(struct bgpd *bd, struct bgp_peer *peer);
+struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p);
+uint32_t bgp_now_s(void);
+
+/* bgp_adj.c: Adj-RIB-Out tables */
+struct bgp_adj;
+struct bgp_adj *bgp_adj_new(uint8_t family);
+const struct bgp_attrs *bgp_adj_get(const struct bgp_adj *t, const struct kld_prefix *p);
+const struct bgp_attrs *bgp_adj_set(struct bgp_adj *t, const struct kld_prefix *p,
+				    const struct bgp_attrs *a);
+size_t bgp_adj_count(const struct bgp_adj *t);
+void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void *arg), void *arg);
+
+/* bgp_decision.c: <0 when a is better */
+int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b);
+/* Equal for ECMP: every step before the router-id tie-break, the same AS
+ * path, both learned from peers of the same kind. */
+bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
+			   const struct bgp_path *b);
+uint32_t bgp_path_weight(const struct bgp_path *p);
+
+/* bgp_policy.c */
+struct bgp_plist *bgp_plist_find(struct bgpd *bd, const char *name, uint8_t family);
+struct bgp_plist *bgp_plist_get(struct bgpd *bd, const char *name, uint8_t family);
+int bgp_plist_set(struct bgp_plist *pl, const struct bgp_plist_entry *e);
+int bgp_plist_del(struct bgpd *bd, struct bgp_plist *pl, uint32_t seq);
+void bgp_plist_free_all(struct bgpd *bd);
+/* A named list that does not exist denies everything (as FRR). */
+bool bgp_plist_permit(struct bgpd *bd, const char *name, const struct kld_prefix *p);
+void bgp_plist_entry_fmt(const struct bgp_plist_entry *e, char *buf, size_t size);
+bool bgp_policy_missing(const struct bgp_peer *peer, enum bgp_af af, int dir);
+
+/* bgp_routemap.c */
+struct bgp_rmap;
+struct bgp_clist;
+void bgp_rmap_install(struct cmd_tree *tree);
+void bgp_rmap_write_config(struct vty *vty);
+void bgp_rmap_free_all(struct bgpd *bd);
+/* Run route-map `name` on a temporary set a (edits go to s). Returns
+ * whether the route is permitted. A missing map denies. */
+bool bgp_rmap_apply(struct bgpd *bd, const char *name, const struct kld_prefix *p,
+		    struct bgp_attrs *a, struct bgp_scratch *s);
+
+/* bgp_zebra.c */
+extern const struct kld_ipc_ops bgp_zebra_ops;
+void bgp_zebra_route(struct bgpd *bd, struct bgp_dest *d, bool add);
+void bgp_zebra_flush(struct bgpd *bd);
+void bgp_zebra_redist(struct bgpd *bd, uint8_t src, uint8_t family, bool on);
 
 #endif

@@ -164,6 +164,48 @@ class Host:
         out = self.vtysh("show running-config")
         return out.split("Current configuration:\n", 1)[-1]
 
+    # ---- third-party BGP speakers (FRR, BIRD) as peers, inside the host ----
+
+    def start_frr_bgpd(self, config):
+        """FRR's bgpd without zebra, with its own config, pid file and vty
+        socket under the host's directory."""
+        d = os.path.join(self.dir, "frr")
+        os.makedirs(d, exist_ok=True)
+        sh(f"chmod 777 {d}")
+        conf = os.path.join(d, "bgpd.conf")
+        with open(conf, "w") as f:
+            f.write(config)
+        log = open(os.path.join(self.dir, "frr-bgpd.log"), "a")
+        argv = ["/usr/lib/frr/bgpd", "-Z", "-S", "-u", "root", "-g", "root", "-f", conf,
+                "-i", os.path.join(d, "bgpd.pid"), "--vty_socket", d, "-P", "0",
+                "--log", "stdout", "--log-level", "debug"]
+        self.procs["frr-bgpd"] = self.popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(os.path.join(d, "bgpd.vty")), 10,
+                 what=f"FRR bgpd on {self.name}")
+        return self.procs["frr-bgpd"]
+
+    def frr_vtysh(self, command):
+        d = os.path.join(self.dir, "frr")
+        return self.cmd(f"vtysh --vty_socket {d} -d bgpd -c '{command}'", check=False)
+
+    def start_bird(self, config):
+        d = os.path.join(self.dir, "bird")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "bird.conf")
+        with open(conf, "w") as f:
+            f.write(config)
+        log = open(os.path.join(self.dir, "bird.log"), "a")
+        argv = ["/usr/sbin/bird", "-f", "-c", conf, "-s", os.path.join(d, "bird.ctl"),
+                "-P", os.path.join(d, "bird.pid")]
+        self.procs["bird"] = self.popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(os.path.join(d, "bird.ctl")), 10,
+                 what=f"BIRD on {self.name}")
+        return self.procs["bird"]
+
+    def birdc(self, command):
+        ctl = os.path.join(self.dir, "bird", "bird.ctl")
+        return self.cmd(f"birdc -s {ctl} {command}", check=False)
+
     def close(self):
         for d in list(self.procs):
             try:

@@ -1,0 +1,103 @@
+/*
+ * The BGP decision process: RFC 4271 9.1.2 with the tie-breaks FRR and
+ * most implementations use, in this order: weight, LOCAL_PREF, locally
+ * originated, AS path length, ORIGIN, MED (only between paths from the same
+ * neighbouring AS, missing MED = 0), eBGP over iBGP, IGP metric to the next
+ * hop (equal here: nexthop costs are not tracked yet), the peer's BGP
+ * identifier, the peer's address. A pure comparison, so it is unit-testable
+ * and the RIB code only asks "which one is better".
+ */
+#include <string.h>
+#include "bgpd.h"
+
+bool bgp_peer_is_ebgp(const struct bgp_peer *peer)
+{
+	if (peer->as_type == BGP_AS_INTERNAL)
+		return false;
+	if (peer->as_type == BGP_AS_EXTERNAL)
+		return true;
+	return peer->remote_as != peer->bgp->asn;
+}
+
+uint32_t bgp_path_weight(const struct bgp_path *p)
+{
+	return p->peer ? 0 : BGP_WEIGHT_LOCAL;
+}
+
+static int bgp_cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static uint32_t bgp_path_lp(const struct bgp_path *p)
+{
+	if (p->peer && p->peer->ebgp)
+		return 100; /* LOCAL_PREF from an eBGP peer is ignored */
+	return bgp_attrs_local_pref(p->attrs, 100);
+}
+
+static uint32_t bgp_path_neighbor_as(const struct bgp_path *p)
+{
+	return bgp_aspath_first(p->attrs->aspath, p->attrs->aspath_len);
+}
+
+static int bgp_cmp_med(const struct bgp_path *a, const struct bgp_path *b)
+{
+	if (bgp_path_neighbor_as(a) != bgp_path_neighbor_as(b))
+		return 0;
+	return bgp_cmp_u32(bgp_attrs_med(a->attrs, 0), bgp_attrs_med(b->attrs, 0));
+}
+
+static int bgp_cmp_peer(const struct bgp_path *a, const struct bgp_path *b)
+{
+	int c;
+
+	if (!a->peer || !b->peer)
+		return 0;
+	c = bgp_cmp_u32(a->peer->ropen.bgp_id, b->peer->ropen.bgp_id);
+	if (c)
+		return c;
+	return kld_addr_cmp(&a->peer->addr, &b->peer->addr);
+}
+
+static int bgp_path_cmp_mp(const struct bgp *bgp, const struct bgp_path *a,
+			   const struct bgp_path *b)
+{
+	int c;
+
+	(void)bgp;
+	if ((c = bgp_cmp_u32(bgp_path_weight(b), bgp_path_weight(a))))
+		return c;
+	if ((c = bgp_cmp_u32(bgp_path_lp(b), bgp_path_lp(a))))
+		return c;
+	if ((c = (a->peer != NULL) - (b->peer != NULL)))
+		return c;
+	if ((c = bgp_cmp_u32(bgp_aspath_length(a->attrs->aspath, a->attrs->aspath_len),
+			     bgp_aspath_length(b->attrs->aspath, b->attrs->aspath_len))))
+		return c;
+	if ((c = bgp_cmp_u32(a->attrs->origin, b->attrs->origin)))
+		return c;
+	if ((c = bgp_cmp_med(a, b)))
+		return c;
+	if (a->peer && b->peer && (c = (int)b->peer->ebgp - (int)a->peer->ebgp))
+		return c;
+	return 0;
+}
+
+int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b)
+{
+	int c = bgp_path_cmp_mp(bgp, a, b);
+
+	return c ? c : bgp_cmp_peer(a, b);
+}
+
+bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
+			   const struct bgp_path *b)
+{
+	if (!a->peer || !b->peer || a->peer->ebgp != b->peer->ebgp)
+		return false;
+	if (a->attrs->aspath_len != b->attrs->aspath_len ||
+	    memcmp(a->attrs->aspath, b->attrs->aspath, a->attrs->aspath_len))
+		return false;
+	return bgp_path_cmp_mp(bgp, a, b) == 0;
+}

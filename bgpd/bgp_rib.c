@@ -1,0 +1,707 @@
+/*
+ * The RIBs and the work queue.
+ *
+ * Per address family one PATRICIA trie maps a prefix to a destination that
+ * holds its paths (the Adj-RIBs-In of every peer plus locally originated
+ * paths, after inbound policy) and the best one (the Loc-RIB). Each peer
+ * has a trie of what it was last sent (Adj-RIB-Out), holding interned
+ * attribute sets, so a change that produces the same outbound attributes
+ * sends nothing.
+ *
+ * Receiving an UPDATE only edits paths and marks destinations dirty; a
+ * zero-delay timer then runs the decision process over the dirty ones in
+ * slices (BGP_WORK_SLICE per turn of the loop, so a full table never
+ * starves keepalives), queues the announcements per peer and the FIB
+ * changes for zebra-lite, and flushes both in batches.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "util.h"
+#include "bgpd.h"
+
+#define BGP_WORK_SLICE 20000
+
+uint32_t bgp_now_s(void)
+{
+	return (uint32_t)(kld_now_ms() / 1000);
+}
+
+static enum bgp_af bgp_af_of(const struct kld_prefix *p)
+{
+	return p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+}
+
+static void bgp_work(void *arg);
+
+void bgp_rib_init(struct bgpd *bd)
+{
+	bd->attrs = bgp_attr_table_new();
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		bd->rib[af] = kld_trie_new(bgp_af_family((enum bgp_af)af));
+	bd->t_work = kld_timer_new(bd->p.d.loop, bgp_work, bd);
+	bgp_update_init(&bd->upd);
+	bgp_pool_init(&bd->dest_pool, sizeof(struct bgp_dest));
+	bgp_pool_init(&bd->path_pool, sizeof(struct bgp_path));
+}
+
+/* ---- pools: destinations and paths are many and small; carving them
+ * from blocks saves malloc's per-object header and rounding. ---- */
+
+#define BGP_POOL_BLOCK (64 * 1024)
+
+struct bgp_pool_blk {
+	struct bgp_pool_blk *next;
+	size_t used;
+	_Alignas(16) unsigned char data[];
+};
+
+void bgp_pool_init(struct bgp_pool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = (size + 7) & ~(size_t)7;
+}
+
+void *bgp_pool_alloc(struct bgp_pool *p)
+{
+	void *v = p->free;
+
+	if (v) {
+		p->free = *(void **)v;
+		return v;
+	}
+	if (!p->blocks || p->blocks->used + p->size > BGP_POOL_BLOCK - sizeof(struct bgp_pool_blk)) {
+		struct bgp_pool_blk *b = kld_xmalloc(BGP_POOL_BLOCK);
+
+		b->next = p->blocks;
+		b->used = 0;
+		p->blocks = b;
+	}
+	v = p->blocks->data + p->blocks->used;
+	p->blocks->used += p->size;
+	return v;
+}
+
+void bgp_pool_free(struct bgp_pool *p, void *v)
+{
+	*(void **)v = p->free;
+	p->free = v;
+}
+
+void bgp_pool_destroy(struct bgp_pool *p)
+{
+	while (p->blocks) {
+		struct bgp_pool_blk *b = p->blocks;
+
+		p->blocks = b->next;
+		free(b);
+	}
+	p->free = NULL;
+}
+
+void bgp_rib_fini(struct bgpd *bd)
+{
+	/* Paths' attribute references are released with the table. */
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		kld_trie_free(bd->rib[af], NULL);
+		bd->rib[af] = NULL;
+	}
+	bgp_pool_destroy(&bd->dest_pool);
+	bgp_pool_destroy(&bd->path_pool);
+	kld_timer_free(bd->t_work);
+	bd->t_work = NULL;
+	free(bd->dirty);
+	bd->dirty = NULL;
+	bgp_update_fini(&bd->upd);
+	free(bd->zq);
+	bgp_attr_table_free(bd->attrs);
+	bd->attrs = NULL;
+}
+
+struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p)
+{
+	return kld_trie_lookup(bd->rib[bgp_af_of(p)], p);
+}
+
+static struct bgp_dest *bgp_dest_get(struct bgpd *bd, const struct kld_prefix *p)
+{
+	struct bgp_dest *d = bgp_rib_lookup(bd, p);
+
+	if (d)
+		return d;
+	d = bgp_pool_alloc(&bd->dest_pool);
+	memset(d, 0, sizeof(*d));
+	d->p = *p;
+	kld_prefix_mask(&d->p);
+	kld_trie_insert(bd->rib[bgp_af_of(p)], &d->p, d);
+	return d;
+}
+
+static void bgp_dest_dirty(struct bgpd *bd, struct bgp_dest *d)
+{
+	if (d->dirty)
+		return;
+	d->dirty = true;
+	if (bd->ndirty == bd->dirty_cap) {
+		bd->dirty_cap = bd->dirty_cap ? bd->dirty_cap * 2 : 1024;
+		bd->dirty = kld_xrealloc(bd->dirty, bd->dirty_cap * sizeof(*bd->dirty));
+	}
+	bd->dirty[bd->ndirty++] = d;
+	if (!kld_timer_pending(bd->t_work))
+		kld_timer_arm(bd->t_work, 0);
+}
+
+static struct bgp_path **bgp_path_find_src(struct bgp_dest *d, const struct bgp_peer *peer,
+					   uint8_t src)
+{
+	struct bgp_path **pp;
+
+	for (pp = &d->paths; *pp; pp = &(*pp)->next)
+		if ((*pp)->peer == peer && (*pp)->src == src)
+			return pp;
+	return pp;
+}
+
+static struct bgp_path **bgp_path_find(struct bgp_dest *d, const struct bgp_peer *peer)
+{
+	return bgp_path_find_src(d, peer, BGP_SRC_NETWORK);
+}
+
+static void bgp_rib_update_src(struct bgpd *bd, struct bgp_peer *peer, uint8_t src,
+			       const struct kld_prefix *p, const struct bgp_attrs *a)
+{
+	struct bgp_dest *d = bgp_dest_get(bd, p);
+	struct bgp_path **pp = bgp_path_find_src(d, peer, src);
+
+	if (*pp) {
+		if ((*pp)->attrs == a)
+			return;
+		bgp_attr_unref(bd->attrs, (*pp)->attrs);
+		(*pp)->attrs = bgp_attr_ref(a);
+	} else {
+		*pp = bgp_pool_alloc(&bd->path_pool);
+		(*pp)->next = NULL;
+		(*pp)->src = src;
+		(*pp)->peer = peer;
+		(*pp)->attrs = bgp_attr_ref(a);
+		if (peer)
+			peer->pfx_rcvd[bgp_af_of(p)]++;
+	}
+	(*pp)->since = bgp_now_s();
+	bgp_dest_dirty(bd, d);
+}
+
+void bgp_rib_update(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p,
+		    const struct bgp_attrs *a)
+{
+	bgp_rib_update_src(bd, peer, BGP_SRC_NETWORK, p, a);
+}
+
+static void bgp_path_unlink(struct bgpd *bd, struct bgp_dest *d, struct bgp_path **pp)
+{
+	struct bgp_path *path = *pp;
+
+	*pp = path->next;
+	if (d->best == path)
+		d->best = NULL;
+	if (path->peer)
+		path->peer->pfx_rcvd[bgp_af_of(&d->p)]--;
+	bgp_attr_unref(bd->attrs, path->attrs);
+	bgp_pool_free(&bd->path_pool, path);
+	bgp_dest_dirty(bd, d);
+}
+
+void bgp_rib_withdraw(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p)
+{
+	struct bgp_dest *d = bgp_rib_lookup(bd, p);
+	struct bgp_path **pp;
+
+	if (!d)
+		return;
+	pp = bgp_path_find(d, peer);
+	if (*pp)
+		bgp_path_unlink(bd, d, pp);
+}
+
+/* ---- outbound ---- */
+
+static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, enum bgp_af af,
+			    const struct kld_prefix *p)
+{
+	const struct bgp_attrs *a = best->attrs;
+	const char *pl = peer->plist[af][1];
+
+	if (!peer->af_active[af] || best->peer == peer || bgp_policy_missing(peer, af, 1))
+		return false;
+	/* iBGP routes are not passed to iBGP peers (no route reflection). */
+	if (best->peer && !best->peer->ebgp && !peer->ebgp)
+		return false;
+	if (bgp_comm_contains(a, BGP_COMM_NO_ADVERTISE))
+		return false;
+	if (peer->ebgp && (bgp_comm_contains(a, BGP_COMM_NO_EXPORT) ||
+			   bgp_comm_contains(a, BGP_COMM_NO_EXPORT_SUBCONFED)))
+		return false;
+	if (peer->ebgp && best->peer && bgp_aspath_contains(a->aspath, a->aspath_len,
+							     peer->remote_as))
+		return false; /* the peer would drop it as a loop */
+	return !pl[0] || bgp_plist_permit(peer->bgp->bd, pl, p);
+}
+
+void bgp_out_cache_clear(struct bgpd *bd, struct bgp_peer *peer)
+{
+	if (!peer->ocache)
+		return;
+	for (size_t i = 0; i < BGP_OUT_CACHE; i++) {
+		bgp_attr_unref(bd->attrs, peer->ocache[i].in);
+		bgp_attr_unref(bd->attrs, peer->ocache[i].out);
+	}
+	free(peer->ocache);
+	peer->ocache = NULL;
+}
+
+static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_peer *peer,
+						    const struct bgp_path *best, enum bgp_af af,
+						    const struct kld_prefix *p,
+						    struct bgp_scratch *s);
+
+/* The attributes this peer gets for the best path (interned, one
+ * reference for the caller), or NULL. */
+static const struct bgp_attrs *bgp_out_attrs(struct bgpd *bd, struct bgp_peer *peer,
+					      const struct bgp_path *best, enum bgp_af af,
+					      const struct kld_prefix *p, struct bgp_scratch *s)
+{
+	struct bgp_out_cache *c;
+	bool local;
+
+	if (!best || !bgp_out_allowed(peer, best, af, p))
+		return NULL;
+	local = !best->peer;
+	/* A route-map may look at the prefix: no sharing by attribute set. */
+	if (peer->rmap[af][1][0])
+		return bgp_out_attrs_build(bd, peer, best, af, p, s);
+	if (!peer->ocache)
+		peer->ocache = kld_xcalloc(BGP_OUT_CACHE, sizeof(*peer->ocache));
+	c = &peer->ocache[(best->attrs->hash ^ local) % BGP_OUT_CACHE];
+	if (c->in == best->attrs && c->local == local && c->out->nexthop.family == p->family)
+		return bgp_attr_ref(c->out);
+	bgp_attr_unref(bd->attrs, c->in);
+	bgp_attr_unref(bd->attrs, c->out);
+	c->in = bgp_attr_ref(best->attrs);
+	c->local = local;
+	c->out = bgp_out_attrs_build(bd, peer, best, af, p, s);
+	return bgp_attr_ref(c->out);
+}
+
+static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_peer *peer,
+						    const struct bgp_path *best, enum bgp_af af,
+						    const struct kld_prefix *p,
+						    struct bgp_scratch *s)
+{
+	struct bgp_attrs tmp;
+
+	tmp = *best->attrs;
+	tmp.hnext = NULL;
+	tmp.hash = 0;
+	tmp.refcnt = 0;
+	if (peer->ebgp) {
+		bgp_attrs_aspath_prepend(&tmp, s, peer->bgp->asn, 1);
+		tmp.present &= ~BGP_ATTRF_LOCAL_PREF;
+		/* MED is not passed on to a third AS (RFC 4271 5.1.4). */
+		if (best->peer)
+			tmp.present &= ~BGP_ATTRF_MED;
+	} else if (!(tmp.present & BGP_ATTRF_LOCAL_PREF)) {
+		bgp_attrs_set_local_pref(&tmp, 100);
+	}
+	if (peer->ebgp || !best->peer || peer->nh_self[af]) {
+		/* next-hop-self towards eBGP peers and for our own routes */
+		if (peer->local.family == p->family)
+			tmp.nexthop = peer->local;
+		memset(&tmp.nexthop_ll, 0, sizeof(tmp.nexthop_ll));
+	}
+	tmp.present |= BGP_ATTRF_NEXT_HOP;
+	if (peer->rmap[af][1][0] && !bgp_rmap_apply(bd, peer->rmap[af][1], p, &tmp, s))
+		return NULL;
+	return bgp_attr_intern(bd->attrs, &tmp);
+}
+
+static void bgp_outq_push(struct bgp_peer *peer, const struct kld_prefix *p,
+			  const struct bgp_attrs *a)
+{
+	if (peer->noutq == peer->outq_cap) {
+		peer->outq_cap = peer->outq_cap ? peer->outq_cap * 2 : 256;
+		peer->outq = kld_xrealloc(peer->outq, peer->outq_cap * sizeof(*peer->outq));
+	}
+	peer->outq[peer->noutq].p = *p;
+	peer->outq[peer->noutq++].attrs = a ? bgp_attr_ref(a) : NULL;
+}
+
+/* Compare with the Adj-RIB-Out and queue what changed. */
+static void bgp_announce(struct bgpd *bd, struct bgp_peer *peer, const struct bgp_dest *d,
+			 struct bgp_scratch *s, bool force)
+{
+	enum bgp_af af = bgp_af_of(&d->p);
+	const struct bgp_attrs *a = bgp_out_attrs(bd, peer, d->best, af, &d->p, s);
+	const struct bgp_attrs *old = bgp_adj_get(peer->adj_out[af], &d->p);
+
+	if (a == old) {
+		/* unchanged: sent again only on a full resend (refresh) */
+		if (force && a)
+			bgp_outq_push(peer, &d->p, a);
+		bgp_attr_unref(bd->attrs, a);
+		return;
+	}
+	bgp_adj_set(peer->adj_out[af], &d->p, a);
+	if (a && !old)
+		peer->pfx_sent[af]++;
+	else if (!a)
+		peer->pfx_sent[af]--;
+	bgp_attr_unref(bd->attrs, old);
+	bgp_outq_push(peer, &d->p, a);
+}
+
+/* ---- the decision process over dirty destinations ---- */
+
+static struct bgp_path *bgp_select(const struct bgp *bgp, const struct bgp_dest *d)
+{
+	struct bgp_path *best = NULL;
+
+	for (struct bgp_path *p = d->paths; p; p = p->next)
+		if (!best || bgp_path_cmp(bgp, p, best) < 0)
+			best = p;
+	return best;
+}
+
+/* maximum-paths: mark the paths equal to the best one (up to the limit,
+ * distinct next hops only). */
+static void bgp_select_multipath(const struct bgp *bgp, struct bgp_dest *d)
+{
+	const struct bgp_path *best = d->best;
+	unsigned max = 1, n = 1;
+
+	for (struct bgp_path *p = d->paths; p; p = p->next)
+		p->multipath = false;
+	if (!best || !best->peer)
+		return;
+	max = bgp->maxpaths[bgp_af_of(&d->p)][!best->peer->ebgp];
+	for (struct bgp_path *p = d->paths; p && n < max; p = p->next) {
+		bool dup = kld_addr_eq(&p->attrs->nexthop, &best->attrs->nexthop);
+
+		for (struct bgp_path *q = d->paths; q != p && !dup; q = q->next)
+			dup = q->multipath && kld_addr_eq(&p->attrs->nexthop, &q->attrs->nexthop);
+		if (p == best || dup || !bgp_path_multipath_eq(bgp, p, best))
+			continue;
+		p->multipath = true;
+		n++;
+	}
+}
+
+static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scratch *s)
+{
+	d->dirty = false;
+	d->best = bd->bgp ? bgp_select(bd->bgp, d) : NULL;
+	if (bd->bgp)
+		bgp_select_multipath(bd->bgp, d);
+	bd->table_version++;
+	if (d->best && d->best->peer)
+		bgp_zebra_route(bd, d, true);
+	else if (d->installed)
+		bgp_zebra_route(bd, d, false);
+	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
+		if (peer->state == BGP_FSM_ESTABLISHED)
+			bgp_announce(bd, peer, d, s, false);
+	bgp_scratch_reset(s);
+	if (!d->paths) {
+		kld_trie_delete(bd->rib[bgp_af_of(&d->p)], &d->p);
+		bgp_pool_free(&bd->dest_pool, d);
+	}
+}
+
+static void bgp_flush_all(struct bgpd *bd)
+{
+	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
+		bgp_peer_flush(peer);
+	bgp_zebra_flush(bd);
+}
+
+static void bgp_work(void *arg)
+{
+	struct bgpd *bd = arg;
+	struct bgp_scratch s;
+	size_t n = KLD_MIN(bd->ndirty, (size_t)BGP_WORK_SLICE);
+
+	bgp_scratch_init(&s);
+	for (size_t i = 0; i < n; i++)
+		bgp_dest_process(bd, bd->dirty[i], &s);
+	bgp_scratch_free(&s);
+	memmove(bd->dirty, bd->dirty + n, (bd->ndirty - n) * sizeof(*bd->dirty));
+	bd->ndirty -= n;
+	bgp_flush_all(bd);
+	if (bd->ndirty)
+		kld_timer_arm(bd->t_work, 0);
+}
+
+/* ---- whole-table operations ---- */
+
+struct bgp_walk {
+	struct bgpd *bd;
+	struct bgp_peer *peer;
+	struct bgp_scratch s;
+	struct bgp_dest **v;
+	size_t n, cap;
+};
+
+static int bgp_walk_announce(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_walk *w = arg;
+
+	(void)p;
+	bgp_announce(w->bd, w->peer, value, &w->s, true);
+	bgp_scratch_reset(&w->s);
+	return 0;
+}
+
+static void bgp_adj_out_drop(const struct bgp_attrs *a, void *arg)
+{
+	bgp_attr_unref(arg, a);
+}
+
+static void bgp_adj_out_clear(struct bgpd *bd, struct bgp_peer *peer)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		bgp_adj_free(peer->adj_out[af], bgp_adj_out_drop, bd->attrs);
+		peer->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
+	}
+	memset(peer->pfx_sent, 0, sizeof(peer->pfx_sent));
+	bgp_out_cache_clear(bd, peer);
+}
+
+static void bgp_send_eor(struct bgp_peer *peer, enum bgp_af af)
+{
+	uint8_t buf[64];
+	int len = bgp_eor_encode(&peer->ctx, af, buf, sizeof(buf));
+
+	if (len > 0)
+		kld_buf_append(&peer->c.tx, buf, (size_t)len);
+}
+
+#define BGP_DUMP_SLICE 20000
+#define BGP_DUMP_BACKLOG (4u << 20) /* bytes queued to the peer */
+
+/* Send the whole table: to a new session (its Adj-RIB-Out is empty), on a
+ * ROUTE-REFRESH, `clear soft out` or a policy change (everything allowed is
+ * sent again, what is no longer allowed is withdrawn). The walk runs in
+ * slices from a timer, so a full table never holds the loop, and pauses
+ * while the peer has not read what it was sent. Changes that happen
+ * meanwhile go through the work queue as usual; the Adj-RIB-Out keeps the
+ * two consistent. */
+void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer)
+{
+	bgp_out_cache_clear(bd, peer);
+	peer->dump_af = 0;
+	peer->dump_started = false;
+	bgp_rib_dump_step(peer);
+}
+
+void bgp_rib_dump_step(void *arg)
+{
+	struct bgp_peer *peer = arg;
+	struct bgpd *bd = peer->bgp->bd;
+	struct bgp_walk w = { .bd = bd, .peer = peer };
+	size_t n;
+
+	if (peer->state != BGP_FSM_ESTABLISHED)
+		return;
+	if (bgp_peer_outq_bytes(peer) > BGP_DUMP_BACKLOG) {
+		kld_timer_arm(peer->t_dump, 10);
+		return;
+	}
+	while (peer->dump_af < BGP_AF_MAX && !peer->af_active[peer->dump_af])
+		peer->dump_af++;
+	if (peer->dump_af == BGP_AF_MAX) {
+		for (int af = 0; af < BGP_AF_MAX; af++)
+			if (peer->af_active[af] && (peer->neg.af_mask & BGP_AF_BIT(af)))
+				bgp_send_eor(peer, (enum bgp_af)af);
+		bgp_peer_flush(peer);
+		return;
+	}
+	bgp_scratch_init(&w.s);
+	n = kld_trie_walk_from(bd->rib[peer->dump_af], peer->dump_started ? &peer->dump_last : NULL,
+			       BGP_DUMP_SLICE, bgp_walk_announce, &w, &peer->dump_last);
+	bgp_scratch_free(&w.s);
+	peer->dump_started = true;
+	if (n < BGP_DUMP_SLICE) {
+		peer->dump_af++;
+		peer->dump_started = false;
+	}
+	bgp_peer_flush(peer);
+	kld_timer_arm(peer->t_dump, 0);
+}
+
+static int bgp_walk_collect(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_walk *w = arg;
+	struct bgp_dest *d = value;
+
+	(void)p;
+	if (w->peer && !*bgp_path_find(d, w->peer))
+		return 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		w->v = kld_xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	w->v[w->n++] = d;
+	return 0;
+}
+
+void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer)
+{
+	struct bgp_walk w = { .bd = bd, .peer = peer };
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		kld_trie_walk(bd->rib[af], bgp_walk_collect, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		struct bgp_path **pp = bgp_path_find(w.v[i], peer);
+
+		if (*pp)
+			bgp_path_unlink(bd, w.v[i], pp);
+	}
+	free(w.v);
+	bgp_adj_out_clear(bd, peer);
+	memset(peer->pfx_rcvd, 0, sizeof(peer->pfx_rcvd));
+}
+
+/* Policy changed: drop paths inbound policy now denies, ask peers to send
+ * again (ROUTE-REFRESH) for what it now permits, and re-send outbound. */
+void bgp_rib_reevaluate(struct bgpd *bd)
+{
+	struct bgp_walk w = { .bd = bd };
+
+	if (!bd->bgp)
+		return;
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		kld_trie_walk(bd->rib[af], bgp_walk_collect, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		struct bgp_dest *d = w.v[i];
+		enum bgp_af af = bgp_af_of(&d->p);
+		struct bgp_path **pp = &d->paths;
+
+		while (*pp) {
+			struct bgp_peer *peer = (*pp)->peer;
+			const char *pl = peer ? peer->plist[af][0] : "";
+
+			if ((pl[0] && !bgp_plist_permit(bd, pl, &d->p)) ||
+			    (peer && bgp_policy_missing(peer, af, 0)))
+				bgp_path_unlink(bd, d, pp);
+			else
+				pp = &(*pp)->next;
+		}
+	}
+	free(w.v);
+	for (struct bgp_peer *peer = bd->bgp->peers; peer; peer = peer->next) {
+		if (peer->state != BGP_FSM_ESTABLISHED)
+			continue;
+		for (int af = 0; af < BGP_AF_MAX; af++)
+			if (peer->af_active[af])
+				bgp_peer_send_refresh(peer, (enum bgp_af)af);
+		bgp_rib_peer_up(bd, peer);
+	}
+}
+
+static int bgp_walk_dirty(const struct kld_prefix *p, void *value, void *arg)
+{
+	(void)p;
+	bgp_dest_dirty(arg, value);
+	return 0;
+}
+
+/* Run the decision process again everywhere (maximum-paths changed). */
+void bgp_rib_redecide(struct bgpd *bd)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		kld_trie_walk(bd->rib[af], bgp_walk_dirty, bd);
+}
+
+void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add)
+{
+	struct bgp_attrs a;
+
+	if (!add) {
+		bgp_rib_withdraw(bd, NULL, p);
+		return;
+	}
+	bgp_attrs_init(&a);
+	a.present |= BGP_ATTRF_ORIGIN | BGP_ATTRF_AS_PATH | BGP_ATTRF_NEXT_HOP;
+	a.origin = BGP_ORIGIN_IGP;
+	bgp_attrs_set_med(&a, 0);
+	a.nexthop.family = p->family;
+	const struct bgp_attrs *in = bgp_attr_intern(bd->attrs, &a);
+
+	bgp_rib_update(bd, NULL, p, in);
+	bgp_attr_unref(bd->attrs, in);
+}
+
+/* ---- redistribution ---- */
+
+void bgp_rib_redist(struct bgpd *bd, uint8_t src, const struct kld_prefix *p, uint32_t metric,
+		    const struct kld_addr *gw, bool add)
+{
+	struct bgp_attrs a;
+	const struct bgp_attrs *in;
+
+	if (!add) {
+		struct bgp_dest *d = bgp_rib_lookup(bd, p);
+		struct bgp_path **pp;
+
+		if (d && *(pp = bgp_path_find_src(d, NULL, src)))
+			bgp_path_unlink(bd, d, pp);
+		return;
+	}
+	bgp_attrs_init(&a);
+	a.present |= BGP_ATTRF_ORIGIN | BGP_ATTRF_AS_PATH | BGP_ATTRF_NEXT_HOP;
+	a.origin = BGP_ORIGIN_INCOMPLETE;
+	bgp_attrs_set_med(&a, metric);
+	if (gw && gw->family == p->family)
+		a.nexthop = *gw;
+	else
+		a.nexthop.family = p->family;
+	in = bgp_attr_intern(bd->attrs, &a);
+	bgp_rib_update_src(bd, NULL, src, p, in);
+	bgp_attr_unref(bd->attrs, in);
+}
+
+struct bgp_src_walk {
+	uint8_t src;
+	struct bgp_dest **v;
+	size_t n, cap;
+};
+
+static int bgp_walk_src(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_src_walk *w = arg;
+
+	(void)p;
+	if (!*bgp_path_find_src(value, NULL, w->src))
+		return 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->v = kld_xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	w->v[w->n++] = value;
+	return 0;
+}
+
+/* `no redistribute X`: drop every path it brought. */
+void bgp_rib_redist_flush(struct bgpd *bd, uint8_t src, uint8_t family)
+{
+	struct bgp_src_walk w = { .src = src };
+	int af = family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+
+	kld_trie_walk(bd->rib[af], bgp_walk_src, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		struct bgp_path **pp = bgp_path_find_src(w.v[i], NULL, src);
+
+		if (*pp)
+			bgp_path_unlink(bd, w.v[i], pp);
+	}
+	free(w.v);
+}

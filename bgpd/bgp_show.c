@@ -1,0 +1,870 @@
+/*
+ * show bgp summary, show bgp ipv4 unicast [PREFIX], show ip prefix-list:
+ * FRR 8.4's layout, and a json variant each built with json-c.
+ *
+ * The route table is printed with vty_defer() in slices of
+ * BGP_SHOW_SLICE destinations, resuming from the last prefix printed, so a
+ * full table never holds the event loop long enough to delay a keepalive.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+#include "bgpd.h"
+
+#define BGP_SHOW_SLICE 2000
+
+static void bgp_uptime(uint64_t since_ms, char *buf, size_t size)
+{
+	uint64_t s = (kld_now_ms() - since_ms) / 1000;
+
+	if (s < 86400)
+		snprintf(buf, size, "%02u:%02u:%02u", (unsigned)(s / 3600), (unsigned)(s / 60 % 60),
+			 (unsigned)(s % 60));
+	else if (s < 7 * 86400)
+		snprintf(buf, size, "%ud%02uh%02um", (unsigned)(s / 86400),
+			 (unsigned)(s / 3600 % 24), (unsigned)(s / 60 % 60));
+	else
+		snprintf(buf, size, "%02uw%ud%02uh", (unsigned)(s / 604800),
+			 (unsigned)(s / 86400 % 7), (unsigned)(s / 3600 % 24));
+}
+
+static const char *bgp_rid(const struct bgp *bgp, char *buf)
+{
+	return inet_ntop(AF_INET, &bgp->router_id, buf, INET_ADDRSTRLEN);
+}
+
+static void bgp_print_json(struct vty *vty, json_object *o)
+{
+	vty_out(vty, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+}
+
+static struct bgp *bgp_show_instance(struct vty *vty, bool json)
+{
+	struct bgpd *bd = vty->arg;
+
+	if (!bd->bgp)
+		vty_out(vty, json ? "{}\n" : "No BGP process is configured\n");
+	return bd->bgp;
+}
+
+/* ---- summary ---- */
+
+static bool bgp_peer_policy_missing(const struct bgp_peer *p)
+{
+	return p->bgp->ebgp_requires_policy && bgp_peer_is_ebgp(p) &&
+	       (!p->plist[BGP_AF_IPV4_UNICAST][0][0] || !p->plist[BGP_AF_IPV4_UNICAST][1][0]);
+}
+
+static const char *bgp_peer_state_name(const struct bgp_peer *p)
+{
+	if (p->shutdown)
+		return "Idle (Admin)";
+	return bgp_fsm_state_str(p->state);
+}
+
+static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
+{
+	char a[KLD_ADDR_STRLEN], up[32], st[32], snt[32];
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+
+	kld_addr_fmt(&p->addr, a, sizeof(a));
+	if (p->established_count || estab)
+		bgp_uptime(p->uptime_ms, up, sizeof(up));
+	else
+		snprintf(up, sizeof(up), "never");
+	if (estab && bgp_peer_policy_missing(p)) {
+		snprintf(st, sizeof(st), "(Policy)");
+		snprintf(snt, sizeof(snt), "(Policy)");
+	} else if (estab) {
+		snprintf(st, sizeof(st), "%u", p->pfx_rcvd[af]);
+		snprintf(snt, sizeof(snt), "%u", p->pfx_sent[af]);
+	} else {
+		snprintf(st, sizeof(st), "%s", bgp_peer_state_name(p));
+		snprintf(snt, sizeof(snt), "0");
+	}
+	vty_out(vty, "%-15s %1d %10u %9" PRIu64 " %9" PRIu64 " %8u %4u %4u %8s %12s %8s %.20s\n",
+		a, 4, p->remote_as, p->msg_in, p->msg_out, 0u, 0u,
+		(unsigned)(bgp_peer_outq_bytes(p) ? 1 : 0), up, st, snt,
+		p->desc[0] ? p->desc : "N/A");
+}
+
+static size_t bgp_af_peers(const struct bgp *bgp, enum bgp_af af)
+{
+	size_t n = 0;
+
+	for (const struct bgp_peer *p = bgp->peers; p; p = p->next)
+		n += p->af_active[af];
+	return n;
+}
+
+static void bgp_summary_text(struct vty *vty, struct bgpd *bd, enum bgp_af af)
+{
+	struct bgp *bgp = bd->bgp;
+	char rid[INET_ADDRSTRLEN];
+	size_t npeers = bgp_af_peers(bgp, af), nrib = kld_trie_count(bd->rib[af]);
+
+	if (!npeers) {
+		vty_out(vty, "%% No BGP neighbors found in VRF default\n");
+		return;
+	}
+	vty_out(vty, "%s Summary (VRF default):\n",
+		af == BGP_AF_IPV4_UNICAST ? "IPv4 Unicast" : "IPv6 Unicast");
+	vty_out(vty, "BGP router identifier %s, local AS number %u vrf-id 0\n", bgp_rid(bgp, rid),
+		bgp->asn);
+	vty_out(vty, "BGP table version %" PRIu64 "\n", bd->table_version);
+	vty_out(vty, "RIB entries %zu, using %zu bytes of memory\n", nrib,
+		nrib * (sizeof(struct bgp_dest) + sizeof(struct bgp_path)));
+	vty_out(vty, "Peers %zu, using %zu KiB of memory\n\n", npeers,
+		(npeers * sizeof(struct bgp_peer) + 1023) / 1024);
+	vty_out(vty, "Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down "
+		     "State/PfxRcd   PfxSnt Desc\n");
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+		if (p->af_active[af])
+			bgp_summary_peer_text(vty, p, af);
+	vty_out(vty, "\nTotal number of neighbors %zu\n", npeers);
+}
+
+static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af af)
+{
+	json_object *o = json_object_new_object();
+	char up[32];
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+
+	json_object_object_add(o, "remoteAs", json_object_new_int64(p->remote_as));
+	json_object_object_add(o, "localAs", json_object_new_int64(p->bgp->asn));
+	json_object_object_add(o, "version", json_object_new_int(4));
+	json_object_object_add(o, "msgRcvd", json_object_new_int64((int64_t)p->msg_in));
+	json_object_object_add(o, "msgSent", json_object_new_int64((int64_t)p->msg_out));
+	json_object_object_add(o, "tableVersion", json_object_new_int(0));
+	json_object_object_add(o, "outq", json_object_new_int(bgp_peer_outq_bytes(p) ? 1 : 0));
+	json_object_object_add(o, "inq", json_object_new_int(0));
+	if (p->established_count || estab)
+		bgp_uptime(p->uptime_ms, up, sizeof(up));
+	else
+		snprintf(up, sizeof(up), "never");
+	json_object_object_add(o, "peerUptime", json_object_new_string(up));
+	json_object_object_add(o, "peerUptimeMsec",
+			       json_object_new_int64((int64_t)(kld_now_ms() - p->uptime_ms)));
+	json_object_object_add(o, "pfxRcd", json_object_new_int64(p->pfx_rcvd[af]));
+	json_object_object_add(o, "pfxSnt", json_object_new_int64(p->pfx_sent[af]));
+	json_object_object_add(o, "state", json_object_new_string(bgp_peer_state_name(p)));
+	json_object_object_add(o, "peerState",
+			       json_object_new_string(p->shutdown ? "Admin" : bgp_peer_policy_missing(p)
+									    ? "Policy" : "OK"));
+	json_object_object_add(o, "connectionsEstablished",
+			       json_object_new_int((int)p->established_count));
+	json_object_object_add(o, "connectionsDropped", json_object_new_int((int)p->dropped_count));
+	if (p->desc[0])
+		json_object_object_add(o, "desc", json_object_new_string(p->desc));
+	json_object_object_add(o, "idType", json_object_new_string(p->addr.family == AF_INET
+									    ? "ipv4" : "ipv6"));
+	return o;
+}
+
+static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
+{
+	struct bgp *bgp = bd->bgp;
+	json_object *af = json_object_new_object();
+	json_object *peers = json_object_new_object();
+	char rid[INET_ADDRSTRLEN], a[KLD_ADDR_STRLEN];
+	int n = 0;
+
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next) {
+		if (!p->af_active[fam])
+			continue;
+		json_object_object_add(peers, kld_addr_fmt(&p->addr, a, sizeof(a)),
+				       bgp_summary_peer_json(p, fam));
+		n++;
+	}
+	json_object_object_add(af, "routerId", json_object_new_string(bgp_rid(bgp, rid)));
+	json_object_object_add(af, "as", json_object_new_int64(bgp->asn));
+	json_object_object_add(af, "vrfId", json_object_new_int(0));
+	json_object_object_add(af, "vrfName", json_object_new_string("default"));
+	json_object_object_add(af, "tableVersion", json_object_new_int64((int64_t)bd->table_version));
+	json_object_object_add(af, "ribCount",
+			       json_object_new_int64((int64_t)kld_trie_count(bd->rib[fam])));
+	json_object_object_add(af, "peerCount", json_object_new_int(n));
+	json_object_object_add(af, "peers", peers);
+	json_object_object_add(af, "failedPeers", json_object_new_int(0));
+	json_object_object_add(af, "displayedPeers", json_object_new_int(n));
+	json_object_object_add(af, "totalPeers", json_object_new_int(n));
+	json_object_object_add(top, fam == BGP_AF_IPV4_UNICAST ? "ipv4Unicast" : "ipv6Unicast", af);
+}
+
+/* No family given: IPv4, and IPv6 when a neighbor is active there. */
+static int bgp_cmd_show_summary(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	bool v6 = cmd_has(args, "ipv6"), v4 = !v6;
+	json_object *top;
+
+	if (!bgp_show_instance(vty, json))
+		return CMD_SUCCESS;
+	if (!v6 && !cmd_has(args, "ipv4"))
+		v6 = bgp_af_peers(bd->bgp, BGP_AF_IPV6_UNICAST) > 0;
+	if (!json) {
+		if (v4)
+			bgp_summary_text(vty, bd, BGP_AF_IPV4_UNICAST);
+		if (v4 && v6)
+			vty_out(vty, "\n");
+		if (v6)
+			bgp_summary_text(vty, bd, BGP_AF_IPV6_UNICAST);
+		return CMD_SUCCESS;
+	}
+	top = json_object_new_object();
+	if (v4)
+		bgp_summary_json(top, bd, BGP_AF_IPV4_UNICAST);
+	if (v6)
+		bgp_summary_json(top, bd, BGP_AF_IPV6_UNICAST);
+	bgp_print_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+/* ---- route table ---- */
+
+static const char *bgp_nh_str(const struct bgp_attrs *a, char *buf)
+{
+	if (!a->nexthop.family)
+		snprintf(buf, KLD_ADDR_STRLEN, "0.0.0.0");
+	else
+		kld_addr_fmt(&a->nexthop, buf, KLD_ADDR_STRLEN);
+	return buf;
+}
+
+static void bgp_route_line(struct vty *vty, const struct bgp_dest *d, const struct bgp_path *p,
+			   bool first)
+{
+	const struct bgp_attrs *a = p->attrs;
+	char pfx[KLD_PREFIX_STRLEN], nh[KLD_ADDR_STRLEN], path[1024];
+	bool ibgp = p->peer && !p->peer->ebgp;
+
+	kld_prefix_fmt(&d->p, pfx, sizeof(pfx));
+	vty_out(vty, "*%c%c", p == d->best ? '>' : p->multipath ? '=' : ' ', ibgp ? 'i' : ' ');
+	if (!first)
+		vty_out(vty, "%-17s", "");
+	else if (strlen(pfx) > 16)
+		vty_out(vty, "%s\n%20s", pfx, "");
+	else
+		vty_out(vty, "%-17s", pfx);
+	int len = (int)strlen(bgp_nh_str(a, nh));
+
+	/* A long (IPv6) next hop pushes the columns to the next line. */
+	if (len > 16)
+		vty_out(vty, "%s\n%36s", nh, "");
+	else
+		vty_out(vty, "%-16s", bgp_nh_str(a, nh));
+	if (a->present & BGP_ATTRF_MED)
+		vty_out(vty, "%10u", a->med);
+	else
+		vty_out(vty, "%10s", "");
+	if ((a->present & BGP_ATTRF_LOCAL_PREF) && ibgp)
+		vty_out(vty, "%7u", a->local_pref);
+	else
+		vty_out(vty, "%7s", "");
+	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
+	vty_out(vty, "%7u %s%s%c\n", bgp_path_weight(p), path, path[0] ? " " : "",
+		bgp_origin_char(a->origin));
+}
+
+struct bgp_table_walk {
+	enum bgp_af af;
+	struct kld_prefix last;
+	bool started;
+	size_t routes, paths;
+};
+
+static int bgp_table_row(const struct kld_prefix *pfx, void *value, void *arg)
+{
+	struct vty *vty = ((void **)arg)[0];
+	struct bgp_table_walk *w = ((void **)arg)[1];
+	const struct bgp_dest *d = value;
+	bool first = true;
+
+	(void)pfx;
+	if (!d->paths)
+		return 0;
+	w->routes++;
+	if (d->best) {
+		bgp_route_line(vty, d, d->best, true);
+		first = false;
+		w->paths++;
+	}
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		if (p == d->best)
+			continue;
+		bgp_route_line(vty, d, p, first);
+		first = false;
+		w->paths++;
+	}
+	return 0;
+}
+
+static bool bgp_table_more(struct vty *vty, void *state)
+{
+	struct bgpd *bd = vty->arg;
+	struct bgp_table_walk *w = state;
+	void *arg[2] = { vty, w };
+	size_t n;
+
+	if (!bd->bgp)
+		return true;
+	n = kld_trie_walk_from(bd->rib[w->af], w->started ? &w->last : NULL,
+			       BGP_SHOW_SLICE, bgp_table_row, arg, &w->last);
+	w->started = true;
+	if (n == BGP_SHOW_SLICE)
+		return false;
+	if (w->routes)
+		vty_out(vty, "\nDisplayed  %zu routes and %zu total paths\n", w->routes, w->paths);
+	else
+		vty_out(vty, "No BGP prefixes displayed, 0 exist\n");
+	return true;
+}
+
+static void bgp_table_text(struct vty *vty, struct bgpd *bd, enum bgp_af af)
+{
+	struct bgp *bgp = bd->bgp;
+	char rid[INET_ADDRSTRLEN];
+	struct bgp_table_walk *w;
+
+	if (!kld_trie_count(bd->rib[af])) {
+		vty_out(vty, "No BGP prefixes displayed, 0 exist\n");
+		return;
+	}
+	vty_out(vty, "BGP table version is %" PRIu64 ", local router ID is %s, vrf id 0\n",
+		bd->table_version, bgp_rid(bgp, rid));
+	vty_out(vty, "Default local pref 100, local AS %u\n", bgp->asn);
+	vty_out(vty, "Status codes:  s suppressed, d damped, h history, * valid, > best, = "
+		     "multipath,\n               i internal, r RIB-failure, S Stale, R Removed\n");
+	vty_out(vty, "Nexthop codes: @NNN nexthop's vrf id, < announce-nh-self\n");
+	vty_out(vty, "Origin codes:  i - IGP, e - EGP, ? - incomplete\n");
+	vty_out(vty, "RPKI validation codes: V valid, I invalid, N Not found\n\n");
+	vty_out(vty, "   Network          Next Hop            Metric LocPrf Weight Path\n");
+	w = kld_xcalloc(1, sizeof(*w));
+	w->af = af;
+	if (bgp_table_more(vty, w))
+		free(w);
+	else
+		vty_defer(vty, bgp_table_more, w, free);
+}
+
+static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
+{
+	const struct bgp_attrs *a = p->attrs;
+	json_object *o = json_object_new_object(), *nhs = json_object_new_array();
+	json_object *nho = json_object_new_object();
+	char nh[KLD_ADDR_STRLEN], path[1024], pfx[KLD_PREFIX_STRLEN];
+
+	json_object_object_add(o, "valid", json_object_new_boolean(1));
+	if (p == d->best)
+		json_object_object_add(o, "bestpath", json_object_new_boolean(1));
+	if (p == d->best || p->multipath)
+		json_object_object_add(o, "multipath", json_object_new_boolean(1));
+	json_object_object_add(o, "pathFrom", json_object_new_string(
+						      p->peer && !p->peer->ebgp ? "internal"
+										: "external"));
+	json_object_object_add(o, "prefix", json_object_new_string(
+						    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
+	json_object_object_add(o, "prefixLen", json_object_new_int(d->p.len));
+	json_object_object_add(o, "network", json_object_new_string(pfx));
+	if (a->present & BGP_ATTRF_MED)
+		json_object_object_add(o, "metric", json_object_new_int64(a->med));
+	if (a->present & BGP_ATTRF_LOCAL_PREF)
+		json_object_object_add(o, "locPrf", json_object_new_int64(a->local_pref));
+	json_object_object_add(o, "weight", json_object_new_int64(bgp_path_weight(p)));
+	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "origin", json_object_new_string(bgp_origin_str(a->origin)));
+	if (p->peer) {
+		char pa[KLD_ADDR_STRLEN];
+
+		json_object_object_add(o, "peerId", json_object_new_string(
+							    kld_addr_fmt(&p->peer->addr, pa, sizeof(pa))));
+	}
+	json_object_object_add(nho, "ip", json_object_new_string(bgp_nh_str(a, nh)));
+	json_object_object_add(nho, "afi", json_object_new_string(
+						   d->p.family == AF_INET ? "ipv4" : "ipv6"));
+	json_object_object_add(nho, "used", json_object_new_boolean(1));
+	json_object_array_add(nhs, nho);
+	json_object_object_add(o, "nexthops", nhs);
+	return o;
+}
+
+static json_object *bgp_dest_json(const struct bgp_dest *d)
+{
+	json_object *arr = json_object_new_array();
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next)
+		json_object_array_add(arr, bgp_path_json(d, p));
+	return arr;
+}
+
+static int bgp_table_json_one(const struct kld_prefix *p, void *value, void *arg)
+{
+	char pfx[KLD_PREFIX_STRLEN];
+
+	json_object_object_add(arg, kld_prefix_fmt(p, pfx, sizeof(pfx)), bgp_dest_json(value));
+	return 0;
+}
+
+static void bgp_table_json(struct vty *vty, struct bgpd *bd, enum bgp_af af)
+{
+	json_object *top = json_object_new_object(), *routes = json_object_new_object();
+	char rid[INET_ADDRSTRLEN];
+
+	json_object_object_add(top, "vrfId", json_object_new_int(0));
+	json_object_object_add(top, "vrfName", json_object_new_string("default"));
+	json_object_object_add(top, "tableVersion",
+			       json_object_new_int64((int64_t)bd->table_version));
+	json_object_object_add(top, "routerId", json_object_new_string(bgp_rid(bd->bgp, rid)));
+	json_object_object_add(top, "defaultLocPrf", json_object_new_int(100));
+	json_object_object_add(top, "localAS", json_object_new_int64(bd->bgp->asn));
+	kld_trie_walk(bd->rib[af], bgp_table_json_one, routes);
+	json_object_object_add(top, "routes", routes);
+	bgp_print_json(vty, top);
+}
+
+/* ---- one prefix ---- */
+
+static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
+				 const struct bgp_path *p)
+{
+	const struct bgp_attrs *a = p->attrs;
+	char path[1024], nh[KLD_ADDR_STRLEN], pa[KLD_ADDR_STRLEN], rid[INET_ADDRSTRLEN];
+	struct in_addr id;
+
+	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
+	vty_out(vty, "  %s\n", path[0] ? path : "Local");
+	if (p->peer) {
+		id.s_addr = htonl(p->peer->ropen.bgp_id);
+		vty_out(vty, "    %s from %s (%s)\n", bgp_nh_str(a, nh),
+			kld_addr_fmt(&p->peer->addr, pa, sizeof(pa)),
+			inet_ntop(AF_INET, &id, rid, sizeof(rid)));
+	} else {
+		vty_out(vty, "    0.0.0.0 from 0.0.0.0 (%s)\n",
+			inet_ntop(AF_INET, &((struct bgpd *)vty->arg)->bgp->router_id, rid,
+				  sizeof(rid)));
+	}
+	vty_out(vty, "      Origin %s", bgp_origin_str(a->origin));
+	if (a->present & BGP_ATTRF_MED)
+		vty_out(vty, ", metric %u", a->med);
+	if ((a->present & BGP_ATTRF_LOCAL_PREF) || (p->peer && !p->peer->ebgp))
+		vty_out(vty, ", localpref %u", bgp_attrs_local_pref(a, 100));
+	if (!p->peer)
+		vty_out(vty, ", weight %u, valid, sourced, local", BGP_WEIGHT_LOCAL);
+	else
+		vty_out(vty, ", valid, %s", p->peer->ebgp ? "external" : "internal");
+	vty_out(vty, "%s\n", p == d->best ? ", best" : "");
+	if (a->ncomm) {
+		char c[1024];
+
+		bgp_comm_fmt(a->comm, a->ncomm, c, sizeof(c));
+		vty_out(vty, "      Community: %s\n", c);
+	}
+	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
+	char tb[64];
+
+	vty_out(vty, "      Last update: %s", ctime_r(&t, tb));
+}
+
+static void bgp_prefix_text(struct vty *vty, struct bgpd *bd, const struct bgp_dest *d)
+{
+	char pfx[KLD_PREFIX_STRLEN], a[KLD_ADDR_STRLEN];
+	size_t n = 0, best = 0;
+	bool any = false;
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		n++;
+		if (p == d->best)
+			best = n;
+	}
+	vty_out(vty, "BGP routing table entry for %s, version %" PRIu64 "\n",
+		kld_prefix_fmt(&d->p, pfx, sizeof(pfx)), bd->table_version);
+	vty_out(vty, "Paths: (%zu available", n);
+	if (best)
+		vty_out(vty, ", best #%zu", best);
+	vty_out(vty, ", table default)\n");
+	for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
+		if (!bgp_adj_get(p->adj_out[d->p.family == AF_INET ? BGP_AF_IPV4_UNICAST
+								   : BGP_AF_IPV6_UNICAST],
+				 &d->p))
+			continue;
+		if (!any)
+			vty_out(vty, "  Advertised to non peer-group peers:\n ");
+		any = true;
+		vty_out(vty, " %s", kld_addr_fmt(&p->addr, a, sizeof(a)));
+	}
+	vty_out(vty, any ? "\n" : "  Not advertised to any peer\n");
+	for (const struct bgp_path *p = d->paths; p; p = p->next)
+		bgp_prefix_path_text(vty, d, p);
+}
+
+static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	const char *what = cmd_arg(args, "addr");
+	enum bgp_af af = cmd_has(args, "ipv6") ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
+	struct kld_prefix p;
+	struct kld_addr a;
+	struct bgp_dest *d;
+
+	if (!bgp_show_instance(vty, json))
+		return CMD_SUCCESS;
+	if (!what) {
+		if (json)
+			bgp_table_json(vty, bd, af);
+		else
+			bgp_table_text(vty, bd, af);
+		return CMD_SUCCESS;
+	}
+	if (kld_prefix_parse(what, &p, false) < 0)
+		return CMD_WARNING;
+	kld_addr_from_prefix(&a, &p);
+	if (strchr(what, '/'))
+		d = kld_trie_lookup(bd->rib[af], &p);
+	else
+		d = kld_trie_match(bd->rib[af], &a, NULL);
+	if (!d || !d->paths) {
+		vty_out(vty, json ? "{}\n" : "%% Network not in table\n");
+		return json ? CMD_SUCCESS : CMD_WARNING;
+	}
+	if (json) {
+		json_object *o = json_object_new_object();
+		char pfx[KLD_PREFIX_STRLEN];
+
+		json_object_object_add(o, "prefix", json_object_new_string(
+							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
+		json_object_object_add(o, "paths", bgp_dest_json(d));
+		bgp_print_json(vty, o);
+	} else {
+		bgp_prefix_text(vty, bd, d);
+	}
+	return CMD_SUCCESS;
+}
+
+/* ---- neighbors ---- */
+
+static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
+{
+	const char *in = p->plist[af][0], *out = p->plist[af][1];
+	uint8_t fam = bgp_af_family(af);
+
+	vty_out(vty, "\n For address family: %s\n", af ? "IPv6 Unicast" : "IPv4 Unicast");
+	if (in[0])
+		vty_out(vty, "  Incoming update prefix filter list is %s%s\n",
+			bgp_plist_find(p->bgp->bd, in, fam) ? "" : "*", in);
+	if (out[0])
+		vty_out(vty, "  Outgoing update prefix filter list is %s%s\n",
+			bgp_plist_find(p->bgp->bd, out, fam) ? "" : "*", out);
+	if (p->nh_self[af])
+		vty_out(vty, "  NEXT_HOP is always this router\n");
+	vty_out(vty, "  %u accepted prefixes\n", p->pfx_rcvd[af]);
+	if (p->max_prefix[af])
+		vty_out(vty, "  Maximum prefixes allowed %u\n", p->max_prefix[af]);
+}
+
+static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
+{
+	const struct bgp *bgp = p->bgp;
+	char a[KLD_ADDR_STRLEN], rid[INET_ADDRSTRLEN], lrid[INET_ADDRSTRLEN], up[32];
+	struct in_addr id = { .s_addr = htonl(p->ropen.bgp_id) };
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+
+	vty_out(vty, "BGP neighbor is %s, remote AS %u, local AS %u, %s link\n",
+		kld_addr_fmt(&p->addr, a, sizeof(a)), p->remote_as, bgp->asn,
+		bgp_peer_is_ebgp(p) ? "external" : "internal");
+	vty_out(vty, "  BGP version 4, remote router ID %s, local router ID %s\n",
+		inet_ntop(AF_INET, &id, rid, sizeof(rid)), bgp_rid(bgp, lrid));
+	bgp_uptime(p->uptime_ms, up, sizeof(up));
+	vty_out(vty, "  BGP state = %s", bgp_peer_state_name(p));
+	if (estab)
+		vty_out(vty, ", up for %s", up);
+	vty_out(vty, "\n");
+	if (estab)
+		vty_out(vty, "  Hold time is %u, keepalive interval is %u seconds\n",
+			p->neg.hold_time, p->neg.keepalive);
+	vty_out(vty, "  Configured hold time is %u, keepalive interval is %u seconds\n",
+		bgp_peer_hold_cfg(p), bgp_peer_ka_cfg(p));
+	if (estab) {
+		vty_out(vty, "  Neighbor capabilities:\n");
+		vty_out(vty, "    4 Byte AS: advertised%s\n", p->neg.as4 ? " and received" : "");
+		vty_out(vty, "    Route refresh: advertised%s\n",
+			p->neg.route_refresh ? " and received(new)" : "");
+		for (int af = 0; af < BGP_AF_MAX; af++)
+			if (p->af_active[af] || (p->neg.af_mask & BGP_AF_BIT(af)))
+				vty_out(vty, "    Address Family %s: %s%s\n",
+					af ? "IPv6 Unicast" : "IPv4 Unicast",
+					p->af_active[af] ? "advertised" : "",
+					(p->neg.af_mask & BGP_AF_BIT(af)) ? " and received" : "");
+	}
+	vty_out(vty, "  Message statistics:\n");
+	vty_out(vty, "                         Sent       Rcvd\n");
+	vty_out(vty, "    Updates:       %10" PRIu64 " %10" PRIu64 "\n", p->upd_out, p->upd_in);
+	vty_out(vty, "    Total:         %10" PRIu64 " %10" PRIu64 "\n", p->msg_out, p->msg_in);
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (p->af_active[af])
+			bgp_neighbor_af_text(vty, p, (enum bgp_af)af);
+	vty_out(vty, "\n  Connections established %u; dropped %u\n", p->established_count,
+		p->dropped_count);
+	vty_out(vty, "  Last reset %s\n", p->last_reset[0] ? p->last_reset : "never");
+	if (estab && p->local.family)
+		vty_out(vty, "Local host: %s\n", kld_addr_fmt(&p->local, a, sizeof(a)));
+	vty_out(vty, "\n");
+}
+
+static json_object *bgp_neighbor_json(const struct bgp_peer *p)
+{
+	json_object *o = bgp_summary_peer_json(p, BGP_AF_IPV4_UNICAST);
+	char rid[INET_ADDRSTRLEN];
+	struct in_addr id = { .s_addr = htonl(p->ropen.bgp_id) };
+
+	json_object_object_add(o, "nbrExternalLink", json_object_new_boolean(bgp_peer_is_ebgp(p)));
+	json_object_object_add(o, "remoteRouterId", json_object_new_string(
+						    inet_ntop(AF_INET, &id, rid, sizeof(rid))));
+	json_object_object_add(o, "bgpState", json_object_new_string(bgp_peer_state_name(p)));
+	json_object_object_add(o, "bgpTimerHoldTimeMsecs",
+			       json_object_new_int64(p->neg.hold_time * 1000ll));
+	json_object_object_add(o, "bgpTimerKeepAliveIntervalMsecs",
+			       json_object_new_int64(p->neg.keepalive * 1000ll));
+	json_object_object_add(o, "bgpTimerConfiguredHoldTimeMsecs",
+			       json_object_new_int64(bgp_peer_hold_cfg(p) * 1000ll));
+	json_object_object_add(o, "lastResetDueTo", json_object_new_string(
+						       p->last_reset[0] ? p->last_reset : "never"));
+	json_object_object_add(o, "passive", json_object_new_boolean(p->passive));
+	return o;
+}
+
+static int bgp_cmd_show_neighbors(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	const char *who = cmd_arg(args, "peer");
+	json_object *top = NULL;
+	struct kld_addr a;
+	char name[KLD_ADDR_STRLEN];
+
+	if (!bgp_show_instance(vty, json))
+		return CMD_SUCCESS;
+	if (who && kld_addr_parse(who, &a) < 0)
+		return CMD_WARNING;
+	if (json)
+		top = json_object_new_object();
+	for (const struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
+		if (who && !kld_addr_eq(&p->addr, &a))
+			continue;
+		if (json)
+			json_object_object_add(top, kld_addr_fmt(&p->addr, name, sizeof(name)),
+					       bgp_neighbor_json(p));
+		else
+			bgp_neighbor_text(vty, p);
+	}
+	if (json)
+		bgp_print_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+/* ---- one neighbor's routes ---- */
+
+struct bgp_nbr_walk {
+	struct vty *vty;
+	const struct bgp_peer *peer;
+	bool advertised;
+	json_object *json;
+	size_t n;
+};
+
+static int bgp_nbr_route(const struct kld_prefix *pfx, void *value, void *arg)
+{
+	struct bgp_nbr_walk *w = arg;
+	const struct bgp_dest *d = value;
+	enum bgp_af af = pfx->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+	char buf[KLD_PREFIX_STRLEN];
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		struct bgp_path shown = *p;
+
+		if (w->advertised) {
+			if (p != d->best || !(shown.attrs = bgp_adj_get(w->peer->adj_out[af], pfx)))
+				continue;
+		} else if (p->peer != w->peer) {
+			continue;
+		}
+		struct bgp_dest view = *d;
+
+		/* the advertised copy is shown as the best, as it is */
+		view.best = p == d->best ? &shown : NULL;
+		w->n++;
+		if (w->json)
+			json_object_object_add(w->json, kld_prefix_fmt(pfx, buf, sizeof(buf)),
+					       bgp_path_json(&view, &shown));
+		else
+			bgp_route_line(w->vty, &view, &shown, true);
+	}
+	return 0;
+}
+
+static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	enum bgp_af af = cmd_has(args, "ipv6") ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
+	struct bgp_nbr_walk w = { .vty = vty, .advertised = cmd_has(args, "advertised-routes") };
+	struct kld_addr a;
+	char rid[INET_ADDRSTRLEN];
+
+	if (!bgp_show_instance(vty, json))
+		return CMD_SUCCESS;
+	if (kld_addr_parse(cmd_arg(args, "peer"), &a) < 0 || !(w.peer = bgp_peer_find(bd->bgp, &a))) {
+		vty_out(vty, "%% No such neighbor or address family\n");
+		return CMD_WARNING;
+	}
+	if (cmd_has(args, "received-routes")) {
+		vty_out(vty, "%% Inbound soft reconfiguration not enabled\n");
+		return CMD_WARNING;
+	}
+	if (json) {
+		json_object *top = json_object_new_object();
+
+		w.json = json_object_new_object();
+		kld_trie_walk(bd->rib[af], bgp_nbr_route, &w);
+		json_object_object_add(top, w.advertised ? "advertisedRoutes" : "routes", w.json);
+		json_object_object_add(top, "totalPrefixCounter", json_object_new_int64((int64_t)w.n));
+		bgp_print_json(vty, top);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "BGP table version is %" PRIu64 ", local router ID is %s, vrf id 0\n",
+		bd->table_version, bgp_rid(bd->bgp, rid));
+	vty_out(vty, "Default local pref 100, local AS %u\n", bd->bgp->asn);
+	vty_out(vty, "Status codes:  s suppressed, d damped, h history, * valid, > best, = "
+		     "multipath,\n               i internal, r RIB-failure, S Stale, R Removed\n");
+	vty_out(vty, "Origin codes:  i - IGP, e - EGP, ? - incomplete\n\n");
+	vty_out(vty, "   Network          Next Hop            Metric LocPrf Weight Path\n");
+	kld_trie_walk(bd->rib[af], bgp_nbr_route, &w);
+	vty_out(vty, "\nTotal number of prefixes %zu\n", w.n);
+	return CMD_SUCCESS;
+}
+
+/* ---- prefix-lists ---- */
+
+static int bgp_cmd_show_plist(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	const char *name = cmd_arg(args, "name");
+	bool json = cmd_has(args, "json");
+	uint8_t fam = cmd_has(args, "ipv6") ? AF_INET6 : AF_INET;
+	json_object *top = json_object_new_object(), *bgpo = json_object_new_object();
+	char line[160], pfx[KLD_PREFIX_STRLEN];
+
+	for (const struct bgp_plist *pl = bd->plists; pl; pl = pl->next) {
+		json_object *o, *entries;
+
+		if ((name && strcmp(name, pl->name)) || pl->family != fam)
+			continue;
+		if (!json) {
+			vty_out(vty, "BGP: %s prefix-list %s: %zu entries\n",
+				fam == AF_INET ? "ip" : "ipv6", pl->name, pl->n);
+			for (size_t i = 0; i < pl->n; i++) {
+				bgp_plist_entry_fmt(&pl->e[i], line, sizeof(line));
+				vty_out(vty, "   %s\n", line);
+			}
+			continue;
+		}
+		o = json_object_new_object();
+		entries = json_object_new_array();
+		for (size_t i = 0; i < pl->n; i++) {
+			const struct bgp_plist_entry *e = &pl->e[i];
+			json_object *eo = json_object_new_object();
+
+			json_object_object_add(eo, "sequenceNumber", json_object_new_int64(e->seq));
+			json_object_object_add(eo, "type",
+					       json_object_new_string(e->permit ? "permit" : "deny"));
+			json_object_object_add(eo, "prefix", json_object_new_string(
+							      e->any ? "any"
+								     : kld_prefix_fmt(&e->p, pfx,
+										      sizeof(pfx))));
+			if (e->ge)
+				json_object_object_add(eo, "minimumPrefixLength",
+						       json_object_new_int(e->ge));
+			if (e->le)
+				json_object_object_add(eo, "maximumPrefixLength",
+						       json_object_new_int(e->le));
+			json_object_array_add(entries, eo);
+		}
+		json_object_object_add(o, "addressFamily",
+				       json_object_new_string(fam == AF_INET ? "IPv4" : "IPv6"));
+		json_object_object_add(o, "entries", entries);
+		json_object_object_add(bgpo, pl->name, o);
+	}
+	if (json) {
+		json_object_object_add(top, "BGP", bgpo);
+		bgp_print_json(vty, top);
+	} else {
+		json_object_put(top);
+		json_object_put(bgpo);
+	}
+	return CMD_SUCCESS;
+}
+
+#define SHOW_BGP "show <bgp [ipv4 unicast]|ip bgp>"
+#define SHOW_BGP_HELP                                                                              \
+	"Show running system information\nBGP information\nAddress Family\n"                       \
+	"Address Family modifier\nIP information\nBGP information\n"
+
+static const struct cmd_def bgp_show_cmds[] = {
+	{ "view", SHOW_BGP " summary [json]",
+	  SHOW_BGP_HELP "Summary of BGP neighbor status\nJavaScript Object Notation\n",
+	  bgp_cmd_show_summary, NULL, 0 },
+	{ "view", SHOW_BGP " [json]", SHOW_BGP_HELP "JavaScript Object Notation\n",
+	  bgp_cmd_show_table, NULL, 0 },
+	{ "view", SHOW_BGP " <A.B.C.D|A.B.C.D/M>$addr [json]",
+	  SHOW_BGP_HELP "Network in the BGP routing table to display\nIPv4 prefix\n"
+			"JavaScript Object Notation\n",
+	  bgp_cmd_show_table, NULL, 0 },
+	{ "view", SHOW_BGP " neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
+	  SHOW_BGP_HELP "Detailed information on TCP and BGP neighbor connections\n"
+			"Neighbor to display information about\n"
+			"Neighbor to display information about\nJavaScript Object Notation\n",
+	  bgp_cmd_show_neighbors, NULL, 0 },
+	{ "view", "show <bgp [<ipv4|ipv6> unicast]|ip bgp> neighbors <A.B.C.D|X:X::X:X>$peer "
+		  "<advertised-routes|received-routes|routes> [json]",
+	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
+	  "Address Family modifier\nIP information\nBGP information\n"
+	  "Detailed information on TCP and BGP neighbor connections\nNeighbor to display\n"
+	  "Neighbor to display\nDisplay the routes advertised to a BGP neighbor\n"
+	  "Display the received routes from neighbor\nDisplay routes learned from neighbor\n"
+	  "JavaScript Object Notation\n",
+	  bgp_cmd_show_nbr_routes, NULL, 0 },
+	{ "view", "show bgp ipv6 [unicast] summary [json]",
+	  "Show running system information\nBGP information\nAddress Family\n"
+	  "Address Family modifier\nSummary of BGP neighbor status\nJavaScript Object Notation\n",
+	  bgp_cmd_show_summary, NULL, 0 },
+	{ "view", "show bgp ipv6 [unicast] [json]",
+	  "Show running system information\nBGP information\nAddress Family\n"
+	  "Address Family modifier\nJavaScript Object Notation\n",
+	  bgp_cmd_show_table, NULL, 0 },
+	{ "view", "show bgp ipv6 [unicast] <X:X::X:X|X:X::X:X/M>$addr [json]",
+	  "Show running system information\nBGP information\nAddress Family\n"
+	  "Address Family modifier\nNetwork in the BGP routing table to display\nIPv6 prefix\n"
+	  "JavaScript Object Notation\n",
+	  bgp_cmd_show_table, NULL, 0 },
+	{ "view", "show ipv6 prefix-list [WORD$name] [json]",
+	  "Show running system information\nIPv6 information\nList IPv6 prefix-lists\n"
+	  "Name of a prefix list\nJavaScript Object Notation\n",
+	  bgp_cmd_show_plist, NULL, 0 },
+	{ "view", "show ip prefix-list [WORD$name] [json]",
+	  "Show running system information\nIP information\nList IP prefix-lists\n"
+	  "Name of a prefix list\nJavaScript Object Notation\n",
+	  bgp_cmd_show_plist, NULL, 0 },
+};
+
+void bgp_show_install(struct cmd_tree *tree)
+{
+	cmd_tree_add_all(tree, bgp_show_cmds, KLD_ARRAY_SIZE(bgp_show_cmds));
+}

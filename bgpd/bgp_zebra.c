@@ -1,0 +1,231 @@
+/*
+ * bgpd's side of zebra-lite: best paths learned from peers become
+ * RouteAdd (type bgp, the ibgp flag choosing the distance) and RouteDelete
+ * messages. Changes are queued by the work queue and sent in batches of up
+ * to BGP_ZEBRA_BATCH routes, so a full table is a few hundred frames.
+ *
+ * zebra-lite keeps our routes for its grace time when we go away; when the
+ * connection comes (back) up we replay every installed route and then send
+ * ReplayDone, after which zebra-lite sweeps what we did not replay.
+ */
+#include <string.h>
+#include "ipc.h"
+#include "log.h"
+#include "util.h"
+#include "proto/envelope.pb-c.h"
+#include "bgpd.h"
+
+#define BGP_ZEBRA_BATCH 4096
+
+void bgp_zebra_route(struct bgpd *bd, struct bgp_dest *d, bool add)
+{
+	struct bgp_zroute *z;
+
+	d->installed = add;
+	if (bd->nzq == bd->zq_cap) {
+		bd->zq_cap = bd->zq_cap ? bd->zq_cap * 2 : 256;
+		bd->zq = kld_xrealloc(bd->zq, bd->zq_cap * sizeof(*bd->zq));
+	}
+	z = &bd->zq[bd->nzq++];
+	memset(z, 0, sizeof(*z));
+	z->p = d->p;
+	z->add = add;
+	if (!add)
+		return;
+	z->nh[z->nnh++] = d->best->attrs->nexthop;
+	z->ibgp = !d->best->peer->ebgp;
+	for (const struct bgp_path *p = d->paths; p && z->nnh < BGP_MAX_ECMP; p = p->next)
+		if (p->multipath)
+			z->nh[z->nnh++] = p->attrs->nexthop;
+}
+
+struct bgp_zmsg {
+	Kld__Route r;
+	Kld__Prefix p;
+	Kld__Nexthop nh[BGP_MAX_ECMP], *nhp[BGP_MAX_ECMP];
+	uint8_t pb[16], gw[BGP_MAX_ECMP][16];
+};
+
+static void bgp_zmsg_fill(struct bgp_zmsg *m, const struct bgp_zroute *z)
+{
+	kld__route__init(&m->r);
+	kld__prefix__init(&m->p);
+	memcpy(m->pb, z->p.u.bytes, 16);
+	m->p.family = z->p.family;
+	m->p.len = z->p.len;
+	m->p.addr.data = m->pb;
+	m->p.addr.len = kld_family_bytes(z->p.family);
+	m->r.prefix = &m->p;
+	m->r.type = KLD__ROUTE_TYPE__ROUTE_BGP;
+	m->r.ibgp = z->ibgp;
+	for (size_t i = 0; i < z->nnh; i++) {
+		kld__nexthop__init(&m->nh[i]);
+		memcpy(m->gw[i], z->nh[i].u.bytes, 16);
+		m->nh[i].gateway.data = m->gw[i];
+		m->nh[i].gateway.len = kld_family_bytes(z->nh[i].family);
+		m->nhp[i] = &m->nh[i];
+	}
+	m->r.nexthops = m->nhp;
+	m->r.n_nexthops = z->nnh;
+}
+
+/* Send zq[from..to) which are all adds or all deletes. */
+static void bgp_zebra_send(struct kld_ipc_conn *c, const struct bgp_zroute *zq, size_t n, bool add)
+{
+	struct bgp_zmsg *m = kld_xcalloc(n, sizeof(*m));
+	Kld__Route **ptrs = kld_xcalloc(n, sizeof(*ptrs));
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__RouteAdd ra = KLD__ROUTE_ADD__INIT;
+	Kld__RouteDelete rd = KLD__ROUTE_DELETE__INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		bgp_zmsg_fill(&m[i], &zq[i]);
+		ptrs[i] = &m[i].r;
+	}
+	if (add) {
+		ra.n_routes = n;
+		ra.routes = ptrs;
+		env.body_case = KLD__ENVELOPE__BODY_ROUTE_ADD;
+		env.route_add = &ra;
+	} else {
+		rd.n_routes = n;
+		rd.routes = ptrs;
+		env.body_case = KLD__ENVELOPE__BODY_ROUTE_DELETE;
+		env.route_delete = &rd;
+	}
+	kld_ipc_send(c, &env);
+	free(m);
+	free(ptrs);
+}
+
+void bgp_zebra_flush(struct bgpd *bd)
+{
+	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+	size_t i = 0;
+
+	if (!c) {
+		bd->nzq = 0; /* replayed from the RIB on connect */
+		return;
+	}
+	while (i < bd->nzq) {
+		size_t j = i;
+
+		while (j < bd->nzq && j - i < BGP_ZEBRA_BATCH && bd->zq[j].add == bd->zq[i].add)
+			j++;
+		bgp_zebra_send(c, bd->zq + i, j - i, bd->zq[i].add);
+		i = j;
+	}
+	bd->nzq = 0;
+}
+
+static void bgp_zebra_subscribe(struct kld_ipc_conn *c, uint8_t src, uint8_t family, bool on)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__RedistSubscribe rs = KLD__REDIST_SUBSCRIBE__INIT;
+
+	rs.type = (Kld__RouteType)src;
+	rs.family = family;
+	rs.unsubscribe = !on;
+	env.body_case = KLD__ENVELOPE__BODY_REDIST_SUBSCRIBE;
+	env.redist_subscribe = &rs;
+	kld_ipc_send(c, &env);
+}
+
+/* `redistribute X` changed. zebra-lite answers a subscription with the
+ * current routes, then changes as they come. */
+void bgp_zebra_redist(struct bgpd *bd, uint8_t src, uint8_t family, bool on)
+{
+	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+
+	if (!on)
+		bgp_rib_redist_flush(bd, src, family);
+	if (c)
+		bgp_zebra_subscribe(c, src, family, on);
+}
+
+static void bgp_zebra_redist_route(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct bgpd *bd = arg;
+	const Kld__RedistRoute *rr = env->redist_route;
+	const Kld__Route *r = rr ? rr->route : NULL;
+	struct kld_prefix p;
+	struct kld_addr gw = { 0 };
+	int af;
+
+	(void)c;
+	if (!r || !r->prefix || !bd->bgp ||
+	    kld_prefix_set(&p, (uint8_t)r->prefix->family, r->prefix->addr.data,
+			   (uint8_t)r->prefix->len) < 0)
+		return;
+	af = p.family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+	if ((unsigned)r->type > (unsigned)BGP_SRC_STATIC ||
+	    !(bd->bgp->redist[af] & (1u << r->type)))
+		return;
+	/* Loopback and link-local networks are not announced (martians). */
+	if ((p.family == AF_INET && p.u.bytes[0] == 127) ||
+	    (p.family == AF_INET6 && p.u.bytes[0] == 0xfe && (p.u.bytes[1] & 0xc0) == 0x80))
+		return;
+	if (r->n_nexthops && r->nexthops[0]->gateway.len)
+		kld_addr_set(&gw, p.family, r->nexthops[0]->gateway.data);
+	bgp_rib_redist(bd, (uint8_t)r->type, &p, r->metric, &gw, !rr->withdrawn);
+}
+
+static int bgp_zebra_replay_one(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_dest *d = value;
+
+	(void)p;
+	if (d->best && d->best->peer)
+		bgp_zebra_route(arg, d, true);
+	return 0;
+}
+
+static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
+{
+	struct bgpd *bd = arg;
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__ReplayDone rd = KLD__REPLAY_DONE__INIT;
+
+	bd->zebra_up = true;
+	bd->nzq = 0;
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (bd->rib[af])
+			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
+	bgp_zebra_flush(bd);
+	for (int af = 0; bd->bgp && af < BGP_AF_MAX; af++)
+		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++)
+			if (bd->bgp->redist[af] & (1u << src))
+				bgp_zebra_subscribe(c, src, bgp_af_family((enum bgp_af)af), true);
+	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
+	env.replay_done = &rd;
+	kld_ipc_send(c, &env);
+	kld_info("bgpd: connected to zebra-lite, routes replayed");
+}
+
+static void bgp_zebra_down(struct kld_ipc_conn *c, void *arg)
+{
+	struct bgpd *bd = arg;
+
+	(void)c;
+	bd->zebra_up = false;
+}
+
+static void bgp_zebra_notify(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	const Kld__RouteNotify *n = env->route_notify;
+
+	(void)c;
+	(void)arg;
+	if (n && n->status == KLD__ROUTE_STATUS__ROUTE_FAILED)
+		kld_log_rl(LOG_WARNING, "bgpd: zebra-lite could not install a route: %s",
+			   n->reason ? n->reason : "");
+}
+
+const struct kld_ipc_ops bgp_zebra_ops = {
+	.on_up = bgp_zebra_up,
+	.on_down = bgp_zebra_down,
+	.handlers = {
+		[KLD__ENVELOPE__BODY_ROUTE_NOTIFY] = bgp_zebra_notify,
+		[KLD__ENVELOPE__BODY_REDIST_ROUTE] = bgp_zebra_redist_route,
+	},
+};
