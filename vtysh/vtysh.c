@@ -416,6 +416,14 @@ static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size
 			v->quit = true;
 		return 1;
 	}
+	/* FRR's closers of sub-nodes: back to the node above, like `exit`, but
+	 * never out of configuration. */
+	if (n == 1 && (!strcmp(words[0], "exit-address-family") || !strcmp(words[0], "exit-vrf") ||
+		       !strcmp(words[0], "exit-vni"))) {
+		if (v->depth > 0)
+			vtysh_pop_to(v, v->depth - 1);
+		return 1;
+	}
 	if (n == 1 && !strcmp(words[0], "end")) {
 		vtysh_pop_to(v, 0);
 		v->node[0] = "view";

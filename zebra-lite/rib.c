@@ -442,7 +442,7 @@ static void rib_fib_install(struct rib *rib, struct rib_table *t, const struct k
 			    struct rib_route *r)
 {
 	if (rib_type_installs(r->type)) {
-		r->flags &= (uint8_t)~RIB_F_FAILED;
+		r->flags = (uint8_t)((r->flags & ~RIB_F_FAILED) | RIB_F_PENDING);
 		if (rib->ops && rib->ops->install)
 			rib->ops->install(rib->arg, t->id, p, r);
 	} else {
@@ -453,10 +453,12 @@ static void rib_fib_install(struct rib *rib, struct rib_table *t, const struct k
 static void rib_fib_uninstall(struct rib *rib, struct rib_table *t, const struct kld_prefix *p,
 			      struct rib_route *r)
 {
-	if (rib_type_installs(r->type) && (r->flags & RIB_F_FIB) && rib->ops &&
+	/* An install still on its way counts as in the kernel: the delete
+	 * queued behind it keeps the kernel right. */
+	if (rib_type_installs(r->type) && (r->flags & (RIB_F_FIB | RIB_F_PENDING)) && rib->ops &&
 	    rib->ops->uninstall)
 		rib->ops->uninstall(rib->arg, t->id, p, r);
-	r->flags &= (uint8_t)~RIB_F_FIB;
+	r->flags &= (uint8_t)~(RIB_F_FIB | RIB_F_PENDING);
 }
 
 static void rib_mark_igp_change(struct rib *rib, const struct rib_route *a,
@@ -667,7 +669,10 @@ void rib_fib_result(struct rib *rib, uint32_t table, const struct kld_prefix *p,
 	struct rib_table *t = rib_table_get(rib, p->family, table, false);
 	struct rib_route *r = t ? rib_find(kld_trie_lookup(t->trie, p), type, owner) : NULL;
 
-	if (!r || !(r->flags & RIB_F_SELECTED))
+	if (!r)
+		return;
+	r->flags &= (uint8_t)~RIB_F_PENDING;
+	if (!(r->flags & RIB_F_SELECTED))
 		return;
 	if (err) {
 		r->flags = (uint8_t)((r->flags | RIB_F_FAILED) & ~RIB_F_FIB);

@@ -70,6 +70,7 @@ struct rib_nhg {
 #define RIB_F_FAILED 0x08  /* the kernel refused it */
 #define RIB_F_NOTIFY 0x10  /* the owner wants to hear of a successful install */
 #define RIB_F_IBGP 0x20
+#define RIB_F_PENDING 0x40 /* an install is on its way: the kernel may have it */
 
 struct rib_route {
 	struct rib_route *next;

@@ -134,3 +134,11 @@ def test_session_survives_a_daemon_restart(lab):
     out = sh.communicate(timeout=20)[0]
     assert sh.returncode == 0, out
     assert "router bgp 65001\n bgp router-id 2.2.2.2" in out
+
+
+def test_exit_address_family_returns_to_router_bgp(lab):
+    h = lab.host("r1")
+    h.start_all(("zebra-lite", "bgpd"))
+    h.conf("router bgp 65001", "address-family ipv4 unicast", "exit-address-family",
+           "bgp router-id 10.9.9.9")
+    assert "router bgp 65001\n bgp router-id 10.9.9.9" in h.running_config()

@@ -241,6 +241,26 @@ static void test_no_resolution_via_default_or_bgp(void **state)
 	rib_free(rib);
 }
 
+/* A delete right behind an install, before the kernel answered: the
+ * uninstall must still be sent, or the kernel keeps the route. */
+static void test_delete_before_install_acked(void **state)
+{
+	struct rec rc;
+	struct rib *rib = setup(&rc);
+	struct kld_prefix p = P("75.0.0.0/24");
+
+	add(rib, "75.0.0.0/24", RIB_BGP, 1, gw("10.0.0.2"));
+	assert_int_equal(rc.installs, 1);
+	assert_int_equal(rib_delete(rib, &p, 0, RIB_BGP, 1), 0);
+	assert_int_equal(rc.uninstalls, 1);
+	/* A route whose install was acked and later deleted: one uninstall. */
+	add(rib, "75.0.0.0/24", RIB_BGP, 1, gw("10.0.0.2"));
+	rib_fib_result(rib, 0, &p, RIB_BGP, 1, 0);
+	assert_int_equal(rib_delete(rib, &p, 0, RIB_BGP, 1), 0);
+	assert_int_equal(rc.uninstalls, 2);
+	rib_free(rib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_stale_sweep_and_reclaim),
 		cmocka_unit_test(test_kernel_failure_is_reported),
 		cmocka_unit_test(test_no_resolution_via_default_or_bgp),
+		cmocka_unit_test(test_delete_before_install_acked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
