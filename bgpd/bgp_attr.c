@@ -221,40 +221,21 @@ char bgp_origin_char(uint8_t origin)
  * hashing, equality, interning
  * ====================================================================== */
 
-static uint32_t hmix(uint32_t h, uint32_t v)
-{
-	v *= 0xcc9e2d51u;
-	v = (v << 15) | (v >> 17);
-	h ^= v * 0x1b873593u;
-	h = (h << 13) | (h >> 19);
-	return h * 5 + 0xe6546b64u;
-}
-
 static uint32_t hbytes(uint32_t h, const uint8_t *p, size_t n)
 {
 	uint32_t tail = 0;
 	size_t i;
 
 	for (; n >= 4; p += 4, n -= 4)
-		h = hmix(h, bgp_get32(p));
+		h = kld_hash_block(h, bgp_get32(p));
 	for (i = 0; i < n; i++)
 		tail = tail << 8 | p[i];
-	return hmix(h, tail ^ (uint32_t)n << 24);
-}
-
-static uint32_t hfinal(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return kld_hash_block(h, tail ^ (uint32_t)n << 24);
 }
 
 static uint32_t hash_addr(uint32_t h, const struct kld_addr *a)
 {
-	h = hmix(h, a->family);
+	h = kld_hash_block(h, a->family);
 	return hbytes(h, a->u.bytes, addr_bytes(a->family));
 }
 
@@ -262,9 +243,9 @@ static uint32_t hash_u32s(uint32_t h, const uint32_t *v, size_t n)
 {
 	size_t i;
 
-	h = hmix(h, (uint32_t)n);
+	h = kld_hash_block(h, (uint32_t)n);
 	for (i = 0; i < n; i++)
-		h = hmix(h, v[i]);
+		h = kld_hash_block(h, v[i]);
 	return h;
 }
 
@@ -274,16 +255,16 @@ uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
 {
 	uint32_t h = 0x6b67;
 
-	h = hmix(h, a->present);
-	h = hmix(h, a->origin);
+	h = kld_hash_block(h, a->present);
+	h = kld_hash_block(h, a->origin);
 	if (a->present & BGP_ATTRF_MED)
-		h = hmix(h, a->med);
+		h = kld_hash_block(h, a->med);
 	if (a->present & BGP_ATTRF_LOCAL_PREF)
-		h = hmix(h, a->local_pref);
+		h = kld_hash_block(h, a->local_pref);
 	if (a->present & BGP_ATTRF_AGGREGATOR)
-		h = hmix(hmix(h, a->aggr_as), a->aggr_id);
+		h = kld_hash_block(kld_hash_block(h, a->aggr_as), a->aggr_id);
 	if (a->present & BGP_ATTRF_ORIGINATOR_ID)
-		h = hmix(h, a->originator_id);
+		h = kld_hash_block(h, a->originator_id);
 	h = hash_addr(h, &a->nexthop);
 	h = hash_addr(h, &a->nexthop_ll);
 	h = hbytes(h, a->aspath, a->aspath_len);
@@ -292,7 +273,7 @@ uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
 	h = hbytes(h, a->ecomm, (size_t)a->necomm * 8);
 	h = hash_u32s(h, a->cluster, a->ncluster);
 	h = hbytes(h, a->unknown, a->unknown_len);
-	return hfinal(h);
+	return kld_hash_final(h);
 }
 
 static bool mem_eq(const void *a, const void *b, size_t n)
