@@ -17,6 +17,12 @@
  * identifiers decide which connection survives. In Idle (waiting for the
  * back-off to restart), Connect and Active an incoming connection is simply
  * adopted, so a peer that connects first does not wait for our back-off.
+ *
+ * TCP-MD5 (RFC 2385): the kernel signs and checks the segments. A peer's
+ * key goes on the connecting socket before connect() and on the listener
+ * as an entry for the peer's address, which accepted sockets inherit; the
+ * kernel then drops unsigned or badly signed segments from that address,
+ * so a wrong password shows as a session that never leaves Connect/Active.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -325,6 +331,90 @@ static void bgp_bind_source(const struct bgp_peer *peer, int fd)
 	bind(fd, (struct sockaddr *)&ss, sl);
 }
 
+/* ---- TCP-MD5 ---- */
+
+/* The key for remote address a on fd; an empty key removes the entry. */
+static int bgp_md5_set(int fd, const struct kld_addr *a, const char *key)
+{
+	struct tcp_md5sig sig;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	size_t len = strlen(key);
+	int rc;
+
+	if (len > TCP_MD5SIG_MAXKEYLEN)
+		return -EINVAL;
+	memset(&sig, 0, sizeof(sig));
+	bgp_sockaddr(a, 0, &ss, &sl);
+	memcpy(&sig.tcpm_addr, &ss, sl);
+	sig.tcpm_keylen = (uint16_t)len;
+	memcpy(sig.tcpm_key, key, len);
+	rc = setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) < 0 ? -errno : 0;
+	explicit_bzero(&sig, sizeof(sig));
+	return rc;
+}
+
+/* Bring the listener's entry for the peer's address in line with its
+ * password. The IPv6 listener is v6-only, so each family has one. */
+static int bgp_md5_listen(struct bgp_peer *peer)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	int fd = peer->addr.family == AF_INET ? bd->lfd : bd->lfd6;
+	int rc;
+
+	if (peer->is_group || fd < 0)
+		return 0;
+	if (!peer->password[0]) {
+		if (peer->md5_listen)
+			bgp_md5_set(fd, &peer->addr, "");
+		peer->md5_listen = false;
+		return 0;
+	}
+	rc = bgp_md5_set(fd, &peer->addr, peer->password);
+	peer->md5_listen = rc == 0;
+	return rc;
+}
+
+int bgp_peer_set_password(struct bgp_peer *peer, const char *pw)
+{
+	int rc;
+
+	if (!pw)
+		pw = "";
+	if (strlen(pw) > BGP_PASSWORD_MAX)
+		return -EINVAL;
+	if (!strcmp(peer->password, pw))
+		return bgp_md5_listen(peer); /* unchanged: the session stays */
+	explicit_bzero(peer->password, sizeof(peer->password));
+	memcpy(peer->password, pw, strlen(pw));
+	rc = bgp_md5_listen(peer);
+	bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+	bgp_peer_start(peer);
+	return rc;
+}
+
+/* A socket for connecting to the peer: TTL, source, key; -1 when the
+ * attempt cannot go on (reason in last_reset). */
+static int bgp_connect_socket(struct bgp_peer *peer)
+{
+	int fd = socket(peer->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	bgp_set_ttl(peer, fd);
+	bgp_bind_source(peer, fd);
+	if (!peer->password[0])
+		return fd;
+	rc = bgp_md5_set(fd, &peer->addr, peer->password);
+	if (rc == 0)
+		return fd;
+	/* Never connect unsigned when a password is configured. */
+	snprintf(peer->last_reset, sizeof(peer->last_reset), "TCP-MD5: %s", strerror(-rc));
+	close(fd);
+	return -1;
+}
+
 static void bgp_connect(struct bgp_peer *peer)
 {
 	struct sockaddr_storage ss;
@@ -332,11 +422,9 @@ static void bgp_connect(struct bgp_peer *peer)
 	int fd;
 
 	bgp_conn_close(&peer->c);
-	fd = socket(peer->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = bgp_connect_socket(peer);
 	if (fd < 0)
 		return;
-	bgp_set_ttl(peer, fd);
-	bgp_bind_source(peer, fd);
 	bgp_sockaddr(&peer->addr, peer->bgp->bd->port, &ss, &sl);
 	peer->c.fd = fd;
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
@@ -897,7 +985,10 @@ static void bgp_accept(int lfd, int what, void *arg)
 		return;
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
-	if (!peer || peer->shutdown || !bd->bgp->router_id.s_addr) {
+	/* A password whose listener key failed: the connection came in
+	 * unsigned. */
+	if (!peer || peer->shutdown || !bd->bgp->router_id.s_addr ||
+	    (peer->password[0] && !peer->md5_listen)) {
 		close(fd);
 		return;
 	}
@@ -935,6 +1026,8 @@ int bgp_session_listen(struct bgpd *bd)
 		bd->lio = kld_io_new(bd->p.d.loop, bd->lfd, KLD_IO_READ, bgp_accept, bd);
 	if (bd->lfd6 >= 0)
 		bd->lio6 = kld_io_new(bd->p.d.loop, bd->lfd6, KLD_IO_READ, bgp_accept, bd);
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
+		bgp_md5_listen(p);
 	return 0;
 }
 
@@ -1185,6 +1278,8 @@ void bgp_peer_free(struct bgp_peer *peer)
 	struct bgp_peer **pp;
 
 	bgp_peer_stop(peer, BGP_CEASE_PEER_DECONFIGURED);
+	explicit_bzero(peer->password, sizeof(peer->password));
+	bgp_md5_listen(peer); /* the listener forgets the address's key */
 	for (pp = peer->is_group ? &peer->bgp->groups : &peer->bgp->peers; *pp;
 	     pp = &(*pp)->next) {
 		if (*pp == peer) {

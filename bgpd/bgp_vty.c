@@ -79,6 +79,8 @@ void bgp_instance_free(struct bgp *bgp)
 
 	while (bgp->peers)
 		bgp_peer_free(bgp->peers);
+	while (bgp->groups) /* they may hold a password too */
+		bgp_peer_free(bgp->groups);
 	for (int af = 0; af < BGP_AF_MAX; af++) {
 		while (bgp->networks[af]) {
 			struct bgp_network *n = bgp->networks[af];
@@ -186,6 +188,8 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	m->timers_set = g->timers_set;
 	m->ka_cfg = g->ka_cfg;
 	m->hold_cfg = g->hold_cfg;
+	if (strcmp(m->password, g->password))
+		bgp_peer_set_password(m, g->password); /* resets the session */
 	if (g->shutdown != m->shutdown) {
 		m->shutdown = g->shutdown;
 		reset = true;
@@ -447,6 +451,29 @@ static int bgp_cmd_update_source(struct vty *vty, const struct cmd_args *args)
 		return CMD_WARNING;
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+/* TCP-MD5: the password itself is never echoed, in errors either. */
+static int bgp_cmd_password(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	const char *pw = cmd_has(args, "no") ? NULL : cmd_arg(args, "pw");
+	int rc;
+
+	if (!peer)
+		return CMD_WARNING;
+	if (pw && strlen(pw) > BGP_PASSWORD_MAX) {
+		vty_out(vty, "%% Password is longer than %d characters\n", BGP_PASSWORD_MAX);
+		return CMD_WARNING;
+	}
+	rc = bgp_peer_set_password(peer, pw);
+	bgp_group_sync(peer);
+	if (rc < 0) {
+		vty_out(vty, "%% Cannot set the TCP-MD5 key on the BGP listener: %s\n",
+			strerror(-rc));
+		return CMD_WARNING;
+	}
 	return CMD_SUCCESS;
 }
 
@@ -889,6 +916,12 @@ static const struct cmd_def bgp_cmds[] = {
 	{ "bgp", "no neighbor " PEER_ALT " update-source [<A.B.C.D|X:X::X:X>]",
 	  "Negate a command\n" PEER_HELP "Source of routing updates\nIPv4 address\nIPv6 address\n",
 	  bgp_cmd_update_source, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " password WORD$pw",
+	  PEER_HELP "Set a password\nThe password\n",
+	  bgp_cmd_password, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " password [WORD]",
+	  "Negate a command\n" PEER_HELP "Set a password\nThe password\n",
+	  bgp_cmd_password, NULL, 0 },
 	{ "bgp", "neighbor " PEER_ALT " timers (0-65535)$ka (0-65535)$hold",
 	  PEER_HELP "BGP per neighbor timers\nKeepalive interval\nHoldtime\n",
 	  bgp_cmd_nbr_timers, NULL, 0 },
@@ -954,6 +987,9 @@ static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, " neighbor %s shutdown\n", a);
 	if (p->passive)
 		vty_out(vty, " neighbor %s passive\n", a);
+	/* In clear, as FRR: the configuration is the password's one home. */
+	if (p->password[0])
+		vty_out(vty, " neighbor %s password %s\n", a, p->password);
 	if (p->multihop)
 		vty_out(vty, " neighbor %s ebgp-multihop %u\n", a, p->multihop);
 	if (p->update_source.family) {

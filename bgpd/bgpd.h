@@ -32,6 +32,7 @@
 #define BGP_WEIGHT_LOCAL 32768
 #define BGP_RETRY_MIN_MS 1000
 #define BGP_RETRY_MAX_MS 120000
+#define BGP_PASSWORD_MAX 80 /* TCP_MD5SIG_MAXKEYLEN */
 
 /* ---- policy ---- */
 
@@ -91,6 +92,10 @@ struct bgp_peer {
 	struct kld_addr update_source;   /* family 0: not set */
 	bool timers_set;
 	uint16_t ka_cfg, hold_cfg;
+	/* TCP-MD5 key (RFC 2385), "" for none: a secret, written only to the
+	 * running configuration, never shown or logged. */
+	char password[BGP_PASSWORD_MAX + 1];
+	bool md5_listen; /* the listener holds the key for this address */
 
 	enum bgp_fsm_state state;
 	struct bgp_conn c;   /* the session's connection */
@@ -254,6 +259,12 @@ struct bgp_peer *bgp_group_find(struct bgp *bgp, const char *name);
 /* (Re)start, stop with a Cease subcode, or reset a session. */
 void bgp_peer_start(struct bgp_peer *peer);
 void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode);
+/* Set (pw non-empty) or remove (NULL or "") the TCP-MD5 key: the
+ * listener's entry for the peer's address follows and a session that
+ * changes key starts over. -EINVAL: too long; -errno when the kernel
+ * refuses the listener's key (the password is kept, connections from the
+ * peer are refused until a key is in place). */
+int bgp_peer_set_password(struct bgp_peer *peer, const char *pw);
 /* The hold time and keepalive interval configured for a peer. */
 uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
 uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
