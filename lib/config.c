@@ -157,8 +157,11 @@ static int kld_config_visit(const char *const *ctx, size_t depth,
 	if (a->dry_run)
 		a->owned[i] = rc == KLD__VTY_STATUS__VTY_OK;
 	else if (rc != KLD__VTY_STATUS__VTY_OK) {
+		/* The line is named by its first word only: a refused line may
+		 * carry a secret (a BGP password), and this text goes to the log. */
 		a->refused++;
-		kld_buf_printf(a->errors, "line %u: %s: %s", line->lineno, line->text,
+		kld_buf_printf(a->errors, "line %u (%.*s ...): %s", line->lineno,
+			       (int)strcspn(line->text, " "), line->text,
 			       a->vty.out.len ? a->vty.out.data : "refused\n");
 	}
 	if (rc != KLD__VTY_STATUS__VTY_OK)

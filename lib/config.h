@@ -43,7 +43,8 @@ void kld_config_walk(const struct kld_config_line *lines, size_t n, kld_config_v
 /* Apply this daemon's part of a config text: a first pass matches every
  * line (dry run) to find the ones this daemon owns, the second runs them.
  * A handler that refuses its line (a semantic error the matcher cannot
- * see) is reported with its line number in errors and the rest goes on.
+ * see) is reported in errors by its line number and first word (never
+ * its whole text, which may carry a secret) and the rest goes on.
  * Returns the number of refused lines (0: all applied). */
 int kld_config_apply_text(struct cmd_tree *tree, void *arg, const char *text,
 			  struct kld_buf *errors);
