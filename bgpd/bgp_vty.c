@@ -63,6 +63,24 @@ static void bgp_reset_all(struct bgp *bgp)
 	bgp_start_all(bgp);
 }
 
+/* Interfaces changed: without a configured router-id, take the new
+ * automatic one. Sessions waiting for an id start; a changed id resets
+ * them, as in FRR. */
+void bgp_router_id_update(struct bgp *bgp)
+{
+	struct in_addr old = bgp->router_id;
+
+	if (bgp->router_id_set)
+		return;
+	bgp_router_id_auto(bgp);
+	if (old.s_addr == bgp->router_id.s_addr)
+		return;
+	if (old.s_addr)
+		bgp_reset_all(bgp);
+	else
+		bgp_start_all(bgp);
+}
+
 struct bgp *bgp_instance_new(struct bgpd *bd, uint32_t asn)
 {
 	struct bgp *bgp = kld_xcalloc(1, sizeof(*bgp));
@@ -540,6 +558,7 @@ static int bgp_cmd_max_prefix(struct vty *vty, const struct cmd_args *args)
 
 static const char *const bgp_src_names[] = {
 	[BGP_SRC_KERNEL] = "kernel", [BGP_SRC_CONNECTED] = "connected", [BGP_SRC_STATIC] = "static",
+	[BGP_SRC_WIREGUARD] = "wireguard",
 };
 
 static int bgp_cmd_redistribute(struct vty *vty, const struct cmd_args *args)
@@ -548,10 +567,10 @@ static int bgp_cmd_redistribute(struct vty *vty, const struct cmd_args *args)
 	enum bgp_af af = bgp_vty_af(vty);
 	bool on = !cmd_has(args, "no");
 
-	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++) {
+	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++) {
 		uint32_t bit = 1u << src;
 
-		if (!cmd_has(args, bgp_src_names[src]) || !!(bgp->redist[af] & bit) == on)
+		if (!bgp_src_redistributable(src) || !cmd_has(args, bgp_src_names[src]) || !!(bgp->redist[af] & bit) == on)
 			continue;
 		bgp->redist[af] ^= bit;
 		bgp_zebra_redist(bgp->bd, src, bgp_af_family(af), on);
@@ -765,10 +784,11 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	  "Negate a command\n" PEER_HELP "Maximum number of prefix accept from this peer\n"       \
 	  "maximum no. of prefix limit\n",                                                         \
 	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
-	{ node, "[no] redistribute <connected|static|kernel>",                                     \
+	{ node, "[no] redistribute <connected|static|kernel|wireguard>",                                     \
 	  "Negate a command\nRedistribute information from another routing protocol\n"            \
 	  "Connected routes (directly attached subnet or host)\nStatically configured routes\n"   \
-	  "Kernel routes (not installed via the zebra RIB)\n",                                     \
+	  "Kernel routes (not installed via the zebra RIB)\n"                                     \
+	  "WireGuard allowed-ips routes\n",                                                       \
 	  bgp_cmd_redistribute, NULL, 0 }
 
 #define PLIST6_MATCH "<X:X::X:X/M$prefix [{ge (0-128)$ge|le (0-128)$le}]|any>"
@@ -809,10 +829,11 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	  "Negate a command\n" PEER_HELP "Maximum number of prefix accept from this peer\n"       \
 	  "maximum no. of prefix limit\n",                                                         \
 	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
-	{ node, "[no] redistribute <connected|static|kernel>",                                     \
+	{ node, "[no] redistribute <connected|static|kernel|wireguard>",                                     \
 	  "Negate a command\nRedistribute information from another routing protocol\n"            \
 	  "Connected routes (directly attached subnet or host)\nStatically configured routes\n"   \
-	  "Kernel routes (not installed via the zebra RIB)\n",                                     \
+	  "Kernel routes (not installed via the zebra RIB)\n"                                     \
+	  "WireGuard allowed-ips routes\n",                                                       \
 	  bgp_cmd_redistribute, NULL, 0 }
 
 static const struct cmd_def bgp_cmds[] = {
@@ -1032,8 +1053,8 @@ static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
 	vty_out(vty, " !\n address-family %s\n", bgp_af_name(af));
 	for (const struct bgp_network *n = bgp->networks[af]; n; n = n->next)
 		vty_out(vty, "  network %s\n", kld_prefix_fmt(&n->p, pfx, sizeof(pfx)));
-	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++)
-		if (bgp->redist[af] & (1u << src))
+	for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++)
+		if (bgp_src_redistributable(src) && (bgp->redist[af] & (1u << src)))
 			vty_out(vty, "  redistribute %s\n", bgp_src_names[src]);
 	if (bgp->maxpaths[af][0])
 		vty_out(vty, "  maximum-paths %u\n", bgp->maxpaths[af][0]);

@@ -158,7 +158,7 @@ static void bgp_zebra_redist_route(struct kld_ipc_conn *c, const Kld__Envelope *
 			   (uint8_t)r->prefix->len) < 0)
 		return;
 	af = p.family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
-	if ((unsigned)r->type > (unsigned)BGP_SRC_STATIC ||
+	if (!bgp_src_redistributable((unsigned)r->type) ||
 	    !(bd->bgp->redist[af] & (1u << r->type)))
 		return;
 	/* Loopback and link-local networks are not announced (martians). */
@@ -180,6 +180,26 @@ static int bgp_zebra_replay_one(const struct kld_prefix *p, void *value, void *a
 	return 0;
 }
 
+/* Interface events keep the automatic router-id true (FRR takes it from
+ * zebra the same way): an address that appears after `router bgp` counts. */
+static void bgp_zebra_subscribe_interfaces(struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__InterfaceSubscribe is = KLD__INTERFACE_SUBSCRIBE__INIT;
+
+	env.body_case = KLD__ENVELOPE__BODY_INTERFACE_SUBSCRIBE;
+	env.interface_subscribe = &is;
+	kld_ipc_send(c, &env);
+}
+
+static void bgp_zebra_interface(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct bgpd *bd = arg;
+
+	if (bd->bgp)
+		bgp_router_id_update(bd->bgp);
+}
+
 static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 {
 	struct bgpd *bd = arg;
@@ -193,12 +213,13 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
 	bgp_zebra_flush(bd);
 	for (int af = 0; bd->bgp && af < BGP_AF_MAX; af++)
-		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_STATIC; src++)
-			if (bd->bgp->redist[af] & (1u << src))
+		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++)
+			if (bgp_src_redistributable(src) && (bd->bgp->redist[af] & (1u << src)))
 				bgp_zebra_subscribe(c, src, bgp_af_family((enum bgp_af)af), true);
 	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
 	env.replay_done = &rd;
 	kld_ipc_send(c, &env);
+	bgp_zebra_subscribe_interfaces(c);
 	kld_info("bgpd: connected to zebra-lite, routes replayed");
 }
 
@@ -227,5 +248,6 @@ const struct kld_ipc_ops bgp_zebra_ops = {
 	.handlers = {
 		[KLD__ENVELOPE__BODY_ROUTE_NOTIFY] = bgp_zebra_notify,
 		[KLD__ENVELOPE__BODY_REDIST_ROUTE] = bgp_zebra_redist_route,
+		[KLD__ENVELOPE__BODY_INTERFACE] = bgp_zebra_interface,
 	},
 };

@@ -153,7 +153,16 @@ enum bgp_src {
 	BGP_SRC_KERNEL = 1,  /* `redistribute`: the zapi RouteType number */
 	BGP_SRC_CONNECTED = 2,
 	BGP_SRC_STATIC = 3,
+	/* 4 is BGP itself: never redistributed into BGP */
+	BGP_SRC_WIREGUARD = 5, /* WireGuard allowed-ips routes (wgd) */
+	BGP_SRC_LAST = BGP_SRC_WIREGUARD,
 };
+
+/* Can `redistribute` name this source (a zapi RouteType)? */
+static inline bool bgp_src_redistributable(unsigned src)
+{
+	return src >= BGP_SRC_KERNEL && src <= BGP_SRC_LAST && src != 4;
+}
 
 struct bgp_path {
 	struct bgp_path *next;
@@ -245,6 +254,7 @@ struct bgp_zroute {
 void bgp_vty_install(struct cmd_tree *tree);
 void bgp_write_config(struct vty *vty);
 void bgp_show_install(struct cmd_tree *tree);
+void bgp_router_id_update(struct bgp *bgp);
 struct bgp *bgp_instance_new(struct bgpd *bd, uint32_t asn);
 void bgp_instance_free(struct bgp *bgp);
 

@@ -64,3 +64,29 @@ def test_fabric_comes_back_after_restarting_everything(lab):
     kldlab.wait_for(lambda: "10.100.30.0/24 via 10.200.0.3 dev wg0 proto bgp" in a.cmd("ip route"),
                     60, what="site C's LAN back on site-a")
     hosts["a"].cmd("ping -c 2 -W 2 10.100.30.10")
+
+
+def test_wireguard_routes_redistributed_into_bgp(lab):
+    """A WireGuard peer's allowed-ips become a route (W) that BGP announces
+    with `redistribute wireguard`."""
+    r1, r2 = lab.host("r1"), lab.host("r2")
+    lab.link(r1, "eth0", r2, "eth0")
+    peer_key = r1.cmd("wg genkey | wg pubkey").strip()
+    for h in (r1, r2):
+        for d in ("zebra-lite", "wgd", "bgpd"):
+            h.start(d)
+    r1.conf("interface eth0", "ip address 10.0.0.1/24", "exit",
+            "wireguard wg1", f"private-key file {r1.dir}/wg1.key", "listen-port 51999",
+            "address 10.149.0.1/24", f"peer {peer_key}", "allowed-ips 10.150.0.0/24", "exit",
+            "exit",
+            "router bgp 65001", "neighbor 10.0.0.2 remote-as 65002",
+            "address-family ipv4 unicast", "redistribute wireguard",
+            "neighbor 10.0.0.2 activate", "exit-address-family")
+    r2.conf("interface eth0", "ip address 10.0.0.2/24", "exit",
+            "router bgp 65002", "neighbor 10.0.0.1 remote-as 65001",
+            "address-family ipv4 unicast", "neighbor 10.0.0.1 activate", "exit-address-family")
+    kldlab.wait_for(lambda: "W>* 10.150.0.0/24" in r1.vtysh("show ip route"), 20,
+                    what="the WireGuard route on r1")
+    kldlab.wait_for(lambda: "10.150.0.0/24 via 10.0.0.1 dev eth0 proto bgp" in r2.cmd("ip route"),
+                    30, what="the WireGuard route learned by BGP on r2")
+    assert "redistribute wireguard" in r1.running_config()
