@@ -751,13 +751,12 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
-#define BGP_AF_CMDS(node)                                                                          \
+/* What both address families have; IPv4 adds `network` (IPv6's is
+ * declared apart). */
+#define BGP_AF_COMMON_CMDS(node)                                                           \
 	{ node, "[no] neighbor " PEER_ALT " activate",                                             \
 	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",         \
 	  bgp_cmd_activate, NULL, 0 },                                                             \
-	{ node, "[no] network A.B.C.D/M$prefix",                                                   \
-	  "Negate a command\nSpecify a network to announce via BGP\nIPv4 prefix\n",               \
-	  bgp_cmd_network, NULL, 0 },                                                              \
 	{ node, "[no] neighbor " PEER_ALT " prefix-list WORD$name <in|out>",                       \
 	  "Negate a command\n" PEER_HELP "Filter updates to/from this neighbor\n"                 \
 	  "Name of a prefix list\nFilter incoming updates\nFilter outgoing updates\n",            \
@@ -790,6 +789,12 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	  "Kernel routes (not installed via the zebra RIB)\n"                                     \
 	  "WireGuard allowed-ips routes\n",                                                       \
 	  bgp_cmd_redistribute, NULL, 0 }
+
+#define BGP_AF_CMDS(node)                                                                  \
+	{ node, "[no] network A.B.C.D/M$prefix",                                                   \
+	  "Negate a command\nSpecify a network to announce via BGP\nIPv4 prefix\n",               \
+	  bgp_cmd_network, NULL, 0 },                                                              \
+	BGP_AF_COMMON_CMDS(node)
 
 #define PLIST6_MATCH "<X:X::X:X/M$prefix [{ge (0-128)$ge|le (0-128)$le}]|any>"
 #define PLIST6_MATCH_HELP                                                                          \
@@ -799,42 +804,6 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 
 /* The per-family neighbor commands of the IPv6 node (its network is
  * X:X::X:X/M, declared on its own). */
-#define BGP_AF6_CMDS(node)                                                                         \
-	{ node, "[no] neighbor " PEER_ALT " activate",                                             \
-	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",         \
-	  bgp_cmd_activate, NULL, 0 },                                                             \
-	{ node, "[no] neighbor " PEER_ALT " prefix-list WORD$name <in|out>",                       \
-	  "Negate a command\n" PEER_HELP "Filter updates to/from this neighbor\n"                 \
-	  "Name of a prefix list\nFilter incoming updates\nFilter outgoing updates\n",            \
-	  bgp_cmd_nbr_plist, NULL, 0 },                                                            \
-	{ node, "[no] neighbor " PEER_ALT " route-map WORD$name <in|out>",                         \
-	  "Negate a command\n" PEER_HELP "Apply route map to neighbor\nName of route map\n"       \
-	  "Apply map to incoming routes\nApply map to outbound routes\n",                          \
-	  bgp_cmd_nbr_rmap, NULL, 0 },                                                             \
-	{ node, "maximum-paths [ibgp] (1-16)$n",                                                   \
-	  "Forward packets over multiple paths\niBGP-multipath\nNumber of paths\n",                \
-	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
-	{ node, "no maximum-paths [ibgp] [(1-16)]",                                                \
-	  "Negate a command\nForward packets over multiple paths\niBGP-multipath\n"                \
-	  "Number of paths\n",                                                                     \
-	  bgp_cmd_maxpaths, NULL, 0 },                                                             \
-	{ node, "[no] neighbor " PEER_ALT " next-hop-self [force]",                                \
-	  "Negate a command\n" PEER_HELP "Disable the next hop calculation for this neighbor\n"   \
-	  "Set the next hop to self for reflected routes\n",                                      \
-	  bgp_cmd_nh_self, NULL, 0 },                                                              \
-	{ node, "neighbor " PEER_ALT " maximum-prefix (1-4294967295)$max",                         \
-	  PEER_HELP "Maximum number of prefix accept from this peer\nmaximum no. of prefix limit\n", \
-	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
-	{ node, "no neighbor " PEER_ALT " maximum-prefix [(1-4294967295)]",                        \
-	  "Negate a command\n" PEER_HELP "Maximum number of prefix accept from this peer\n"       \
-	  "maximum no. of prefix limit\n",                                                         \
-	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
-	{ node, "[no] redistribute <connected|static|kernel|wireguard>",                                     \
-	  "Negate a command\nRedistribute information from another routing protocol\n"            \
-	  "Connected routes (directly attached subnet or host)\nStatically configured routes\n"   \
-	  "Kernel routes (not installed via the zebra RIB)\n"                                     \
-	  "WireGuard allowed-ips routes\n",                                                       \
-	  bgp_cmd_redistribute, NULL, 0 }
 
 static const struct cmd_def bgp_cmds[] = {
 	{ "config",
@@ -861,7 +830,7 @@ static const struct cmd_def bgp_cmds[] = {
 	  bgp_cmd_network, NULL, 0 },
 	{ "bgp-af-ipv6", "exit-address-family", "Exit from Address Family configuration mode\n",
 	  bgp_cmd_exit_af, NULL, 0 },
-	BGP_AF6_CMDS("bgp-af-ipv6"),
+	BGP_AF_COMMON_CMDS("bgp-af-ipv6"),
 	{ "config", "router bgp (1-4294967295)$asn",
 	  "Enable a routing process\nBGP information\nAutonomous system number\n",
 	  bgp_cmd_router_bgp, "bgp", 0 },
