@@ -7,14 +7,29 @@ distinct AS paths and community sets, pre-encoded before the clock starts)
 to the device under test, which passes them to a monitor peer. We measure
 the time from the feeder's first UPDATE to the last prefix at the monitor
 (CLOCK_MONOTONIC is shared by all namespaces of the machine), and the DUT's
-peak RSS (VmHWM). DUTs in the same run: kldnet bgpd, FRR bgpd 8.4, BIRD
-2.0.12 (and OpenBGPD / GoBGP when installed).
+peak RSS (VmHWM, summed over every process of the DUT's namespace, so
+OpenBGPD's parent/session engine/RDE/RTR and kldnet's bgpd + zebra-lite
+count whole). DUTs in the same run: kldnet bgpd, FRR bgpd 8.4, BIRD 2.0.12,
+OpenBGPD 7.7 and GoBGP 3.10 (Debian packages; openbgpd and gobgpd are
+installed with apt-get when missing, their system services kept disabled).
 
-Topology: feeder (10.0.1.2, AS 65100) -- dut (10.0.1.1 / 10.0.2.1, AS 65000)
--- monitor (10.0.2.2, AS 65200), each a namespace.
+Topology: feeders (10.0.1.2.., AS 65100..) -- dut (10.0.1.1 / 10.0.2.1,
+AS 65000) -- monitor (10.0.2.2, AS 65200), each side a namespace.
+
+Scenarios:
+  single  1 feeder x N prefixes.
+  multi   10 feeders x the same N prefixes (10 N paths at the DUT). Feeder
+          i prepends its AS 5 i times, so feeder 0's path is best everywhere;
+          the clock stops when the monitor holds feeder 0's path for all N
+          prefixes, whatever order the DUT got them in.
+  kernel  1 x N, kldnet bgpd installs the routes through zebra-lite
+          (BIRD through its kernel protocol); a netlink listener in the
+          DUT's namespace also records when the last route reached the
+          kernel. FRR (needs its zebra), OpenBGPD and GoBGP skip it.
 
 Not a test: it prints numbers and ratios. Run as root:
-    tests/bench/bench_bgp.py [--prefixes 100000] [--dut kldnet,frr,bird]
+    tests/bench/bench_bgp.py [--prefixes 100000] [--scenario single,multi,kernel]
+                             [--dut kldnet,frr,bird,openbgpd,gobgp]
 """
 import argparse
 import json
@@ -56,12 +71,13 @@ def attr(flags, code, value):
     return struct.pack("!BBB", flags, code, len(value)) + value
 
 
-def make_attr_sets(n, asn, nexthop, rnd):
+def make_attr_sets(n, asn, nexthop, rnd, prepend=0):
     """n distinct attribute blocks: AS paths of 1-6 hops behind the
     feeder's AS, about half with 1-4 communities."""
     sets = []
     for i in range(n):
-        path = [asn] + [rnd.randrange(1000, 64000) for _ in range(rnd.randrange(1, 6))]
+        path = [asn] * (1 + prepend) + [rnd.randrange(1000, 64000)
+                                        for _ in range(rnd.randrange(1, 6))]
         path.append(100000 + i)  # 4-octet origin AS: makes every set distinct
         seg = b"\x02" + bytes([len(path)]) + b"".join(struct.pack("!I", a) for a in path)
         a = (attr(0x40, 1, bytes([rnd.choice((0, 0, 0, 2))])) + attr(0x40, 2, seg) +
@@ -89,9 +105,9 @@ def nlri_bytes(p):
     return bytes([plen]) + struct.pack("!I", addr)[:(plen + 7) // 8]
 
 
-def encode_updates(n_prefixes, n_sets, asn, nexthop, seed):
+def encode_updates(n_prefixes, n_sets, asn, nexthop, seed, prepend=0):
     rnd = random.Random(seed)
-    sets = make_attr_sets(n_sets, asn, nexthop, rnd)
+    sets = make_attr_sets(n_sets, asn, nexthop, rnd, prepend)
     pfx = prefixes(n_prefixes)
     # Runs of 1-40 consecutive prefixes share a set, as in real tables.
     msgs = []
@@ -114,10 +130,11 @@ def encode_updates(n_prefixes, n_sets, asn, nexthop, seed):
 
 
 class Conn:
-    def __init__(self, peer):
+    def __init__(self, peer, local=None):
         for _ in range(300):
             try:
-                self.s = socket.create_connection((peer, 179), timeout=2)
+                self.s = socket.create_connection((peer, 179), timeout=2,
+                                                  source_address=(local, 0) if local else None)
                 break
             except OSError:
                 time.sleep(0.1)
@@ -166,27 +183,91 @@ def count_nlri(m):
     return (len(m) - off - 2 - al) // 4
 
 
+def feeder_addr(i):
+    return f"10.0.1.{2 + i}"
+
+
 def role_feeder(args):
-    data, nmsg = encode_updates(args.prefixes, args.sets, 65100, "10.0.1.2", args.seed)
-    c = Conn(args.peer)
-    c.establish(65100, "10.0.1.2")
+    i = args.index
+    asn, me = 65100 + i, feeder_addr(i)
+    data, nmsg = encode_updates(args.prefixes, args.sets, asn, me, args.seed + i, prepend=5 * i)
+    c = Conn(args.peer, me)
+    c.establish(asn, me)
+    # Everyone established: wait for the bench's go so that all feeders
+    # start together and no session setup is inside the measurement.
+    print(json.dumps({"ready": True}), flush=True)
+    sys.stdin.readline()
     t0 = time.monotonic()
     print(json.dumps({"t0": t0, "messages": nmsg, "bytes": len(data)}), flush=True)
     c.s.sendall(data)
-    # Keep the session up (keepalives) until the bench kills us.
+    # Keep the session up (keepalives) until the bench kills us. What the
+    # DUT sends back (with 10 feeders, everyone's best paths) is dropped
+    # unparsed: the feeders share the DUT's two cores.
     c.s.settimeout(20)
+    last = time.monotonic()
     while True:
         try:
-            c.read_msgs()
+            if not c.s.recv(1 << 20):
+                return
         except socket.timeout:
             pass
-        c.s.sendall(keepalive())
+        if time.monotonic() - last >= 20:
+            c.s.sendall(keepalive())
+            last = time.monotonic()
+
+
+def first_hop_as(m):
+    """The AS after the DUT's in an UPDATE's AS_PATH (4-octet: the monitor
+    announces the capability), or 0."""
+    wl = (m[19] << 8) | m[20]
+    off = 21 + wl
+    end = off + 2 + ((m[off] << 8) | m[off + 1])
+    off += 2
+    while off < end:
+        flags, code = m[off], m[off + 1]
+        if flags & 0x10:
+            ln, off = (m[off + 2] << 8) | m[off + 3], off + 4
+        else:
+            ln, off = m[off + 2], off + 3
+        if code == 2 and ln >= 10:
+            return struct.unpack_from("!I", m, off + 6)[0]
+        off += ln
+    return 0
+
+
+def monitor_multi(c, args):
+    """Done when every prefix's latest announcement is feeder 0's path."""
+    n = args.prefixes
+    best = bytearray(n)
+    good = 0
+    base = 11 << 16
+    while good < n:
+        for m in c.read_msgs():
+            if m[18] == 4:
+                c.s.sendall(keepalive())
+                continue
+            if m[18] != 2:
+                continue
+            wl = (m[19] << 8) | m[20]
+            off = 21 + wl
+            nl = off + 2 + ((m[off] << 8) | m[off + 1])
+            is0 = 1 if first_hop_as(m) == 65100 else 0
+            for o in range(nl, len(m), 4):
+                k = ((m[o + 1] << 16) | (m[o + 2] << 8) | m[o + 3]) - base
+                if best[k] != is0:
+                    best[k] = is0
+                    good += 1 if is0 else -1
+    return n
 
 
 def role_monitor(args):
     c = Conn(args.peer)
     c.establish(65200, "10.0.2.2")
     print(json.dumps({"ready": True}), flush=True)
+    if args.feeders > 1:
+        seen = monitor_multi(c, args)
+        print(json.dumps({"t_end": time.monotonic(), "seen": seen}), flush=True)
+        return
     seen = 0
     while seen < args.prefixes:
         for m in c.read_msgs():
@@ -198,111 +279,307 @@ def role_monitor(args):
 
 
 # ---- the devices under test ----
+# Each starter gets the DUT host, the number of feeders and the scenario,
+# and returns once the DUT listens on port 179.
 
-def dut_kldnet(h):
-    h.write_config("""router bgp 65000
+def feeders_of(nf):
+    return [(feeder_addr(i), 65100 + i) for i in range(nf)]
+
+
+def dut_kldnet(h, nf, scenario):
+    nbrs = "".join(f" neighbor {a} remote-as {asn}\n" for a, asn in feeders_of(nf))
+    h.write_config(f"""router bgp 65000
  bgp router-id 10.0.1.1
- neighbor 10.0.1.2 remote-as 65100
- neighbor 10.0.2.2 remote-as 65200
+{nbrs} neighbor 10.0.2.2 remote-as 65200
 exit
 """)
-    p = h.start("bgpd")
-    return p.pid
+    if scenario == "kernel":
+        h.start("zebra-lite")
+    h.start("bgpd")
 
 
-def dut_frr(h):
-    p = h.start_frr_bgpd("""frr defaults traditional
+def dut_frr(h, nf, scenario):
+    nbrs = "".join(f" neighbor {a} remote-as {asn}\n" for a, asn in feeders_of(nf))
+    h.start_frr_bgpd(f"""frr defaults traditional
 router bgp 65000
  bgp router-id 10.0.1.1
  no bgp ebgp-requires-policy
- neighbor 10.0.1.2 remote-as 65100
- neighbor 10.0.2.2 remote-as 65200
+{nbrs} neighbor 10.0.2.2 remote-as 65200
 """)
-    return p.pid
 
 
-def dut_bird(h):
-    p = h.start_bird("""router id 10.0.1.1;
-protocol device {}
-protocol bgp feeder { local 10.0.1.1 as 65000; neighbor 10.0.1.2 as 65100;
-  ipv4 { import all; export none; }; }
-protocol bgp monitor { local 10.0.2.1 as 65000; neighbor 10.0.2.2 as 65200;
-  ipv4 { import none; export all; }; }
+def dut_bird(h, nf, scenario):
+    feeds = "".join(f"""protocol bgp feeder{i} {{ local 10.0.1.1 as 65000; neighbor {a} as {asn};
+  ipv4 {{ import all; export none; }}; }}
+""" for i, (a, asn) in enumerate(feeders_of(nf)))
+    # In the kernel scenario BIRD exports its table into the kernel's main
+    # table itself (proto bird), the nearest like-for-like to zebra-lite.
+    kernel = ("protocol kernel { ipv4 { export all; }; }\n"
+              if scenario == "kernel" else "")
+    h.start_bird(f"""router id 10.0.1.1;
+protocol device {{}}
+{kernel}{feeds}protocol bgp monitor {{ local 10.0.2.1 as 65000; neighbor 10.0.2.2 as 65200;
+  ipv4 {{ import none; export all; }}; }}
 """)
-    return p.pid
 
 
-DUTS = {"kldnet": dut_kldnet, "frr": dut_frr, "bird": dut_bird}
+def ensure_packages():
+    """OpenBGPD and GoBGP come from Debian; their services must not run
+    in the host's namespace."""
+    missing = [pkg for pkg, exe in (("openbgpd", "/usr/sbin/bgpd"), ("gobgpd", "/usr/bin/gobgpd"))
+               if not os.path.exists(exe)]
+    if missing:
+        subprocess.run(["apt-get", "install", "-y", *missing], check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+                       stdout=subprocess.DEVNULL)
+    subprocess.run("systemctl disable --now openbgpd gobgpd 2>/dev/null || true", shell=True)
 
 
-def rss_hwm_kb(h, pid):
-    # The harness runs daemons through nsenter; the daemon is its child.
-    kids = h.cmd(f"pgrep -P {pid} || true").split()
-    for p in [pid] + [int(k) for k in kids]:
+def dut_openbgpd(h, nf, scenario):
+    """bgpd -d: foreground, three privsep processes (parent, session
+    engine, RDE) plus RTR; the session engine chroots into _openbgpd's
+    home. fib-update no: nothing goes into the kernel (kldnet does not
+    install either outside the kernel scenario)."""
+    d = os.path.join(h.dir, "openbgpd")
+    os.makedirs(d, exist_ok=True)
+    os.makedirs("/run/openbgpd", exist_ok=True)
+    conf = os.path.join(d, "bgpd.conf")
+    nbrs = "".join(f"neighbor {a} {{\n\tremote-as {asn}\n\tlocal-address 10.0.1.1\n}}\n"
+                   for a, asn in feeders_of(nf))
+    with open(conf, "w") as f:
+        f.write(f"""AS 65000
+router-id 10.0.1.1
+socket "{d}/bgpd.sock"
+fib-update no
+{nbrs}neighbor 10.0.2.2 {{
+\tremote-as 65200
+\tlocal-address 10.0.2.1
+}}
+allow from any
+allow to any
+""")
+    os.chmod(conf, 0o600)
+    h.cmd(f"bgpd -n -f {conf}")
+    log = open(os.path.join(h.dir, "openbgpd.log"), "a")
+    h.procs["openbgpd"] = h.popen(["bgpd", "-d", "-f", conf], stdout=log,
+                                  stderr=subprocess.STDOUT)
+
+
+def dut_gobgp(h, nf, scenario):
+    d = os.path.join(h.dir, "gobgp")
+    os.makedirs(d, exist_ok=True)
+    conf = os.path.join(d, "gobgpd.toml")
+    nbrs = "".join(f"""[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "{a}"
+    peer-as = {asn}
+""" for a, asn in feeders_of(nf) + [("10.0.2.2", 65200)])
+    with open(conf, "w") as f:
+        f.write(f"""[global.config]
+  as = 65000
+  router-id = "10.0.1.1"
+[global.apply-policy.config]
+  default-import-policy = "accept-route"
+  default-export-policy = "accept-route"
+{nbrs}""")
+    log = open(os.path.join(h.dir, "gobgpd.log"), "a")
+    h.procs["gobgpd"] = h.popen(["gobgpd", "-f", conf, "-t", "toml", "-l", "warn",
+                                 "--api-hosts", "127.0.0.1:50051", "--pprof-disable"],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+DUTS = {"kldnet": dut_kldnet, "frr": dut_frr, "bird": dut_bird,
+        "openbgpd": dut_openbgpd, "gobgp": dut_gobgp}
+NAMES = {"kldnet": "kldnet bgpd", "frr": "FRR bgpd 8.4", "bird": "BIRD 2.0.12",
+         "openbgpd": "OpenBGPD 7.7", "gobgp": "GoBGP 3.10"}
+FEEDERS = {"single": 1, "multi": 10, "kernel": 1}
+KERNEL_PROTO = {"kldnet": 186, "bird": 12}  # rtm_protocol of their kernel routes
+
+
+def rss_hwm_kb(h):
+    """Peak RSS summed over the DUT's processes: everything in its
+    namespace but the nsenter wrappers of the harness."""
+    from kldlab import sh
+    total = 0
+    for pid in sh(["ip", "netns", "pids", h.ns], check=False).stdout.split():
         try:
-            status = open(f"/proc/{p}/status").read()
+            status = open(f"/proc/{pid}/status").read()
         except FileNotFoundError:
             continue
-        if "nsenter" in status.split("\n", 1)[0]:
+        if status.split("\n", 1)[0].split()[-1] in ("nsenter", "sh", "python3"):
             continue
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+                total += int(line.split()[1])
+    return total
 
 
-def run_one(name, args):
+def role_kernel(args):
+    """In the DUT's namespace: count distinct IPv4 routes of protocol
+    --rtproto arriving over rtnetlink; print when the last one is in."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    # Each notification costs about 1 KiB of receive buffer: room for a
+    # million, so a slow Python reader loses none.
+    s.setsockopt(socket.SOL_SOCKET, 33, 1536 << 20)  # SO_RCVBUFFORCE
+    s.bind((0, 0x40))  # RTMGRP_IPV4_ROUTE
+    print(json.dumps({"ready": True}), flush=True)
+    seen = set()
+    while len(seen) < args.prefixes:
+        try:
+            data = s.recv(1 << 20)
+        except OSError:
+            # ENOBUFS: notifications were lost; count the table instead
+            # (coarser: the time is when a dump first shows them all).
+            cmd = f"ip -4 -o route show table main proto {args.rtproto} | wc -l"
+            while int(subprocess.run(cmd, shell=True, capture_output=True,
+                                     text=True).stdout or 0) < args.prefixes:
+                time.sleep(0.2)
+            break
+        off = 0
+        while off + 16 <= len(data):
+            ln, typ = struct.unpack_from("=IH", data, off)
+            if ln < 16:
+                break
+            # rtmsg: family, dst_len, src_len, tos, table, protocol, ...
+            if typ == 24 and data[off + 16 + 5] == args.rtproto:
+                a = off + 28
+                while a + 4 <= off + ln:
+                    alen, atyp = struct.unpack_from("=HH", data, a)
+                    if alen < 4:
+                        break
+                    if atyp == 1:  # RTA_DST
+                        seen.add(data[a + 4:a + 8])
+                        break
+                    a += (alen + 3) & ~3
+            off += (ln + 3) & ~3
+    print(json.dumps({"t_end": time.monotonic(), "seen": len(seen)}), flush=True)
+
+
+def read_json(p, timeout, what):
+    """One JSON line from a child, or an error naming what never came."""
+    import threading
+    out = []
+    t = threading.Thread(target=lambda: out.append(p.stdout.readline()), daemon=True)
+    t.start()
+    t.join(timeout)
+    if not out or not out[0]:
+        raise TimeoutError(f"no {what} within {timeout:.0f}s")
+    return json.loads(out[0])
+
+
+def run_one(name, scenario, args):
     import kldlab
+    nf = FEEDERS[scenario]
     lab = kldlab.Lab(tempfile.mkdtemp(prefix="bgpbench"))
+    procs = []
     try:
         f, d, m = lab.host("feeder"), lab.host("dut"), lab.host("monitor")
         lab.link(f, "eth0", d, "eth0")
         lab.link(d, "eth1", m, "eth0")
-        f.cmd("ip addr add 10.0.1.2/24 dev eth0")
+        for i in range(nf):
+            f.cmd(f"ip addr add {feeder_addr(i)}/24 dev eth0")
         d.cmd("ip addr add 10.0.1.1/24 dev eth0 && ip addr add 10.0.2.1/24 dev eth1")
         m.cmd("ip addr add 10.0.2.2/24 dev eth0")
-        pid = DUTS[name](d)
+        DUTS[name](d, nf, scenario)
+        kldlab.wait_for(lambda: ":179 " in d.cmd("ss -Hltn"), 20, what=f"{name} listening")
         me = os.path.abspath(__file__)
         common = ["--prefixes", str(args.prefixes), "--sets", str(args.sets),
-                  "--seed", str(args.seed)]
+                  "--seed", str(args.seed), "--feeders", str(nf)]
+        kern = None
+        if scenario == "kernel":
+            kern = d.popen(["python3", me, "kernel", "--rtproto", str(KERNEL_PROTO[name]),
+                            *common], stdout=subprocess.PIPE, text=True)
+            procs.append(kern)
+            assert json.loads(kern.stdout.readline()).get("ready")
         mon = m.popen(["python3", me, "monitor", "--peer", "10.0.2.1", *common],
                       stdout=subprocess.PIPE, text=True)
-        assert json.loads(mon.stdout.readline()).get("ready")
-        feed = f.popen(["python3", me, "feeder", "--peer", "10.0.1.1", *common],
-                       stdout=subprocess.PIPE, text=True)
-        start = json.loads(feed.stdout.readline())
-        end = json.loads(mon.stdout.readline())
-        secs = end["t_end"] - start["t0"]
-        rss = rss_hwm_kb(d, pid)
-        feed.kill()
-        mon.kill()
-        return {"dut": name, "seconds": secs, "rss_kb": rss, "messages": start["messages"]}
+        procs.append(mon)
+        assert read_json(mon, 60, "monitor session").get("ready")
+        feeds = []
+        for i in range(nf):
+            p = f.popen(["python3", me, "feeder", "--peer", "10.0.1.1", "--index", str(i),
+                         *common], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            feeds.append(p)
+        for p in feeds:
+            assert read_json(p, 60, "feeder session").get("ready")
+        for p in feeds:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        starts = [json.loads(p.stdout.readline()) for p in feeds]
+        limit = 60 + 3e-4 * args.prefixes * nf
+        end = read_json(mon, limit, "last prefix at the monitor")
+        t0 = min(s["t0"] for s in starts)
+        row = {"dut": name, "scenario": scenario, "seconds": end["t_end"] - t0,
+               "messages": sum(s["messages"] for s in starts), "feeders": nf}
+        if kern:
+            row["kernel_seconds"] = read_json(kern, limit, "last kernel route")["t_end"] - t0
+        row["rss_kb"] = rss_hwm_kb(d)
+        return row
     finally:
+        for p in procs:
+            p.kill()
         lab.close()
+
+
+def print_table(rows, args):
+    print(f"\nN = {args.prefixes} IPv4 prefixes per feeder, {args.sets} attribute sets per "
+          f"feeder; time = first UPDATE -> last prefix at the monitor")
+    print(f"{'scenario':<8} {'DUT':<13} {'seconds':>8} {'x kldnet':>8} {'kernel s':>8} "
+          f"{'RSS MiB':>8} {'B/path':>7} {'x kldnet':>8}")
+    for sc in dict.fromkeys(r["scenario"] for r in rows):
+        rs = [r for r in rows if r["scenario"] == sc]
+        base = next((r for r in rs if r["dut"] == "kldnet" and "error" not in r), None)
+        for r in rs:
+            if "error" in r:
+                print(f"{sc:<8} {NAMES[r['dut']]:<13} failed: {r['error']}")
+                continue
+            paths = args.prefixes * r["feeders"]
+            ks = f"{r['kernel_seconds']:8.2f}" if "kernel_seconds" in r else f"{'-':>8}"
+            tr = f"{r['seconds'] / base['seconds']:8.2f}" if base else f"{'-':>8}"
+            mr = f"{r['rss_kb'] / max(base['rss_kb'], 1):8.2f}" if base else f"{'-':>8}"
+            print(f"{sc:<8} {NAMES[r['dut']]:<13} {r['seconds']:8.2f} {tr} {ks} "
+                  f"{r['rss_kb'] / 1024:8.1f} {r['rss_kb'] * 1024 / paths:7.0f} {mr}")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("role", nargs="?", default="bench", choices=("bench", "feeder", "monitor"))
+    ap.add_argument("role", nargs="?", default="bench",
+                    choices=("bench", "feeder", "monitor", "kernel"))
     ap.add_argument("--prefixes", type=int, default=100000)
     ap.add_argument("--sets", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--peer")
-    ap.add_argument("--dut", default="kldnet,frr,bird")
+    ap.add_argument("--index", type=int, default=0)
+    ap.add_argument("--feeders", type=int, default=1)
+    ap.add_argument("--rtproto", type=int, default=186)
+    ap.add_argument("--dut", default="kldnet,frr,bird,openbgpd,gobgp")
+    ap.add_argument("--scenario", default="single,multi,kernel")
+    ap.add_argument("--json", help="also write the rows to this file")
     args = ap.parse_args()
     if args.role == "feeder":
         return role_feeder(args)
     if args.role == "monitor":
         return role_monitor(args)
-    rows = [run_one(n, args) for n in args.dut.split(",")]
-    print(f"\n{args.prefixes} IPv4 prefixes, {args.sets} attribute sets, "
-          f"{rows[0]['messages']} UPDATEs; time = feeder's first UPDATE -> last prefix at monitor")
-    base = next((r for r in rows if r["dut"] == "kldnet"), rows[0])
-    print(f"{'DUT':<8} {'seconds':>9} {'ratio':>7} {'peak RSS MiB':>13} {'B/path':>7} {'ratio':>7}")
-    for r in rows:
-        print(f"{r['dut']:<8} {r['seconds']:9.2f} {r['seconds'] / base['seconds']:7.2f} "
-              f"{r['rss_kb'] / 1024:13.1f} {r['rss_kb'] * 1024 / args.prefixes:7.0f} "
-              f"{r['rss_kb'] / max(base['rss_kb'], 1):7.2f}")
+    if args.role == "kernel":
+        return role_kernel(args)
+    duts = args.dut.split(",")
+    if {"openbgpd", "gobgp"} & set(duts):
+        ensure_packages()
+    rows = []
+    for sc in args.scenario.split(","):
+        for n in duts:
+            if sc == "kernel" and n not in KERNEL_PROTO:
+                continue  # FRR would need its zebra; the others are not set up for it
+            try:
+                rows.append(run_one(n, sc, args))
+            except Exception as e:  # one DUT failing must not lose the others' rows
+                rows.append({"dut": n, "scenario": sc, "error": str(e)[:200]})
+            print(json.dumps(rows[-1]), flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    print_table(rows, args)
 
 
 if __name__ == "__main__":
