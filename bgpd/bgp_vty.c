@@ -371,14 +371,18 @@ static int bgp_cmd_activate(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
-static int bgp_cmd_nbr_rmap(struct vty *vty, const struct cmd_args *args)
+/* `neighbor X prefix-list|route-map NAME in|out`: the same slot logic for
+ * both kinds of filter; only the table of names differs. */
+static int bgp_nbr_set_filter(struct vty *vty, const struct cmd_args *args, bool rmap)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	enum bgp_af af = bgp_vty_af(vty);
+	int dir = cmd_has(args, "out");
 	char *slot;
 
 	if (!peer)
 		return CMD_WARNING;
-	slot = peer->rmap[bgp_vty_af(vty)][cmd_has(args, "out")];
+	slot = rmap ? peer->rmap[af][dir] : peer->plist[af][dir];
 	if (cmd_has(args, "no"))
 		slot[0] = '\0';
 	else
@@ -388,23 +392,14 @@ static int bgp_cmd_nbr_rmap(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+static int bgp_cmd_nbr_rmap(struct vty *vty, const struct cmd_args *args)
+{
+	return bgp_nbr_set_filter(vty, args, true);
+}
+
 static int bgp_cmd_nbr_plist(struct vty *vty, const struct cmd_args *args)
 {
-	struct bgp_peer *peer = bgp_peer_arg(vty, args);
-	enum bgp_af af = bgp_vty_af(vty);
-	int dir = cmd_has(args, "out");
-	char *slot;
-
-	if (!peer)
-		return CMD_WARNING;
-	slot = peer->plist[af][dir];
-	if (cmd_has(args, "no"))
-		slot[0] = '\0';
-	else
-		snprintf(slot, BGP_NAME_MAX, "%s", cmd_arg(args, "name"));
-	bgp_rib_reevaluate(peer->bgp->bd);
-	bgp_group_sync(peer);
-	return CMD_SUCCESS;
+	return bgp_nbr_set_filter(vty, args, false);
 }
 
 static int bgp_cmd_desc(struct vty *vty, const struct cmd_args *args)
