@@ -345,11 +345,14 @@ neighbor 10.200.0.2 route-map OUT out
 exit-address-family
 end
 """)
-    kldlab.wait_for(lambda: {"10.100.20.0/24", "10.100.22.0/24"} <= set(kernel_bgp(a)), 30,
-                    what="routes through IN at A")
-    assert "10.100.21.0/24" not in kernel_bgp(a), "community-list match denies it"
+    # The session may come up before the maps are bound; binding one sends a
+    # ROUTE-REFRESH, so the table converges rather than arriving filtered.
+    want = {"10.100.20.0/24", "10.100.22.0/24"}
+    kldlab.wait_for(lambda: set(kernel_bgp(a)) == want, 30,
+                    what="routes through IN at A, 10.100.21.0/24 denied by its community")
+    kldlab.wait_for(lambda: json.loads(a.vtysh("show bgp ipv4 unicast json"))["routes"]
+                    ["10.100.20.0/24"][0].get("locPrf") == 300, 20, what="IN's set local-preference")
     routes = json.loads(a.vtysh("show bgp ipv4 unicast json"))["routes"]
-    assert routes["10.100.20.0/24"][0]["locPrf"] == 300
     assert "locPrf" not in routes["10.100.22.0/24"][0]
     assert "Community: 65001:20" in a.vtysh("show bgp ipv4 unicast 10.100.20.0/24")
 
