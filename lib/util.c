@@ -32,3 +32,18 @@ char *kld_xstrdup(const char *s)
 	char *d = strdup(s ? s : "");
 	return d ? d : kld_oom(strlen(s));
 }
+
+void *kld_named_get(void *headp, size_t next_off, size_t name_off, size_t name_size,
+		    size_t size, const char *name, bool create)
+{
+	void **pp = headp;
+
+	for (; *pp; pp = (void **)((char *)*pp + next_off))
+		if (!strcmp((char *)*pp + name_off, name))
+			return *pp;
+	if (!create)
+		return NULL;
+	*pp = kld_xcalloc(1, size);
+	snprintf((char *)*pp + name_off, name_size, "%s", name);
+	return *pp;
+}

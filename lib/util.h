@@ -2,6 +2,7 @@
 #ifndef KLD_UTIL_H
 #define KLD_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,5 +48,14 @@ void *kld_xmalloc(size_t n);
 void *kld_xcalloc(size_t n, size_t size);
 void *kld_xrealloc(void *p, size_t n);
 char *kld_xstrdup(const char *s);
+
+/* The lists of named objects every daemon keeps (interfaces, planes,
+ * meshes): a struct with a `next` pointer and a `name` array. Finds NAME,
+ * or with CREATE appends a zeroed object with that name; NULL otherwise. */
+void *kld_named_get(void *headp, size_t next_off, size_t name_off, size_t name_size,
+		    size_t size, const char *name, bool create);
+#define KLD_NAMED_GET(headp, type, key, create)                                            \
+	((type *)kld_named_get((headp), offsetof(type, next), offsetof(type, name),        \
+			       sizeof(((type *)0)->name), sizeof(type), (key), (create)))
 
 #endif

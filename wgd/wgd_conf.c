@@ -39,16 +39,7 @@ bool wgd_ifname_valid(const char *name)
 
 struct wgd_if *wgd_if_get(struct wgd *w, const char *name, bool create)
 {
-	struct wgd_if **pp;
-
-	for (pp = &w->ifs; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->name, name))
-			return *pp;
-	if (!create)
-		return NULL;
-	*pp = kld_xcalloc(1, sizeof(**pp));
-	snprintf((*pp)->name, sizeof((*pp)->name), "%s", name);
-	return *pp;
+	return KLD_NAMED_GET(&w->ifs, struct wgd_if, name, create);
 }
 
 void wgd_peer_free(struct wgd_peer *peer)
@@ -170,16 +161,7 @@ void wgd_peer_unlink(struct wgd_if *ifp, struct wgd_peer *peer)
 
 struct wgd_mesh *wgd_mesh_get(struct wgd *w, const char *name, bool create)
 {
-	struct wgd_mesh **pp;
-
-	for (pp = &w->meshes; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->name, name))
-			return *pp;
-	if (!create)
-		return NULL;
-	*pp = kld_xcalloc(1, sizeof(**pp));
-	snprintf((*pp)->name, sizeof((*pp)->name), "%s", name);
-	return *pp;
+	return KLD_NAMED_GET(&w->meshes, struct wgd_mesh, name, create);
 }
 
 void wgd_mesh_free(struct wgd_mesh *m)

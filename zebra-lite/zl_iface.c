@@ -174,16 +174,7 @@ void zl_iface_addr_event(struct zl *zl, const struct zl_nl_addr *a, bool del)
 
 struct zl_iface_conf *zl_iface_conf_get(struct zl *zl, const char *name, bool create)
 {
-	struct zl_iface_conf **pp = &zl->iface_confs;
-
-	for (; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->name, name))
-			return *pp;
-	if (!create)
-		return NULL;
-	*pp = kld_xcalloc(1, sizeof(**pp));
-	snprintf((*pp)->name, sizeof((*pp)->name), "%s", name);
-	return *pp;
+	return KLD_NAMED_GET(&zl->iface_confs, struct zl_iface_conf, name, create);
 }
 
 static void zl_iface_push_addr(struct zl *zl, const struct zl_iface *ifp,

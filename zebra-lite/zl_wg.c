@@ -104,16 +104,7 @@ void zl_wg_client_down(struct zl *zl, struct kld_ipc_conn *c)
 
 static struct zl_wg_dev *zl_wg_dev_get(struct zl_wg *w, const char *name, bool create)
 {
-	struct zl_wg_dev **pp;
-
-	for (pp = &w->devs; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->name, name))
-			return *pp;
-	if (!create)
-		return NULL;
-	*pp = kld_xcalloc(1, sizeof(**pp));
-	snprintf((*pp)->name, sizeof((*pp)->name), "%s", name);
-	return *pp;
+	return KLD_NAMED_GET(&w->devs, struct zl_wg_dev, name, create);
 }
 
 /* ---- messages to structs ---- */
