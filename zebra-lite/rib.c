@@ -515,6 +515,20 @@ static struct rib_route *rib_find(struct rib_route *list, uint8_t type, uint16_t
 	return NULL;
 }
 
+/* A route is (owner, type), except what others put in the kernel: the
+ * kernel keeps one route per priority there (an IGP's two metrics for one
+ * prefix are two routes), so those are (kernel, metric). */
+static struct rib_route *rib_find_spec(struct rib_route *list, uint8_t type, uint16_t owner,
+				       uint32_t metric)
+{
+	if (type != RIB_KERNEL)
+		return rib_find(list, type, owner);
+	for (; list; list = list->next)
+		if (list->type == type && list->owner == owner && list->metric == metric)
+			return list;
+	return NULL;
+}
+
 static bool rib_same(const struct rib_route *r, const struct rib_nhg *g, uint8_t distance,
 		     uint32_t metric)
 {
@@ -571,7 +585,7 @@ int rib_add(struct rib *rib, const struct kld_prefix *p, const struct rib_route_
 		return -1;
 	list = kld_trie_lookup(t->trie, p);
 	g = rib_nhg_intern(rib, s->nh, s->nnh);
-	r = rib_find(list, s->type, s->owner);
+	r = rib_find_spec(list, s->type, s->owner, s->metric);
 	if (r && rib_reclaims(r, g, distance, s->metric)) {
 		/* The owner replays a route adopted from the kernel in other
 		 * words (a gateway where the kernel named the interface too):
@@ -643,17 +657,30 @@ static void rib_remove(struct rib *rib, struct rib_table *t, const struct kld_pr
 	rib->nroutes--;
 }
 
-int rib_delete(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint8_t type,
-	       uint16_t owner)
+/* metric NULL: the route of (owner, type), whatever its metric. */
+static int rib_delete_in(struct rib *rib, const struct kld_prefix *p, uint32_t table,
+			 uint8_t type, uint16_t owner, const uint32_t *metric)
 {
 	struct rib_table *t = rib_table_get(rib, p->family, table, false);
 	struct rib_route *list = t ? kld_trie_lookup(t->trie, p) : NULL;
-	struct rib_route *r = rib_find(list, type, owner);
+	struct rib_route *r = metric ? rib_find_spec(list, type, owner, *metric)
+				     : rib_find(list, type, owner);
 
 	if (!r)
 		return -1;
 	rib_remove(rib, t, p, list, r);
 	return 0;
+}
+
+int rib_delete(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint8_t type,
+	       uint16_t owner)
+{
+	return rib_delete_in(rib, p, table, type, owner, NULL);
+}
+
+int rib_delete_kernel(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint32_t metric)
+{
+	return rib_delete_in(rib, p, table, RIB_KERNEL, 0, &metric);
 }
 
 const struct rib_route *rib_lookup(struct rib *rib, const struct kld_prefix *p, uint32_t table)

@@ -138,6 +138,8 @@ int rib_add(struct rib *rib, const struct kld_prefix *p, const struct rib_route_
 /* Remove the route of (owner, type); returns 0, or -1 when there was none. */
 int rib_delete(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint8_t type,
 	       uint16_t owner);
+/* Remove a route someone else put in the kernel: one per priority. */
+int rib_delete_kernel(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint32_t metric);
 
 /* Mark every route of owner stale (on disconnect, or at start for routes
  * found in the kernel); a route re-added clears the mark. */

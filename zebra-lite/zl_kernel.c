@@ -262,7 +262,10 @@ static void zl_nl_on_route(void *arg, const struct zl_nl_meta *m, const struct z
 		return;
 	}
 	if (m->del) {
-		rib_delete(zl->rib, &r->dst, r->table, type, ZL_OWNER_SELF);
+		if (type == RIB_KERNEL)
+			rib_delete_kernel(zl->rib, &r->dst, r->table, r->metric);
+		else
+			rib_delete(zl->rib, &r->dst, r->table, type, ZL_OWNER_SELF);
 		return;
 	}
 	s.nnh = zl_nh_from_kernel(r, nh);

@@ -164,6 +164,31 @@ static void test_distance_and_notifications(void **state)
 	rib_free(rib);
 }
 
+/* Two kernel routes for one prefix at different priorities (an IGP's, or
+ * a user's `ip route add ... metric N`) are two routes: the lower metric is
+ * selected, and deleting one leaves the other. */
+static void test_kernel_routes_per_priority(void **state)
+{
+	struct rec rc;
+	struct rib *rib = setup(&rc);
+	struct kld_prefix p = P("50.0.0.0/24");
+	struct rib_nh nh = gw("10.0.0.2");
+	struct rib_route_spec s = { .type = RIB_KERNEL, .nh = &nh, .nnh = 1, .metric = 20 };
+
+	(void)state;
+	assert_int_equal(rib_add(rib, &p, &s), 0);
+	s.metric = 5;
+	assert_int_equal(rib_add(rib, &p, &s), 0);
+	assert_int_equal(sel(rib, "50.0.0.0/24")->metric, 5);
+	assert_int_equal(rib_delete_kernel(rib, &p, 0, 20), 0);
+	assert_non_null(sel(rib, "50.0.0.0/24"));
+	assert_int_equal(sel(rib, "50.0.0.0/24")->metric, 5);
+	assert_int_equal(rib_delete_kernel(rib, &p, 0, 20), -1);
+	assert_int_equal(rib_delete_kernel(rib, &p, 0, 5), 0);
+	assert_null(rib_lookup(rib, &p, 0));
+	rib_free(rib);
+}
+
 static void test_nexthop_sets_are_shared(void **state)
 {
 	struct rec rc;
@@ -268,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable_held_then_activated),
 		cmocka_unit_test(test_distance_and_notifications),
 		cmocka_unit_test(test_nexthop_sets_are_shared),
+		cmocka_unit_test(test_kernel_routes_per_priority),
 		cmocka_unit_test(test_stale_sweep_and_reclaim),
 		cmocka_unit_test(test_kernel_failure_is_reported),
 		cmocka_unit_test(test_no_resolution_via_default_or_bgp),
