@@ -3,9 +3,10 @@
  * most implementations use, in this order: weight, LOCAL_PREF, locally
  * originated, AS path length, ORIGIN, MED (only between paths from the same
  * neighbouring AS, missing MED = 0), eBGP over iBGP, IGP metric to the next
- * hop (equal here: nexthop costs are not tracked yet), the peer's BGP
- * identifier, the peer's address. A pure comparison, so it is unit-testable
- * and the RIB code only asks "which one is better".
+ * hop (zebra-lite's, from the nexthop cache), the peer's BGP identifier,
+ * the peer's address. A path whose next hop does not resolve is not a
+ * candidate at all (bgp_path_valid; the RIB skips it). A pure comparison,
+ * so it is unit-testable and the RIB code only asks "which one is better".
  */
 #include <string.h>
 #include "bgpd.h"
@@ -81,7 +82,7 @@ static int bgp_path_cmp_mp(const struct bgp *bgp, const struct bgp_path *a,
 		return c;
 	if (a->peer && b->peer && (c = (int)b->peer->ebgp - (int)a->peer->ebgp))
 		return c;
-	return 0;
+	return bgp_cmp_u32(bgp_path_igp_metric(a), bgp_path_igp_metric(b));
 }
 
 int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b)

@@ -114,6 +114,7 @@ void bgp_rib_fini(struct bgpd *bd)
 	bd->dirty = NULL;
 	bgp_update_fini(&bd->upd);
 	free(bd->zq);
+	bgp_nht_free(&bd->nht);
 	bgp_attr_table_free(bd->attrs);
 	bd->attrs = NULL;
 }
@@ -366,7 +367,7 @@ static struct bgp_path *bgp_select(const struct bgp *bgp, const struct bgp_dest 
 	struct bgp_path *best = NULL;
 
 	for (struct bgp_path *p = d->paths; p; p = p->next)
-		if (!best || bgp_path_cmp(bgp, p, best) < 0)
+		if (bgp_path_valid(p) && (!best || bgp_path_cmp(bgp, p, best) < 0))
 			best = p;
 	return best;
 }
@@ -388,7 +389,7 @@ static void bgp_select_multipath(const struct bgp *bgp, struct bgp_dest *d)
 
 		for (struct bgp_path *q = d->paths; q != p && !dup; q = q->next)
 			dup = q->multipath && kld_addr_eq(&p->attrs->nexthop, &q->attrs->nexthop);
-		if (p == best || dup || !bgp_path_multipath_eq(bgp, p, best))
+		if (p == best || dup || !bgp_path_valid(p) || !bgp_path_multipath_eq(bgp, p, best))
 			continue;
 		p->multipath = true;
 		n++;
@@ -619,6 +620,37 @@ void bgp_rib_redecide(struct bgpd *bd)
 {
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		kld_trie_walk(bd->rib[af], bgp_walk_dirty, bd);
+}
+
+struct bgp_nh_walk {
+	struct bgpd *bd;
+	const struct kld_addr *nh;
+};
+
+static int bgp_walk_nexthop(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_nh_walk *w = arg;
+	struct bgp_dest *d = value;
+
+	(void)p;
+	for (const struct bgp_path *path = d->paths; path; path = path->next) {
+		if (path->peer && kld_addr_eq(&path->attrs->nexthop, w->nh)) {
+			bgp_dest_dirty(w->bd, d);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* A rare event (an IGP change), so a walk that only marks is enough; the
+ * decision itself then runs in the work queue's slices. */
+void bgp_rib_nexthop_changed(struct bgpd *bd, const struct kld_addr *nh)
+{
+	struct bgp_nh_walk w = { .bd = bd, .nh = nh };
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (bd->rib[af])
+			kld_trie_walk(bd->rib[af], bgp_walk_nexthop, &w);
 }
 
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add)

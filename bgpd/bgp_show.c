@@ -246,7 +246,8 @@ static void bgp_route_line(struct vty *vty, const struct bgp_dest *d, const stru
 	bool ibgp = p->peer && !p->peer->ebgp;
 
 	kld_prefix_fmt(&d->p, pfx, sizeof(pfx));
-	vty_out(vty, "*%c%c", p == d->best ? '>' : p->multipath ? '=' : ' ', ibgp ? 'i' : ' ');
+	vty_out(vty, "%c%c%c", bgp_path_valid(p) ? '*' : ' ',
+		p == d->best ? '>' : p->multipath ? '=' : ' ', ibgp ? 'i' : ' ');
 	if (!first)
 		vty_out(vty, "%-17s", "");
 	else if (strlen(pfx) > 16)
@@ -361,7 +362,8 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object *nho = json_object_new_object();
 	char nh[KLD_ADDR_STRLEN], path[1024], pfx[KLD_PREFIX_STRLEN];
 
-	json_object_object_add(o, "valid", json_object_new_boolean(1));
+	if (bgp_path_valid(p))
+		json_object_object_add(o, "valid", json_object_new_boolean(1));
 	if (p == d->best)
 		json_object_object_add(o, "bestpath", json_object_new_boolean(1));
 	if (p == d->best || p->multipath)
@@ -432,18 +434,32 @@ static void bgp_table_json(struct vty *vty, struct bgpd *bd, enum bgp_af af)
 
 /* ---- one prefix ---- */
 
+/* FRR's words after the next hop: why it cannot be used, or its cost. */
+static const char *bgp_nh_note(const struct bgp_path *p, char *buf)
+{
+	uint32_t metric = bgp_path_igp_metric(p);
+
+	if (!bgp_path_valid(p))
+		return " (inaccessible)";
+	if (!metric)
+		return "";
+	snprintf(buf, 32, " (metric %u)", metric);
+	return buf;
+}
+
 static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 				 const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
 	char path[1024], nh[KLD_ADDR_STRLEN], pa[KLD_ADDR_STRLEN], rid[INET_ADDRSTRLEN];
+	char note[32];
 	struct in_addr id;
 
 	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
 	vty_out(vty, "  %s\n", path[0] ? path : "Local");
 	if (p->peer) {
 		id.s_addr = htonl(p->peer->ropen.bgp_id);
-		vty_out(vty, "    %s from %s (%s)\n", bgp_nh_str(a, nh),
+		vty_out(vty, "    %s%s from %s (%s)\n", bgp_nh_str(a, nh), bgp_nh_note(p, note),
 			kld_addr_fmt(&p->peer->addr, pa, sizeof(pa)),
 			inet_ntop(AF_INET, &id, rid, sizeof(rid)));
 	} else {
@@ -459,7 +475,8 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	if (!p->peer)
 		vty_out(vty, ", weight %u, valid, sourced, local", BGP_WEIGHT_LOCAL);
 	else
-		vty_out(vty, ", valid, %s", p->peer->ebgp ? "external" : "internal");
+		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
+			p->peer->ebgp ? "external" : "internal");
 	vty_out(vty, "%s\n", p == d->best ? ", best" : "");
 	if (a->ncomm) {
 		char c[1024];
@@ -817,6 +834,61 @@ static int bgp_cmd_show_plist(struct vty *vty, const struct cmd_args *args)
 	"Show running system information\nBGP information\nAddress Family\n"                       \
 	"Address Family modifier\nIP information\nBGP information\n"
 
+/* ---- the nexthop cache ---- */
+
+static void bgp_nexthop_text(struct vty *vty, const struct bgp_nh *nh)
+{
+	char a[KLD_ADDR_STRLEN];
+
+	kld_addr_fmt(&nh->addr, a, sizeof(a));
+	if (nh->resolved)
+		vty_out(vty, " %s valid [IGP metric %u]%s\n", a, nh->metric,
+			nh->answered ? "" : ", not yet answered by zebra-lite");
+	else
+		vty_out(vty, " %s invalid\n", a);
+}
+
+static json_object *bgp_nexthop_json(const struct bgp_nh *nh)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "valid", json_object_new_boolean(nh->resolved));
+	json_object_object_add(o, "complete", json_object_new_boolean(nh->answered));
+	json_object_object_add(o, "igpMetric", json_object_new_int64(nh->metric));
+	return o;
+}
+
+static int bgp_cmd_show_nexthop(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	uint8_t only = cmd_has(args, "ipv4") ? AF_INET : cmd_has(args, "ipv6") ? AF_INET6 : 0;
+	json_object *top = json_object_new_object();
+	json_object *fam[2] = { json_object_new_object(), json_object_new_object() };
+	char a[KLD_ADDR_STRLEN];
+
+	if (!json)
+		vty_out(vty, "Current BGP nexthop cache:\n");
+	for (size_t i = 0; i < bd->nht.cap; i++) {
+		const struct bgp_nh *nh = &bd->nht.slots[i];
+
+		if (!nh->addr.family || (only && nh->addr.family != only))
+			continue;
+		if (!json)
+			bgp_nexthop_text(vty, nh);
+		else
+			json_object_object_add(fam[nh->addr.family == AF_INET6],
+					       kld_addr_fmt(&nh->addr, a, sizeof(a)), bgp_nexthop_json(nh));
+	}
+	json_object_object_add(top, "ipv4", fam[0]);
+	json_object_object_add(top, "ipv6", fam[1]);
+	if (json)
+		bgp_print_json(vty, top);
+	else
+		json_object_put(top);
+	return CMD_SUCCESS;
+}
+
 static const struct cmd_def bgp_show_cmds[] = {
 	{ "view", SHOW_BGP " summary [json]",
 	  SHOW_BGP_HELP "Summary of BGP neighbor status\nJavaScript Object Notation\n",
@@ -858,6 +930,10 @@ static const struct cmd_def bgp_show_cmds[] = {
 	  "Show running system information\nIPv6 information\nList IPv6 prefix-lists\n"
 	  "Name of a prefix list\nJavaScript Object Notation\n",
 	  bgp_cmd_show_plist, NULL, 0 },
+	{ "view", "show bgp [<ipv4|ipv6>] nexthop [json]",
+	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
+	  "BGP nexthop table\nJavaScript Object Notation\n",
+	  bgp_cmd_show_nexthop, NULL, 0 },
 	{ "view", "show ip prefix-list [WORD$name] [json]",
 	  "Show running system information\nIP information\nList IP prefix-lists\n"
 	  "Name of a prefix list\nJavaScript Object Notation\n",

@@ -7,6 +7,11 @@
  * zebra-lite keeps our routes for its grace time when we go away; when the
  * connection comes (back) up we replay every installed route and then send
  * ReplayDone, after which zebra-lite sweeps what we did not replay.
+ *
+ * Next hops are registered for tracking as the decision process meets
+ * them (bgp_nht.c), in one NexthopRegister per flush; a NexthopUpdate that
+ * changes a next hop's resolution or metric sends the destinations using
+ * it back through the decision process.
  */
 #include <string.h>
 #include "ipc.h"
@@ -98,6 +103,51 @@ static void bgp_zebra_send(struct kld_ipc_conn *c, const struct bgp_zroute *zq, 
 	free(ptrs);
 }
 
+static void bgp_zebra_prefix_of(Kld__Prefix *m, uint8_t *buf, const struct kld_addr *a)
+{
+	kld__prefix__init(m);
+	memcpy(buf, a->u.bytes, 16);
+	m->family = a->family;
+	m->len = (uint32_t)kld_family_bytes(a->family) * 8;
+	m->addr.data = buf;
+	m->addr.len = kld_family_bytes(a->family);
+}
+
+/* Register the next hops the decision process met since the last flush. */
+static void bgp_zebra_nht_flush(struct kld_ipc_conn *c, struct bgp_nht *t)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__NexthopRegister reg = KLD__NEXTHOP_REGISTER__INIT;
+	Kld__Prefix *m, **ptrs;
+	uint8_t (*bufs)[16];
+	size_t n = 0;
+
+	if (!t->unregistered)
+		return;
+	m = kld_xcalloc(t->unregistered, sizeof(*m));
+	ptrs = kld_xcalloc(t->unregistered, sizeof(*ptrs));
+	bufs = kld_xcalloc(t->unregistered, sizeof(*bufs));
+	for (size_t i = 0; i < t->cap && n < t->unregistered; i++) {
+		struct bgp_nh *nh = &t->slots[i];
+
+		if (!nh->addr.family || nh->registered)
+			continue;
+		bgp_zebra_prefix_of(&m[n], bufs[n], &nh->addr);
+		ptrs[n] = &m[n];
+		nh->registered = true;
+		n++;
+	}
+	reg.n_addrs = n;
+	reg.addrs = ptrs;
+	env.body_case = KLD__ENVELOPE__BODY_NEXTHOP_REGISTER;
+	env.nexthop_register = &reg;
+	kld_ipc_send(c, &env);
+	t->unregistered = 0;
+	free(m);
+	free(ptrs);
+	free(bufs);
+}
+
 void bgp_zebra_flush(struct bgpd *bd)
 {
 	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
@@ -116,6 +166,21 @@ void bgp_zebra_flush(struct bgpd *bd)
 		i = j;
 	}
 	bd->nzq = 0;
+	bgp_zebra_nht_flush(c, &bd->nht);
+}
+
+static void bgp_zebra_nexthop_update(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct bgpd *bd = arg;
+	const Kld__NexthopUpdate *u = env->nexthop_update;
+	struct kld_addr a;
+
+	(void)c;
+	if (!u || !u->addr || u->addr->addr.len != kld_family_bytes((uint8_t)u->addr->family) ||
+	    kld_addr_set(&a, (uint8_t)u->addr->family, u->addr->addr.data) < 0)
+		return;
+	if (bgp_nht_set(&bd->nht, &a, u->resolved, u->resolved ? u->metric : 0))
+		bgp_rib_nexthop_changed(bd, &a);
 }
 
 static void bgp_zebra_subscribe(struct kld_ipc_conn *c, uint8_t src, uint8_t family, bool on)
@@ -208,6 +273,7 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 
 	bd->zebra_up = true;
 	bd->nzq = 0;
+	bgp_nht_unregister_all(&bd->nht); /* a new zebra-lite knows none */
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (bd->rib[af])
 			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
@@ -249,5 +315,6 @@ const struct kld_ipc_ops bgp_zebra_ops = {
 		[KLD__ENVELOPE__BODY_ROUTE_NOTIFY] = bgp_zebra_notify,
 		[KLD__ENVELOPE__BODY_REDIST_ROUTE] = bgp_zebra_redist_route,
 		[KLD__ENVELOPE__BODY_INTERFACE] = bgp_zebra_interface,
+		[KLD__ENVELOPE__BODY_NEXTHOP_UPDATE] = bgp_zebra_nexthop_update,
 	},
 };

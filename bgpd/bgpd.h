@@ -181,6 +181,21 @@ struct bgp_dest {
 	struct bgp_path *best;
 };
 
+/* What zebra-lite says of one next hop (bgp_nht.c). */
+struct bgp_nh {
+	struct kld_addr addr; /* family 0: a free slot */
+	uint32_t metric;
+	bool resolved;	 /* assumed until answered */
+	bool answered;	 /* zebra-lite has spoken */
+	bool registered; /* NexthopRegister sent on this connection */
+};
+
+struct bgp_nht {
+	struct bgp_nh *slots;
+	size_t cap, n, unregistered;
+	struct bgp_nh *memo; /* the last one asked for */
+};
+
 struct bgp_pool_blk;
 
 /* Fixed-size objects carved from 64 KiB blocks, with a free list. */
@@ -240,6 +255,7 @@ struct bgpd {
 	struct bgp_zroute *zq;
 	size_t nzq, zq_cap;
 	bool zebra_up;
+	struct bgp_nht nht;
 };
 
 struct bgp_zroute {
@@ -304,6 +320,8 @@ void bgp_rib_dump_step(void *peer);
 void bgp_rib_reevaluate(struct bgpd *bd);
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);
 void bgp_rib_redecide(struct bgpd *bd);
+/* A next hop's resolution changed: decide again where a path uses it. */
+void bgp_rib_nexthop_changed(struct bgpd *bd, const struct kld_addr *nh);
 /* Drop a peer's cache of outbound attributes (its policy changed). */
 void bgp_out_cache_clear(struct bgpd *bd, struct bgp_peer *peer);
 struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p);
@@ -325,6 +343,18 @@ int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct b
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
 			   const struct bgp_path *b);
 uint32_t bgp_path_weight(const struct bgp_path *p);
+
+/* bgp_nht.c: the nexthop cache */
+struct bgp_nh *bgp_nht_find(struct bgp_nht *t, const struct kld_addr *a);
+/* Find, or add assumed resolved and queued for registration. */
+struct bgp_nh *bgp_nht_get(struct bgp_nht *t, const struct kld_addr *a);
+/* zebra-lite's answer; true when it changes what the decision sees. */
+bool bgp_nht_set(struct bgp_nht *t, const struct kld_addr *a, bool resolved, uint32_t metric);
+void bgp_nht_unregister_all(struct bgp_nht *t);
+void bgp_nht_free(struct bgp_nht *t);
+/* A path may be chosen only when its next hop resolves (RFC 4271 9.1.2). */
+bool bgp_path_valid(const struct bgp_path *p);
+uint32_t bgp_path_igp_metric(const struct bgp_path *p);
 
 /* bgp_policy.c */
 struct bgp_plist *bgp_plist_find(struct bgpd *bd, const char *name, uint8_t family);

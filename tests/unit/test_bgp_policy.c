@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -203,6 +204,69 @@ static void test_decision(void **state)
 		bgp_attr_unref(f->t, all[i]);
 }
 
+/* ---- the nexthop cache in the decision ---- */
+
+static const struct bgp_attrs *mk_nh(struct fixture *f, const char *nh)
+{
+	struct bgp_attrs a;
+
+	bgp_attrs_init(&a);
+	a.present |= BGP_ATTRF_ORIGIN | BGP_ATTRF_AS_PATH | BGP_ATTRF_NEXT_HOP;
+	assert_int_equal(bgp_attrs_aspath_parse(&a, &f->s, "65002"), 0);
+	assert_int_equal(kld_addr_parse(nh, &a.nexthop), 0);
+	return bgp_attr_intern(f->t, &a);
+}
+
+static void test_nexthop_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct bgpd bd = { 0 };
+	const struct bgp_attrs *near = mk_nh(f, "10.9.0.1"), *far = mk_nh(f, "10.9.0.2");
+	struct bgp_path x = { .peer = &f->pb, .attrs = near }, y = { .peer = &f->pa, .attrs = far };
+	struct kld_addr a;
+
+	f->bgp.bd = &bd;
+	/* Unknown next hops are assumed usable at metric 0 and queued for
+	 * registration: the router id decides (pa is lower). */
+	assert_true(bgp_path_valid(&x) && bgp_path_valid(&y));
+	assert_int_equal(bd.nht.unregistered, 2);
+	assert_true(bgp_path_cmp(&f->bgp, &x, &y) > 0);
+	/* zebra-lite's metrics come before the router id. */
+	kld_addr_parse("10.9.0.1", &a);
+	assert_true(bgp_nht_set(&bd.nht, &a, true, 10));
+	assert_false(bgp_nht_set(&bd.nht, &a, true, 10)); /* no change, no work */
+	kld_addr_parse("10.9.0.2", &a);
+	assert_true(bgp_nht_set(&bd.nht, &a, true, 20));
+	assert_true(bgp_path_cmp(&f->bgp, &x, &y) < 0);
+	assert_false(bgp_path_multipath_eq(&f->bgp, &x, &y));
+	/* Unresolved: not a candidate. */
+	assert_true(bgp_nht_set(&bd.nht, &a, false, 0));
+	assert_false(bgp_path_valid(&y));
+	assert_true(bgp_path_valid(&x));
+	/* Many next hops: the table grows and still finds every one. */
+	for (int i = 0; i < 100; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "10.8.%d.1", i);
+		kld_addr_parse(s, &a);
+		bgp_nht_get(&bd.nht, &a)->metric = (uint32_t)i;
+	}
+	for (int i = 99; i >= 0; i--) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "10.8.%d.1", i);
+		kld_addr_parse(s, &a);
+		assert_int_equal(bgp_nht_find(&bd.nht, &a)->metric, i);
+	}
+	assert_int_equal(bd.nht.n, 102);
+	kld_addr_parse("10.9.0.2", &a);
+	assert_false(bgp_nht_find(&bd.nht, &a)->resolved);
+	bgp_nht_free(&bd.nht);
+	f->bgp.bd = NULL;
+	bgp_attr_unref(f->t, near);
+	bgp_attr_unref(f->t, far);
+}
+
 /* ---- Adj-RIB-Out ---- */
 
 static void count_cb(const struct bgp_attrs *a, void *arg)
@@ -262,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_safe_and_ranges),
 		cmocka_unit_test(test_entry_fmt),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nexthop_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adj, setup, teardown),
 	};
 
