@@ -175,6 +175,7 @@ static void bgp_rib_update_src(struct bgpd *bd, struct bgp_peer *peer, uint8_t s
 	struct bgp_path **pp = bgp_path_find_src(d, peer, src);
 
 	if (*pp) {
+		(*pp)->stale = false;
 		if ((*pp)->attrs == a)
 			return;
 		bgp_attr_unref(bd->attrs, (*pp)->attrs);
@@ -182,6 +183,7 @@ static void bgp_rib_update_src(struct bgpd *bd, struct bgp_peer *peer, uint8_t s
 	} else {
 		*pp = bgp_pool_alloc(&bd->path_pool);
 		(*pp)->next = NULL;
+		(*pp)->stale = false;
 		(*pp)->src = src;
 		(*pp)->peer = peer;
 		(*pp)->attrs = bgp_attr_ref(a);
@@ -701,18 +703,28 @@ void bgp_rib_redist(struct bgpd *bd, uint8_t src, const struct kld_prefix *p, ui
 	bgp_attr_unref(bd->attrs, in);
 }
 
-struct bgp_src_walk {
-	uint8_t src;
+/* Walks over the local paths that redistribution brought. */
+struct bgp_local_walk {
+	bool (*match)(const struct bgp_path *path, const void *arg);
+	const void *arg;
 	struct bgp_dest **v;
 	size_t n, cap;
 };
 
-static int bgp_walk_src(const struct kld_prefix *p, void *value, void *arg)
+static bool bgp_local_match(const struct bgp_local_walk *w, const struct bgp_path *path)
 {
-	struct bgp_src_walk *w = arg;
+	return !path->peer && path->src != BGP_SRC_NETWORK && w->match(path, w->arg);
+}
+
+static int bgp_walk_local(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_local_walk *w = arg;
+	const struct bgp_path *path = ((struct bgp_dest *)value)->paths;
 
 	(void)p;
-	if (!*bgp_path_find_src(value, NULL, w->src))
+	while (path && !bgp_local_match(w, path))
+		path = path->next;
+	if (!path)
 		return 0;
 	if (w->n == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 64;
@@ -722,18 +734,67 @@ static int bgp_walk_src(const struct kld_prefix *p, void *value, void *arg)
 	return 0;
 }
 
+static void bgp_rib_unlink_local(struct bgpd *bd, int af, struct bgp_local_walk *w)
+{
+	kld_trie_walk(bd->rib[af], bgp_walk_local, w);
+	for (size_t i = 0; i < w->n; i++) {
+		struct bgp_path **pp = &w->v[i]->paths;
+
+		while (*pp)
+			if (bgp_local_match(w, *pp))
+				bgp_path_unlink(bd, w->v[i], pp);
+			else
+				pp = &(*pp)->next;
+	}
+	free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
+
+static bool bgp_path_of_src(const struct bgp_path *path, const void *arg)
+{
+	return path->src == *(const uint8_t *)arg;
+}
+
 /* `no redistribute X`: drop every path it brought. */
 void bgp_rib_redist_flush(struct bgpd *bd, uint8_t src, uint8_t family)
 {
-	struct bgp_src_walk w = { .src = src };
-	int af = family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+	struct bgp_local_walk w = { .match = bgp_path_of_src, .arg = &src };
 
-	kld_trie_walk(bd->rib[af], bgp_walk_src, &w);
-	for (size_t i = 0; i < w.n; i++) {
-		struct bgp_path **pp = bgp_path_find_src(w.v[i], NULL, src);
+	bgp_rib_unlink_local(bd, family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST, &w);
+}
 
-		if (*pp)
-			bgp_path_unlink(bd, w.v[i], pp);
-	}
-	free(w.v);
+static int bgp_walk_mark_stale(const struct kld_prefix *p, void *value, void *arg)
+{
+	(void)p;
+	(void)arg;
+	for (struct bgp_path *path = ((struct bgp_dest *)value)->paths; path; path = path->next)
+		if (!path->peer && path->src != BGP_SRC_NETWORK)
+			path->stale = true;
+	return 0;
+}
+
+/* zebra-lite (re)connected: what it redistributes again is refreshed,
+ * what it no longer has (withdrawn while it was away) stays stale and is
+ * swept once its answer to the new subscriptions is complete. */
+void bgp_rib_redist_mark_stale(struct bgpd *bd)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (bd->rib[af])
+			kld_trie_walk(bd->rib[af], bgp_walk_mark_stale, NULL);
+}
+
+static bool bgp_path_stale(const struct bgp_path *path, const void *arg)
+{
+	(void)arg;
+	return path->stale;
+}
+
+void bgp_rib_redist_sweep(struct bgpd *bd)
+{
+	struct bgp_local_walk w = { .match = bgp_path_stale };
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (bd->rib[af])
+			bgp_rib_unlink_local(bd, af, &w);
 }

@@ -265,6 +265,30 @@ static void bgp_zebra_interface(struct kld_ipc_conn *c, const Kld__Envelope *env
 		bgp_router_id_update(bd->bgp);
 }
 
+/* zebra-lite answers a Barrier after everything sent before it: here, the
+ * routes of every subscription. */
+static void bgp_zebra_barrier(struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__Barrier b = KLD__BARRIER__INIT;
+
+	env.body_case = KLD__ENVELOPE__BODY_BARRIER;
+	env.barrier = &b;
+	kld_ipc_send(c, &env);
+}
+
+static void bgp_zebra_barrier_done(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct bgpd *bd = arg;
+
+	(void)c;
+	(void)env;
+	if (!bd->redist_sweep)
+		return;
+	bd->redist_sweep = false;
+	bgp_rib_redist_sweep(bd);
+}
+
 static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 {
 	struct bgpd *bd = arg;
@@ -278,10 +302,13 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 		if (bd->rib[af])
 			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
 	bgp_zebra_flush(bd);
+	bgp_rib_redist_mark_stale(bd);
 	for (int af = 0; bd->bgp && af < BGP_AF_MAX; af++)
 		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++)
 			if (bgp_src_redistributable(src) && (bd->bgp->redist[af] & (1u << src)))
 				bgp_zebra_subscribe(c, src, bgp_af_family((enum bgp_af)af), true);
+	bgp_zebra_barrier(c);
+	bd->redist_sweep = true;
 	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
 	env.replay_done = &rd;
 	kld_ipc_send(c, &env);
@@ -316,5 +343,6 @@ const struct kld_ipc_ops bgp_zebra_ops = {
 		[KLD__ENVELOPE__BODY_REDIST_ROUTE] = bgp_zebra_redist_route,
 		[KLD__ENVELOPE__BODY_INTERFACE] = bgp_zebra_interface,
 		[KLD__ENVELOPE__BODY_NEXTHOP_UPDATE] = bgp_zebra_nexthop_update,
+		[KLD__ENVELOPE__BODY_BARRIER] = bgp_zebra_barrier_done,
 	},
 };

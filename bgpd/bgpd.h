@@ -171,6 +171,7 @@ struct bgp_path {
 	uint32_t since; /* seconds, monotonic */
 	uint8_t src;    /* enum bgp_src */
 	bool multipath; /* installed with the best one (maximum-paths) */
+	bool stale;	/* redistributed, not yet confirmed by a new zebra-lite */
 };
 
 struct bgp_dest {
@@ -255,6 +256,7 @@ struct bgpd {
 	struct bgp_zroute *zq;
 	size_t nzq, zq_cap;
 	bool zebra_up;
+	bool redist_sweep; /* stale redistributed paths wait for a Barrier */
 	struct bgp_nht nht;
 };
 
@@ -311,6 +313,8 @@ void bgp_rib_withdraw(struct bgpd *bd, struct bgp_peer *peer, const struct kld_p
 void bgp_rib_redist(struct bgpd *bd, uint8_t src, const struct kld_prefix *p, uint32_t metric,
 		    const struct kld_addr *gw, bool add);
 void bgp_rib_redist_flush(struct bgpd *bd, uint8_t src, uint8_t family);
+void bgp_rib_redist_mark_stale(struct bgpd *bd);
+void bgp_rib_redist_sweep(struct bgpd *bd);
 /* Remove every path of the peer (session down). */
 void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer);
 /* Send the whole Loc-RIB to a peer (session up, soft out), in slices. */

@@ -269,10 +269,17 @@ def test_redistribute_connected_and_static(lab):
     a.conf("router bgp 65001", "address-family ipv4 unicast", "no redistribute static")
     kldlab.wait_for(lambda: "10.77.0.0/16" not in kernel_bgp(b), 20, what="withdrawal")
     assert "10.100.10.0/24" in kernel_bgp(b)
-    # zebra-lite restarts: the subscription is renewed, nothing flaps away.
+    # zebra-lite restarts: the subscription is renewed, nothing flaps away,
+    # and a network that went while it was away is withdrawn.
+    a.cmd("ip addr add 10.100.11.1/24 dev lo")
+    kldlab.wait_for(lambda: "10.100.11.0/24" in kernel_bgp(b), 20, what="a second connected")
     a.stop("zebra-lite")
+    a.cmd("ip addr del 10.100.11.1/24 dev lo")
     a.start("zebra-lite")
-    kldlab.wait_for(lambda: "10.100.10.0/24" in set(kernel_bgp(b)), 20, what="after restart")
+    kldlab.wait_for(lambda: "10.100.11.0/24" not in kernel_bgp(b), 20,
+                    what="the network removed while zebra-lite was away, withdrawn")
+    assert "10.100.10.0/24" in kernel_bgp(b)
+    assert "10.100.11.0/24" not in bgp_table(a)
 
 
 def test_ebgp_requires_policy(lab):
