@@ -780,6 +780,93 @@ size_t rib_sweep_stale(struct rib *rib, uint16_t owner)
 	return swept;
 }
 
+/* ---- resync after lost kernel events ---- */
+
+static bool rib_resync_marks(const struct rib_route *r)
+{
+	if (r->type == RIB_KERNEL)
+		return true;
+	return rib_type_installs(r->type) && (r->flags & RIB_F_SELECTED) && (r->flags & RIB_F_FIB);
+}
+
+static int rib_resync_mark_cb(const struct kld_prefix *p, void *value, void *arg)
+{
+	(void)p;
+	(void)arg;
+	for (struct rib_route *r = value; r; r = r->next)
+		if (rib_resync_marks(r))
+			r->flags |= RIB_F_UNSEEN;
+	return 0;
+}
+
+void rib_resync_begin(struct rib *rib)
+{
+	for (size_t i = 0; i < rib->ntables; i++)
+		kld_trie_walk(rib->tables[i]->trie, rib_resync_mark_cb, NULL);
+}
+
+void rib_resync_seen(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint8_t type,
+		     uint16_t owner, uint32_t metric)
+{
+	struct rib_table *t = rib_table_get(rib, p->family, table, false);
+	struct rib_route *r = t ? rib_find_spec(kld_trie_lookup(t->trie, p), type, owner, metric)
+				: NULL;
+
+	if (r)
+		r->flags &= (uint8_t)~RIB_F_UNSEEN;
+}
+
+static int rib_unseen_cb(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct rib_collect *c = arg;
+
+	for (struct rib_route *r = value; r; r = r->next) {
+		if (!(r->flags & RIB_F_UNSEEN))
+			continue;
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 64;
+			c->p = kld_xrealloc(c->p, c->cap * sizeof(*c->p));
+		}
+		c->p[c->n++] = *p;
+		return 0;
+	}
+	return 0;
+}
+
+static size_t rib_resync_table(struct rib *rib, struct rib_table *t)
+{
+	struct rib_collect c = { 0 };
+	size_t changed = 0;
+
+	kld_trie_walk(t->trie, rib_unseen_cb, &c);
+	for (size_t i = 0; i < c.n; i++) {
+		struct rib_route *r, *next;
+
+		for (r = kld_trie_lookup(t->trie, &c.p[i]); r; r = next) {
+			next = r->next;
+			if (!(r->flags & RIB_F_UNSEEN))
+				continue;
+			r->flags &= (uint8_t)~RIB_F_UNSEEN;
+			if (r->type == RIB_KERNEL)
+				rib_remove(rib, t, &c.p[i], kld_trie_lookup(t->trie, &c.p[i]), r);
+			else
+				rib_fib_install(rib, t, &c.p[i], r);
+			changed++;
+		}
+	}
+	free(c.p);
+	return changed;
+}
+
+size_t rib_resync_end(struct rib *rib)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < rib->ntables; i++)
+		changed += rib_resync_table(rib, rib->tables[i]);
+	return changed;
+}
+
 struct rib_reselect_walk {
 	struct rib *rib;
 	struct rib_table *t;

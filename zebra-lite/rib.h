@@ -71,6 +71,7 @@ struct rib_nhg {
 #define RIB_F_NOTIFY 0x10  /* the owner wants to hear of a successful install */
 #define RIB_F_IBGP 0x20
 #define RIB_F_PENDING 0x40 /* an install is on its way: the kernel may have it */
+#define RIB_F_UNSEEN 0x80  /* a resync's dump has not shown it yet */
 
 struct rib_route {
 	struct rib_route *next;
@@ -146,6 +147,15 @@ int rib_delete_kernel(struct rib *rib, const struct kld_prefix *p, uint32_t tabl
 size_t rib_mark_stale(struct rib *rib, uint16_t owner);
 /* Remove the owner's routes still marked stale; returns how many. */
 size_t rib_sweep_stale(struct rib *rib, uint16_t owner);
+
+/* Kernel events were lost (ENOBUFS) and the kernel is dumped again:
+ * begin marks what the dump must show (routes others put in the kernel,
+ * and ours that are installed), seen clears a mark, end removes the
+ * others' routes the dump did not show and installs ours again. */
+void rib_resync_begin(struct rib *rib);
+void rib_resync_seen(struct rib *rib, const struct kld_prefix *p, uint32_t table, uint8_t type,
+		     uint16_t owner, uint32_t metric);
+size_t rib_resync_end(struct rib *rib);
 
 /* The kernel answered an install or uninstall. err is 0 or -errno. */
 void rib_fib_result(struct rib *rib, uint32_t table, const struct kld_prefix *p, uint8_t type,

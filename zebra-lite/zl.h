@@ -114,6 +114,7 @@ struct zl {
 	bool via_default;
 	bool fwd_conf_v4, fwd_conf_v6;
 	bool started;
+	bool resyncing; /* a dump after lost events is under way */
 	void *wg; /* zl_wg.c's state */
 	uint64_t start_ms;
 };

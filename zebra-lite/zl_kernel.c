@@ -254,6 +254,12 @@ static void zl_nl_on_route(void *arg, const struct zl_nl_meta *m, const struct z
 
 	if (zl_route_ignored(r))
 		return;
+	if (m->dump && zl->resyncing && type != RIB_KERNEL) {
+		/* Ours: only "still there"; adopting it again would revive a
+		 * departed client's stale route. */
+		rib_resync_seen(zl->rib, &r->dst, r->table, type, zl_owner_of_type(zl, type), 0);
+		return;
+	}
 	if (type != RIB_KERNEL && !m->dump) {
 		/* Events echo our own requests; only a deletion we did not
 		 * ask for matters. */
@@ -276,12 +282,21 @@ static void zl_nl_on_route(void *arg, const struct zl_nl_meta *m, const struct z
 	}
 	if (rib_add(zl->rib, &r->dst, &s) == 0 && s.in_kernel)
 		zl_client_start_grace(zl, s.owner);
+	if (zl->resyncing)
+		rib_resync_seen(zl->rib, &r->dst, r->table, type, ZL_OWNER_SELF, r->metric);
 }
 
 static void zl_nl_on_dump_done(void *arg, enum zl_nl_obj obj, int err)
 {
+	struct zl *zl = arg;
+
 	if (err)
 		kld_warn("kernel dump %d ended with %s", (int)obj, strerror(-err));
+	if (obj != ZL_NL_ROUTE || !zl->resyncing)
+		return;
+	zl->resyncing = false;
+	kld_info("kernel state dumped again: %zu route(s) corrected", rib_resync_end(zl->rib));
+	zl_schedule_work(zl);
 }
 
 static void zl_nl_dump_all(struct zl *zl)
@@ -296,6 +311,9 @@ static void zl_nl_on_resync(void *arg)
 	struct zl *zl = arg;
 
 	kld_warn("kernel events were lost (ENOBUFS): dumping kernel state again");
+	if (!zl->resyncing)
+		rib_resync_begin(zl->rib);
+	zl->resyncing = true;
 	zl_nl_dump_all(zl);
 	zl_schedule_work(zl);
 }

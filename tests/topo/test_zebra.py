@@ -297,3 +297,39 @@ def test_long_show_streams_and_does_not_block(lab):
         data += chunk
     s.close()
     assert data.count(b"B>* ") == 200000
+
+
+def test_lost_kernel_events_are_corrected_by_the_resync(lab):
+    """While zebra-lite is stopped, a flood of kernel events overflows its
+    event socket (ENOBUFS). Meanwhile someone deletes a route of someone
+    else's and one of ours: the re-dump must forget the first and put the
+    second back."""
+    r1, r2 = two_hosts(lab)
+    r1.cmd("ip addr add 10.0.0.1/24 dev eth0")
+    r1.start("zebra-lite")
+    r1.conf("ip route 10.66.0.0/16 10.0.0.2")
+    r1.cmd("ip route add 10.55.0.0/16 via 10.0.0.2")
+    kldlab.wait_for(lambda: "K>* 10.55.0.0/16" in r1.vtysh("show ip route"), 10,
+                    what="the kernel route learned")
+    batch = os.path.join(r1.dir, "flood.batch")
+    with open(batch, "w") as f:
+        for op in ("add", "del"):
+            for i in range(60000):
+                f.write(f"route {op} blackhole 10.{128 + i // 65536 % 64}.{i // 256 % 256}.{i % 256}/32\n")
+    pid = r1.pid("zebra-lite")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        r1.cmd("ip route del 10.55.0.0/16 && ip route del 10.66.0.0/16 proto 196")
+        r1.cmd(f"ip -batch {batch}", timeout=120)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    log = os.path.join(r1.dir, "zebra-lite.log")
+    kldlab.wait_for(lambda: "route(s) corrected" in open(log).read(), 30,
+                    what="the resync after ENOBUFS")
+    assert "kernel events were lost (ENOBUFS)" in open(log).read()
+    kldlab.wait_for(lambda: "10.55.0.0/16" not in r1.vtysh("show ip route"), 10,
+                    what="the deleted kernel route forgotten")
+    kldlab.wait_for(lambda: "10.66.0.0/16 via 10.0.0.2 dev eth0 proto static" in r1.cmd("ip route"),
+                    10, what="our static route installed again")
+    assert "S>* 10.66.0.0/16 [1/0] via 10.0.0.2, eth0" in r1.vtysh("show ip route")
+    assert r1.alive("zebra-lite")

@@ -189,6 +189,33 @@ static void test_kernel_routes_per_priority(void **state)
 	rib_free(rib);
 }
 
+/* After lost kernel events: a kernel route the new dump does not show is
+ * forgotten, one it shows stays; an installed route of ours the dump does
+ * not show is installed again. */
+static void test_resync_after_lost_events(void **state)
+{
+	struct rec rc;
+	struct rib *rib = setup(&rc);
+	struct kld_prefix gone = P("60.0.0.0/24"), kept = P("61.0.0.0/24"), ours = P("62.0.0.0/24");
+
+	(void)state;
+	add(rib, "60.0.0.0/24", RIB_KERNEL, 0, gw("10.0.0.2"));
+	add(rib, "61.0.0.0/24", RIB_KERNEL, 0, gw("10.0.0.2"));
+	add(rib, "62.0.0.0/24", RIB_STATIC, 0, gw("10.0.0.2"));
+	rib_fib_result(rib, 0, &ours, RIB_STATIC, 0, 0);
+	assert_int_equal(rc.installs, 1);
+	rib_resync_begin(rib);
+	rib_resync_seen(rib, &kept, 0, RIB_KERNEL, 0, 0);
+	assert_int_equal(rib_resync_end(rib), 2);
+	assert_null(rib_lookup(rib, &gone, 0));
+	assert_non_null(sel(rib, "61.0.0.0/24"));
+	assert_non_null(sel(rib, "62.0.0.0/24"));
+	assert_int_equal(rc.installs, 2);
+	/* Nothing marked any more: a second end changes nothing. */
+	assert_int_equal(rib_resync_end(rib), 0);
+	rib_free(rib);
+}
+
 static void test_nexthop_sets_are_shared(void **state)
 {
 	struct rec rc;
@@ -294,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_distance_and_notifications),
 		cmocka_unit_test(test_nexthop_sets_are_shared),
 		cmocka_unit_test(test_kernel_routes_per_priority),
+		cmocka_unit_test(test_resync_after_lost_events),
 		cmocka_unit_test(test_stale_sweep_and_reclaim),
 		cmocka_unit_test(test_kernel_failure_is_reported),
 		cmocka_unit_test(test_no_resolution_via_default_or_bgp),
