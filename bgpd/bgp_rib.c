@@ -16,15 +16,21 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "log.h"
 #include "util.h"
 #include "bgpd.h"
 
 #define BGP_WORK_SLICE 20000
 
+/* Seconds are all a path's age needs: the coarse clock is the same
+ * monotonic clock without reading the TSC, and this runs per prefix. */
 uint32_t bgp_now_s(void)
 {
-	return (uint32_t)(kld_now_ms() / 1000);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
 }
 
 static enum bgp_af bgp_af_of(const struct kld_prefix *p)
@@ -143,6 +149,12 @@ static void bgp_dest_dirty(struct bgpd *bd, struct bgp_dest *d)
 	if (d->dirty)
 		return;
 	d->dirty = true;
+	if (bd->ndirty == bd->dirty_cap && bd->dirty_head) {
+		/* reclaim the processed front once per fill, not per slice */
+		bd->ndirty -= bd->dirty_head;
+		memmove(bd->dirty, bd->dirty + bd->dirty_head, bd->ndirty * sizeof(*bd->dirty));
+		bd->dirty_head = 0;
+	}
 	if (bd->ndirty == bd->dirty_cap) {
 		bd->dirty_cap = bd->dirty_cap ? bd->dirty_cap * 2 : 1024;
 		bd->dirty = kld_xrealloc(bd->dirty, bd->dirty_cap * sizeof(*bd->dirty));
@@ -180,6 +192,8 @@ static void bgp_rib_update_src(struct bgpd *bd, struct bgp_peer *peer, uint8_t s
 			return;
 		bgp_attr_unref(bd->attrs, (*pp)->attrs);
 		(*pp)->attrs = bgp_attr_ref(a);
+		if (d->best == *pp)
+			d->best = NULL; /* the best path changed: announce again */
 	} else {
 		*pp = bgp_pool_alloc(&bd->path_pool);
 		(*pp)->next = NULL;
@@ -344,16 +358,17 @@ static void bgp_announce(struct bgpd *bd, struct bgp_peer *peer, const struct bg
 {
 	enum bgp_af af = bgp_af_of(&d->p);
 	const struct bgp_attrs *a = bgp_out_attrs(bd, peer, d->best, af, &d->p, s);
-	const struct bgp_attrs *old = bgp_adj_get(peer->adj_out[af], &d->p);
+	/* one probe of the table: store, then see what was there */
+	const struct bgp_attrs *old = bgp_adj_set(peer->adj_out[af], &d->p, a);
 
 	if (a == old) {
-		/* unchanged: sent again only on a full resend (refresh) */
+		/* unchanged (the table keeps its reference): sent again only
+		 * on a full resend (refresh) */
 		if (force && a)
 			bgp_outq_push(peer, &d->p, a);
 		bgp_attr_unref(bd->attrs, a);
 		return;
 	}
-	bgp_adj_set(peer->adj_out[af], &d->p, a);
 	if (a && !old)
 		peer->pfx_sent[af]++;
 	else if (!a)
@@ -398,21 +413,48 @@ static void bgp_select_multipath(const struct bgp *bgp, struct bgp_dest *d)
 	}
 }
 
-static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scratch *s)
+static void bgp_dest_announce(struct bgpd *bd, const struct bgp_dest *d, struct bgp_scratch *s)
 {
-	d->dirty = false;
-	d->best = bd->bgp ? bgp_select(bd->bgp, d) : NULL;
-	if (bd->bgp)
-		bgp_select_multipath(bd->bgp, d);
-	bd->table_version++;
-	if (d->best && d->best->peer)
-		bgp_zebra_route(bd, d, true);
-	else if (d->installed)
-		bgp_zebra_route(bd, d, false);
 	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
 		if (peer->state == BGP_FSM_ESTABLISHED)
 			bgp_announce(bd, peer, d, s, false);
 	bgp_scratch_reset(s);
+}
+
+/* With maximum-paths the set installed can change while the best path
+ * stays, so zebra-lite hears of every change of such a destination. */
+static bool bgp_multipath_on(const struct bgp *bgp, const struct bgp_dest *d)
+{
+	const uint8_t *mp = bgp->maxpaths[bgp_af_of(&d->p)];
+
+	return mp[0] > 1 || mp[1] > 1;
+}
+
+/* d->best, when set, is the path chosen last time with the attributes it
+ * had then (a path that goes away or changes attributes clears it). When
+ * the same path wins again, nothing changed for zebra-lite or any peer:
+ * with many feeders most arriving paths lose, and skipping them spares a
+ * look-up in every peer's Adj-RIB-Out. */
+static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scratch *s)
+{
+	const struct bgp_path *old = d->best;
+
+	d->dirty = false;
+	if (!bd->bgp) {
+		d->best = NULL;
+	} else {
+		d->best = bgp_select(bd->bgp, d);
+		bgp_select_multipath(bd->bgp, d);
+	}
+	bd->table_version++;
+	if (d->best && d->best == old && !bgp_multipath_on(bd->bgp, d))
+		return;
+	if (d->best && d->best->peer)
+		bgp_zebra_route(bd, d, true);
+	else if (d->installed)
+		bgp_zebra_route(bd, d, false);
+	if (d->best != old || !d->best)
+		bgp_dest_announce(bd, d, s);
 	if (!d->paths) {
 		kld_trie_delete(bd->rib[bgp_af_of(&d->p)], &d->p);
 		bgp_pool_free(&bd->dest_pool, d);
@@ -430,14 +472,16 @@ static void bgp_work(void *arg)
 {
 	struct bgpd *bd = arg;
 	struct bgp_scratch s;
-	size_t n = KLD_MIN(bd->ndirty, (size_t)BGP_WORK_SLICE);
+	size_t end = bd->dirty_head + KLD_MIN(bd->ndirty - bd->dirty_head, (size_t)BGP_WORK_SLICE);
 
 	bgp_scratch_init(&s);
-	for (size_t i = 0; i < n; i++)
-		bgp_dest_process(bd, bd->dirty[i], &s);
+	/* processing marks nothing dirty, so the array cannot be compacted
+	 * (bgp_dest_dirty) under this loop */
+	while (bd->dirty_head < end)
+		bgp_dest_process(bd, bd->dirty[bd->dirty_head++], &s);
 	bgp_scratch_free(&s);
-	memmove(bd->dirty, bd->dirty + n, (bd->ndirty - n) * sizeof(*bd->dirty));
-	bd->ndirty -= n;
+	if (bd->dirty_head == bd->ndirty)
+		bd->dirty_head = bd->ndirty = 0;
 	bgp_flush_all(bd);
 	if (bd->ndirty)
 		kld_timer_arm(bd->t_work, 0);
@@ -610,10 +654,13 @@ void bgp_rib_reevaluate(struct bgpd *bd)
 	}
 }
 
-static int bgp_walk_dirty(const struct kld_prefix *p, void *value, void *arg)
+static int bgp_walk_redecide(const struct kld_prefix *p, void *value, void *arg)
 {
+	struct bgp_dest *d = value;
+
 	(void)p;
-	bgp_dest_dirty(arg, value);
+	d->best = NULL; /* what is installed may change even if the best does not */
+	bgp_dest_dirty(arg, d);
 	return 0;
 }
 
@@ -621,7 +668,7 @@ static int bgp_walk_dirty(const struct kld_prefix *p, void *value, void *arg)
 void bgp_rib_redecide(struct bgpd *bd)
 {
 	for (int af = 0; af < BGP_AF_MAX; af++)
-		kld_trie_walk(bd->rib[af], bgp_walk_dirty, bd);
+		kld_trie_walk(bd->rib[af], bgp_walk_redecide, bd);
 }
 
 struct bgp_nh_walk {

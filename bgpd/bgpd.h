@@ -245,7 +245,7 @@ struct bgpd {
 	struct kld_trie *rib[BGP_AF_MAX];
 	struct bgp_pool dest_pool, path_pool;
 	struct bgp_dest **dirty;
-	size_t ndirty, dirty_cap;
+	size_t dirty_head, ndirty, dirty_cap; /* [dirty_head, ndirty) wait */
 	struct kld_timer *t_work;
 	int lfd, lfd6;
 	struct kld_io *lio, *lio6;
