@@ -365,9 +365,11 @@ end
 
     def at_b():
         return json.loads(b.vtysh("show bgp ipv4 unicast json")).get("routes", {})
-    kldlab.wait_for(lambda: "10.100.10.0/24" in at_b(), 30, what="A's network at B")
-    r = at_b()["10.100.10.0/24"][0]
-    assert r["path"] == "65001 65001 65001" and r["metric"] == 77
+    # As above: B may see A's network before A's OUT map is bound, then
+    # the refreshed version.
+    kldlab.wait_for(lambda: at_b().get("10.100.10.0/24", [{}])[0].get("path")
+                    == "65001 65001 65001", 30, what="A's network at B through OUT")
+    assert at_b()["10.100.10.0/24"][0]["metric"] == 77
     rc = a.running_config()
     assert "route-map IN permit 10\n match ip address prefix-list P20\n" in rc
     assert " set local-preference 300\n" in rc and "  neighbor 10.200.0.2 route-map IN in\n" in rc
