@@ -159,6 +159,31 @@ size_t bgp_adj_count(const struct bgp_adj *t)
 	return t->trie ? kld_trie_count(t->trie) : t->n;
 }
 
+static int bgp_adj_copy_one(const struct kld_prefix *p, void *v, void *arg)
+{
+	kld_trie_insert(arg, p, (void *)bgp_attr_ref(v));
+	return 0;
+}
+
+struct bgp_adj *bgp_adj_copy(const struct bgp_adj *t)
+{
+	struct bgp_adj *c = bgp_adj_new(t->family);
+
+	if (t->trie) {
+		kld_trie_walk(t->trie, bgp_adj_copy_one, c->trie);
+		return c;
+	}
+	if (!t->cap)
+		return c;
+	*c = *t;
+	c->slot = kld_xmalloc(t->cap * sizeof(*t->slot));
+	memcpy(c->slot, t->slot, t->cap * sizeof(*t->slot));
+	for (size_t i = 0; i < t->cap; i++)
+		if (c->slot[i].state == ADJ_USED)
+			bgp_attr_ref(c->slot[i].a);
+	return c;
+}
+
 struct bgp_adj_walk {
 	void (*fn)(const struct bgp_attrs *a, void *arg);
 	void *arg;

@@ -1088,3 +1088,70 @@ int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf
 	}
 	return (int)total;
 }
+
+/* ---- next hop rewriting for update groups ---- */
+
+static size_t bgp_rd16(const uint8_t *p)
+{
+	return (size_t)p[0] << 8 | p[1];
+}
+
+/* A next hop field of len bytes that starts with `from` becomes `to`. */
+static void bgp_nh_swap(uint8_t *p, size_t len, const struct kld_addr *from,
+			const struct kld_addr *to)
+{
+	size_t alen = from->family == AF_INET ? 4 : 16;
+
+	if (len >= alen && !memcmp(p, from->u.bytes, alen))
+		memcpy(p, to->u.bytes, alen);
+}
+
+static void bgp_update_nh_rewrite(uint8_t *m, size_t len, const struct kld_addr *from,
+				  const struct kld_addr *to)
+{
+	size_t off, end;
+
+	if (len < BGP_UPDATE_MIN_LEN)
+		return;
+	off = BGP_HDR_LEN + 2 + bgp_rd16(m + BGP_HDR_LEN);
+	if (off + 2 > len)
+		return;
+	end = off + 2 + bgp_rd16(m + off);
+	off += 2;
+	while (off + 3 <= end && end <= len) {
+		bool ext = m[off] & BGP_ATTR_FLAG_EXTLEN;
+		uint8_t type = m[off + 1];
+		size_t vl;
+
+		if (ext && off + 4 > end)
+			return;
+		vl = ext ? bgp_rd16(m + off + 2) : m[off + 2];
+		off += ext ? 4 : 3;
+		if (off + vl > end)
+			return;
+		if (type == BGP_ATTR_NEXT_HOP)
+			bgp_nh_swap(m + off, vl, from, to);
+		else if (type == BGP_ATTR_MP_REACH_NLRI && vl >= 4)
+			bgp_nh_swap(m + off + 4, KLD_MIN((size_t)m[off + 3], vl - 4), from, to);
+		off += vl;
+	}
+}
+
+int bgp_updates_rewrite_nexthop(uint8_t *buf, size_t len, const struct kld_addr *from,
+				const struct kld_addr *to)
+{
+	size_t off = 0;
+
+	if (from->family != to->family || (from->family != AF_INET && from->family != AF_INET6))
+		return -EINVAL;
+	while (off + BGP_HDR_LEN <= len) {
+		size_t mlen = bgp_rd16(buf + off + BGP_MARKER_LEN);
+
+		if (mlen < BGP_HDR_LEN || off + mlen > len)
+			return -EINVAL;
+		if (buf[off + BGP_MARKER_LEN + 2] == BGP_MSG_UPDATE)
+			bgp_update_nh_rewrite(buf + off, mlen, from, to);
+		off += mlen;
+	}
+	return off == len ? 0 : -EINVAL;
+}

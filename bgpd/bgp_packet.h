@@ -192,6 +192,13 @@ int bgp_update_pack(const struct bgp_codec_ctx *ctx, const struct bgp_attrs *a,
 /* Withdraw n prefixes of one family, packed the same way. */
 int bgp_withdraw_pack(const struct bgp_codec_ctx *ctx, const struct kld_prefix *pfx, size_t n,
 		      bgp_emit_fn emit, void *arg);
+/* Messages buf[0..len) were packed with next hop `from` where the
+ * sender put its own address: make those `to` (an update group's member
+ * on another link than the one it was packed for). A NEXT_HOP or
+ * MP_REACH_NLRI next hop equal to from changes; nothing else does.
+ * -EINVAL: families differ or the messages are cut. */
+int bgp_updates_rewrite_nexthop(uint8_t *buf, size_t len, const struct kld_addr *from,
+				const struct kld_addr *to);
 /* The End-of-RIB marker for a family. */
 int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf, size_t size);
 

@@ -253,6 +253,11 @@ static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, 
 	/* iBGP routes are not passed to iBGP peers (no route reflection). */
 	if (best->peer && !best->peer->ebgp && !peer->ebgp)
 		return false;
+	/* Split horizon by AS, not by session, so that every member of an
+	 * update group (one AS) gets the same: not back into the AS the
+	 * route came from. */
+	if (best->peer && best->peer->ebgp && peer->ebgp && best->peer->remote_as == peer->remote_as)
+		return false;
 	if (bgp_comm_contains(a, BGP_COMM_NO_ADVERTISE))
 		return false;
 	if (peer->ebgp && (bgp_comm_contains(a, BGP_COMM_NO_EXPORT) ||
@@ -413,10 +418,16 @@ static void bgp_select_multipath(const struct bgp *bgp, struct bgp_dest *d)
 	}
 }
 
+/* Once per update group, and for each established peer outside one (a
+ * peer still receiving its initial table). */
 static void bgp_dest_announce(struct bgpd *bd, const struct bgp_dest *d, struct bgp_scratch *s)
 {
-	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
-		if (peer->state == BGP_FSM_ESTABLISHED)
+	if (!bd->bgp)
+		return;
+	for (struct bgp_updgrp *g = bd->bgp->updgrps; g; g = g->next)
+		bgp_announce(bd, g->conf, d, s, false);
+	for (struct bgp_peer *peer = bd->bgp->peers; peer; peer = peer->next)
+		if (peer->state == BGP_FSM_ESTABLISHED && !peer->ug)
 			bgp_announce(bd, peer, d, s, false);
 	bgp_scratch_reset(s);
 }
@@ -463,6 +474,10 @@ static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scr
 
 static void bgp_flush_all(struct bgpd *bd)
 {
+	/* groups first: their bytes go to the members' buffers, which the
+	 * members' own flush then writes */
+	for (struct bgp_updgrp *g = bd->bgp ? bd->bgp->updgrps : NULL; g; g = g->next)
+		bgp_updgrp_flush(g);
 	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
 		bgp_peer_flush(peer);
 	bgp_zebra_flush(bd);
@@ -543,6 +558,9 @@ static void bgp_send_eor(struct bgp_peer *peer, enum bgp_af af)
  * two consistent. */
 void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer)
 {
+	/* the resend is the peer's own; it joins a group again after it */
+	if (peer->ug)
+		bgp_updgrp_leave(bd, peer, true);
 	bgp_out_cache_clear(bd, peer);
 	peer->dump_af = 0;
 	peer->dump_started = false;
@@ -569,6 +587,7 @@ void bgp_rib_dump_step(void *arg)
 			if (peer->af_active[af] && (peer->neg.af_mask & BGP_AF_BIT(af)))
 				bgp_send_eor(peer, (enum bgp_af)af);
 		bgp_peer_flush(peer);
+		bgp_updgrp_join(bd, peer);
 		return;
 	}
 	bgp_scratch_init(&w.s);
@@ -582,6 +601,94 @@ void bgp_rib_dump_step(void *arg)
 	}
 	bgp_peer_flush(peer);
 	kld_timer_arm(peer->t_dump, 0);
+}
+
+/* ---- update groups: moving a peer's tables in and out ---- */
+
+const struct bgp_peer *bgp_peer_out(const struct bgp_peer *peer)
+{
+	return peer->ug ? peer->ug->conf : peer;
+}
+
+static void bgp_adj_out_move(struct bgp_peer *to, struct bgp_peer *from)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		to->adj_out[af] = from->adj_out[af];
+		from->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
+	}
+	memcpy(to->pfx_sent, from->pfx_sent, sizeof(to->pfx_sent));
+	memset(from->pfx_sent, 0, sizeof(from->pfx_sent));
+}
+
+/* The peer's table and the group's can differ only where a destination
+ * is waiting for the decision process: anywhere else both were computed
+ * from the same best path under the same policy. Send the peer the
+ * group's version of those, so that the group's next changes apply to
+ * it as to every member. */
+static void bgp_updgrp_reconcile(struct bgpd *bd, struct bgp_peer *peer, struct bgp_updgrp *g)
+{
+	for (size_t i = bd->dirty_head; i < bd->ndirty; i++) {
+		const struct kld_prefix *p = &bd->dirty[i]->p;
+		enum bgp_af af = bgp_af_of(p);
+		const struct bgp_attrs *mine = bgp_adj_get(peer->adj_out[af], p);
+		const struct bgp_attrs *theirs = bgp_adj_get(g->conf->adj_out[af], p);
+
+		if (mine != theirs && (mine || theirs))
+			bgp_outq_push(peer, p, theirs);
+	}
+	bgp_peer_flush(peer);
+}
+
+/* After its initial table: into the group of peers like it, or a new
+ * group that takes over the peer's table. */
+void bgp_updgrp_join(struct bgpd *bd, struct bgp_peer *peer)
+{
+	struct bgp_updgrp *g;
+
+	if (peer->ug || peer->state != BGP_FSM_ESTABLISHED)
+		return;
+	g = bgp_updgrp_find(peer->bgp, peer);
+	if (!g) {
+		g = bgp_updgrp_new(peer->bgp, peer);
+		bgp_adj_out_move(g->conf, peer);
+	} else {
+		bgp_updgrp_flush(g); /* what is queued predates the peer */
+		bgp_updgrp_reconcile(bd, peer, g);
+		bgp_adj_out_clear(bd, peer);
+	}
+	bgp_out_cache_clear(bd, peer);
+	bgp_updgrp_add(g, peer);
+}
+
+static void bgp_updgrp_release(struct bgpd *bd, struct bgp_updgrp *g)
+{
+	struct bgp_peer *c = g->conf;
+
+	for (size_t i = 0; i < c->noutq; i++)
+		bgp_attr_unref(bd->attrs, c->outq[i].attrs);
+	free(c->outq);
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		bgp_adj_free(c->adj_out[af], bgp_adj_out_drop, bd->attrs);
+	bgp_out_cache_clear(bd, c);
+	bgp_updgrp_free(c->bgp, g);
+}
+
+/* keep_adj: the peer goes on with a copy of the group's table (a full
+ * resend follows and must withdraw what is no longer allowed). */
+void bgp_updgrp_leave(struct bgpd *bd, struct bgp_peer *peer, bool keep_adj)
+{
+	struct bgp_updgrp *g = peer->ug;
+
+	bgp_updgrp_del(peer);
+	if (keep_adj) {
+		for (int af = 0; af < BGP_AF_MAX; af++) {
+			bgp_adj_free(peer->adj_out[af], bgp_adj_out_drop, bd->attrs);
+			peer->adj_out[af] = bgp_adj_copy(g->conf->adj_out[af]);
+		}
+		memcpy(peer->pfx_sent, g->conf->pfx_sent, sizeof(peer->pfx_sent));
+	}
+	if (!g->nmembers)
+		bgp_updgrp_release(bd, g);
 }
 
 static int bgp_walk_collect(const struct kld_prefix *p, void *value, void *arg)
@@ -613,6 +720,8 @@ void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer)
 			bgp_path_unlink(bd, w.v[i], pp);
 	}
 	free(w.v);
+	if (peer->ug)
+		bgp_updgrp_leave(bd, peer, false);
 	bgp_adj_out_clear(bd, peer);
 	memset(peer->pfx_rcvd, 0, sizeof(peer->pfx_rcvd));
 }

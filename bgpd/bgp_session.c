@@ -440,6 +440,8 @@ static void bgp_connect(struct bgp_peer *peer)
 
 /* ---- FSM actions ---- */
 
+static void bgp_outq_drop(struct bgp_peer *q);
+
 static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old)
 {
 	char name[KLD_ADDR_STRLEN];
@@ -448,9 +450,7 @@ static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old)
 	kld_timer_cancel(peer->t_hold);
 	kld_timer_cancel(peer->t_keepalive);
 	kld_timer_cancel(peer->t_dump);
-	for (size_t i = 0; i < peer->noutq; i++)
-		bgp_attr_unref(peer->bgp->bd->attrs, peer->outq[i].attrs);
-	peer->noutq = 0;
+	bgp_outq_drop(peer);
 	if (old != BGP_FSM_ESTABLISHED)
 		return;
 	kld_notice("%%ADJCHANGE: neighbor %s Down %s", bgp_peer_name(peer, name),
@@ -1160,41 +1160,87 @@ static int bgp_out_cmp(const void *a, const void *b)
 	return kld_prefix_cmp(&x->p, &y->p);
 }
 
-/* Pack the queued announcements: one run of UPDATEs per attribute set. */
-void bgp_peer_flush(struct bgp_peer *peer)
+static void bgp_outq_drop(struct bgp_peer *q)
 {
-	struct bgp_attr_table *t = peer->bgp->bd->attrs;
+	for (size_t i = 0; i < q->noutq; i++)
+		bgp_attr_unref(q->bgp->bd->attrs, q->outq[i].attrs);
+	q->noutq = 0;
+}
+
+/* Pack the queued announcements of q (a peer or a group's conf) with its
+ * encoding: one run of UPDATEs per attribute set. */
+static void bgp_outq_pack(struct bgp_peer *q, bgp_emit_fn emit, void *arg)
+{
 	struct kld_prefix *buf;
 	size_t i = 0;
 
+	qsort(q->outq, q->noutq, sizeof(*q->outq), bgp_out_cmp);
+	buf = kld_xmalloc(q->noutq * sizeof(*buf));
+	while (i < q->noutq) {
+		const struct bgp_attrs *a = q->outq[i].attrs;
+		size_t n = 0;
+
+		for (; i < q->noutq && q->outq[i].attrs == a; i++)
+			buf[n++] = q->outq[i].p;
+		if (a)
+			bgp_update_pack(&q->ctx, a, buf, n, emit, arg);
+		else
+			bgp_withdraw_pack(&q->ctx, buf, n, emit, arg);
+	}
+	free(buf);
+	bgp_outq_drop(q);
+}
+
+void bgp_peer_flush(struct bgp_peer *peer)
+{
 	if (!peer->noutq) {
 		bgp_conn_flush(peer, &peer->c);
 		return;
 	}
 	if (peer->state != BGP_FSM_ESTABLISHED) {
-		for (i = 0; i < peer->noutq; i++)
-			bgp_attr_unref(t, peer->outq[i].attrs);
-		peer->noutq = 0;
+		bgp_outq_drop(peer);
 		return;
 	}
-	qsort(peer->outq, peer->noutq, sizeof(*peer->outq), bgp_out_cmp);
-	buf = kld_xmalloc(peer->noutq * sizeof(*buf));
-	while (i < peer->noutq) {
-		const struct bgp_attrs *a = peer->outq[i].attrs;
-		size_t n = 0;
-
-		for (; i < peer->noutq && peer->outq[i].attrs == a; i++)
-			buf[n++] = peer->outq[i].p;
-		if (a)
-			bgp_update_pack(&peer->ctx, a, buf, n, bgp_emit, peer);
-		else
-			bgp_withdraw_pack(&peer->ctx, buf, n, bgp_emit, peer);
-	}
-	free(buf);
-	for (i = 0; i < peer->noutq; i++)
-		bgp_attr_unref(t, peer->outq[i].attrs);
-	peer->noutq = 0;
+	bgp_outq_pack(peer, bgp_emit, peer);
 	bgp_conn_flush(peer, &peer->c);
+}
+
+struct bgp_group_emit {
+	struct kld_buf b;
+	uint64_t n;
+};
+
+static int bgp_emit_group(void *arg, const uint8_t *msg, size_t len)
+{
+	struct bgp_group_emit *e = arg;
+
+	e->n++;
+	kld_buf_append(&e->b, msg, len);
+	return 0;
+}
+
+/* Encode once, append the same bytes to every member; the members' own
+ * flush (bgp_peer_flush) writes them. */
+void bgp_updgrp_flush(struct bgp_updgrp *g)
+{
+	struct bgp_group_emit e = { .n = 0 };
+
+	if (!g->conf->noutq)
+		return;
+	kld_buf_init(&e.b);
+	bgp_outq_pack(g->conf, bgp_emit_group, &e);
+	g->packets += e.n;
+	for (struct bgp_peer *m = g->members; m; m = m->ug_next) {
+		size_t at = m->c.tx.len;
+
+		kld_buf_append(&m->c.tx, e.b.data, e.b.len);
+		if (!kld_addr_eq(&m->local, &g->conf->local))
+			bgp_updates_rewrite_nexthop((uint8_t *)m->c.tx.data + at, e.b.len,
+						    &g->conf->local, &m->local);
+		m->upd_out += e.n;
+		m->msg_out += e.n;
+	}
+	kld_buf_free(&e.b);
 }
 
 void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af)
@@ -1278,6 +1324,8 @@ void bgp_peer_free(struct bgp_peer *peer)
 	struct bgp_peer **pp;
 
 	bgp_peer_stop(peer, BGP_CEASE_PEER_DECONFIGURED);
+	if (peer->ug) /* stopping an established member has taken it out */
+		bgp_updgrp_leave(peer->bgp->bd, peer, false);
 	explicit_bzero(peer->password, sizeof(peer->password));
 	bgp_md5_listen(peer); /* the listener forgets the address's key */
 	for (pp = peer->is_group ? &peer->bgp->groups : &peer->bgp->peers; *pp;

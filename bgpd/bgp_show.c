@@ -83,7 +83,7 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 		snprintf(snt, sizeof(snt), "(Policy)");
 	} else if (estab) {
 		snprintf(st, sizeof(st), "%u", p->pfx_rcvd[af]);
-		snprintf(snt, sizeof(snt), "%u", p->pfx_sent[af]);
+		snprintf(snt, sizeof(snt), "%u", bgp_peer_out(p)->pfx_sent[af]);
 	} else {
 		snprintf(st, sizeof(st), "%s", bgp_peer_state_name(p));
 		snprintf(snt, sizeof(snt), "0");
@@ -152,7 +152,7 @@ static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af 
 	json_object_object_add(o, "peerUptimeMsec",
 			       json_object_new_int64((int64_t)(kld_now_ms() - p->uptime_ms)));
 	json_object_object_add(o, "pfxRcd", json_object_new_int64(p->pfx_rcvd[af]));
-	json_object_object_add(o, "pfxSnt", json_object_new_int64(p->pfx_sent[af]));
+	json_object_object_add(o, "pfxSnt", json_object_new_int64(bgp_peer_out(p)->pfx_sent[af]));
 	json_object_object_add(o, "state", json_object_new_string(bgp_peer_state_name(p)));
 	json_object_object_add(o, "peerState",
 			       json_object_new_string(p->shutdown ? "Admin" : bgp_peer_policy_missing(p)
@@ -508,7 +508,7 @@ static void bgp_prefix_text(struct vty *vty, struct bgpd *bd, const struct bgp_d
 		vty_out(vty, ", best #%zu", best);
 	vty_out(vty, ", table default)\n");
 	for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
-		if (!bgp_adj_get(p->adj_out[d->p.family == AF_INET ? BGP_AF_IPV4_UNICAST
+		if (!bgp_adj_get(bgp_peer_out(p)->adj_out[d->p.family == AF_INET ? BGP_AF_IPV4_UNICAST
 								   : BGP_AF_IPV6_UNICAST],
 				 &d->p))
 			continue;
@@ -708,7 +708,7 @@ static int bgp_nbr_route(const struct kld_prefix *pfx, void *value, void *arg)
 		struct bgp_path shown = *p;
 
 		if (w->advertised) {
-			if (p != d->best || !(shown.attrs = bgp_adj_get(w->peer->adj_out[af], pfx)))
+			if (p != d->best || !(shown.attrs = bgp_adj_get(bgp_peer_out(w->peer)->adj_out[af], pfx)))
 				continue;
 		} else if (p->peer != w->peer) {
 			continue;
@@ -829,6 +829,105 @@ static int bgp_cmd_show_plist(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* ---- update groups (FRR's `show bgp update-groups`, one subgroup per
+ * group, so its lines are folded into the group's) ---- */
+
+static size_t bgp_updgrp_adj_count(const struct bgp_updgrp *g)
+{
+	size_t n = 0;
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		n += bgp_adj_count(g->conf->adj_out[af]);
+	return n;
+}
+
+static void bgp_updgrp_text(struct vty *vty, const struct bgp_updgrp *g)
+{
+	const struct bgp_peer *c = g->conf;
+	time_t t = time(NULL) - (time_t)((kld_now_ms() - g->created_ms) / 1000);
+	char tb[64], a[KLD_ADDR_STRLEN];
+
+	vty_out(vty, "Update-group %u:\n", g->id);
+	vty_out(vty, "  Created: %s", ctime_r(&t, tb));
+	if (c->ebgp)
+		vty_out(vty, "  Type: external, remote AS %u\n", c->remote_as);
+	else
+		vty_out(vty, "  Type: internal\n");
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		const char *fam = af == BGP_AF_IPV4_UNICAST ? "" : " (IPv6 unicast)";
+
+		if (c->af_active[af] && c->rmap[af][1][0])
+			vty_out(vty, "  Outgoing route map%s: %s\n", fam, c->rmap[af][1]);
+		if (c->af_active[af] && c->plist[af][1][0])
+			vty_out(vty, "  Outgoing prefix list%s: %s\n", fam, c->plist[af][1]);
+		if (c->af_active[af] && c->nh_self[af])
+			vty_out(vty, "  Next hop self%s\n", fam);
+	}
+	vty_out(vty, "  Join events: %u\n", g->joins);
+	vty_out(vty, "  Prune events: %u\n", g->prunes);
+	vty_out(vty, "  Total packets enqueued: %" PRIu64 "\n", g->packets);
+	vty_out(vty, "  Adj-out list count: %zu\n", bgp_updgrp_adj_count(g));
+	vty_out(vty, "  Peers:\n");
+	for (const struct bgp_peer *m = g->members; m; m = m->ug_next)
+		vty_out(vty, "    - %s\n", kld_addr_fmt(&m->addr, a, sizeof(a)));
+}
+
+static json_object *bgp_updgrp_json(const struct bgp_updgrp *g)
+{
+	const struct bgp_peer *c = g->conf;
+	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	char a[KLD_ADDR_STRLEN];
+
+	json_object_object_add(o, "groupCreateTime",
+			       json_object_new_int64((int64_t)time(NULL) -
+						     (int64_t)((kld_now_ms() - g->created_ms) / 1000)));
+	json_object_object_add(o, "type", json_object_new_string(c->ebgp ? "external" : "internal"));
+	if (c->ebgp)
+		json_object_object_add(o, "remoteAs", json_object_new_int64(c->remote_as));
+	if (c->rmap[BGP_AF_IPV4_UNICAST][1][0])
+		json_object_object_add(o, "outRouteMap",
+				       json_object_new_string(c->rmap[BGP_AF_IPV4_UNICAST][1]));
+	if (c->plist[BGP_AF_IPV4_UNICAST][1][0])
+		json_object_object_add(o, "outPrefixList",
+				       json_object_new_string(c->plist[BGP_AF_IPV4_UNICAST][1]));
+	json_object_object_add(o, "joinEvents", json_object_new_int(g->joins));
+	json_object_object_add(o, "pruneEvents", json_object_new_int(g->prunes));
+	json_object_object_add(o, "totalPacketsEnqueued", json_object_new_int64(g->packets));
+	json_object_object_add(o, "adjListCount", json_object_new_int64(bgp_updgrp_adj_count(g)));
+	for (const struct bgp_peer *m = g->members; m; m = m->ug_next)
+		json_object_array_add(peers, json_object_new_string(kld_addr_fmt(&m->addr, a, sizeof(a))));
+	json_object_object_add(o, "peers", peers);
+	return o;
+}
+
+static int bgp_cmd_show_updgrps(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgpd *bd = vty->arg;
+	bool json = cmd_has(args, "json");
+	json_object *top, *grps;
+
+	if (!bgp_show_instance(vty, json))
+		return CMD_SUCCESS;
+	if (!json) {
+		for (const struct bgp_updgrp *g = bd->bgp->updgrps; g; g = g->next) {
+			bgp_updgrp_text(vty, g);
+			vty_out(vty, "%s", g->next ? "\n" : "");
+		}
+		return CMD_SUCCESS;
+	}
+	top = json_object_new_object();
+	grps = json_object_new_object();
+	for (const struct bgp_updgrp *g = bd->bgp->updgrps; g; g = g->next) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", g->id);
+		json_object_object_add(grps, id, bgp_updgrp_json(g));
+	}
+	json_object_object_add(top, "default", grps);
+	bgp_print_json(vty, top);
+	return CMD_SUCCESS;
+}
+
 #define SHOW_BGP "show <bgp [ipv4 unicast]|ip bgp>"
 #define SHOW_BGP_HELP                                                                              \
 	"Show running system information\nBGP information\nAddress Family\n"                       \
@@ -913,6 +1012,9 @@ static const struct cmd_def bgp_show_cmds[] = {
 	  "Display the received routes from neighbor\nDisplay routes learned from neighbor\n"
 	  "JavaScript Object Notation\n",
 	  bgp_cmd_show_nbr_routes, NULL, 0 },
+	{ "view", SHOW_BGP " update-groups [json]",
+	  SHOW_BGP_HELP "Detailed info about dynamic update groups\nJavaScript Object Notation\n",
+	  bgp_cmd_show_updgrps, NULL, 0 },
 	{ "view", "show bgp ipv6 [unicast] summary [json]",
 	  "Show running system information\nBGP information\nAddress Family\n"
 	  "Address Family modifier\nSummary of BGP neighbor status\nJavaScript Object Notation\n",

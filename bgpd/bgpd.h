@@ -131,6 +131,25 @@ struct bgp_peer {
 	/* announcements queued by the work queue, flushed in batches */
 	struct bgp_out_item *outq;
 	size_t noutq, outq_cap;
+
+	/* update group (bgp_updgrp.c): a member's own Adj-RIB-Out stays
+	 * empty, the group's conf holds it; a group's conf points to its
+	 * group too */
+	struct bgp_updgrp *ug;
+	struct bgp_peer *ug_next; /* the group's next member */
+};
+
+/* Peers that share outbound policy and encoding: one Adj-RIB-Out, one
+ * packing of UPDATEs for all members (see bgp_updgrp.c). */
+struct bgp_updgrp {
+	struct bgp_updgrp *next;
+	uint32_t id;
+	uint64_t created_ms;
+	struct bgp_peer *conf;    /* shared settings, Adj-RIB-Out, queue */
+	struct bgp_peer *members; /* linked by ug_next */
+	unsigned nmembers;
+	unsigned joins, prunes;
+	uint64_t packets; /* UPDATEs packed, each sent to every member */
 };
 
 #define BGP_OUT_CACHE 1024
@@ -230,6 +249,8 @@ struct bgp {
 	struct bgp_network *networks[BGP_AF_MAX];
 	uint32_t redist[BGP_AF_MAX]; /* bits (1 << enum bgp_src) */
 	uint8_t maxpaths[BGP_AF_MAX][2]; /* [af][0 eBGP, 1 iBGP]; 0 means 1 */
+	struct bgp_updgrp *updgrps;
+	uint32_t updgrp_last_id;
 };
 
 #define BGP_MAX_ECMP 16
@@ -331,6 +352,24 @@ void bgp_out_cache_clear(struct bgpd *bd, struct bgp_peer *peer);
 struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p);
 uint32_t bgp_now_s(void);
 
+/* bgp_updgrp.c: update group membership */
+bool bgp_updgrp_same(const struct bgp_peer *a, const struct bgp_peer *b);
+struct bgp_updgrp *bgp_updgrp_find(struct bgp *bgp, const struct bgp_peer *peer);
+/* A new empty group with like's settings, at the end of bgp->updgrps. */
+struct bgp_updgrp *bgp_updgrp_new(struct bgp *bgp, const struct bgp_peer *like);
+void bgp_updgrp_add(struct bgp_updgrp *g, struct bgp_peer *peer);
+/* Takes the peer out of its group; returns the members left. */
+unsigned bgp_updgrp_del(struct bgp_peer *peer);
+void bgp_updgrp_free(struct bgp *bgp, struct bgp_updgrp *g);
+/* bgp_rib.c: a peer joins after its initial table, leaves when it goes
+ * down or needs its own full resend. */
+void bgp_updgrp_join(struct bgpd *bd, struct bgp_peer *peer);
+void bgp_updgrp_leave(struct bgpd *bd, struct bgp_peer *peer, bool keep_adj);
+/* What the peer was sent: its group's table when it is a member. */
+const struct bgp_peer *bgp_peer_out(const struct bgp_peer *peer);
+/* bgp_session.c: pack the group's queue once, to every member */
+void bgp_updgrp_flush(struct bgp_updgrp *g);
+
 /* bgp_adj.c: Adj-RIB-Out tables */
 struct bgp_adj;
 struct bgp_adj *bgp_adj_new(uint8_t family);
@@ -338,6 +377,8 @@ const struct bgp_attrs *bgp_adj_get(const struct bgp_adj *t, const struct kld_pr
 const struct bgp_attrs *bgp_adj_set(struct bgp_adj *t, const struct kld_prefix *p,
 				    const struct bgp_attrs *a);
 size_t bgp_adj_count(const struct bgp_adj *t);
+/* A copy holding its own reference to every set. */
+struct bgp_adj *bgp_adj_copy(const struct bgp_adj *t);
 void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void *arg), void *arg);
 
 /* bgp_decision.c: <0 when a is better */
