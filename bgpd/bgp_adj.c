@@ -104,6 +104,14 @@ static void bgp_adj_grow(struct bgp_adj *t)
 	free(old);
 }
 
+/* Start loading p's first probe slot: the work queue looks up one prefix
+ * in every group's table in turn, and the loads then overlap. */
+void bgp_adj_prefetch(const struct bgp_adj *t, const struct kld_prefix *p)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->slot[bgp_adj_hash(bgp_adj_key(p), p->len) & (t->cap - 1)]);
+}
+
 const struct bgp_attrs *bgp_adj_get(const struct bgp_adj *t, const struct kld_prefix *p)
 {
 	struct bgp_adj_slot *s;

@@ -422,8 +422,12 @@ static void bgp_select_multipath(const struct bgp *bgp, struct bgp_dest *d)
  * peer still receiving its initial table). */
 static void bgp_dest_announce(struct bgpd *bd, const struct bgp_dest *d, struct bgp_scratch *s)
 {
+	enum bgp_af af = bgp_af_of(&d->p);
+
 	if (!bd->bgp)
 		return;
+	for (struct bgp_updgrp *g = bd->bgp->updgrps; g; g = g->next)
+		bgp_adj_prefetch(g->conf->adj_out[af], &d->p);
 	for (struct bgp_updgrp *g = bd->bgp->updgrps; g; g = g->next)
 		bgp_announce(bd, g->conf, d, s, false);
 	for (struct bgp_peer *peer = bd->bgp->peers; peer; peer = peer->next)

@@ -377,6 +377,7 @@ const struct bgp_attrs *bgp_adj_get(const struct bgp_adj *t, const struct kld_pr
 const struct bgp_attrs *bgp_adj_set(struct bgp_adj *t, const struct kld_prefix *p,
 				    const struct bgp_attrs *a);
 size_t bgp_adj_count(const struct bgp_adj *t);
+void bgp_adj_prefetch(const struct bgp_adj *t, const struct kld_prefix *p);
 /* A copy holding its own reference to every set. */
 struct bgp_adj *bgp_adj_copy(const struct bgp_adj *t);
 void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void *arg), void *arg);

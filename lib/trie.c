@@ -325,7 +325,11 @@ void *kld_trie_insert(struct kld_trie *t, const struct kld_prefix *p, void *valu
 }
 
 /* Descend to the node holding exactly key; *plink receives the link to its
- * parent (NULL at the root). */
+ * parent (NULL at the root). The descent tests one bit per node and the
+ * whole key only at the end (PATRICIA): a node on the way that does not
+ * match leads to a subtree that cannot match either, so the last check
+ * catches it, and a match means every node passed was an ancestor. This
+ * runs once per received prefix. */
 static struct kld_trie_node **kld_trie_find(const struct kld_trie *t, const struct kld_prefix *key,
 					    struct kld_trie_node ***plink)
 {
@@ -333,7 +337,7 @@ static struct kld_trie_node **kld_trie_find(const struct kld_trie *t, const stru
 	struct kld_trie_node *n;
 
 	*plink = NULL;
-	while ((n = *link) && n->len < key->len && kld_key_match(n, key->u.bytes)) {
+	while ((n = *link) && n->len < key->len) {
 		*plink = link;
 		link = &n->child[kld_key_bit(key->u.bytes, n->len)];
 	}
