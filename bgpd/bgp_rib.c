@@ -130,9 +130,16 @@ struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p)
 	return kld_trie_lookup(bd->rib[bgp_af_of(p)], p);
 }
 
+/* A received prefix's destination: the UPDATE's prefixes are mostly
+ * consecutive, so the look-up starts where the last one went down. */
+static struct bgp_dest *bgp_dest_near(struct bgpd *bd, const struct kld_prefix *p)
+{
+	return kld_trie_lookup_near(bd->rib[bgp_af_of(p)], &bd->rib_cursor, p);
+}
+
 static struct bgp_dest *bgp_dest_get(struct bgpd *bd, const struct kld_prefix *p)
 {
-	struct bgp_dest *d = bgp_rib_lookup(bd, p);
+	struct bgp_dest *d = bgp_dest_near(bd, p);
 
 	if (d)
 		return d;
@@ -230,7 +237,7 @@ static void bgp_path_unlink(struct bgpd *bd, struct bgp_dest *d, struct bgp_path
 
 void bgp_rib_withdraw(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p)
 {
-	struct bgp_dest *d = bgp_rib_lookup(bd, p);
+	struct bgp_dest *d = bgp_dest_near(bd, p);
 	struct bgp_path **pp;
 
 	if (!d)

@@ -264,6 +264,7 @@ struct bgpd {
 	struct bgp_scratch rm_scratch; /* route-map edits on received routes */
 	struct bgp_attr_table *attrs;
 	struct kld_trie *rib[BGP_AF_MAX];
+	struct kld_trie_cursor rib_cursor; /* look-ups of received prefixes */
 	struct bgp_pool dest_pool, path_pool;
 	struct bgp_dest **dirty;
 	size_t dirty_head, ndirty, dirty_cap; /* [dirty_head, ndirty) wait */

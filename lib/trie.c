@@ -58,6 +58,10 @@ struct kld_trie_slab {
 struct kld_trie {
 	struct kld_trie_node *root;
 	size_t count;
+	/* changes with every delete: a cursor's nodes may be freed. An insert
+	 * frees none; a node it adds between two of a cursor's keeps them
+	 * ancestor and descendant, which is all a cursor relies on. */
+	uint64_t gen;
 	uint8_t family;
 	uint8_t bits;
 	uint8_t keylen;
@@ -369,6 +373,7 @@ void *kld_trie_delete(struct kld_trie *t, const struct kld_prefix *p)
 	link = kld_trie_find(t, &key, &plink);
 	if (!link)
 		return NULL;
+	t->gen++;
 	n = *link;
 	value = n->value;
 	n->value = NULL;
@@ -400,6 +405,41 @@ void *kld_trie_lookup(const struct kld_trie *t, const struct kld_prefix *p)
 	kld_prefix_mask(&key);
 	link = kld_trie_find(t, &key, &plink);
 	return link ? (*link)->value : NULL;
+}
+
+void *kld_trie_lookup_near(const struct kld_trie *t, struct kld_trie_cursor *c,
+			   const struct kld_prefix *p)
+{
+	struct kld_prefix key;
+	const struct kld_trie_node *n;
+
+	if (!kld_trie_accepts(t, p))
+		return NULL;
+	key = *p;
+	kld_prefix_mask(&key);
+	if (c->t != t || c->gen != t->gen) {
+		c->t = t;
+		c->gen = t->gen;
+		c->n = 0;
+	}
+	/* The path goes from ancestor to descendant, so once a node contains
+	 * key all the ones above it do too. */
+	while (c->n) {
+		n = c->path[c->n - 1];
+		if (n->len <= key.len && kld_key_match(n, key.u.bytes))
+			break;
+		c->n--;
+	}
+	n = c->n ? c->path[--c->n] : t->root;
+	/* as kld_trie_find: one bit per node, the whole key at the end; at
+	 * most one node per length shorter than key's is pushed */
+	while (n && n->len < key.len) {
+		c->path[c->n++] = n;
+		n = n->child[kld_key_bit(key.u.bytes, n->len)];
+	}
+	if (!n || n->len != key.len || !n->has_value || !kld_key_match(n, key.u.bytes))
+		return NULL;
+	return n->value;
 }
 
 size_t kld_trie_count(const struct kld_trie *t)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "prefix.h"
 
 struct kld_trie;
@@ -26,6 +27,21 @@ void *kld_trie_insert(struct kld_trie *t, const struct kld_prefix *p, void *valu
 /* Remove; returns the value that was stored, or NULL. */
 void *kld_trie_delete(struct kld_trie *t, const struct kld_prefix *p);
 void *kld_trie_lookup(const struct kld_trie *t, const struct kld_prefix *p);
+
+/* Look-ups of nearby prefixes one after the other (the NLRI of a BGP
+ * UPDATE, often consecutive): the cursor keeps the nodes of the last
+ * descent, and the next one starts from the deepest of them that contains
+ * the new prefix instead of the root. A delete makes the next look-up
+ * start from the root again. A zeroed cursor is ready to use. */
+#define KLD_TRIE_CURSOR_DEPTH 129
+struct kld_trie_cursor {
+	const struct kld_trie *t;
+	uint64_t gen;
+	unsigned n;
+	const void *path[KLD_TRIE_CURSOR_DEPTH];
+};
+void *kld_trie_lookup_near(const struct kld_trie *t, struct kld_trie_cursor *c,
+			   const struct kld_prefix *p);
 /* Longest prefix match; *matched (if not NULL) receives the stored prefix. */
 void *kld_trie_match(const struct kld_trie *t, const struct kld_addr *a,
 		     struct kld_prefix *matched);

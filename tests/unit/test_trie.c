@@ -686,6 +686,7 @@ static void gen_addr(uint64_t *s, const struct ref *r, struct kld_addr *a)
 static void random_run(uint8_t fam, size_t universe, size_t ops, uint64_t seed)
 {
 	struct kld_trie *t = kld_trie_new(fam);
+	struct kld_trie_cursor cur = { .n = 0 };
 	struct ref r;
 	uintptr_t serial = 1;
 	uint64_t s = seed;
@@ -717,6 +718,11 @@ static void random_run(uint8_t fam, size_t universe, size_t ops, uint64_t seed)
 		case 7:
 			got = kld_trie_lookup(t, &r.u[i]);
 			assert_ptr_equal(got, r.present[i] ? r.value[i] : NULL);
+			/* the cursor: a run of neighbours in the universe, across
+			 * the inserts and deletes between runs */
+			for (size_t j = i; j < i + 8 && j < r.n; j++)
+				assert_ptr_equal(kld_trie_lookup_near(t, &cur, &r.u[j]),
+						 r.present[j] ? r.value[j] : NULL);
 			break;
 		case 8:
 			gen_addr(&s, &r, &a);
