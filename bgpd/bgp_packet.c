@@ -1096,13 +1096,14 @@ static size_t bgp_rd16(const uint8_t *p)
 	return (size_t)p[0] << 8 | p[1];
 }
 
-/* A next hop field of len bytes that starts with `from` becomes `to`. */
+/* A next hop field of len bytes of from's family (IPv6: global, or global
+ * and link-local) that starts with `from` becomes `to`. */
 static void bgp_nh_swap(uint8_t *p, size_t len, const struct kld_addr *from,
 			const struct kld_addr *to)
 {
 	size_t alen = from->family == AF_INET ? 4 : 16;
 
-	if (len >= alen && !memcmp(p, from->u.bytes, alen))
+	if ((len == alen || (alen == 16 && len == 32)) && !memcmp(p, from->u.bytes, alen))
 		memcpy(p, to->u.bytes, alen);
 }
 
@@ -1131,8 +1132,8 @@ static void bgp_update_nh_rewrite(uint8_t *m, size_t len, const struct kld_addr 
 			return;
 		if (type == BGP_ATTR_NEXT_HOP)
 			bgp_nh_swap(m + off, vl, from, to);
-		else if (type == BGP_ATTR_MP_REACH_NLRI && vl >= 4)
-			bgp_nh_swap(m + off + 4, KLD_MIN((size_t)m[off + 3], vl - 4), from, to);
+		else if (type == BGP_ATTR_MP_REACH_NLRI && vl >= 4 && (size_t)m[off + 3] <= vl - 4)
+			bgp_nh_swap(m + off + 4, m[off + 3], from, to);
 		off += vl;
 	}
 }
