@@ -22,13 +22,21 @@ Scenarios:
           i prepends its AS 5 i times, so feeder 0's path is best everywhere;
           the clock stops when the monitor holds feeder 0's path for all N
           prefixes, whatever order the DUT got them in.
+  multi-noexport
+          multi, with nothing sent back to the feeders (an outbound
+          route-map that denies everything; BIRD: export none), so only
+          the monitor gets routes. kldnet, FRR and BIRD only.
+  fanout  1 feeder x N to 10 monitors (10.0.2.2-11, all AS 65200, one
+          outbound policy): the clock stops when the last monitor holds
+          the last prefix. kldnet packs the UPDATEs once for its update
+          group of ten; FRR groups too; BIRD exports per peer.
   kernel  1 x N, kldnet bgpd installs the routes through zebra-lite
           (BIRD through its kernel protocol); a netlink listener in the
           DUT's namespace also records when the last route reached the
           kernel. FRR (needs its zebra), OpenBGPD and GoBGP skip it.
 
 Not a test: it prints numbers and ratios. Run as root:
-    tests/bench/bench_bgp.py [--prefixes 100000] [--scenario single,multi,kernel]
+    tests/bench/bench_bgp.py [--prefixes 100000] [--scenario single,multi,fanout,kernel]
                              [--dut kldnet,frr,bird,openbgpd,gobgp]
 """
 import argparse
@@ -260,9 +268,14 @@ def monitor_multi(c, args):
     return n
 
 
+def monitor_addr(j):
+    return f"10.0.2.{2 + j}"
+
+
 def role_monitor(args):
-    c = Conn(args.peer)
-    c.establish(65200, "10.0.2.2")
+    me = monitor_addr(args.index)
+    c = Conn(args.peer, me)
+    c.establish(65200, me)
     print(json.dumps({"ready": True}), flush=True)
     if args.feeders > 1:
         seen = monitor_multi(c, args)
@@ -286,12 +299,25 @@ def feeders_of(nf):
     return [(feeder_addr(i), 65100 + i) for i in range(nf)]
 
 
+def monitors_of(scenario):
+    return [(monitor_addr(j), 65200) for j in range(MONITORS.get(scenario, 1))]
+
+
+def feeder_deny(nf, scenario):
+    """FRR-syntax lines that send the feeders nothing (multi-noexport)."""
+    if scenario != "multi-noexport":
+        return "", ""
+    af = "".join(f"  neighbor {a} route-map NONE out\n" for a, _ in feeders_of(nf))
+    return "route-map NONE deny 10\nexit\n", f" address-family ipv4 unicast\n{af} exit-address-family\n"
+
+
 def dut_kldnet(h, nf, scenario):
-    nbrs = "".join(f" neighbor {a} remote-as {asn}\n" for a, asn in feeders_of(nf))
-    h.write_config(f"""router bgp 65000
+    nbrs = "".join(f" neighbor {a} remote-as {asn}\n"
+                   for a, asn in feeders_of(nf) + monitors_of(scenario))
+    rmap, af = feeder_deny(nf, scenario)
+    h.write_config(f"""{rmap}router bgp 65000
  bgp router-id 10.0.1.1
-{nbrs} neighbor 10.0.2.2 remote-as 65200
-exit
+{nbrs}{af}exit
 """)
     if scenario == "kernel":
         h.start("zebra-lite")
@@ -299,28 +325,31 @@ exit
 
 
 def dut_frr(h, nf, scenario):
-    nbrs = "".join(f" neighbor {a} remote-as {asn}\n" for a, asn in feeders_of(nf))
+    nbrs = "".join(f" neighbor {a} remote-as {asn}\n"
+                   for a, asn in feeders_of(nf) + monitors_of(scenario))
+    rmap, af = feeder_deny(nf, scenario)
     h.start_frr_bgpd(f"""frr defaults traditional
-router bgp 65000
+{rmap}router bgp 65000
  bgp router-id 10.0.1.1
  no bgp ebgp-requires-policy
-{nbrs} neighbor 10.0.2.2 remote-as 65200
-""")
+{nbrs}{af}""")
 
 
 def dut_bird(h, nf, scenario):
+    export = "none" if scenario == "multi-noexport" else "all"
     feeds = "".join(f"""protocol bgp feeder{i} {{ local 10.0.1.1 as 65000; neighbor {a} as {asn};
-  ipv4 {{ import all; export none; }}; }}
+  ipv4 {{ import all; export {export}; }}; }}
 """ for i, (a, asn) in enumerate(feeders_of(nf)))
     # In the kernel scenario BIRD exports its table into the kernel's main
     # table itself (proto bird), the nearest like-for-like to zebra-lite.
     kernel = ("protocol kernel { ipv4 { export all; }; }\n"
               if scenario == "kernel" else "")
+    mons = "".join(f"""protocol bgp monitor{j} {{ local 10.0.2.1 as 65000; neighbor {a} as {asn};
+  ipv4 {{ import none; export all; }}; }}
+""" for j, (a, asn) in enumerate(monitors_of(scenario)))
     h.start_bird(f"""router id 10.0.1.1;
 protocol device {{}}
-{kernel}{feeds}protocol bgp monitor {{ local 10.0.2.1 as 65000; neighbor 10.0.2.2 as 65200;
-  ipv4 {{ import none; export all; }}; }}
-""")
+{kernel}{feeds}{mons}""")
 
 
 def ensure_packages():
@@ -346,16 +375,14 @@ def dut_openbgpd(h, nf, scenario):
     conf = os.path.join(d, "bgpd.conf")
     nbrs = "".join(f"neighbor {a} {{\n\tremote-as {asn}\n\tlocal-address 10.0.1.1\n}}\n"
                    for a, asn in feeders_of(nf))
+    nbrs += "".join(f"neighbor {a} {{\n\tremote-as {asn}\n\tlocal-address 10.0.2.1\n}}\n"
+                    for a, asn in monitors_of(scenario))
     with open(conf, "w") as f:
         f.write(f"""AS 65000
 router-id 10.0.1.1
 socket "{d}/bgpd.sock"
 fib-update no
-{nbrs}neighbor 10.0.2.2 {{
-\tremote-as 65200
-\tlocal-address 10.0.2.1
-}}
-allow from any
+{nbrs}allow from any
 allow to any
 """)
     os.chmod(conf, 0o600)
@@ -373,7 +400,7 @@ def dut_gobgp(h, nf, scenario):
   [neighbors.config]
     neighbor-address = "{a}"
     peer-as = {asn}
-""" for a, asn in feeders_of(nf) + [("10.0.2.2", 65200)])
+""" for a, asn in feeders_of(nf) + monitors_of(scenario))
     with open(conf, "w") as f:
         f.write(f"""[global.config]
   as = 65000
@@ -392,7 +419,8 @@ DUTS = {"kldnet": dut_kldnet, "frr": dut_frr, "bird": dut_bird,
         "openbgpd": dut_openbgpd, "gobgp": dut_gobgp}
 NAMES = {"kldnet": "kldnet bgpd", "frr": "FRR bgpd 8.4", "bird": "BIRD 2.0.12",
          "openbgpd": "OpenBGPD 7.7", "gobgp": "GoBGP 3.10"}
-FEEDERS = {"single": 1, "multi": 10, "kernel": 1}
+FEEDERS = {"single": 1, "multi": 10, "multi-noexport": 10, "kernel": 1, "fanout": 1}
+MONITORS = {"fanout": 10}
 KERNEL_PROTO = {"kldnet": 186, "bird": 12}  # rtm_protocol of their kernel routes
 
 
@@ -479,7 +507,9 @@ def run_one(name, scenario, args):
         for i in range(nf):
             f.cmd(f"ip addr add {feeder_addr(i)}/24 dev eth0")
         d.cmd("ip addr add 10.0.1.1/24 dev eth0 && ip addr add 10.0.2.1/24 dev eth1")
-        m.cmd("ip addr add 10.0.2.2/24 dev eth0")
+        nm = MONITORS.get(scenario, 1)
+        for j in range(nm):
+            m.cmd(f"ip addr add {monitor_addr(j)}/24 dev eth0")
         DUTS[name](d, nf, scenario)
         kldlab.wait_for(lambda: ":179 " in d.cmd("ss -Hltn"), 20, what=f"{name} listening")
         me = os.path.abspath(__file__)
@@ -491,26 +521,25 @@ def run_one(name, scenario, args):
                             *common], stdout=subprocess.PIPE, text=True)
             procs.append(kern)
             assert json.loads(kern.stdout.readline()).get("ready")
-        mon = m.popen(["python3", me, "monitor", "--peer", "10.0.2.1", *common],
-                      stdout=subprocess.PIPE, text=True)
-        procs.append(mon)
-        assert read_json(mon, 60, "monitor session").get("ready")
-        feeds = []
-        for i in range(nf):
-            p = f.popen(["python3", me, "feeder", "--peer", "10.0.1.1", "--index", str(i),
-                         *common], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            procs.append(p)
-            feeds.append(p)
-        for p in feeds:
-            assert read_json(p, 60, "feeder session").get("ready")
+
+        def speakers(host, role, n, peer):
+            ps = [host.popen(["python3", me, role, "--peer", peer, "--index", str(i), *common],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                  for i in range(n)]
+            procs.extend(ps)
+            for p in ps:
+                assert read_json(p, 60, f"{role} session").get("ready")
+            return ps
+        mons = speakers(m, "monitor", nm, "10.0.2.1")
+        feeds = speakers(f, "feeder", nf, "10.0.1.1")
         for p in feeds:
             p.stdin.write("go\n")
             p.stdin.flush()
         starts = [json.loads(p.stdout.readline()) for p in feeds]
         limit = 60 + 3e-4 * args.prefixes * nf
-        end = read_json(mon, limit, "last prefix at the monitor")
+        t_end = max(read_json(p, limit, "last prefix at the monitor")["t_end"] for p in mons)
         t0 = min(s["t0"] for s in starts)
-        row = {"dut": name, "scenario": scenario, "seconds": end["t_end"] - t0,
+        row = {"dut": name, "scenario": scenario, "seconds": t_end - t0,
                "messages": sum(s["messages"] for s in starts), "feeders": nf}
         if kern:
             row["kernel_seconds"] = read_json(kern, limit, "last kernel route")["t_end"] - t0
@@ -525,20 +554,20 @@ def run_one(name, scenario, args):
 def print_table(rows, args):
     print(f"\nN = {args.prefixes} IPv4 prefixes per feeder, {args.sets} attribute sets per "
           f"feeder; time = first UPDATE -> last prefix at the monitor")
-    print(f"{'scenario':<8} {'DUT':<13} {'seconds':>8} {'x kldnet':>8} {'kernel s':>8} "
+    print(f"{'scenario':<14} {'DUT':<13} {'seconds':>8} {'x kldnet':>8} {'kernel s':>8} "
           f"{'RSS MiB':>8} {'B/path':>7} {'x kldnet':>8}")
     for sc in dict.fromkeys(r["scenario"] for r in rows):
         rs = [r for r in rows if r["scenario"] == sc]
         base = next((r for r in rs if r["dut"] == "kldnet" and "error" not in r), None)
         for r in rs:
             if "error" in r:
-                print(f"{sc:<8} {NAMES[r['dut']]:<13} failed: {r['error']}")
+                print(f"{sc:<14} {NAMES[r['dut']]:<13} failed: {r['error']}")
                 continue
             paths = args.prefixes * r["feeders"]
             ks = f"{r['kernel_seconds']:8.2f}" if "kernel_seconds" in r else f"{'-':>8}"
             tr = f"{r['seconds'] / base['seconds']:8.2f}" if base else f"{'-':>8}"
             mr = f"{r['rss_kb'] / max(base['rss_kb'], 1):8.2f}" if base else f"{'-':>8}"
-            print(f"{sc:<8} {NAMES[r['dut']]:<13} {r['seconds']:8.2f} {tr} {ks} "
+            print(f"{sc:<14} {NAMES[r['dut']]:<13} {r['seconds']:8.2f} {tr} {ks} "
                   f"{r['rss_kb'] / 1024:8.1f} {r['rss_kb'] * 1024 / paths:7.0f} {mr}")
 
 
@@ -571,6 +600,8 @@ def main():
         for n in duts:
             if sc == "kernel" and n not in KERNEL_PROTO:
                 continue  # FRR would need its zebra; the others are not set up for it
+            if sc == "multi-noexport" and n not in ("kldnet", "frr", "bird"):
+                continue
             try:
                 rows.append(run_one(n, sc, args))
             except Exception as e:  # one DUT failing must not lose the others' rows
