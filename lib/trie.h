@@ -32,7 +32,8 @@ void *kld_trie_lookup(const struct kld_trie *t, const struct kld_prefix *p);
  * UPDATE, often consecutive): the cursor keeps the nodes of the last
  * descent, and the next one starts from the deepest of them that contains
  * the new prefix instead of the root. A delete makes the next look-up
- * start from the root again. A zeroed cursor is ready to use. */
+ * start from the root again. A zeroed cursor is ready to use; it must not
+ * be used after its trie is freed. */
 #define KLD_TRIE_CURSOR_DEPTH 129
 struct kld_trie_cursor {
 	const struct kld_trie *t;
