@@ -24,6 +24,7 @@ static int bgpd_init(struct kld_proto_daemon *p, void *arg)
 	srandom((unsigned)getpid() ^ (unsigned)kld_now_ms()); /* retry jitter */
 	bd->lfd = bd->lfd6 = -1;
 	bgp_rib_init(bd);
+	bgp_gr_init(bd);
 	bgp_scratch_init(&bd->rm_scratch);
 	if (bgp_session_listen(bd) < 0)
 		kld_warn("bgpd: cannot listen on port %u: %m", bd->port);
@@ -35,6 +36,7 @@ static void bgpd_fini(struct kld_proto_daemon *p, void *arg)
 	struct bgpd *bd = arg;
 
 	(void)p;
+	bgp_gr_fini(bd);
 	if (bd->bgp)
 		bgp_instance_free(bd->bgp);
 	bd->bgp = NULL;

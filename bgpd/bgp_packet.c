@@ -563,6 +563,27 @@ void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 		n->gr = r->gr;
 }
 
+uint32_t bgp_gr_retain_mask(const struct bgp_negotiated *n, bool helper, bool notification)
+{
+	/* RFC 4724 4.2: only a session that ended without a NOTIFICATION;
+	 * RFC 8538 would extend it to NOTIFICATIONs, but only with the N
+	 * bit, which we do not send. A restart time of 0 promises nothing
+	 * to wait for. */
+	if (!helper || notification || !n->peer_gr || !n->gr.time)
+		return 0;
+	return n->gr.af_mask & n->af_mask;
+}
+
+uint32_t bgp_gr_keep_mask(uint32_t stale, const struct bgp_negotiated *n)
+{
+	/* RFC 4724 4.2: a new OPEN without the capability, or without the
+	 * family, or without its Forwarding State bit, means the peer kept
+	 * nothing: its stale routes of that family go at once. */
+	if (!n->peer_gr)
+		return 0;
+	return stale & n->gr.af_mask & n->gr.af_fwd_mask & n->af_mask;
+}
+
 /* ======================================================================
  * KEEPALIVE, NOTIFICATION, ROUTE-REFRESH
  * ====================================================================== */

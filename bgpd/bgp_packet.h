@@ -110,6 +110,16 @@ struct bgp_negotiated {
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
 		   struct bgp_negotiated *n);
 
+/* Graceful restart (RFC 4724), the helper's decisions as BGP_AF_BIT()s.
+ * Which families' routes to keep, marked stale, when the session of n
+ * ends: none unless we help (we sent the capability) and the session
+ * ended without a NOTIFICATION (a TCP failure; a hold timer expiry sends
+ * one); then those the peer's capability listed. */
+uint32_t bgp_gr_retain_mask(const struct bgp_negotiated *n, bool helper, bool notification);
+/* The session is back, negotiated as n: of the stale families, those
+ * whose stale routes wait for End-of-RIB (the others are flushed now). */
+uint32_t bgp_gr_keep_mask(uint32_t stale, const struct bgp_negotiated *n);
+
 /* ---- KEEPALIVE, NOTIFICATION, ROUTE-REFRESH ---------------------------- */
 
 int bgp_keepalive_encode(uint8_t *buf, size_t size);

@@ -194,6 +194,10 @@ static void bgp_rib_update_src(struct bgpd *bd, struct bgp_peer *peer, uint8_t s
 	struct bgp_path **pp = bgp_path_find_src(d, peer, src);
 
 	if (*pp) {
+		/* Announced again (by a peer after its restart, by a new
+		 * zebra-lite): fresh again. The decision does not look at
+		 * it, so the same attributes need no new decision (no
+		 * RouteAdd for a full table). */
 		(*pp)->stale = false;
 		if ((*pp)->attrs == a)
 			return;
@@ -475,7 +479,9 @@ static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scr
 		bgp_zebra_route(bd, d, true);
 	else if (d->installed)
 		bgp_zebra_route(bd, d, false);
-	if (d->best != old || !d->best)
+	/* After a restart's deferral, each peer gets the whole table once
+	 * the selection is complete (bgp_gr_selection_done). */
+	if ((d->best != old || !d->best) && !bd->gr_select_pending)
 		bgp_dest_announce(bd, d, s);
 	if (!d->paths) {
 		kld_trie_delete(bd->rib[bgp_af_of(&d->p)], &d->p);
@@ -500,6 +506,10 @@ static void bgp_work(void *arg)
 	struct bgp_scratch s;
 	size_t end = bd->dirty_head + KLD_MIN(bd->ndirty - bd->dirty_head, (size_t)BGP_WORK_SLICE);
 
+	/* Restarted: no selection until End-of-RIB from the peers (RFC 4724
+	 * 4.1), so the routes zebra-lite kept do not flap. */
+	if (bd->gr_deferring)
+		return;
 	bgp_scratch_init(&s);
 	/* processing marks nothing dirty, so the array cannot be compacted
 	 * (bgp_dest_dirty) under this loop */
@@ -511,6 +521,8 @@ static void bgp_work(void *arg)
 	bgp_flush_all(bd);
 	if (bd->ndirty)
 		kld_timer_arm(bd->t_work, 0);
+	else if (bd->gr_select_pending)
+		bgp_gr_selection_done(bd);
 }
 
 /* ---- whole-table operations ---- */
@@ -553,8 +565,10 @@ static void bgp_send_eor(struct bgp_peer *peer, enum bgp_af af)
 	uint8_t buf[64];
 	int len = bgp_eor_encode(&peer->ctx, af, buf, sizeof(buf));
 
-	if (len > 0)
+	if (len > 0) {
 		kld_buf_append(&peer->c.tx, buf, (size_t)len);
+		peer->eor_sent |= BGP_AF_BIT(af);
+	}
 }
 
 #define BGP_DUMP_SLICE 20000
@@ -585,8 +599,8 @@ void bgp_rib_dump_step(void *arg)
 	struct bgp_walk w = { .bd = bd, .peer = peer };
 	size_t n;
 
-	if (peer->state != BGP_FSM_ESTABLISHED)
-		return;
+	if (peer->state != BGP_FSM_ESTABLISHED || bgp_gr_holding(bd))
+		return; /* a restart's deferral: sent when the selection is done */
 	if (bgp_peer_outq_bytes(peer) > BGP_DUMP_BACKLOG) {
 		kld_timer_arm(peer->t_dump, 10);
 		return;
@@ -718,23 +732,54 @@ static int bgp_walk_collect(const struct kld_prefix *p, void *value, void *arg)
 	return 0;
 }
 
-void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer)
+/* The peer's paths of the families in mask (stale ones only if asked). */
+static void bgp_rib_peer_collect(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask,
+				 struct bgp_walk *w)
 {
-	struct bgp_walk w = { .bd = bd, .peer = peer };
-
+	w->bd = bd;
+	w->peer = peer;
 	for (int af = 0; af < BGP_AF_MAX; af++)
-		kld_trie_walk(bd->rib[af], bgp_walk_collect, &w);
+		if (mask & BGP_AF_BIT(af))
+			kld_trie_walk(bd->rib[af], bgp_walk_collect, w);
+}
+
+void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer, uint32_t keep)
+{
+	struct bgp_walk w = { 0 };
+
+	bgp_rib_peer_collect(bd, peer, ~0u, &w);
 	for (size_t i = 0; i < w.n; i++) {
 		struct bgp_path **pp = bgp_path_find(w.v[i], peer);
 
-		if (*pp)
+		if (!*pp)
+			continue;
+		if (keep & BGP_AF_BIT(bgp_af_of(&w.v[i]->p)))
+			(*pp)->stale = true; /* still used: nothing to decide */
+		else
 			bgp_path_unlink(bd, w.v[i], pp);
 	}
 	free(w.v);
 	if (peer->ug)
 		bgp_updgrp_leave(bd, peer, false);
 	bgp_adj_out_clear(bd, peer);
-	memset(peer->pfx_rcvd, 0, sizeof(peer->pfx_rcvd));
+}
+
+size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask)
+{
+	struct bgp_walk w = { 0 };
+	size_t swept = 0;
+
+	bgp_rib_peer_collect(bd, peer, mask, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		struct bgp_path **pp = bgp_path_find(w.v[i], peer);
+
+		if (*pp && (*pp)->stale) {
+			bgp_path_unlink(bd, w.v[i], pp);
+			swept++;
+		}
+	}
+	free(w.v);
+	return swept;
 }
 
 /* Policy changed: drop paths inbound policy now denies, ask peers to send

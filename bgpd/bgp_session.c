@@ -214,6 +214,7 @@ static void bgp_send_open(struct bgp_peer *peer, struct bgp_conn *c)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (peer->af_active[af])
 			peer->lopen.caps.mp_mask |= BGP_AF_BIT(af);
+	bgp_gr_open_fill(peer, &peer->lopen);
 	len = bgp_open_encode(&peer->lopen, buf, sizeof(buf));
 	if (len > 0)
 		bgp_conn_send(peer, c, buf, (size_t)len);
@@ -265,6 +266,8 @@ static void bgp_timer_start(void *arg)
 {
 	struct bgp_peer *peer = arg;
 
+	if (bgp_gr_start_held(peer->bgp->bd))
+		return; /* bgp_gr_zebra_answer() starts it */
 	if (!peer->shutdown && peer->state == BGP_FSM_IDLE)
 		bgp_fsm_event(peer, peer->passive ? BGP_EV_AUTOMATIC_START_PASSIVE
 						  : BGP_EV_AUTOMATIC_START);
@@ -442,7 +445,9 @@ static void bgp_connect(struct bgp_peer *peer)
 
 static void bgp_outq_drop(struct bgp_peer *q);
 
-static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old)
+/* tcp_failure: the session ended without a NOTIFICATION either way, the
+ * one case where a graceful-restart peer's routes are kept. */
+static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old, bool tcp_failure)
 {
 	char name[KLD_ADDR_STRLEN];
 
@@ -457,11 +462,12 @@ static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old)
 		   peer->last_reset[0] ? peer->last_reset : "");
 	peer->uptime_ms = kld_now_ms();
 	peer->dropped_count++;
-	bgp_rib_peer_down(peer->bgp->bd, peer);
+	bgp_gr_peer_down(peer, tcp_failure);
 }
 
 struct bgp_fsm_ctx {
 	struct bgp_peer *peer;
+	enum bgp_fsm_event ev;
 	struct bgp_fsm_entry e;
 	enum bgp_fsm_state old;
 	const uint8_t *msg; /* the message behind the event, if any */
@@ -550,6 +556,7 @@ static void act_establish(struct bgp_fsm_ctx *x)
 	peer->last_reset[0] = '\0';
 	bgp_conn_close(&peer->acc);
 	kld_notice("%%ADJCHANGE: neighbor %s Up", bgp_peer_name(peer, name));
+	bgp_gr_peer_up(peer);
 	bgp_rib_peer_up(peer->bgp->bd, peer);
 }
 
@@ -584,7 +591,7 @@ static void act_tcp_fail_opensent(struct bgp_fsm_ctx *x)
 static void act_drop(struct bgp_fsm_ctx *x)
 {
 	kld_timer_cancel(x->peer->t_retry);
-	bgp_release(x->peer, x->old);
+	bgp_release(x->peer, x->old, x->ev == BGP_EV_TCP_CONN_FAILS);
 }
 
 static void act_drop_count(struct bgp_fsm_ctx *x)
@@ -663,7 +670,9 @@ static void bgp_acc_promote(struct bgp_peer *peer);
 static void bgp_fsm_run(struct bgp_peer *peer, enum bgp_fsm_event ev, const uint8_t *msg,
 			size_t len)
 {
-	struct bgp_fsm_ctx x = { .peer = peer, .old = peer->state, .msg = msg, .len = len };
+	struct bgp_fsm_ctx x = {
+		.peer = peer, .ev = ev, .old = peer->state, .msg = msg, .len = len
+	};
 	char name[KLD_ADDR_STRLEN];
 
 	x.e = bgp_fsm_step(peer->state, ev);
@@ -965,9 +974,19 @@ static void bgp_accept_for(struct bgp_peer *peer, int fd)
 		bgp_conn_attach(peer, &peer->acc, fd, bgp_acc_readable);
 		bgp_send_open(peer, &peer->acc);
 		return;
+	case BGP_FSM_ESTABLISHED:
+		/* RFC 4724 4.2: a graceful-restart peer that connects again
+		 * has restarted; the old session is gone for it. */
+		if (!peer->neg.peer_gr)
+			break;
+		snprintf(peer->last_reset, sizeof(peer->last_reset), "Peer restarted");
+		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS);
+		bgp_accept_for(peer, fd);
+		return;
 	default:
-		close(fd);
+		break;
 	}
+	close(fd);
 }
 
 static void bgp_accept(int lfd, int what, void *arg)
@@ -1122,6 +1141,10 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 	if (bgp_update_decode(u, msg, len, &peer->ctx) < 0) {
 		peer->err = u->eh.notify;
 		bgp_fsm_event(peer, BGP_EV_UPDATE_ERR);
+		return;
+	}
+	if (u->eor) {
+		bgp_gr_eor_rcvd(peer, u->eor_af);
 		return;
 	}
 	if (u->eh.action != BGP_EH_NONE)
@@ -1305,6 +1328,7 @@ struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a)
 	peer->t_keepalive = kld_timer_new(l, bgp_timer_keepalive, peer);
 	peer->t_start = kld_timer_new(l, bgp_timer_start, peer);
 	peer->t_dump = kld_timer_new(l, bgp_rib_dump_step, peer);
+	peer->t_gr = kld_timer_new(l, bgp_gr_peer_timer, peer);
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		peer->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
 	peer->uptime_ms = kld_now_ms();
@@ -1340,6 +1364,7 @@ void bgp_peer_free(struct bgp_peer *peer)
 	kld_timer_free(peer->t_keepalive);
 	kld_timer_free(peer->t_start);
 	kld_timer_free(peer->t_dump);
+	kld_timer_free(peer->t_gr);
 	bgp_conn_free(&peer->c);
 	bgp_conn_free(&peer->acc);
 	for (int af = 0; af < BGP_AF_MAX; af++)
@@ -1369,6 +1394,7 @@ void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode)
 
 	if (peer->is_group)
 		return;
+	bgp_gr_peer_flush(peer);
 	kld_timer_cancel(peer->t_start);
 	kld_timer_cancel(peer->t_retry);
 	if (peer->state >= BGP_FSM_OPENSENT) {
@@ -1376,7 +1402,13 @@ void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode)
 		bgp_send_notify(peer, &peer->c, &n);
 	}
 	peer->state = BGP_FSM_IDLE;
-	bgp_release(peer, x.old);
+	bgp_release(peer, x.old, false);
 	bgp_conn_close(&peer->acc);
 	peer->retry_ms = 0;
+}
+
+void bgp_peer_abandon(struct bgp_peer *peer)
+{
+	bgp_conn_close(&peer->c);
+	bgp_conn_close(&peer->acc);
 }

@@ -246,7 +246,7 @@ static void bgp_route_line(struct vty *vty, const struct bgp_dest *d, const stru
 	bool ibgp = p->peer && !p->peer->ebgp;
 
 	kld_prefix_fmt(&d->p, pfx, sizeof(pfx));
-	vty_out(vty, "%c%c%c", bgp_path_valid(p) ? '*' : ' ',
+	vty_out(vty, "%c%c%c", p->stale ? 'S' : bgp_path_valid(p) ? '*' : ' ',
 		p == d->best ? '>' : p->multipath ? '=' : ' ', ibgp ? 'i' : ' ');
 	if (!first)
 		vty_out(vty, "%-17s", "");
@@ -362,6 +362,8 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object *nho = json_object_new_object();
 	char nh[KLD_ADDR_STRLEN], path[1024], pfx[KLD_PREFIX_STRLEN];
 
+	if (p->stale)
+		json_object_object_add(o, "stale", json_object_new_boolean(1));
 	if (bgp_path_valid(p))
 		json_object_object_add(o, "valid", json_object_new_boolean(1));
 	if (p == d->best)
@@ -477,7 +479,7 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	else
 		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
 			p->peer->ebgp ? "external" : "internal");
-	vty_out(vty, "%s\n", p == d->best ? ", best" : "");
+	vty_out(vty, "%s%s\n", p->stale ? ", stale" : "", p == d->best ? ", best" : "");
 	if (a->ncomm) {
 		char c[1024];
 
@@ -620,7 +622,9 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 					af ? "IPv6 Unicast" : "IPv4 Unicast",
 					p->af_active[af] ? "advertised" : "",
 					(p->neg.af_mask & BGP_AF_BIT(af)) ? " and received" : "");
+		bgp_gr_show_caps(vty, p);
 	}
+	bgp_gr_show_neighbor(vty, p);
 	vty_out(vty, "  Message statistics:\n");
 	vty_out(vty, "                         Sent       Rcvd\n");
 	vty_out(vty, "    Updates:       %10" PRIu64 " %10" PRIu64 "\n", p->upd_out, p->upd_in);
@@ -655,6 +659,7 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 	json_object_object_add(o, "lastResetDueTo", json_object_new_string(
 						       p->last_reset[0] ? p->last_reset : "never"));
 	json_object_object_add(o, "passive", json_object_new_boolean(p->passive));
+	json_object_object_add(o, "gracefulRestartInfo", bgp_gr_neighbor_json(p));
 	return o;
 }
 

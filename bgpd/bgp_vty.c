@@ -88,6 +88,7 @@ struct bgp *bgp_instance_new(struct bgpd *bd, uint32_t asn)
 	bgp->bd = bd;
 	bgp->asn = asn;
 	bgp_router_id_auto(bgp);
+	bgp_gr_instance_init(bgp);
 	return bgp;
 }
 
@@ -938,6 +939,7 @@ void bgp_vty_install(struct cmd_tree *tree)
 	cmd_tree_add_all(tree, bgp_cmds, KLD_ARRAY_SIZE(bgp_cmds));
 	bgp_show_install(tree);
 	bgp_rmap_install(tree);
+	bgp_gr_install(tree);
 }
 
 /* ---- running configuration ---- */
@@ -1066,6 +1068,7 @@ void bgp_write_config(struct vty *vty)
 			vty_out(vty, " bgp log-neighbor-changes\n");
 		if (bgp->ebgp_requires_policy)
 			vty_out(vty, " bgp ebgp-requires-policy\n");
+		bgp_gr_write_config(vty, bgp);
 		if (bgp->timers_set)
 			vty_out(vty, " timers bgp %u %u\n", bgp->ka_cfg, bgp->hold_cfg);
 		for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p;

@@ -289,19 +289,60 @@ static void bgp_zebra_barrier_done(struct kld_ipc_conn *c, const Kld__Envelope *
 	bgp_rib_redist_sweep(bd);
 }
 
-static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
+void bgp_zebra_replay_done(struct bgpd *bd)
 {
-	struct bgpd *bd = arg;
+	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
 	Kld__ReplayDone rd = KLD__REPLAY_DONE__INIT;
 
-	bd->zebra_up = true;
-	bd->nzq = 0;
-	bgp_nht_unregister_all(&bd->nht); /* a new zebra-lite knows none */
+	if (!c)
+		return;
+	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
+	env.replay_done = &rd;
+	kld_ipc_send(c, &env);
+	kld_info("bgpd: routes replayed to zebra-lite");
+}
+
+void bgp_zebra_replay(struct bgpd *bd)
+{
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (bd->rib[af])
 			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
 	bgp_zebra_flush(bd);
+	bgp_zebra_replay_done(bd);
+}
+
+void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds)
+{
+	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__ClientGrace cg = KLD__CLIENT_GRACE__INIT;
+
+	if (!c)
+		return;
+	cg.seconds = seconds;
+	env.body_case = KLD__ENVELOPE__BODY_CLIENT_GRACE;
+	env.client_grace = &cg;
+	kld_ipc_send(c, &env);
+}
+
+static void bgp_zebra_grace_answer(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	(void)c;
+	if (env->client_grace)
+		bgp_gr_zebra_answer(arg, env->client_grace->stale_routes);
+}
+
+static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
+{
+	struct bgpd *bd = arg;
+
+	bd->zebra_up = true;
+	bd->nzq = 0;
+	bgp_nht_unregister_all(&bd->nht); /* a new zebra-lite knows none */
+	/* A restarting speaker replays after its deferral (bgp_gr.c). */
+	if (!bgp_gr_zebra_up(bd))
+		bgp_zebra_replay(bd);
 	bgp_rib_redist_mark_stale(bd);
 	for (int af = 0; bd->bgp && af < BGP_AF_MAX; af++)
 		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++)
@@ -309,11 +350,8 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 				bgp_zebra_subscribe(c, src, bgp_af_family((enum bgp_af)af), true);
 	bgp_zebra_barrier(c);
 	bd->redist_sweep = true;
-	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
-	env.replay_done = &rd;
-	kld_ipc_send(c, &env);
 	bgp_zebra_subscribe_interfaces(c);
-	kld_info("bgpd: connected to zebra-lite, routes replayed");
+	kld_info("bgpd: connected to zebra-lite");
 }
 
 static void bgp_zebra_down(struct kld_ipc_conn *c, void *arg)
@@ -344,5 +382,6 @@ const struct kld_ipc_ops bgp_zebra_ops = {
 		[KLD__ENVELOPE__BODY_INTERFACE] = bgp_zebra_interface,
 		[KLD__ENVELOPE__BODY_NEXTHOP_UPDATE] = bgp_zebra_nexthop_update,
 		[KLD__ENVELOPE__BODY_BARRIER] = bgp_zebra_barrier_done,
+		[KLD__ENVELOPE__BODY_CLIENT_GRACE] = bgp_zebra_grace_answer,
 	},
 };

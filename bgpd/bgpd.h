@@ -116,6 +116,12 @@ struct bgp_peer {
 	struct kld_addr local; /* our end of the session */
 	bool ebgp;
 
+	/* graceful restart (bgp_gr.c) */
+	uint32_t gr_stale;           /* families whose paths from the peer are stale */
+	uint32_t eor_rcvd, eor_sent; /* End-of-RIB markers this session */
+	struct kld_timer *t_gr;      /* restart time while down, stale-path time once back */
+	uint64_t gr_timer_end_ms;    /* when t_gr fires, for show */
+
 	/* statistics for show */
 	uint64_t msg_in, msg_out, upd_in, upd_out;
 	uint64_t uptime_ms; /* when Established was entered or left */
@@ -190,7 +196,9 @@ struct bgp_path {
 	uint32_t since; /* seconds, monotonic */
 	uint8_t src;    /* enum bgp_src */
 	bool multipath; /* installed with the best one (maximum-paths) */
-	bool stale;	/* redistributed, not yet confirmed by a new zebra-lite */
+	/* kept until confirmed: a redistributed path until a new zebra-lite
+	 * has it again, a peer's path over the peer's restart (bgp_gr.c) */
+	bool stale;
 };
 
 struct bgp_dest {
@@ -251,7 +259,15 @@ struct bgp {
 	uint8_t maxpaths[BGP_AF_MAX][2]; /* [af][0 eBGP, 1 iBGP]; 0 means 1 */
 	struct bgp_updgrp *updgrps;
 	uint32_t updgrp_last_id;
+	/* graceful restart (bgp_gr.c): helper unless disabled; restarting
+	 * role with `bgp graceful-restart` */
+	bool gr_restart, gr_disable, gr_preserve_fw;
+	uint16_t gr_restart_time, gr_stale_time, gr_defer_time;
 };
+
+#define BGP_GR_RESTART_TIME 120
+#define BGP_GR_STALE_TIME 360
+#define BGP_GR_DEFER_TIME 360
 
 #define BGP_MAX_ECMP 16
 
@@ -280,6 +296,13 @@ struct bgpd {
 	bool zebra_up;
 	bool redist_sweep; /* stale redistributed paths wait for a Barrier */
 	struct bgp_nht nht;
+	/* restarting speaker (bgp_gr.c) */
+	bool gr_probe;          /* asking zebra-lite whether our routes survived */
+	bool gr_deferring;      /* restarted: selection waits for End-of-RIB */
+	bool gr_select_pending; /* deferral over: the work queue runs, then ReplayDone */
+	bool gr_restarted;      /* our forwarding state survived the restart */
+	struct kld_timer *t_gr_probe, *t_gr_defer;
+	uint64_t gr_defer_end_ms;
 };
 
 struct bgp_zroute {
@@ -309,6 +332,9 @@ struct bgp_peer *bgp_group_find(struct bgp *bgp, const char *name);
 /* (Re)start, stop with a Cease subcode, or reset a session. */
 void bgp_peer_start(struct bgp_peer *peer);
 void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode);
+/* Close the session's sockets without a NOTIFICATION (leaving as a
+ * restarting speaker: the peers must see a TCP failure). */
+void bgp_peer_abandon(struct bgp_peer *peer);
 /* Set (pw non-empty) or remove (NULL or "") the TCP-MD5 key: the
  * listener's entry for the peer's address follows and a session that
  * changes key starts over. -EINVAL: too long; -errno when the kernel
@@ -337,8 +363,11 @@ void bgp_rib_redist(struct bgpd *bd, uint8_t src, const struct kld_prefix *p, ui
 void bgp_rib_redist_flush(struct bgpd *bd, uint8_t src, uint8_t family);
 void bgp_rib_redist_mark_stale(struct bgpd *bd);
 void bgp_rib_redist_sweep(struct bgpd *bd);
-/* Remove every path of the peer (session down). */
-void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer);
+/* Session down: remove the peer's paths, except those of the families in
+ * keep (BGP_AF_BIT()s), which are marked stale (graceful restart). */
+void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer, uint32_t keep);
+/* Remove the peer's stale paths of the families in mask; how many. */
+size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask);
 /* Send the whole Loc-RIB to a peer (session up, soft out), in slices. */
 void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer);
 void bgp_rib_dump_step(void *peer);
@@ -425,10 +454,50 @@ void bgp_rmap_free_all(struct bgpd *bd);
 bool bgp_rmap_apply(struct bgpd *bd, const char *name, const struct kld_prefix *p,
 		    struct bgp_attrs *a, struct bgp_scratch *s);
 
+/* bgp_gr.c: graceful restart (RFC 4724) */
+void bgp_gr_init(struct bgpd *bd);
+void bgp_gr_fini(struct bgpd *bd);
+void bgp_gr_instance_init(struct bgp *bgp);
+void bgp_gr_install(struct cmd_tree *tree);
+void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp);
+/* Our capability in an OPEN. */
+void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o);
+/* The session ended (tcp_failure: without a NOTIFICATION either way):
+ * keep the peer's paths stale or drop them. */
+void bgp_gr_peer_down(struct bgp_peer *peer, bool tcp_failure);
+/* The session is established again: flush what the new OPEN does not
+ * cover, wait for End-of-RIB for the rest. */
+void bgp_gr_peer_up(struct bgp_peer *peer);
+void bgp_gr_eor_rcvd(struct bgp_peer *peer, enum bgp_af af);
+/* Stopped by us (clear, shutdown, deconfigured): stale paths go. */
+void bgp_gr_peer_flush(struct bgp_peer *peer);
+void bgp_gr_peer_timer(void *peer);
+/* Peers wait for zebra-lite's answer before they start (restarting role). */
+bool bgp_gr_start_held(const struct bgpd *bd);
+/* zebra-lite is up: ask for our grace time; true while the replay waits. */
+bool bgp_gr_zebra_up(struct bgpd *bd);
+void bgp_gr_zebra_answer(struct bgpd *bd, uint32_t stale_routes);
+/* The work queue emptied after the deferral: tables and ReplayDone go. */
+void bgp_gr_selection_done(struct bgpd *bd);
+/* show bgp neighbors X [json] */
+struct json_object;
+void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p);
+void bgp_gr_show_neighbor(struct vty *vty, const struct bgp_peer *p);
+struct json_object *bgp_gr_neighbor_json(const struct bgp_peer *p);
+/* Selection and announcements are held (restarting speaker). */
+static inline bool bgp_gr_holding(const struct bgpd *bd)
+{
+	return bd->gr_deferring || bd->gr_select_pending;
+}
+
 /* bgp_zebra.c */
 extern const struct kld_ipc_ops bgp_zebra_ops;
 void bgp_zebra_route(struct bgpd *bd, struct bgp_dest *d, bool add);
 void bgp_zebra_flush(struct bgpd *bd);
 void bgp_zebra_redist(struct bgpd *bd, uint8_t src, uint8_t family, bool on);
+/* Every installed route, then ReplayDone (zebra-lite sweeps the rest). */
+void bgp_zebra_replay(struct bgpd *bd);
+void bgp_zebra_replay_done(struct bgpd *bd);
+void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds);
 
 #endif

@@ -750,6 +750,16 @@ size_t rib_mark_stale(struct rib *rib, uint16_t owner)
 	return c.n;
 }
 
+size_t rib_count_stale(struct rib *rib, uint16_t owner)
+{
+	struct rib_collect c = { .owner = owner };
+
+	for (size_t i = 0; i < rib->ntables; i++)
+		kld_trie_walk(rib->tables[i]->trie, rib_stale_cb, &c);
+	free(c.p);
+	return c.n;
+}
+
 static size_t rib_sweep_table(struct rib *rib, struct rib_table *t, uint16_t owner)
 {
 	struct rib_collect c = { .owner = owner };

@@ -145,6 +145,8 @@ int rib_delete_kernel(struct rib *rib, const struct kld_prefix *p, uint32_t tabl
 /* Mark every route of owner stale (on disconnect, or at start for routes
  * found in the kernel); a route re-added clears the mark. */
 size_t rib_mark_stale(struct rib *rib, uint16_t owner);
+/* How many of the owner's routes are marked stale. */
+size_t rib_count_stale(struct rib *rib, uint16_t owner);
 /* Remove the owner's routes still marked stale; returns how many. */
 size_t rib_sweep_stale(struct rib *rib, uint16_t owner);
 

@@ -73,6 +73,7 @@ struct zl_client {
 	char name[32];
 	struct kld_ipc_conn *conn;
 	struct kld_timer *grace;
+	uint32_t grace_secs; /* the client's ClientGrace; 0: zebra-lite's own */
 	uint64_t routes_in, notifies_out;
 	time_t connected_at;
 	uint32_t redist[2];   /* bitmask of route types, per family */

@@ -21,6 +21,7 @@
 #include "zl.h"
 
 #define ZL_DEFAULT_GRACE 60
+#define ZL_MAX_GRACE 7200 /* a client asks for at most this */
 
 struct zl_conn_ref {
 	struct zl *zl;
@@ -71,6 +72,14 @@ static void zl_grace_expired(void *arg)
 	zl_schedule_work(cl->zl);
 }
 
+/* The longer of zebra-lite's grace time and the one the client asked for. */
+static uint32_t zl_grace_secs(const struct zl *zl, const struct zl_client *cl)
+{
+	uint32_t secs = zl->grace_secs ? zl->grace_secs : ZL_DEFAULT_GRACE;
+
+	return KLD_MAX(secs, cl->grace_secs);
+}
+
 void zl_client_start_grace(struct zl *zl, uint16_t slot)
 {
 	struct zl_client *cl = &zl->clients[slot];
@@ -80,8 +89,7 @@ void zl_client_start_grace(struct zl *zl, uint16_t slot)
 	if (!cl->grace)
 		cl->grace = kld_timer_new(zl->d.loop, zl_grace_expired, cl);
 	if (!kld_timer_pending(cl->grace))
-		kld_timer_arm(cl->grace, (uint64_t)(zl->grace_secs ? zl->grace_secs
-								    : ZL_DEFAULT_GRACE) * 1000);
+		kld_timer_arm(cl->grace, (uint64_t)zl_grace_secs(zl, cl) * 1000);
 }
 
 /* The grace time was configured after timers started (the kernel is read
@@ -92,8 +100,7 @@ void zl_client_rearm_grace(struct zl *zl)
 		struct zl_client *cl = &zl->clients[i];
 
 		if (cl->grace && kld_timer_pending(cl->grace))
-			kld_timer_arm(cl->grace, (uint64_t)(zl->grace_secs ? zl->grace_secs
-									  : ZL_DEFAULT_GRACE) * 1000);
+			kld_timer_arm(cl->grace, (uint64_t)zl_grace_secs(zl, cl) * 1000);
 	}
 }
 
@@ -170,7 +177,7 @@ static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 		if (n)
 			zl_client_start_grace(zl, ref->slot);
 		kld_info("zserv: client %s disconnected; %zu route(s) kept for %us", cl->name, n,
-			 zl->grace_secs ? zl->grace_secs : ZL_DEFAULT_GRACE);
+			 zl_grace_secs(zl, cl));
 	}
 	free(ref);
 }
@@ -297,6 +304,30 @@ static void zl_reply(struct kld_ipc_conn *c, uint32_t seq, Kld__Envelope *env)
 {
 	env->seq = seq;
 	kld_ipc_send(c, env);
+}
+
+/* A restarting client (bgpd with graceful restart) needs its routes kept
+ * longer than our own grace time, and wants to know whether we still hold
+ * them, i.e. whether its forwarding state survived. */
+static void zl_handle_client_grace(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct zl *zl = zl_of(arg);
+	uint16_t slot;
+	struct zl_client *cl = zl_client_of(c, &slot);
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__ClientGrace ans = KLD__CLIENT_GRACE__INIT;
+
+	if (!cl || !env->client_grace)
+		return;
+	cl->grace_secs = KLD_MIN(env->client_grace->seconds, ZL_MAX_GRACE);
+	if (cl->grace && kld_timer_pending(cl->grace))
+		kld_timer_arm(cl->grace, (uint64_t)zl_grace_secs(zl, cl) * 1000);
+	ans.stale_routes = (uint32_t)rib_count_stale(zl->rib, slot);
+	kld_info("zserv: %s asks for a grace time of %us; %u stale route(s) held", cl->name,
+		 cl->grace_secs, ans.stale_routes);
+	out.body_case = KLD__ENVELOPE__BODY_CLIENT_GRACE;
+	out.client_grace = &ans;
+	zl_reply(c, env->seq, &out);
 }
 
 static void zl_handle_barrier(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
@@ -608,6 +639,7 @@ static struct kld_ipc_ops zl_zserv_ops = {
 		[KLD__ENVELOPE__BODY_NEXTHOP_REGISTER] = zl_handle_nht,
 		[KLD__ENVELOPE__BODY_INTERFACE_SUBSCRIBE] = zl_handle_ifsub,
 		[KLD__ENVELOPE__BODY_BARRIER] = zl_handle_barrier,
+		[KLD__ENVELOPE__BODY_CLIENT_GRACE] = zl_handle_client_grace,
 	},
 };
 

@@ -1,0 +1,567 @@
+/*
+ * Graceful restart (RFC 4724), both roles.
+ *
+ * Helper (always, as FRR, unless `bgp graceful-restart-disable`): when a
+ * peer that sent the capability loses its session without a NOTIFICATION
+ * (a TCP reset or close: the peer's process died or restarts), its paths
+ * of the families its capability listed stay in the RIB marked stale. They
+ * are still best paths and still in zebra-lite, so the kernel does not
+ * change. peer->t_gr then runs the peer's restart time; if the session is
+ * not back by then the stale paths go. Once it is back, the new OPEN
+ * decides (bgp_gr_keep_mask): a family without the capability or the
+ * Forwarding State bit is flushed at once, the others wait for the peer's
+ * End-of-RIB, with t_gr now running the stale-path time. Re-announced
+ * routes lose the mark (bgp_rib_update), End-of-RIB sweeps what is still
+ * stale.
+ *
+ * Restarting speaker (`bgp graceful-restart`): zebra-lite keeps a departed
+ * client's routes for its grace time. When bgpd starts it asks zebra-lite
+ * (ClientGrace) for a grace time covering restart-time plus the
+ * selection deferral, and how many of its routes zebra-lite still holds
+ * stale. Peers wait for that answer. Routes held mean the forwarding state
+ * survived: OPENs carry the Restart State bit and the Forwarding State bit
+ * for each family, and the decision process is deferred (bgp_work does
+ * nothing) until every established graceful-restart peer has sent
+ * End-of-RIB, or select-defer-time passed. Then the work queue runs over
+ * everything learned, zebra-lite gets the best paths (those it already has
+ * cause no kernel message), then ReplayDone (it sweeps what we no longer
+ * want), and each peer gets the table and End-of-RIB. With the restarting
+ * role on, bgpd leaves on SIGTERM without a NOTIFICATION, so a planned
+ * restart (systemctl restart) is graceful too.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include "log.h"
+#include "util.h"
+#include "bgpd.h"
+
+#define BGP_GR_PROBE_MS 5000 /* zebra-lite does not answer: start cold */
+
+static const char *bgp_gr_name(const struct bgp_peer *peer, char *buf)
+{
+	return kld_addr_fmt(&peer->addr, buf, KLD_ADDR_STRLEN);
+}
+
+static void bgp_gr_arm(struct bgp_peer *peer, uint32_t secs)
+{
+	peer->gr_timer_end_ms = kld_now_ms() + secs * 1000ull;
+	kld_timer_arm(peer->t_gr, secs * 1000ull);
+}
+
+/* ---- helper ---- */
+
+void bgp_gr_peer_down(struct bgp_peer *peer, bool tcp_failure)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	bool helper = peer->lopen.caps.present & BGP_CAPF_GR;
+	uint32_t keep = bgp_gr_retain_mask(&peer->neg, helper, !tcp_failure);
+	char name[KLD_ADDR_STRLEN];
+
+	bgp_rib_peer_down(bd, peer, keep);
+	peer->gr_stale = keep;
+	if (!keep) {
+		kld_timer_cancel(peer->t_gr);
+		return;
+	}
+	/* RFC 4724 4.2: the restart time the peer announced last. */
+	bgp_gr_arm(peer, peer->neg.gr.time);
+	kld_notice("%%GR: neighbor %s restarting: its routes are kept as stale for %us",
+		   bgp_gr_name(peer, name), peer->neg.gr.time);
+}
+
+void bgp_gr_peer_up(struct bgp_peer *peer)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	uint32_t keep = bgp_gr_keep_mask(peer->gr_stale, &peer->neg);
+	char name[KLD_ADDR_STRLEN];
+	size_t n;
+
+	peer->eor_rcvd = peer->eor_sent = 0;
+	kld_timer_cancel(peer->t_gr);
+	if (!peer->gr_stale)
+		return;
+	n = bgp_rib_peer_sweep_stale(bd, peer, peer->gr_stale & ~keep);
+	if (n)
+		kld_notice("%%GR: neighbor %s kept no forwarding state: %zu stale route(s) removed",
+			   bgp_gr_name(peer, name), n);
+	peer->gr_stale = keep;
+	if (keep)
+		bgp_gr_arm(peer, peer->bgp->gr_stale_time);
+}
+
+static void bgp_gr_sweep(struct bgp_peer *peer, uint32_t mask, const char *why)
+{
+	char name[KLD_ADDR_STRLEN];
+	size_t n = bgp_rib_peer_sweep_stale(peer->bgp->bd, peer, mask & peer->gr_stale);
+
+	peer->gr_stale &= ~mask;
+	if (!peer->gr_stale)
+		kld_timer_cancel(peer->t_gr);
+	if (n)
+		kld_notice("%%GR: neighbor %s: %s, %zu stale route(s) removed",
+			   bgp_gr_name(peer, name), why, n);
+}
+
+void bgp_gr_peer_timer(void *arg)
+{
+	struct bgp_peer *peer = arg;
+
+	bgp_gr_sweep(peer, ~0u, peer->state == BGP_FSM_ESTABLISHED ? "stale-path time over"
+								    : "restart time over");
+}
+
+void bgp_gr_peer_flush(struct bgp_peer *peer)
+{
+	bgp_gr_sweep(peer, ~0u, "session stopped");
+}
+
+static void bgp_gr_defer_check(struct bgpd *bd);
+
+void bgp_gr_eor_rcvd(struct bgp_peer *peer, enum bgp_af af)
+{
+	peer->eor_rcvd |= BGP_AF_BIT(af);
+	bgp_gr_sweep(peer, BGP_AF_BIT(af), "End-of-RIB received");
+	bgp_gr_defer_check(peer->bgp->bd);
+}
+
+/* ---- our capability ---- */
+
+void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o)
+{
+	const struct bgp *bgp = peer->bgp;
+	struct bgp_gr_cap *gr = &o->caps.gr;
+
+	if (bgp->gr_disable)
+		return;
+	o->caps.present |= BGP_CAPF_GR;
+	memset(gr, 0, sizeof(*gr));
+	gr->time = bgp->gr_restart_time;
+	/* Helper only: the capability without families (RFC 4724 3). */
+	if (!bgp->gr_restart)
+		return;
+	if (bgp_gr_holding(bgp->bd))
+		gr->flags |= BGP_GR_FLAG_RESTART;
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (peer->af_active[af])
+			gr->af_mask |= BGP_AF_BIT(af);
+	/* zebra-lite held our routes over the restart (or the operator
+	 * vouches for the forwarding plane: preserve-fw-state). */
+	if (bgp->bd->gr_restarted || bgp->gr_preserve_fw)
+		gr->af_fwd_mask = gr->af_mask;
+}
+
+/* ---- restarting speaker ---- */
+
+static void bgp_gr_start_peers(struct bgpd *bd)
+{
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
+		bgp_peer_start(p);
+}
+
+bool bgp_gr_start_held(const struct bgpd *bd)
+{
+	return bd->gr_probe && bd->bgp && bd->bgp->gr_restart;
+}
+
+static void bgp_gr_probe_timeout(void *arg)
+{
+	struct bgpd *bd = arg;
+
+	if (!bgp_gr_start_held(bd))
+		return;
+	kld_warn("bgpd: zebra-lite did not answer; starting without graceful restart");
+	bd->gr_probe = false;
+	bgp_gr_start_peers(bd);
+}
+
+static void bgp_gr_defer_end(struct bgpd *bd, const char *why)
+{
+	if (!bd->gr_deferring)
+		return;
+	kld_notice("%%GR: %s: best-path selection runs now", why);
+	bd->gr_deferring = false;
+	bd->gr_select_pending = true;
+	kld_timer_cancel(bd->t_gr_defer);
+	kld_timer_arm(bd->t_work, 0); /* bgp_work ends in bgp_gr_selection_done */
+}
+
+static void bgp_gr_defer_timeout(void *arg)
+{
+	bgp_gr_defer_end(arg, "select-defer-time over");
+}
+
+/* The families whose End-of-RIB the deferral waits for: those of an
+ * established peer that negotiated graceful restart and is not itself
+ * restarting (RFC 4724 4.1). Peers not up are not waited for (as FRR). */
+static uint32_t bgp_gr_eor_missing(const struct bgp_peer *p)
+{
+	if (p->state != BGP_FSM_ESTABLISHED || !p->neg.peer_gr ||
+	    (p->neg.gr.flags & BGP_GR_FLAG_RESTART))
+		return 0;
+	return p->neg.af_mask & ~p->eor_rcvd;
+}
+
+static void bgp_gr_defer_check(struct bgpd *bd)
+{
+	if (!bd->gr_deferring || !bd->bgp)
+		return;
+	for (const struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
+		if (bgp_gr_eor_missing(p))
+			return;
+	bgp_gr_defer_end(bd, "End-of-RIB from every peer");
+}
+
+void bgp_gr_selection_done(struct bgpd *bd)
+{
+	bd->gr_select_pending = false;
+	bgp_zebra_replay_done(bd);
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
+		if (p->state == BGP_FSM_ESTABLISHED)
+			bgp_rib_peer_up(bd, p);
+}
+
+/* zebra-lite keeps our routes this long after we go away: enough for the
+ * helpers to wait for us (restart-time) and for our deferral after. */
+static uint32_t bgp_gr_zebra_secs(const struct bgp *bgp)
+{
+	return bgp && bgp->gr_restart ? (uint32_t)bgp->gr_restart_time + bgp->gr_defer_time : 0;
+}
+
+bool bgp_gr_zebra_up(struct bgpd *bd)
+{
+	if (bd->bgp && bd->bgp->gr_restart)
+		bgp_zebra_client_grace(bd, bgp_gr_zebra_secs(bd->bgp));
+	else if (bd->gr_probe) {
+		bd->gr_probe = false; /* not restarting: nothing to ask */
+		kld_timer_cancel(bd->t_gr_probe);
+	}
+	return bd->gr_probe || bgp_gr_holding(bd);
+}
+
+void bgp_gr_zebra_answer(struct bgpd *bd, uint32_t stale_routes)
+{
+	if (!bd->gr_probe)
+		return; /* a later reconnect: only the grace time mattered */
+	bd->gr_probe = false;
+	kld_timer_cancel(bd->t_gr_probe);
+	if (!stale_routes) {
+		bgp_zebra_replay(bd);
+		bgp_gr_start_peers(bd);
+		return;
+	}
+	bd->gr_restarted = true;
+	bd->gr_deferring = true;
+	bd->gr_defer_end_ms = kld_now_ms() + bd->bgp->gr_defer_time * 1000ull;
+	kld_timer_arm(bd->t_gr_defer, bd->bgp->gr_defer_time * 1000ull);
+	kld_notice("%%GR: restarted with %u route(s) kept in the kernel; selection deferred "
+		   "up to %us",
+		   stale_routes, bd->bgp->gr_defer_time);
+	bgp_gr_start_peers(bd);
+}
+
+void bgp_gr_init(struct bgpd *bd)
+{
+	struct kld_loop *l = bd->p.d.loop;
+
+	bd->gr_probe = true;
+	bd->t_gr_probe = kld_timer_new(l, bgp_gr_probe_timeout, bd);
+	bd->t_gr_defer = kld_timer_new(l, bgp_gr_defer_timeout, bd);
+	kld_timer_arm(bd->t_gr_probe, BGP_GR_PROBE_MS);
+}
+
+void bgp_gr_fini(struct bgpd *bd)
+{
+	/* Leaving with the restarting role: close the sessions without a
+	 * NOTIFICATION, so the helpers keep our routes (RFC 4724 4.2). */
+	if (bd->bgp && bd->bgp->gr_restart)
+		for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
+			bgp_peer_abandon(p);
+	kld_timer_free(bd->t_gr_probe);
+	kld_timer_free(bd->t_gr_defer);
+	bd->t_gr_probe = bd->t_gr_defer = NULL;
+}
+
+void bgp_gr_instance_init(struct bgp *bgp)
+{
+	bgp->gr_restart_time = BGP_GR_RESTART_TIME;
+	bgp->gr_stale_time = BGP_GR_STALE_TIME;
+	bgp->gr_defer_time = BGP_GR_DEFER_TIME;
+}
+
+/* ---- show bgp neighbors: FRR 8.4's lines and keys ---- */
+
+static const char *const bgp_gr_af_name[BGP_AF_MAX] = { "IPv4 Unicast", "IPv6 Unicast" };
+static const char *const bgp_gr_af_key[BGP_AF_MAX] = { "ipv4Unicast", "ipv6Unicast" };
+
+/* FRR's '*': the mode comes from the global setting. */
+static const char *bgp_gr_local_mode(const struct bgp *bgp)
+{
+	if (bgp->gr_disable)
+		return "Disable*";
+	return bgp->gr_restart ? "Restart*" : "Helper*";
+}
+
+static const char *bgp_gr_remote_mode(const struct bgp_peer *p)
+{
+	if (p->state != BGP_FSM_ESTABLISHED)
+		return "NotApplicable";
+	if (!p->neg.peer_gr)
+		return "Disable";
+	return p->neg.gr.af_mask ? "Restart" : "Helper";
+}
+
+static uint32_t bgp_gr_remaining(const struct bgp_peer *p)
+{
+	uint64_t now = kld_now_ms();
+
+	if (!kld_timer_pending(p->t_gr) || p->gr_timer_end_ms <= now)
+		return 0;
+	return (uint32_t)((p->gr_timer_end_ms - now + 999) / 1000);
+}
+
+static void bgp_gr_show_afs(struct vty *vty, const char *what, uint32_t mask)
+{
+	vty_out(vty, "    End-of-RIB %s:", what);
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (mask & BGP_AF_BIT(af))
+			vty_out(vty, " %s", bgp_gr_af_name[af]);
+	vty_out(vty, "\n");
+}
+
+void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p)
+{
+	bool adv = p->lopen.caps.present & BGP_CAPF_GR;
+
+	if (!adv && !p->neg.peer_gr)
+		return;
+	vty_out(vty, "    Graceful Restart Capability: %s\n",
+		adv && p->neg.peer_gr ? "advertised and received" : adv ? "advertised" : "received");
+	if (!p->neg.peer_gr)
+		return;
+	vty_out(vty, "      Remote Restart timer is %u seconds\n", p->neg.gr.time);
+	vty_out(vty, "      Address families by peer:\n");
+	if (!p->neg.gr.af_mask)
+		vty_out(vty, "        none\n");
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (p->neg.gr.af_mask & BGP_AF_BIT(af))
+			vty_out(vty, "        %s(%s)\n", bgp_gr_af_name[af],
+				(p->neg.gr.af_fwd_mask & BGP_AF_BIT(af)) ? "preserved"
+									  : "not preserved");
+}
+
+static void bgp_gr_show_af(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
+{
+	uint32_t bit = BGP_AF_BIT(af);
+
+	vty_out(vty, "    %s:\n", bgp_gr_af_name[af]);
+	vty_out(vty, "      F bit: %s\n", (p->neg.gr.af_fwd_mask & bit) ? "True" : "False");
+	vty_out(vty, "      End-of-RIB sent: %s\n", (p->eor_sent & bit) ? "Yes" : "No");
+	vty_out(vty, "      End-of-RIB sent after update: %s\n", (p->eor_sent & bit) ? "Yes" : "No");
+	vty_out(vty, "      End-of-RIB received: %s\n", (p->eor_rcvd & bit) ? "Yes" : "No");
+	vty_out(vty, "      Timers:\n");
+	vty_out(vty, "        Configured Stale Path Time(sec): %u\n", p->bgp->gr_stale_time);
+	vty_out(vty, "        Configured Selection Deferral Time(sec): %u\n",
+		p->bgp->gr_defer_time);
+	if ((p->gr_stale & bit) && p->state == BGP_FSM_ESTABLISHED)
+		vty_out(vty, "        Stale Path Remaining(sec): %u\n", bgp_gr_remaining(p));
+}
+
+void bgp_gr_show_neighbor(struct vty *vty, const struct bgp_peer *p)
+{
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+
+	vty_out(vty, "  Graceful restart information:\n");
+	if (estab) {
+		bgp_gr_show_afs(vty, "send", p->eor_sent);
+		bgp_gr_show_afs(vty, "received", p->eor_rcvd);
+	} else if (p->gr_stale) {
+		vty_out(vty, "    The remaining time of restart timer is %u\n", bgp_gr_remaining(p));
+	}
+	vty_out(vty, "    Local GR Mode: %s\n", bgp_gr_local_mode(p->bgp));
+	vty_out(vty, "    Remote GR Mode: %s\n", bgp_gr_remote_mode(p));
+	vty_out(vty, "    R bit: %s\n", (p->neg.gr.flags & BGP_GR_FLAG_RESTART) ? "True" : "False");
+	vty_out(vty, "    N bit: %s\n", (p->neg.gr.flags & BGP_GR_FLAG_NOTIFY) ? "True" : "False");
+	vty_out(vty, "    Timers:\n");
+	vty_out(vty, "      Configured Restart Time(sec): %u\n", p->bgp->gr_restart_time);
+	vty_out(vty, "      Received Restart Time(sec): %u\n", p->neg.gr.time);
+	if (!estab && p->gr_stale)
+		vty_out(vty, "      Restart Time Remaining(sec): %u\n", bgp_gr_remaining(p));
+	for (int af = 0; estab && af < BGP_AF_MAX; af++)
+		if (p->neg.af_mask & BGP_AF_BIT(af))
+			bgp_gr_show_af(vty, p, (enum bgp_af)af);
+}
+
+static struct json_object *bgp_gr_af_set(uint32_t mask)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		if (mask & BGP_AF_BIT(af))
+			json_object_object_add(o, bgp_gr_af_key[af], json_object_new_boolean(1));
+	return o;
+}
+
+static struct json_object *bgp_gr_af_json(const struct bgp_peer *p, enum bgp_af af)
+{
+	struct json_object *o = json_object_new_object(), *eor = json_object_new_object();
+	struct json_object *t = json_object_new_object();
+	uint32_t bit = BGP_AF_BIT(af);
+
+	json_object_object_add(o, "fBit", json_object_new_boolean(p->neg.gr.af_fwd_mask & bit));
+	json_object_object_add(eor, "endOfRibSend", json_object_new_boolean(p->eor_sent & bit));
+	json_object_object_add(eor, "endOfRibSentAfterUpdate",
+			       json_object_new_boolean(p->eor_sent & bit));
+	json_object_object_add(eor, "endOfRibRecv", json_object_new_boolean(p->eor_rcvd & bit));
+	json_object_object_add(o, "endOfRibStatus", eor);
+	json_object_object_add(t, "stalePathTimer", json_object_new_int(p->bgp->gr_stale_time));
+	json_object_object_add(t, "selectionDeferralTimer",
+			       json_object_new_int(p->bgp->gr_defer_time));
+	if (p->gr_stale & bit)
+		json_object_object_add(t, "stalePathTimerRemaining",
+				       json_object_new_int64(bgp_gr_remaining(p)));
+	json_object_object_add(o, "timers", t);
+	return o;
+}
+
+struct json_object *bgp_gr_neighbor_json(const struct bgp_peer *p)
+{
+	struct json_object *o = json_object_new_object(), *t = json_object_new_object();
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+
+	if (estab) {
+		json_object_object_add(o, "endOfRibSend", bgp_gr_af_set(p->eor_sent));
+		json_object_object_add(o, "endOfRibRecv", bgp_gr_af_set(p->eor_rcvd));
+	}
+	json_object_object_add(o, "localGrMode", json_object_new_string(bgp_gr_local_mode(p->bgp)));
+	json_object_object_add(o, "remoteGrMode", json_object_new_string(bgp_gr_remote_mode(p)));
+	json_object_object_add(o, "rBit",
+			       json_object_new_boolean(p->neg.gr.flags & BGP_GR_FLAG_RESTART));
+	json_object_object_add(o, "nBit",
+			       json_object_new_boolean(p->neg.gr.flags & BGP_GR_FLAG_NOTIFY));
+	json_object_object_add(t, "configuredRestartTimer",
+			       json_object_new_int(p->bgp->gr_restart_time));
+	json_object_object_add(t, "receivedRestartTimer", json_object_new_int(p->neg.gr.time));
+	if (!estab && p->gr_stale)
+		json_object_object_add(t, "restartTimerRemaining",
+				       json_object_new_int64(bgp_gr_remaining(p)));
+	json_object_object_add(o, "timers", t);
+	for (int af = 0; estab && af < BGP_AF_MAX; af++)
+		if (p->neg.af_mask & BGP_AF_BIT(af))
+			json_object_object_add(o, bgp_gr_af_key[af], bgp_gr_af_json(p, (enum bgp_af)af));
+	return o;
+}
+
+/* ---- commands ---- */
+
+/* Changes apply to the next OPEN (as FRR: reset the sessions to apply). */
+static int bgp_cmd_gr(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->gr_restart = !cmd_has(args, "no");
+	if (bgp->gr_restart)
+		bgp->gr_disable = false;
+	if (bgp->bd->zebra_up)
+		bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_gr_disable(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->gr_disable = !cmd_has(args, "no");
+	if (bgp->gr_disable && bgp->gr_restart) {
+		bgp->gr_restart = false;
+		if (bgp->bd->zebra_up)
+			bgp_zebra_client_grace(bgp->bd, 0);
+	}
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_gr_time(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+	bool no = cmd_has(args, "no");
+
+	if (cmd_has(args, "restart-time"))
+		bgp->gr_restart_time = (uint16_t)(no ? BGP_GR_RESTART_TIME
+						     : cmd_arg_int(args, "secs", 0));
+	else if (cmd_has(args, "stalepath-time"))
+		bgp->gr_stale_time = (uint16_t)(no ? BGP_GR_STALE_TIME
+						   : cmd_arg_int(args, "secs", 0));
+	else
+		bgp->gr_defer_time = (uint16_t)(no ? BGP_GR_DEFER_TIME
+						   : cmd_arg_int(args, "secs", 0));
+	if (bgp->gr_restart && bgp->bd->zebra_up)
+		bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
+	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_gr_fw(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->gr_preserve_fw = !cmd_has(args, "no");
+	return CMD_SUCCESS;
+}
+
+#define GR_HELP "BGP specific commands\nGraceful restart capability parameters\n"
+
+static const struct cmd_def bgp_gr_cmds[] = {
+	{ "bgp", "[no] bgp graceful-restart", "Negate a command\n" GR_HELP, bgp_cmd_gr, NULL, 0 },
+	{ "bgp", "[no] bgp graceful-restart-disable",
+	  "Negate a command\nBGP specific commands\nGraceful restart off: no capability, no "
+	  "helper\n",
+	  bgp_cmd_gr_disable, NULL, 0 },
+	{ "bgp", "bgp graceful-restart restart-time (1-4095)$secs",
+	  GR_HELP "Set the time to wait to delete stale routes before a BGP open message is "
+		  "received\nDelay value (seconds)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "no bgp graceful-restart restart-time [(1-4095)]",
+	  "Negate a command\n" GR_HELP "Set the time to wait to delete stale routes before a "
+				       "BGP open message is received\nDelay value (seconds)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "bgp graceful-restart stalepath-time (1-4095)$secs",
+	  GR_HELP "Set the max time to hold onto restarting peer's stale paths\nDelay value "
+		  "(seconds)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "no bgp graceful-restart stalepath-time [(1-4095)]",
+	  "Negate a command\n" GR_HELP "Set the max time to hold onto restarting peer's stale "
+				       "paths\nDelay value (seconds)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "bgp graceful-restart select-defer-time (0-3600)$secs",
+	  GR_HELP "Set the time to defer the BGP route selection after restart\nDelay value "
+		  "(seconds, 0 - disable)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "no bgp graceful-restart select-defer-time [(0-3600)]",
+	  "Negate a command\n" GR_HELP "Set the time to defer the BGP route selection after "
+				       "restart\nDelay value (seconds)\n",
+	  bgp_cmd_gr_time, NULL, 0 },
+	{ "bgp", "[no] bgp graceful-restart preserve-fw-state",
+	  "Negate a command\n" GR_HELP "Sets F-bit indication that fib is preserved while doing "
+				       "Graceful Restart\n",
+	  bgp_cmd_gr_fw, NULL, 0 },
+};
+
+void bgp_gr_install(struct cmd_tree *tree)
+{
+	cmd_tree_add_all(tree, bgp_gr_cmds, KLD_ARRAY_SIZE(bgp_gr_cmds));
+}
+
+void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp)
+{
+	if (bgp->gr_stale_time != BGP_GR_STALE_TIME)
+		vty_out(vty, " bgp graceful-restart stalepath-time %u\n", bgp->gr_stale_time);
+	if (bgp->gr_restart_time != BGP_GR_RESTART_TIME)
+		vty_out(vty, " bgp graceful-restart restart-time %u\n", bgp->gr_restart_time);
+	if (bgp->gr_defer_time != BGP_GR_DEFER_TIME)
+		vty_out(vty, " bgp graceful-restart select-defer-time %u\n", bgp->gr_defer_time);
+	if (bgp->gr_restart)
+		vty_out(vty, " bgp graceful-restart\n");
+	if (bgp->gr_disable)
+		vty_out(vty, " bgp graceful-restart-disable\n");
+	if (bgp->gr_preserve_fw)
+		vty_out(vty, " bgp graceful-restart preserve-fw-state\n");
+}
