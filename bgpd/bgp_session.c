@@ -179,7 +179,7 @@ static void bgp_send_notify(struct bgp_peer *peer, struct bgp_conn *c, const str
 	int len = bgp_notify_encode(n, buf, sizeof(buf));
 	char name[KLD_ADDR_STRLEN];
 
-	if (len < 0)
+	if (len < 0 || c->fd < 0)
 		return;
 	kld_notice("%%NOTIFICATION: sent to neighbor %s %d/%d (%s/%s) %u bytes",
 		   bgp_peer_name(peer, name), n->code, n->subcode, bgp_notify_code_str(n->code),
@@ -1006,8 +1006,10 @@ static void bgp_accept(int lfd, int what, void *arg)
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
 	/* A password whose listener key failed: the connection came in
 	 * unsigned. */
+	/* While a restart is being detected, the peer's OPEN could not
+	 * carry the right Restart State bit: it connects again. */
 	if (!peer || peer->shutdown || !bd->bgp->router_id.s_addr ||
-	    (peer->password[0] && !peer->md5_listen)) {
+	    (peer->password[0] && !peer->md5_listen) || bgp_gr_start_held(bd)) {
 		close(fd);
 		return;
 	}

@@ -353,6 +353,71 @@ static void test_negotiate(void **state)
 	assert_int_equal(n.keepalive, 0);
 }
 
+/* Graceful restart, the helper's side (RFC 4724 4.2). */
+static void gr_neg(struct bgp_negotiated *n, uint32_t af, uint32_t fwd, uint16_t time)
+{
+	memset(n, 0, sizeof(*n));
+	n->af_mask = BGP_AF_MASK_ALL;
+	n->peer_gr = true;
+	n->gr.time = time;
+	n->gr.af_mask = af;
+	n->gr.af_fwd_mask = fwd;
+}
+
+static void test_gr_retain(void **state)
+{
+	const uint32_t v4 = BGP_AF_BIT(BGP_AF_IPV4_UNICAST), v6 = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	struct bgp_negotiated n;
+
+	(void)state;
+	gr_neg(&n, v4 | v6, 0, 120);
+	/* A TCP failure keeps the families the capability listed, F or not. */
+	assert_int_equal(bgp_gr_retain_mask(&n, true, false), v4 | v6);
+	/* Not for a family the session did not negotiate. */
+	n.af_mask = v4;
+	assert_int_equal(bgp_gr_retain_mask(&n, true, false), v4);
+	/* A NOTIFICATION (sent or received, hold timer included) ends it. */
+	assert_int_equal(bgp_gr_retain_mask(&n, true, true), 0);
+	/* We did not send the capability (graceful-restart-disable). */
+	assert_int_equal(bgp_gr_retain_mask(&n, false, false), 0);
+	/* A helper-only peer (no families) or restart time 0: nothing kept. */
+	gr_neg(&n, 0, 0, 120);
+	assert_int_equal(bgp_gr_retain_mask(&n, true, false), 0);
+	gr_neg(&n, v4, v4, 0);
+	assert_int_equal(bgp_gr_retain_mask(&n, true, false), 0);
+	/* A peer without the capability. */
+	memset(&n, 0, sizeof(n));
+	n.af_mask = v4;
+	assert_int_equal(bgp_gr_retain_mask(&n, true, false), 0);
+}
+
+static void test_gr_keep(void **state)
+{
+	const uint32_t v4 = BGP_AF_BIT(BGP_AF_IPV4_UNICAST), v6 = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	struct bgp_negotiated n;
+
+	(void)state;
+	/* Back with F for both: the stale routes wait for End-of-RIB. */
+	gr_neg(&n, v4 | v6, v4 | v6, 120);
+	assert_int_equal(bgp_gr_keep_mask(v4 | v6, &n), v4 | v6);
+	/* Only what was stale. */
+	assert_int_equal(bgp_gr_keep_mask(v4, &n), v4);
+	/* No F bit for IPv6: its stale routes go at once. */
+	gr_neg(&n, v4 | v6, v4, 120);
+	assert_int_equal(bgp_gr_keep_mask(v4 | v6, &n), v4);
+	/* IPv6 no longer listed. */
+	gr_neg(&n, v4, v4, 120);
+	assert_int_equal(bgp_gr_keep_mask(v4 | v6, &n), v4);
+	/* The family no longer negotiated at all. */
+	gr_neg(&n, v4 | v6, v4 | v6, 120);
+	n.af_mask = v6;
+	assert_int_equal(bgp_gr_keep_mask(v4 | v6, &n), v6);
+	/* The new OPEN lacks the capability: everything goes. */
+	memset(&n, 0, sizeof(n));
+	n.af_mask = BGP_AF_MASK_ALL;
+	assert_int_equal(bgp_gr_keep_mask(v4 | v6, &n), 0);
+}
+
 /* ---- KEEPALIVE, NOTIFICATION, ROUTE-REFRESH ---------------------------- */
 
 static void test_keepalive(void **state)
@@ -858,6 +923,8 @@ int main(void)
 	    cmocka_unit_test(test_open_decode_errors),
 	    cmocka_unit_test(test_open_check),
 	    cmocka_unit_test(test_negotiate),
+	    cmocka_unit_test(test_gr_retain),
+	    cmocka_unit_test(test_gr_keep),
 	    cmocka_unit_test(test_keepalive),
 	    cmocka_unit_test(test_notification),
 	    cmocka_unit_test(test_route_refresh),
