@@ -22,6 +22,11 @@
 
 #define BGP_ZEBRA_BATCH 4096
 
+static struct kld_ipc_conn *bgp_zebra_conn(struct bgpd *bd)
+{
+	return bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+}
+
 void bgp_zebra_route(struct bgpd *bd, struct bgp_dest *d, bool add)
 {
 	struct bgp_zroute *z;
@@ -150,7 +155,7 @@ static void bgp_zebra_nht_flush(struct kld_ipc_conn *c, struct bgp_nht *t)
 
 void bgp_zebra_flush(struct bgpd *bd)
 {
-	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+	struct kld_ipc_conn *c = bgp_zebra_conn(bd);
 	size_t i = 0;
 
 	if (!c) {
@@ -200,7 +205,7 @@ static void bgp_zebra_subscribe(struct kld_ipc_conn *c, uint8_t src, uint8_t fam
  * current routes, then changes as they come. */
 void bgp_zebra_redist(struct bgpd *bd, uint8_t src, uint8_t family, bool on)
 {
-	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
+	struct kld_ipc_conn *c = bgp_zebra_conn(bd);
 
 	if (!on)
 		bgp_rib_redist_flush(bd, src, family);
@@ -289,18 +294,25 @@ static void bgp_zebra_barrier_done(struct kld_ipc_conn *c, const Kld__Envelope *
 	bgp_rib_redist_sweep(bd);
 }
 
+/* Sent if zebra-lite is there (it is told everything again when it is). */
+static bool bgp_zebra_send_env(struct bgpd *bd, Kld__Envelope *env)
+{
+	struct kld_ipc_conn *c = bgp_zebra_conn(bd);
+
+	if (c)
+		kld_ipc_send(c, env);
+	return c;
+}
+
 void bgp_zebra_replay_done(struct bgpd *bd)
 {
-	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
 	Kld__ReplayDone rd = KLD__REPLAY_DONE__INIT;
 
-	if (!c)
-		return;
 	env.body_case = KLD__ENVELOPE__BODY_REPLAY_DONE;
 	env.replay_done = &rd;
-	kld_ipc_send(c, &env);
-	kld_info("bgpd: routes replayed to zebra-lite");
+	if (bgp_zebra_send_env(bd, &env))
+		kld_info("bgpd: routes replayed to zebra-lite");
 }
 
 void bgp_zebra_replay(struct bgpd *bd)
@@ -314,16 +326,13 @@ void bgp_zebra_replay(struct bgpd *bd)
 
 void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds)
 {
-	struct kld_ipc_conn *c = bd->zebra_up ? kld_ipc_client_conn(bd->p.zclient) : NULL;
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
 	Kld__ClientGrace cg = KLD__CLIENT_GRACE__INIT;
 
-	if (!c)
-		return;
 	cg.seconds = seconds;
 	env.body_case = KLD__ENVELOPE__BODY_CLIENT_GRACE;
 	env.client_grace = &cg;
-	kld_ipc_send(c, &env);
+	bgp_zebra_send_env(bd, &env);
 }
 
 static void bgp_zebra_grace_answer(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)

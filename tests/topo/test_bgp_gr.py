@@ -29,9 +29,7 @@ router bgp 65002
  bgp router-id 10.0.12.2
  no bgp ebgp-requires-policy
  no bgp network import-check
- bgp graceful-restart
- bgp graceful-restart restart-time {restart}
-{fw} neighbor 10.0.12.1 remote-as 65001
+{gr} neighbor 10.0.12.1 remote-as 65001
  neighbor 10.0.12.1 timers connect 1
  address-family ipv4 unicast
 {networks}
@@ -39,12 +37,17 @@ router bgp 65002
 """
 
 
-def frr_conf(routes=FRR_ROUTES, restart=120, fw=True):
-    """FRR as a restarting speaker; preserve-fw-state sets the F bit (FRR
-    with its zebra keeps the kernel's routes over a bgpd restart)."""
+def frr_conf(routes=FRR_ROUTES, restart=120, fw=True, gr=True):
+    """FRR as a restarting speaker (gr), else in its default helper mode;
+    preserve-fw-state sets the F bit (FRR with its zebra keeps the
+    kernel's routes over a bgpd restart)."""
     nets = "\n".join(f"  network {p}" for p in routes)
-    return FRR_CONF.format(networks=nets, restart=restart,
-                           fw=" bgp graceful-restart preserve-fw-state\n" if fw else "")
+    lines = ""
+    if gr:
+        lines = f" bgp graceful-restart\n bgp graceful-restart restart-time {restart}\n"
+    if gr and fw:
+        lines += " bgp graceful-restart preserve-fw-state\n"
+    return FRR_CONF.format(networks=nets, gr=lines)
 
 
 R1_CONF = [
@@ -186,23 +189,6 @@ def test_gr_helper_new_open_without_f_bit_flushes_at_once(lab):
     assert "kept no forwarding state" in open(os.path.join(r1.dir, "bgpd.log")).read()
 
 
-def frr_helper_conf():
-    return """frr defaults traditional
-hostname r2
-log stdout debugging
-router bgp 65002
- bgp router-id 10.0.12.2
- no bgp ebgp-requires-policy
- no bgp network import-check
- neighbor 10.0.12.1 remote-as 65001
- neighbor 10.0.12.1 timers connect 1
- address-family ipv4 unicast
-  network 10.100.20.0/24
-  network 10.100.21.0/24
- exit-address-family
-"""
-
-
 def test_gr_restarting_kldnet_killed_frr_helps(lab):
     """kldnet's bgpd is the restarting speaker; FRR (default: helper) keeps
     our route, zebra-lite keeps FRR's routes in our kernel, and nothing is
@@ -210,7 +196,7 @@ def test_gr_restarting_kldnet_killed_frr_helps(lab):
     r1, r2 = topology(lab)
     start_r1(r1, ["bgp graceful-restart"])
     r1.vtysh("write memory")
-    r2.start_frr_bgpd(frr_helper_conf())
+    r2.start_frr_bgpd(frr_conf(FRR_ROUTES[:2], gr=False))
     routes = FRR_ROUTES[:2]
     kldlab.wait_for(lambda: set(routes) <= set(kernel_bgp(r1)), 30, what="FRR's routes")
     kldlab.wait_for(lambda: "10.100.10.0/24" in frr_routes(r2), 30, what="ours at FRR")
