@@ -195,6 +195,9 @@ def test_gr_restarting_kldnet_killed_frr_helps(lab):
     deleted in our kernel while bgpd is away and after it is back."""
     r1, r2 = topology(lab)
     start_r1(r1, ["bgp graceful-restart"])
+    # zebra-lite's own grace time is shorter than our absence: only the
+    # grace time bgpd asked for (ClientGrace) keeps the routes.
+    r1.conf("zebra graceful-restart time 2")
     r1.vtysh("write memory")
     r2.start_frr_bgpd(frr_conf(FRR_ROUTES[:2], gr=False))
     routes = FRR_ROUTES[:2]
@@ -204,7 +207,7 @@ def test_gr_restarting_kldnet_killed_frr_helps(lab):
 
     watch = RouteWatch(r1)
     r1.stop("bgpd", signal.SIGKILL)
-    time.sleep(1)
+    time.sleep(4)
     ours = frr_routes(r2).get("10.100.10.0/24")
     assert ours and ours[0].get("stale") is True, ours
     assert set(routes) <= set(kernel_bgp(r1))
