@@ -49,6 +49,40 @@ static void bgp_gr_arm(struct bgp_peer *peer, uint32_t secs)
 	kld_timer_arm(peer->t_gr, secs * 1000ull);
 }
 
+/* ---- modes: the neighbor's own, else the global one ---- */
+
+static enum bgp_gr_mode bgp_gr_mode_of(const struct bgp_peer *p)
+{
+	if (p->gr_mode != BGP_GR_INHERIT)
+		return (enum bgp_gr_mode)p->gr_mode;
+	if (p->bgp->gr_disable)
+		return BGP_GR_DISABLE;
+	return p->bgp->gr_restart ? BGP_GR_RESTART : BGP_GR_HELPER;
+}
+
+/* Does any session play the restarting role (zebra-lite must keep our
+ * routes, a restart must be detected, SIGTERM must be graceful)? */
+static bool bgp_gr_restarter(const struct bgp *bgp)
+{
+	if (!bgp)
+		return false;
+	for (const struct bgp_peer *p = bgp->peers; p; p = p->next)
+		if (bgp_gr_mode_of(p) == BGP_GR_RESTART)
+			return true;
+	return bgp->gr_restart;
+}
+
+const char *bgp_gr_peer_keyword(const struct bgp_peer *peer)
+{
+	static const char *const kw[] = {
+		[BGP_GR_RESTART] = "graceful-restart",
+		[BGP_GR_HELPER] = "graceful-restart-helper",
+		[BGP_GR_DISABLE] = "graceful-restart-disable",
+	};
+
+	return peer->gr_mode < KLD_ARRAY_SIZE(kw) ? kw[peer->gr_mode] : NULL;
+}
+
 /* ---- helper ---- */
 
 void bgp_gr_peer_down(struct bgp_peer *peer, bool tcp_failure)
@@ -131,14 +165,15 @@ void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o)
 {
 	const struct bgp *bgp = peer->bgp;
 	struct bgp_gr_cap *gr = &o->caps.gr;
+	enum bgp_gr_mode mode = bgp_gr_mode_of(peer);
 
-	if (bgp->gr_disable)
+	if (mode == BGP_GR_DISABLE)
 		return;
 	o->caps.present |= BGP_CAPF_GR;
 	memset(gr, 0, sizeof(*gr));
 	gr->time = bgp->gr_restart_time;
 	/* Helper only: the capability without families (RFC 4724 3). */
-	if (!bgp->gr_restart)
+	if (mode != BGP_GR_RESTART)
 		return;
 	if (bgp_gr_holding(bgp->bd))
 		gr->flags |= BGP_GR_FLAG_RESTART;
@@ -161,7 +196,7 @@ static void bgp_gr_start_peers(struct bgpd *bd)
 
 bool bgp_gr_start_held(const struct bgpd *bd)
 {
-	return bd->gr_probe && bd->bgp && bd->bgp->gr_restart;
+	return bd->gr_probe && bgp_gr_restarter(bd->bgp);
 }
 
 static void bgp_gr_probe_timeout(void *arg)
@@ -225,13 +260,18 @@ void bgp_gr_selection_done(struct bgpd *bd)
  * helpers to wait for us (restart-time) and for our deferral after. */
 static uint32_t bgp_gr_zebra_secs(const struct bgp *bgp)
 {
-	return bgp && bgp->gr_restart ? (uint32_t)bgp->gr_restart_time + bgp->gr_defer_time : 0;
+	return bgp_gr_restarter(bgp) ? (uint32_t)bgp->gr_restart_time + bgp->gr_defer_time : 0;
+}
+
+void bgp_gr_zebra_sync(struct bgp *bgp)
+{
+	bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
 }
 
 bool bgp_gr_zebra_up(struct bgpd *bd)
 {
-	if (bd->bgp && bd->bgp->gr_restart)
-		bgp_zebra_client_grace(bd, bgp_gr_zebra_secs(bd->bgp));
+	if (bgp_gr_restarter(bd->bgp))
+		bgp_gr_zebra_sync(bd->bgp);
 	else if (bd->gr_probe) {
 		bd->gr_probe = false; /* not restarting: nothing to ask */
 		kld_timer_cancel(bd->t_gr_probe);
@@ -274,7 +314,7 @@ void bgp_gr_fini(struct bgpd *bd)
 {
 	/* Leaving with the restarting role: close the sessions without a
 	 * NOTIFICATION, so the helpers keep our routes (RFC 4724 4.2). */
-	if (bd->bgp && bd->bgp->gr_restart)
+	if (bgp_gr_restarter(bd->bgp))
 		for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
 			bgp_peer_abandon(p);
 	kld_timer_free(bd->t_gr_probe);
@@ -295,11 +335,12 @@ static const char *const bgp_gr_af_name[BGP_AF_MAX] = { "IPv4 Unicast", "IPv6 Un
 static const char *const bgp_gr_af_key[BGP_AF_MAX] = { "ipv4Unicast", "ipv6Unicast" };
 
 /* FRR's '*': the mode comes from the global setting. */
-static const char *bgp_gr_local_mode(const struct bgp *bgp)
+static const char *bgp_gr_local_mode(const struct bgp_peer *p)
 {
-	if (bgp->gr_disable)
-		return "Disable*";
-	return bgp->gr_restart ? "Restart*" : "Helper*";
+	static const char *const own[] = { "", "Restart", "Helper", "Disable" };
+	static const char *const global[] = { "", "Restart*", "Helper*", "Disable*" };
+
+	return (p->gr_mode != BGP_GR_INHERIT ? own : global)[bgp_gr_mode_of(p)];
 }
 
 static const char *bgp_gr_remote_mode(const struct bgp_peer *p)
@@ -378,7 +419,7 @@ void bgp_gr_show_neighbor(struct vty *vty, const struct bgp_peer *p)
 	} else if (p->gr_stale) {
 		vty_out(vty, "    The remaining time of restart timer is %u\n", bgp_gr_remaining(p));
 	}
-	vty_out(vty, "    Local GR Mode: %s\n", bgp_gr_local_mode(p->bgp));
+	vty_out(vty, "    Local GR Mode: %s\n", bgp_gr_local_mode(p));
 	vty_out(vty, "    Remote GR Mode: %s\n", bgp_gr_remote_mode(p));
 	vty_out(vty, "    R bit: %s\n", (p->neg.gr.flags & BGP_GR_FLAG_RESTART) ? "True" : "False");
 	vty_out(vty, "    N bit: %s\n", (p->neg.gr.flags & BGP_GR_FLAG_NOTIFY) ? "True" : "False");
@@ -433,7 +474,7 @@ struct json_object *bgp_gr_neighbor_json(const struct bgp_peer *p)
 		json_object_object_add(o, "endOfRibSend", bgp_gr_af_set(p->eor_sent));
 		json_object_object_add(o, "endOfRibRecv", bgp_gr_af_set(p->eor_rcvd));
 	}
-	json_object_object_add(o, "localGrMode", json_object_new_string(bgp_gr_local_mode(p->bgp)));
+	json_object_object_add(o, "localGrMode", json_object_new_string(bgp_gr_local_mode(p)));
 	json_object_object_add(o, "remoteGrMode", json_object_new_string(bgp_gr_remote_mode(p)));
 	json_object_object_add(o, "rBit",
 			       json_object_new_boolean(p->neg.gr.flags & BGP_GR_FLAG_RESTART));
@@ -462,8 +503,7 @@ static int bgp_cmd_gr(struct vty *vty, const struct cmd_args *args)
 	bgp->gr_restart = !cmd_has(args, "no");
 	if (bgp->gr_restart)
 		bgp->gr_disable = false;
-	if (bgp->bd->zebra_up)
-		bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
+	bgp_gr_zebra_sync(bgp);
 	return CMD_SUCCESS;
 }
 
@@ -472,11 +512,9 @@ static int bgp_cmd_gr_disable(struct vty *vty, const struct cmd_args *args)
 	struct bgp *bgp = vty_ctx_top(vty);
 
 	bgp->gr_disable = !cmd_has(args, "no");
-	if (bgp->gr_disable && bgp->gr_restart) {
+	if (bgp->gr_disable)
 		bgp->gr_restart = false;
-		if (bgp->bd->zebra_up)
-			bgp_zebra_client_grace(bgp->bd, 0);
-	}
+	bgp_gr_zebra_sync(bgp);
 	return CMD_SUCCESS;
 }
 
@@ -494,8 +532,8 @@ static int bgp_cmd_gr_time(struct vty *vty, const struct cmd_args *args)
 	else
 		bgp->gr_defer_time = (uint16_t)(no ? BGP_GR_DEFER_TIME
 						   : cmd_arg_int(args, "secs", 0));
-	if (bgp->gr_restart && bgp->bd->zebra_up)
-		bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
+	if (bgp_gr_restarter(bgp))
+		bgp_gr_zebra_sync(bgp);
 	return CMD_SUCCESS;
 }
 

@@ -202,6 +202,7 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
 	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));
 	m->passive = g->passive;
+	m->gr_mode = g->gr_mode;
 	m->multihop = g->multihop;
 	m->update_source = g->update_source;
 	m->timers_set = g->timers_set;
@@ -419,6 +420,26 @@ static int bgp_cmd_log_changes(struct vty *vty, const struct cmd_args *args)
 	struct bgp *bgp = vty_ctx_top(vty);
 
 	bgp->log_neighbor_changes = !cmd_has(args, "no");
+	return CMD_SUCCESS;
+}
+
+/* The neighbor's graceful-restart mode (bgp_gr.c); for the next OPEN. */
+static int bgp_cmd_nbr_gr(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	if (cmd_has(args, "no"))
+		peer->gr_mode = BGP_GR_INHERIT;
+	else if (cmd_has(args, "graceful-restart-helper"))
+		peer->gr_mode = BGP_GR_HELPER;
+	else if (cmd_has(args, "graceful-restart-disable"))
+		peer->gr_mode = BGP_GR_DISABLE;
+	else
+		peer->gr_mode = BGP_GR_RESTART;
+	bgp_group_sync(peer);
+	bgp_gr_zebra_sync(peer->bgp);
 	return CMD_SUCCESS;
 }
 
@@ -885,6 +906,12 @@ static const struct cmd_def bgp_cmds[] = {
 	{ "bgp", "[no] bgp log-neighbor-changes",
 	  "Negate a command\nBGP information\nLog neighbor up/down and reset reason\n",
 	  bgp_cmd_log_changes, NULL, 0 },
+	{ "bgp",
+	  "[no] neighbor " PEER_ALT
+	  " <graceful-restart|graceful-restart-helper|graceful-restart-disable>",
+	  "Negate a command\n" PEER_HELP "Graceful restart: the restarting role\n"
+	  "Graceful restart: helper only\nGraceful restart: off\n",
+	  bgp_cmd_nbr_gr, NULL, 0 },
 	{ "bgp", "[no] neighbor " PEER_ALT " passive",
 	  "Negate a command\n" PEER_HELP "Don't send open messages to this neighbor\n",
 	  bgp_cmd_passive, NULL, 0 },
@@ -974,6 +1001,8 @@ static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, " neighbor %s shutdown\n", a);
 	if (p->passive)
 		vty_out(vty, " neighbor %s passive\n", a);
+	if (bgp_gr_peer_keyword(p))
+		vty_out(vty, " neighbor %s %s\n", a, bgp_gr_peer_keyword(p));
 	/* In clear, as FRR: the configuration is the password's one home. */
 	if (p->password[0])
 		vty_out(vty, " neighbor %s password %s\n", a, p->password);

@@ -34,6 +34,9 @@
 #define BGP_RETRY_MAX_MS 120000
 #define BGP_PASSWORD_MAX 80 /* TCP_MD5SIG_MAXKEYLEN */
 
+/* `neighbor X graceful-restart[-helper|-disable]`; INHERIT: the global mode */
+enum bgp_gr_mode { BGP_GR_INHERIT = 0, BGP_GR_RESTART, BGP_GR_HELPER, BGP_GR_DISABLE };
+
 /* ---- policy ---- */
 
 struct bgp_plist_entry {
@@ -117,6 +120,7 @@ struct bgp_peer {
 	bool ebgp;
 
 	/* graceful restart (bgp_gr.c) */
+	uint8_t gr_mode;             /* enum bgp_gr_mode: `neighbor X graceful-restart...` */
 	uint32_t gr_stale;           /* families whose paths from the peer are stale */
 	uint32_t eor_rcvd, eor_sent; /* End-of-RIB markers this session */
 	struct kld_timer *t_gr;      /* restart time while down, stale-path time once back */
@@ -460,6 +464,10 @@ void bgp_gr_fini(struct bgpd *bd);
 void bgp_gr_instance_init(struct bgp *bgp);
 void bgp_gr_install(struct cmd_tree *tree);
 void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp);
+/* The neighbor's own mode as its command's keyword, NULL when it inherits. */
+const char *bgp_gr_peer_keyword(const struct bgp_peer *peer);
+/* Tell zebra-lite how long to keep our routes (after a mode change). */
+void bgp_gr_zebra_sync(struct bgp *bgp);
 /* Our capability in an OPEN. */
 void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o);
 /* The session ended (tcp_failure: without a NOTIFICATION either way):

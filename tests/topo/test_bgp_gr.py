@@ -189,6 +189,19 @@ def test_gr_helper_new_open_without_f_bit_flushes_at_once(lab):
     assert "kept no forwarding state" in open(os.path.join(r1.dir, "bgpd.log")).read()
 
 
+def test_gr_neighbor_disable_means_no_helper(lab):
+    """`neighbor X graceful-restart-disable`: no capability sent, so FRR's
+    death takes its routes with it at once."""
+    r1, r2 = topology(lab)
+    start_r1(r1, ["neighbor 10.0.12.2 graceful-restart-disable"])
+    r2.start_frr_bgpd(frr_conf())
+    kldlab.wait_for(lambda: set(FRR_ROUTES) <= set(kernel_bgp(r1)), 30, what="FRR's routes")
+    nb = r1.vtysh("show bgp neighbors 10.0.12.2")
+    assert "Graceful Restart Capability: received" in nb, nb
+    r2.stop("frr-bgpd", signal.SIGKILL)
+    kldlab.wait_for(lambda: not set(FRR_ROUTES) & set(kernel_bgp(r1)), 5, what="routes gone")
+
+
 def test_gr_restarting_kldnet_killed_frr_helps(lab):
     """kldnet's bgpd is the restarting speaker; FRR (default: helper) keeps
     our route, zebra-lite keeps FRR's routes in our kernel, and nothing is
@@ -276,6 +289,18 @@ def test_gr_commands_persist(lab):
     r1.conf("router bgp 65001", "bgp graceful-restart-disable")
     assert "Local GR Mode: Disable*" in r1.vtysh("show bgp neighbors 10.0.12.2")
     assert " bgp graceful-restart-disable" in r1.running_config()
+    # The neighbor's own mode wins over the global one (no '*').
+    for kw, mode in (("graceful-restart-helper", "Helper"), ("graceful-restart", "Restart"),
+                     ("graceful-restart-disable", "Disable")):
+        r1.conf("router bgp 65001", f"neighbor 10.0.12.2 {kw}")
+        assert f"Local GR Mode: {mode}\n" in r1.vtysh("show bgp neighbors 10.0.12.2")
+        assert f" neighbor 10.0.12.2 {kw}\n" in r1.running_config()
+    r1.vtysh("write memory")
+    r1.stop("bgpd")
+    r1.start("bgpd")
+    assert " neighbor 10.0.12.2 graceful-restart-disable\n" in r1.running_config()
+    r1.conf("router bgp 65001", "no neighbor 10.0.12.2 graceful-restart-disable")
+    assert "Local GR Mode: Disable*" in r1.vtysh("show bgp neighbors 10.0.12.2")
 
 
 BIRD_CONF = """router id 10.0.12.2;
