@@ -732,7 +732,7 @@ static int bgp_walk_collect(const struct kld_prefix *p, void *value, void *arg)
 	return 0;
 }
 
-/* The peer's paths of the families in mask (stale ones only if asked). */
+/* The destinations holding a path of the peer, in the families of mask. */
 static void bgp_rib_peer_collect(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask,
 				 struct bgp_walk *w)
 {

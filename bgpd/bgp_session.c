@@ -1005,9 +1005,8 @@ static void bgp_accept(int lfd, int what, void *arg)
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
 	/* A password whose listener key failed: the connection came in
-	 * unsigned. */
-	/* While a restart is being detected, the peer's OPEN could not
-	 * carry the right Restart State bit: it connects again. */
+	 * unsigned. While a restart is being detected (bgp_gr.c) our OPEN
+	 * could not carry the right Restart State bit: the peer retries. */
 	if (!peer || peer->shutdown || !bd->bgp->router_id.s_addr ||
 	    (peer->password[0] && !peer->md5_listen) || bgp_gr_start_held(bd)) {
 		close(fd);
