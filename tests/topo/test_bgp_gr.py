@@ -260,6 +260,33 @@ def test_gr_restarting_kldnet_killed_frr_helps(lab):
     assert watch.deleted(out, routes) == [], out
 
 
+def test_gr_restarting_peer_without_gr_capability(lab):
+    """FRR with `bgp graceful-restart-disable` is no helper (it drops our
+    route when we go) and is not waited for, but it sends End-of-RIB
+    anyway: the deferral ends there, long before select-defer-time, with
+    FRR's routes re-learned, so r1's kernel still does not change."""
+    r1, r2 = topology(lab)
+    start_r1(r1, ["bgp graceful-restart"])
+    r1.vtysh("write memory")
+    conf = frr_conf(FRR_ROUTES[:2], gr=False).replace(
+        " neighbor 10.0.12.1 remote-as", " bgp graceful-restart-disable\n neighbor 10.0.12.1 remote-as")
+    r2.start_frr_bgpd(conf)
+    routes = FRR_ROUTES[:2]
+    kldlab.wait_for(lambda: set(routes) <= set(kernel_bgp(r1)), 30, what="FRR's routes")
+    assert "Graceful Restart Capability: advertised\n" in r1.vtysh("show bgp neighbors")
+    watch = RouteWatch(r1)
+    r1.stop("bgpd", signal.SIGKILL)
+    r1.start("bgpd")
+    log = os.path.join(r1.dir, "bgpd.log")
+    kldlab.wait_for(lambda: "End-of-RIB from every peer" in open(log).read(), 20,
+                    what="the deferral's end")
+    kldlab.wait_for(lambda: "10.100.10.0/24" in frr_routes(r2), 20, what="ours at FRR again")
+    time.sleep(1)
+    out = watch.stop()
+    assert watch.deleted(out, routes) == [], out
+    assert set(routes) <= set(kernel_bgp(r1))
+
+
 def test_gr_commands_persist(lab):
     r1, _ = topology(lab)
     start_r1(r1)
