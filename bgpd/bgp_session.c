@@ -310,17 +310,25 @@ static void bgp_conn_writable(int fd, int what, void *arg)
 }
 
 /* eBGP without multihop: TTL 1 (a directly connected peer, as FRR);
- * otherwise the configured hop count or 255. */
+ * otherwise the configured hop count or 255. GTSM (RFC 5082) sends with
+ * 255 and has the kernel drop segments that arrive with less than
+ * 256 - hops, the SYN-ACK of our connect() included; an accepted
+ * connection gets it before its first read. */
 static void bgp_set_ttl(const struct bgp_peer *peer, int fd)
 {
-	int ttl = 255;
+	int ttl = 255, min = 256 - peer->gtsm_hops;
 
-	if (bgp_peer_is_ebgp(peer))
+	if (!peer->gtsm_hops && bgp_peer_is_ebgp(peer))
 		ttl = peer->multihop ? peer->multihop : 1;
-	if (peer->addr.family == AF_INET)
+	if (peer->addr.family == AF_INET) {
 		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-	else
-		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+		if (peer->gtsm_hops)
+			setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min, sizeof(min));
+		return;
+	}
+	setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+	if (peer->gtsm_hops)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &min, sizeof(min));
 }
 
 static void bgp_bind_source(const struct bgp_peer *peer, int fd)

@@ -589,6 +589,17 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 		vty_out(vty, "  Maximum prefixes allowed %u\n", p->max_prefix[af]);
 }
 
+/* What FRR shows as "may be up to N hops away": the GTSM radius, else
+ * the TTL we send with. */
+static unsigned bgp_peer_max_hops(const struct bgp_peer *p)
+{
+	if (p->gtsm_hops)
+		return p->gtsm_hops;
+	if (!bgp_peer_is_ebgp(p))
+		return 255;
+	return p->multihop ? p->multihop : 1;
+}
+
 static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 {
 	const struct bgp *bgp = p->bgp;
@@ -635,6 +646,8 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	vty_out(vty, "\n  Connections established %u; dropped %u\n", p->established_count,
 		p->dropped_count);
 	vty_out(vty, "  Last reset %s\n", p->last_reset[0] ? p->last_reset : "never");
+	vty_out(vty, "  %s BGP neighbor may be up to %u hops away.\n",
+		bgp_peer_is_ebgp(p) ? "External" : "Internal", bgp_peer_max_hops(p));
 	if (estab && p->local.family)
 		vty_out(vty, "Local host: %s\n", kld_addr_fmt(&p->local, a, sizeof(a)));
 	vty_out(vty, "\n");
@@ -659,6 +672,9 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 	json_object_object_add(o, "lastResetDueTo", json_object_new_string(
 						       p->last_reset[0] ? p->last_reset : "never"));
 	json_object_object_add(o, "passive", json_object_new_boolean(p->passive));
+	json_object_object_add(o, bgp_peer_is_ebgp(p) ? "externalBgpNbrMaxHopsAway"
+						       : "internalBgpNbrMaxHopsAway",
+			       json_object_new_int((int)bgp_peer_max_hops(p)));
 	json_object_object_add(o, "gracefulRestartInfo", bgp_gr_neighbor_json(p));
 	return o;
 }

@@ -189,7 +189,7 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 {
 	bool has_as = g->as_type != BGP_AS_NUMBER || g->remote_as;
 	bool reset = memcmp(m->af_active, g->af_active, sizeof(m->af_active)) ||
-		     m->multihop != g->multihop ||
+		     m->multihop != g->multihop || m->gtsm_hops != g->gtsm_hops ||
 		     (has_as && (m->as_type != g->as_type || m->remote_as != g->remote_as));
 
 	if (has_as) {
@@ -204,6 +204,7 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	m->passive = g->passive;
 	m->gr_mode = g->gr_mode;
 	m->multihop = g->multihop;
+	m->gtsm_hops = g->gtsm_hops;
 	m->update_source = g->update_source;
 	m->timers_set = g->timers_set;
 	m->ka_cfg = g->ka_cfg;
@@ -463,16 +464,40 @@ static void bgp_peer_reset(struct bgp_peer *peer)
 	bgp_peer_start(peer);
 }
 
-static int bgp_cmd_multihop(struct vty *vty, const struct cmd_args *args)
+/* FRR's rule: a TTL to reach far and a TTL floor do not go together. */
+static bool bgp_ttl_conflict(struct vty *vty, const struct bgp_peer *peer, bool multihop)
+{
+	if (multihop ? !peer->gtsm_hops : !peer->multihop)
+		return false;
+	vty_out(vty, "%% ebgp-multihop and ttl-security cannot be configured together\n");
+	return true;
+}
+
+/* ebgp-multihop and ttl-security: one TTL knob each, the same handling. */
+static int bgp_nbr_set_ttl(struct vty *vty, const struct cmd_args *args, bool multihop)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	bool no = cmd_has(args, "no");
 
-	if (!peer)
+	if (!peer || (!no && bgp_ttl_conflict(vty, peer, multihop)))
 		return CMD_WARNING;
-	peer->multihop = cmd_has(args, "no") ? 0 : (uint8_t)cmd_arg_int(args, "hops", 255);
+	if (multihop)
+		peer->multihop = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 255);
+	else
+		peer->gtsm_hops = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 0);
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
 	return CMD_SUCCESS;
+}
+
+static int bgp_cmd_multihop(struct vty *vty, const struct cmd_args *args)
+{
+	return bgp_nbr_set_ttl(vty, args, true);
+}
+
+static int bgp_cmd_ttl_security(struct vty *vty, const struct cmd_args *args)
+{
+	return bgp_nbr_set_ttl(vty, args, false);
 }
 
 static int bgp_cmd_update_source(struct vty *vty, const struct cmd_args *args)
@@ -923,6 +948,14 @@ static const struct cmd_def bgp_cmds[] = {
 	  "Negate a command\n" PEER_HELP "Allow EBGP neighbors not on directly connected networks\n"
 	  "maximum hop count\n",
 	  bgp_cmd_multihop, NULL, 0 },
+	{ "bgp", "neighbor " PEER_ALT " ttl-security hops (1-254)$hops",
+	  PEER_HELP "BGP ttl-security parameters\nSpecify the maximum number of hops to the BGP peer\n"
+	  "Number of hops to BGP peer\n",
+	  bgp_cmd_ttl_security, NULL, 0 },
+	{ "bgp", "no neighbor " PEER_ALT " ttl-security hops [(1-254)]",
+	  "Negate a command\n" PEER_HELP "BGP ttl-security parameters\n"
+	  "Specify the maximum number of hops to the BGP peer\nNumber of hops to BGP peer\n",
+	  bgp_cmd_ttl_security, NULL, 0 },
 	{ "bgp", "neighbor " PEER_ALT " update-source <A.B.C.D|X:X::X:X>$src",
 	  PEER_HELP "Source of routing updates\nIPv4 address\nIPv6 address\n",
 	  bgp_cmd_update_source, NULL, 0 },
@@ -1008,6 +1041,8 @@ static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, " neighbor %s password %s\n", a, p->password);
 	if (p->multihop)
 		vty_out(vty, " neighbor %s ebgp-multihop %u\n", a, p->multihop);
+	if (p->gtsm_hops)
+		vty_out(vty, " neighbor %s ttl-security hops %u\n", a, p->gtsm_hops);
 	if (p->update_source.family) {
 		char src[KLD_ADDR_STRLEN];
 

@@ -92,6 +92,7 @@ struct bgp_peer {
 	uint32_t max_prefix[BGP_AF_MAX]; /* 0: no limit */
 	bool pfx_overflow;               /* stopped by maximum-prefix until cleared */
 	uint8_t multihop;                /* ebgp-multihop TTL; 0: not set */
+	uint8_t gtsm_hops;               /* ttl-security hops (RFC 5082); 0: off */
 	struct kld_addr update_source;   /* family 0: not set */
 	bool timers_set;
 	uint16_t ka_cfg, hold_cfg;
