@@ -193,7 +193,7 @@ struct bgp_adj *bgp_adj_copy(const struct bgp_adj *t)
 }
 
 struct bgp_adj_walk {
-	void (*fn)(const struct bgp_attrs *a, void *arg);
+	bgp_adj_fn *fn;
 	void *arg;
 };
 
@@ -201,25 +201,53 @@ static int bgp_adj_walk_one(const struct kld_prefix *p, void *v, void *arg)
 {
 	struct bgp_adj_walk *w = arg;
 
-	(void)p;
-	w->fn(v, w->arg);
+	w->fn(p, v, w->arg);
 	return 0;
+}
+
+/* Calls fn on every entry, in no particular order; fn must not change t. */
+void bgp_adj_walk(const struct bgp_adj *t, bgp_adj_fn *fn, void *arg)
+{
+	struct bgp_adj_walk w = { fn, arg };
+
+	if (t->trie) {
+		kld_trie_walk(t->trie, bgp_adj_walk_one, &w);
+		return;
+	}
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct bgp_adj_slot *s = &t->slot[i];
+		struct kld_prefix p = { .family = AF_INET, .len = s->len };
+
+		if (s->state != ADJ_USED)
+			continue;
+		p.u.v4.s_addr = htonl(s->addr);
+		fn(&p, s->a, arg);
+	}
+}
+
+struct bgp_adj_drop {
+	void (*fn)(const struct bgp_attrs *a, void *arg);
+	void *arg;
+};
+
+static void bgp_adj_drop_one(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg)
+{
+	struct bgp_adj_drop *d = arg;
+
+	(void)p;
+	d->fn(a, d->arg);
 }
 
 /* Calls fn on every stored set, then frees the table. */
 void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void *arg), void *arg)
 {
-	struct bgp_adj_walk w = { fn, arg };
+	struct bgp_adj_drop d = { fn, arg };
 
 	if (!t)
 		return;
-	if (t->trie) {
-		kld_trie_walk(t->trie, bgp_adj_walk_one, &w);
+	bgp_adj_walk(t, bgp_adj_drop_one, &d);
+	if (t->trie)
 		kld_trie_free(t->trie, NULL);
-	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i].state == ADJ_USED)
-			fn(t->slot[i].a, arg);
 	free(t->slot);
 	free(t);
 }

@@ -251,6 +251,83 @@ void bgp_rib_withdraw(struct bgpd *bd, struct bgp_peer *peer, const struct kld_p
 		bgp_path_unlink(bd, d, pp);
 }
 
+/* ---- soft-reconfiguration inbound: the routes as received ---- */
+
+static void bgp_adj_unref(const struct bgp_attrs *a, void *arg)
+{
+	bgp_attr_unref(arg, a);
+}
+
+/* Keep (a interned) or forget (a NULL) what the peer sent for p, for the
+ * families that asked for a copy. */
+void bgp_soft_in_set(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p,
+		     const struct bgp_attrs *a)
+{
+	struct bgp_adj *t = peer->adj_in[bgp_af_of(p)];
+
+	if (t)
+		bgp_attr_unref(bd->attrs, bgp_adj_set(t, p, a ? bgp_attr_ref(a) : NULL));
+}
+
+/* Turn the copy on (empty) or off (freed); the table exists exactly
+ * while soft_in[af] is set on a real peer. */
+void bgp_soft_in_enable(struct bgpd *bd, struct bgp_peer *peer, enum bgp_af af, bool on)
+{
+	bool had = peer->adj_in[af] != NULL;
+
+	peer->soft_in[af] = on;
+	if (peer->is_group || on == had)
+		return;
+	if (!on) {
+		bgp_adj_free(peer->adj_in[af], bgp_adj_unref, bd->attrs);
+		peer->adj_in[af] = NULL;
+		return;
+	}
+	peer->adj_in[af] = bgp_adj_new(bgp_af_family(af));
+	/* Fill it: the peer sends its table again (as FRR does). */
+	bgp_peer_send_refresh(peer, af);
+}
+
+static void bgp_soft_in_reset(struct bgpd *bd, struct bgp_peer *peer)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		if (!peer->adj_in[af])
+			continue;
+		bgp_adj_free(peer->adj_in[af], bgp_adj_unref, bd->attrs);
+		peer->adj_in[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
+	}
+}
+
+void bgp_soft_in_free(struct bgpd *bd, struct bgp_peer *peer)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		bgp_adj_free(peer->adj_in[af], bgp_adj_unref, bd->attrs);
+		peer->adj_in[af] = NULL;
+	}
+}
+
+static void bgp_soft_in_one(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg)
+{
+	bgp_peer_in_route(arg, p, a);
+}
+
+/* Run inbound policy again over the copy: no ROUTE-REFRESH needed. */
+void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af)
+{
+	if (peer->adj_in[af] && peer->state == BGP_FSM_ESTABLISHED)
+		bgp_adj_walk(peer->adj_in[af], bgp_soft_in_one, peer);
+}
+
+/* Inbound policy changed for the peer's family: from the copy if there
+ * is one, else by asking the peer (ROUTE-REFRESH). */
+void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af)
+{
+	if (peer->adj_in[af])
+		bgp_soft_in_reapply(peer, af);
+	else
+		bgp_peer_send_refresh(peer, af);
+}
+
 /* ---- outbound ---- */
 
 static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, enum bgp_af af,
@@ -762,6 +839,7 @@ void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer, uint32_t keep)
 	if (peer->ug)
 		bgp_updgrp_leave(bd, peer, false);
 	bgp_adj_out_clear(bd, peer);
+	bgp_soft_in_reset(bd, peer); /* a new session sends its table anew */
 }
 
 size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask)
@@ -782,8 +860,22 @@ size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t
 	return swept;
 }
 
+/* Does the prefix-list (or RFC 8212) now deny the peer's path? A peer
+ * with a soft-reconfiguration copy is judged from the copy instead. */
+static bool bgp_in_denied(struct bgpd *bd, const struct bgp_peer *peer, enum bgp_af af,
+			  const struct kld_prefix *p)
+{
+	const char *pl;
+
+	if (!peer || peer->adj_in[af])
+		return false;
+	pl = peer->plist[af][0];
+	return (pl[0] && !bgp_plist_permit(bd, pl, p)) || bgp_policy_missing(peer, af, 0);
+}
+
 /* Policy changed: drop paths inbound policy now denies, ask peers to send
- * again (ROUTE-REFRESH) for what it now permits, and re-send outbound. */
+ * again (ROUTE-REFRESH) for what it now permits, or run the policy over
+ * the soft-reconfiguration copy, and re-send outbound. */
 void bgp_rib_reevaluate(struct bgpd *bd)
 {
 	struct bgp_walk w = { .bd = bd };
@@ -798,11 +890,7 @@ void bgp_rib_reevaluate(struct bgpd *bd)
 		struct bgp_path **pp = &d->paths;
 
 		while (*pp) {
-			struct bgp_peer *peer = (*pp)->peer;
-			const char *pl = peer ? peer->plist[af][0] : "";
-
-			if ((pl[0] && !bgp_plist_permit(bd, pl, &d->p)) ||
-			    (peer && bgp_policy_missing(peer, af, 0)))
+			if (bgp_in_denied(bd, (*pp)->peer, af, &d->p))
 				bgp_path_unlink(bd, d, pp);
 			else
 				pp = &(*pp)->next;
@@ -814,7 +902,7 @@ void bgp_rib_reevaluate(struct bgpd *bd)
 			continue;
 		for (int af = 0; af < BGP_AF_MAX; af++)
 			if (peer->af_active[af])
-				bgp_peer_send_refresh(peer, (enum bgp_af)af);
+				bgp_rib_soft_in(peer, (enum bgp_af)af);
 		bgp_rib_peer_up(bd, peer);
 	}
 }

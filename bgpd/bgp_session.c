@@ -773,6 +773,7 @@ static void bgp_rx_refresh(struct bgp_peer *peer, const uint8_t *msg, size_t len
 
 	if (bgp_rrefresh_decode(msg, len, &r, &err) < 0 || peer->state != BGP_FSM_ESTABLISHED)
 		return;
+	peer->refresh_in++;
 	if (bgp_af_from_afisafi(r.afi, r.safi) >= 0)
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 }
@@ -1101,33 +1102,57 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 	return ok;
 }
 
+/* AS loop (RFC 4271 9.1.2): our AS in the path makes the route
+ * unfeasible; it is withdrawn if we had it. */
+static bool bgp_in_loop(const struct bgp *bgp, const struct bgp_attrs *a)
+{
+	return bgp_aspath_contains(a->aspath, a->aspath_len, bgp->asn);
+}
+
+static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
+			 const struct bgp_attrs *a, bool loop)
+{
+	struct bgpd *bd = peer->bgp->bd;
+
+	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
+		bgp_rib_withdraw(bd, peer, p);
+	else if (!peer->rmap[af][0][0])
+		bgp_rib_update(bd, peer, p, a);
+	else if (!bgp_in_rmap(peer, af, p, a))
+		bgp_rib_withdraw(bd, peer, p);
+}
+
+void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
+		       const struct bgp_attrs *a)
+{
+	enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+
+	bgp_in_apply(peer, af, p, a, bgp_in_loop(peer->bgp, a));
+}
+
 static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list *l,
-			     const struct bgp_attrs *tmp, bool loop)
+			     const struct bgp_attrs *tmp)
 {
 	struct bgpd *bd = peer->bgp->bd;
 	const struct bgp_attrs *a;
+	bool loop;
 
 	if (!l->n)
 		return;
 	a = bgp_attr_intern(bd->attrs, tmp); /* once per UPDATE, not per prefix */
+	loop = bgp_in_loop(peer->bgp, a);
 
 	for (size_t i = 0; i < l->n && peer->state == BGP_FSM_ESTABLISHED; i++) {
 		const struct kld_prefix *p = &l->p[i];
 		enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
 
-		if (loop || !peer->af_active[af] || !bgp_in_permitted(peer, af, p) ||
-		    bgp_policy_missing(peer, af, 0)) {
+		if (!peer->af_active[af]) {
 			bgp_rib_withdraw(bd, peer, p);
 			continue;
 		}
-		if (peer->rmap[af][0][0]) {
-			if (!bgp_in_rmap(peer, af, p, a)) {
-				bgp_rib_withdraw(bd, peer, p);
-				continue;
-			}
-		} else {
-			bgp_rib_update(bd, peer, p, a);
-		}
+		/* the copy holds what was received, looped or denied too */
+		bgp_soft_in_set(bd, peer, p, a);
+		bgp_in_apply(peer, af, p, a, loop);
 		if (peer->max_prefix[af] && peer->pfx_rcvd[af] > peer->max_prefix[af]) {
 			kld_warn("bgpd: maximum-prefix %u exceeded, stopping the session",
 				 peer->max_prefix[af]);
@@ -1145,7 +1170,6 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 	struct bgpd *bd = peer->bgp->bd;
 	struct bgp_update *u = &bd->upd;
 	struct bgp_attrs mp;
-	bool loop;
 
 	if (bgp_update_decode(u, msg, len, &peer->ctx) < 0) {
 		peer->err = u->eh.notify;
@@ -1159,15 +1183,14 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 	if (u->eh.action != BGP_EH_NONE)
 		kld_log_rl(LOG_WARNING, "bgp: UPDATE error (%s): %s",
 			   bgp_eh_action_str(u->eh.action), u->eh.reason ? u->eh.reason : "");
-	for (size_t i = 0; i < u->withdrawn.n; i++)
+	for (size_t i = 0; i < u->withdrawn.n; i++) {
+		bgp_soft_in_set(bd, peer, &u->withdrawn.p[i], NULL);
 		bgp_rib_withdraw(bd, peer, &u->withdrawn.p[i]);
-	/* AS loop (RFC 4271 9.1.2): our AS in the path makes the route
-	 * unfeasible; it is withdrawn if we had it. */
-	loop = bgp_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, peer->bgp->asn);
-	bgp_process_nlri(peer, &u->nlri, &u->attrs, loop);
+	}
+	bgp_process_nlri(peer, &u->nlri, &u->attrs);
 	if (u->mp_nlri.n) {
 		bgp_update_mp_attrs(u, &mp);
-		bgp_process_nlri(peer, &u->mp_nlri, &mp, loop);
+		bgp_process_nlri(peer, &u->mp_nlri, &mp);
 	}
 }
 
@@ -1282,8 +1305,10 @@ void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af)
 
 	if (peer->state != BGP_FSM_ESTABLISHED || !peer->neg.route_refresh)
 		return;
-	if (bgp_rrefresh_encode(&r, buf, sizeof(buf)) > 0)
-		bgp_conn_send(peer, &peer->c, buf, sizeof(buf));
+	if (bgp_rrefresh_encode(&r, buf, sizeof(buf)) <= 0)
+		return;
+	peer->refresh_out++;
+	bgp_conn_send(peer, &peer->c, buf, sizeof(buf));
 }
 
 /* ---- peers ---- */
@@ -1379,6 +1404,7 @@ void bgp_peer_free(struct bgp_peer *peer)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		bgp_adj_free(peer->adj_out[af], bgp_adj_out_unref, peer->bgp->bd->attrs);
 	bgp_out_cache_clear(peer->bgp->bd, peer);
+	bgp_soft_in_free(peer->bgp->bd, peer);
 	free(peer->outq);
 	free(peer);
 }

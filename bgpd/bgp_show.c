@@ -576,6 +576,8 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	uint8_t fam = bgp_af_family(af);
 
 	vty_out(vty, "\n For address family: %s\n", af ? "IPv6 Unicast" : "IPv4 Unicast");
+	if (p->soft_in[af])
+		vty_out(vty, "  Inbound soft reconfiguration allowed\n");
 	if (in[0])
 		vty_out(vty, "  Incoming update prefix filter list is %s%s\n",
 			bgp_plist_find(p->bgp->bd, in, fam) ? "" : "*", in);
@@ -639,6 +641,8 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	vty_out(vty, "  Message statistics:\n");
 	vty_out(vty, "                         Sent       Rcvd\n");
 	vty_out(vty, "    Updates:       %10" PRIu64 " %10" PRIu64 "\n", p->upd_out, p->upd_in);
+	vty_out(vty, "    Route Refresh: %10" PRIu64 " %10" PRIu64 "\n", p->refresh_out,
+		p->refresh_in);
 	vty_out(vty, "    Total:         %10" PRIu64 " %10" PRIu64 "\n", p->msg_out, p->msg_in);
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (p->af_active[af])
@@ -651,6 +655,40 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	if (estab && p->local.family)
 		vty_out(vty, "Local host: %s\n", kld_addr_fmt(&p->local, a, sizeof(a)));
 	vty_out(vty, "\n");
+}
+
+static json_object *bgp_msg_stats_json(const struct bgp_peer *p)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "updatesSent", json_object_new_int64((int64_t)p->upd_out));
+	json_object_object_add(o, "updatesRecv", json_object_new_int64((int64_t)p->upd_in));
+	json_object_object_add(o, "routeRefreshSent",
+			       json_object_new_int64((int64_t)p->refresh_out));
+	json_object_object_add(o, "routeRefreshRecv", json_object_new_int64((int64_t)p->refresh_in));
+	json_object_object_add(o, "totalSent", json_object_new_int64((int64_t)p->msg_out));
+	json_object_object_add(o, "totalRecv", json_object_new_int64((int64_t)p->msg_in));
+	return o;
+}
+
+static json_object *bgp_neighbor_af_json(const struct bgp_peer *p)
+{
+	json_object *o = json_object_new_object();
+
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		json_object *f;
+
+		if (!p->af_active[af])
+			continue;
+		f = json_object_new_object();
+		if (p->soft_in[af])
+			json_object_object_add(f, "inboundSoftConfigPermit",
+					       json_object_new_boolean(1));
+		json_object_object_add(f, "acceptedPrefixCounter",
+				       json_object_new_int64(p->pfx_rcvd[af]));
+		json_object_object_add(o, af ? "ipv6Unicast" : "ipv4Unicast", f);
+	}
+	return o;
 }
 
 static json_object *bgp_neighbor_json(const struct bgp_peer *p)
@@ -675,6 +713,8 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 	json_object_object_add(o, bgp_peer_is_ebgp(p) ? "externalBgpNbrMaxHopsAway"
 						       : "internalBgpNbrMaxHopsAway",
 			       json_object_new_int((int)bgp_peer_max_hops(p)));
+	json_object_object_add(o, "messageStats", bgp_msg_stats_json(p));
+	json_object_object_add(o, "addressFamilyInfo", bgp_neighbor_af_json(p));
 	json_object_object_add(o, "gracefulRestartInfo", bgp_gr_neighbor_json(p));
 	return o;
 }
@@ -748,6 +788,104 @@ static int bgp_nbr_route(const struct kld_prefix *pfx, void *value, void *arg)
 	return 0;
 }
 
+static void bgp_nbr_routes_header(struct vty *vty, struct bgpd *bd)
+{
+	char rid[INET_ADDRSTRLEN];
+
+	vty_out(vty, "BGP table version is %" PRIu64 ", local router ID is %s, vrf id 0\n",
+		bd->table_version, bgp_rid(bd->bgp, rid));
+	vty_out(vty, "Default local pref 100, local AS %u\n", bd->bgp->asn);
+	vty_out(vty, "Status codes:  s suppressed, d damped, h history, * valid, > best, = "
+		     "multipath,\n               i internal, r RIB-failure, S Stale, R Removed\n");
+	vty_out(vty, "Origin codes:  i - IGP, e - EGP, ? - incomplete\n\n");
+	vty_out(vty, "   Network          Next Hop            Metric LocPrf Weight Path\n");
+}
+
+/* received-routes: the soft-reconfiguration copy, in prefix order (the
+ * IPv4 table is a hash). */
+struct bgp_rcvd {
+	struct kld_prefix p;
+	const struct bgp_attrs *a;
+};
+
+struct bgp_rcvd_walk {
+	struct bgp_rcvd *v;
+	size_t n, cap;
+};
+
+static void bgp_rcvd_collect(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg)
+{
+	struct bgp_rcvd_walk *w = arg;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		w->v = kld_xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	w->v[w->n].p = *p;
+	w->v[w->n++].a = a;
+}
+
+static int bgp_rcvd_cmp(const void *a, const void *b)
+{
+	return kld_prefix_cmp(&((const struct bgp_rcvd *)a)->p, &((const struct bgp_rcvd *)b)->p);
+}
+
+/* Did inbound policy keep the peer's route for p? */
+static bool bgp_rcvd_accepted(struct bgpd *bd, const struct bgp_peer *peer,
+			      const struct kld_prefix *p)
+{
+	const struct bgp_dest *d = bgp_rib_lookup(bd, p);
+
+	for (const struct bgp_path *q = d ? d->paths : NULL; q; q = q->next)
+		if (q->peer == peer)
+			return true;
+	return false;
+}
+
+static int bgp_show_received(struct vty *vty, const struct bgp_peer *peer, enum bgp_af af,
+			     bool json)
+{
+	struct bgpd *bd = vty->arg;
+	struct bgp_rcvd_walk w = { 0 };
+	json_object *top = NULL, *routes = NULL;
+	char buf[KLD_PREFIX_STRLEN];
+	size_t filtered = 0;
+
+	if (!peer->adj_in[af]) {
+		vty_out(vty, "%% Inbound soft reconfiguration not enabled\n");
+		return CMD_WARNING;
+	}
+	bgp_adj_walk(peer->adj_in[af], bgp_rcvd_collect, &w);
+	qsort(w.v, w.n, sizeof(*w.v), bgp_rcvd_cmp);
+	if (json) {
+		top = json_object_new_object();
+		routes = json_object_new_object();
+	} else {
+		bgp_nbr_routes_header(vty, bd);
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		struct bgp_path shown = { .peer = (struct bgp_peer *)peer, .attrs = w.v[i].a };
+		struct bgp_dest view = { .p = w.v[i].p, .best = &shown, .paths = &shown };
+
+		filtered += !bgp_rcvd_accepted(bd, peer, &view.p);
+		if (json)
+			json_object_object_add(routes, kld_prefix_fmt(&view.p, buf, sizeof(buf)),
+					       bgp_path_json(&view, &shown));
+		else
+			bgp_route_line(vty, &view, &shown, true);
+	}
+	free(w.v);
+	if (!json) {
+		vty_out(vty, "\nTotal number of prefixes %zu\n", w.n);
+		return CMD_SUCCESS;
+	}
+	json_object_object_add(top, "receivedRoutes", routes);
+	json_object_object_add(top, "totalPrefixCounter", json_object_new_int64((int64_t)w.n));
+	json_object_object_add(top, "filteredPrefixCounter", json_object_new_int64((int64_t)filtered));
+	bgp_print_json(vty, top);
+	return CMD_SUCCESS;
+}
+
 static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgpd *bd = vty->arg;
@@ -755,7 +893,6 @@ static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
 	enum bgp_af af = cmd_has(args, "ipv6") ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
 	struct bgp_nbr_walk w = { .vty = vty, .advertised = cmd_has(args, "advertised-routes") };
 	struct kld_addr a;
-	char rid[INET_ADDRSTRLEN];
 
 	if (!bgp_show_instance(vty, json))
 		return CMD_SUCCESS;
@@ -763,10 +900,8 @@ static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% No such neighbor or address family\n");
 		return CMD_WARNING;
 	}
-	if (cmd_has(args, "received-routes")) {
-		vty_out(vty, "%% Inbound soft reconfiguration not enabled\n");
-		return CMD_WARNING;
-	}
+	if (cmd_has(args, "received-routes"))
+		return bgp_show_received(vty, w.peer, af, json);
 	if (json) {
 		json_object *top = json_object_new_object();
 
@@ -777,13 +912,7 @@ static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
 		bgp_print_json(vty, top);
 		return CMD_SUCCESS;
 	}
-	vty_out(vty, "BGP table version is %" PRIu64 ", local router ID is %s, vrf id 0\n",
-		bd->table_version, bgp_rid(bd->bgp, rid));
-	vty_out(vty, "Default local pref 100, local AS %u\n", bd->bgp->asn);
-	vty_out(vty, "Status codes:  s suppressed, d damped, h history, * valid, > best, = "
-		     "multipath,\n               i internal, r RIB-failure, S Stale, R Removed\n");
-	vty_out(vty, "Origin codes:  i - IGP, e - EGP, ? - incomplete\n\n");
-	vty_out(vty, "   Network          Next Hop            Metric LocPrf Weight Path\n");
+	bgp_nbr_routes_header(vty, bd);
 	kld_trie_walk(bd->rib[af], bgp_nbr_route, &w);
 	vty_out(vty, "\nTotal number of prefixes %zu\n", w.n);
 	return CMD_SUCCESS;

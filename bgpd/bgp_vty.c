@@ -200,6 +200,8 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	memcpy(m->plist, g->plist, sizeof(m->plist));
 	memcpy(m->rmap, g->rmap, sizeof(m->rmap));
 	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		bgp_soft_in_enable(m->bgp->bd, m, (enum bgp_af)af, g->soft_in[af]);
 	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));
 	m->passive = g->passive;
 	m->gr_mode = g->gr_mode;
@@ -586,6 +588,17 @@ static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+static int bgp_cmd_soft_in(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+
+	if (!peer)
+		return CMD_WARNING;
+	bgp_soft_in_enable(peer->bgp->bd, peer, bgp_vty_af(vty), !cmd_has(args, "no"));
+	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
 static int bgp_cmd_max_prefix(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
@@ -764,7 +777,7 @@ static void bgp_clear_peer(struct bgp_peer *peer, const struct cmd_args *args)
 		return;
 	for (int af = 0; af < BGP_AF_MAX && !cmd_has(args, "out"); af++)
 		if (peer->af_active[af])
-			bgp_peer_send_refresh(peer, (enum bgp_af)af);
+			bgp_rib_soft_in(peer, (enum bgp_af)af);
 	if (!cmd_has(args, "in"))
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 }
@@ -818,6 +831,10 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	  "Negate a command\n" PEER_HELP "Disable the next hop calculation for this neighbor\n"   \
 	  "Set the next hop to self for reflected routes\n",                                      \
 	  bgp_cmd_nh_self, NULL, 0 },                                                              \
+	{ node, "[no] neighbor " PEER_ALT " soft-reconfiguration inbound",                         \
+	  "Negate a command\n" PEER_HELP "Per neighbor soft reconfiguration\n"                   \
+	  "Allow inbound soft reconfiguration for this neighbor\n",                               \
+	  bgp_cmd_soft_in, NULL, 0 },                                                              \
 	{ node, "neighbor " PEER_ALT " maximum-prefix (1-4294967295)$max",                         \
 	  PEER_HELP "Maximum number of prefix accept from this peer\nmaximum no. of prefix limit\n", \
 	  bgp_cmd_max_prefix, NULL, 0 },                                                           \
@@ -1102,6 +1119,8 @@ static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
 			vty_out(vty, "  neighbor %s activate\n", a);
 		if (p->nh_self[af])
 			vty_out(vty, "  neighbor %s next-hop-self\n", a);
+		if (p->soft_in[af])
+			vty_out(vty, "  neighbor %s soft-reconfiguration inbound\n", a);
 		if (p->max_prefix[af])
 			vty_out(vty, "  neighbor %s maximum-prefix %u\n", a, p->max_prefix[af]);
 		for (int dir = 0; dir < 2; dir++)

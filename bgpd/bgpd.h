@@ -93,6 +93,7 @@ struct bgp_peer {
 	bool pfx_overflow;               /* stopped by maximum-prefix until cleared */
 	uint8_t multihop;                /* ebgp-multihop TTL; 0: not set */
 	uint8_t gtsm_hops;               /* ttl-security hops (RFC 5082); 0: off */
+	bool soft_in[BGP_AF_MAX];        /* soft-reconfiguration inbound */
 	struct kld_addr update_source;   /* family 0: not set */
 	bool timers_set;
 	uint16_t ka_cfg, hold_cfg;
@@ -128,12 +129,15 @@ struct bgp_peer {
 	uint64_t gr_timer_end_ms;    /* when t_gr fires, for show */
 
 	/* statistics for show */
-	uint64_t msg_in, msg_out, upd_in, upd_out;
+	uint64_t msg_in, msg_out, upd_in, upd_out, refresh_in, refresh_out;
 	uint64_t uptime_ms; /* when Established was entered or left */
 	unsigned established_count, dropped_count;
 	uint32_t pfx_rcvd[BGP_AF_MAX], pfx_sent[BGP_AF_MAX];
 	char last_reset[96];
 
+	/* soft-reconfiguration inbound: prefix -> interned attributes as
+	 * received, before inbound policy; NULL unless soft_in[af] */
+	struct bgp_adj *adj_in[BGP_AF_MAX];
 	/* Adj-RIB-Out: prefix -> interned attributes sent */
 	struct bgp_adj *adj_out[BGP_AF_MAX];
 	/* outbound attributes by inbound set: consecutive prefixes share
@@ -350,6 +354,10 @@ int bgp_peer_set_password(struct bgp_peer *peer, const char *pw);
 uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
 uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
 void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af);
+/* A route as received (interned) through loop checks and inbound policy
+ * into the RIB, or withdrawn from it when denied. */
+void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
+		       const struct bgp_attrs *a);
 void bgp_peer_flush(struct bgp_peer *peer);
 bool bgp_peer_is_ebgp(const struct bgp_peer *peer);
 uint64_t bgp_peer_outq_bytes(const struct bgp_peer *peer);
@@ -376,6 +384,14 @@ size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t
 /* Send the whole Loc-RIB to a peer (session up, soft out), in slices. */
 void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer);
 void bgp_rib_dump_step(void *peer);
+/* soft-reconfiguration inbound: the pre-policy copy (Adj-RIB-In). */
+void bgp_soft_in_set(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p,
+		     const struct bgp_attrs *a);
+void bgp_soft_in_enable(struct bgpd *bd, struct bgp_peer *peer, enum bgp_af af, bool on);
+void bgp_soft_in_free(struct bgpd *bd, struct bgp_peer *peer);
+void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af);
+/* Inbound policy changed: re-apply from the copy, or ROUTE-REFRESH. */
+void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
 /* Re-run policy on every path (prefix-list changes). */
 void bgp_rib_reevaluate(struct bgpd *bd);
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);
@@ -415,6 +431,8 @@ size_t bgp_adj_count(const struct bgp_adj *t);
 void bgp_adj_prefetch(const struct bgp_adj *t, const struct kld_prefix *p);
 /* A copy holding its own reference to every set. */
 struct bgp_adj *bgp_adj_copy(const struct bgp_adj *t);
+typedef void bgp_adj_fn(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg);
+void bgp_adj_walk(const struct bgp_adj *t, bgp_adj_fn *fn, void *arg);
 void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void *arg), void *arg);
 
 /* bgp_decision.c: <0 when a is better */

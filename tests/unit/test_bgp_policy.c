@@ -269,6 +269,17 @@ static void test_nexthop_cache(void **state)
 
 /* ---- Adj-RIB-Out ---- */
 
+static void walk_cb(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg)
+{
+	size_t *n = arg;
+
+	(void)a;
+	if (p->family == AF_INET && p->len == 24 && (ntohl(p->u.v4.s_addr) >> 24) == 11)
+		n[0]++;
+	else
+		n[1]++;
+}
+
 static void count_cb(const struct bgp_attrs *a, void *arg)
 {
 	(void)a;
@@ -311,6 +322,14 @@ static void test_adj(void **state)
 	p = P("2001:db8::/32");
 	assert_null(bgp_adj_set(t6, &p, a));
 	assert_ptr_equal(bgp_adj_get(t6, &p), a);
+	/* the walk gives back prefixes (not just sets): 2500 /24s, the /16 */
+	size_t seen[2] = { 0, 0 };
+
+	bgp_adj_walk(t, walk_cb, seen);
+	assert_int_equal(seen[0], 2500);
+	assert_int_equal(seen[1], 1);
+	bgp_adj_walk(t6, walk_cb, seen);
+	assert_int_equal(seen[1], 2);
 	bgp_adj_free(t, count_cb, &n);
 	assert_int_equal(n, 2501);
 	bgp_adj_free(t6, count_cb, &n);
