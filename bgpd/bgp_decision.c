@@ -3,8 +3,9 @@
  * most implementations use, in this order: weight, LOCAL_PREF, locally
  * originated, AS path length, ORIGIN, MED (only between paths from the same
  * neighbouring AS, missing MED = 0), eBGP over iBGP, IGP metric to the next
- * hop (zebra-lite's, from the nexthop cache), the peer's BGP identifier,
- * the peer's address. A path whose next hop does not resolve is not a
+ * hop (zebra-lite's, from the nexthop cache), the peer's BGP identifier
+ * (the ORIGINATOR_ID of a reflected path), the CLUSTER_LIST length, the
+ * peer's address. A path whose next hop does not resolve is not a
  * candidate at all (bgp_path_valid; the RIB skips it). A pure comparison,
  * so it is unit-testable and the RIB code only asks "which one is better".
  */
@@ -49,14 +50,26 @@ static int bgp_cmp_med(const struct bgp_path *a, const struct bgp_path *b)
 	return bgp_cmp_u32(bgp_attrs_med(a->attrs, 0), bgp_attrs_med(b->attrs, 0));
 }
 
+/* RFC 4456 9: a reflected path is judged by its ORIGINATOR_ID in place
+ * of the peer's BGP identifier. */
+static uint32_t bgp_path_router_id(const struct bgp_path *p)
+{
+	if (p->attrs->present & BGP_ATTRF_ORIGINATOR_ID)
+		return p->attrs->originator_id;
+	return p->peer->ropen.bgp_id;
+}
+
+/* The router id, then the shorter CLUSTER_LIST (RFC 4456 9), then the
+ * peer's address. */
 static int bgp_cmp_peer(const struct bgp_path *a, const struct bgp_path *b)
 {
 	int c;
 
 	if (!a->peer || !b->peer)
 		return 0;
-	c = bgp_cmp_u32(a->peer->ropen.bgp_id, b->peer->ropen.bgp_id);
-	if (c)
+	if ((c = bgp_cmp_u32(bgp_path_router_id(a), bgp_path_router_id(b))))
+		return c;
+	if ((c = bgp_cmp_u32(a->attrs->ncluster, b->attrs->ncluster)))
 		return c;
 	return kld_addr_cmp(&a->peer->addr, &b->peer->addr);
 }

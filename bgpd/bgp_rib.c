@@ -338,8 +338,12 @@ static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, 
 
 	if (!peer->af_active[af] || best->peer == peer || bgp_policy_missing(peer, af, 1))
 		return false;
-	/* iBGP routes are not passed to iBGP peers (no route reflection). */
-	if (best->peer && !best->peer->ebgp && !peer->ebgp)
+	/* iBGP routes reach iBGP peers only by reflection (RFC 4456 6): a
+	 * client's to everyone, a non-client's to clients; never back to
+	 * the router that originated them. */
+	if (best->peer && !best->peer->ebgp && !peer->ebgp &&
+	    (!(best->peer->rr_client[af] || peer->rr_client[af]) ||
+	     ((a->present & BGP_ATTRF_ORIGINATOR_ID) && a->originator_id == peer->ropen.bgp_id)))
 		return false;
 	/* Split horizon by AS, not by session, so that every member of an
 	 * update group (one AS) gets the same: not back into the AS the
@@ -374,6 +378,39 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 						    const struct kld_prefix *p,
 						    struct bgp_scratch *s);
 
+uint32_t bgp_cluster_id(const struct bgp *bgp)
+{
+	return ntohl(bgp->cluster_id.s_addr ? bgp->cluster_id.s_addr : bgp->router_id.s_addr);
+}
+
+/* Reflecting (an iBGP path to an iBGP peer): the ORIGINATOR_ID the path
+ * carries, or else the BGP identifier of the peer it came from; 0 when
+ * not reflecting. */
+static uint32_t bgp_reflector_id(const struct bgp_peer *peer, const struct bgp_path *best)
+{
+	if (peer->ebgp || !best->peer || best->peer->ebgp)
+		return 0;
+	if (best->attrs->present & BGP_ATTRF_ORIGINATOR_ID)
+		return best->attrs->originator_id;
+	return best->peer->ropen.bgp_id;
+}
+
+/* RFC 4456 8: ORIGINATOR_ID set once, by the first reflector; each
+ * reflector prepends its CLUSTER_ID to CLUSTER_LIST. */
+static void bgp_reflect_attrs(struct bgp_attrs *tmp, const struct bgp *bgp, uint32_t orig,
+			      struct bgp_scratch *s)
+{
+	uint32_t *cl = bgp_scratch_alloc(s, ((size_t)tmp->ncluster + 1) * sizeof(*cl));
+
+	tmp->originator_id = orig;
+	tmp->present |= BGP_ATTRF_ORIGINATOR_ID;
+	cl[0] = bgp_cluster_id(bgp);
+	if (tmp->ncluster)
+		memcpy(cl + 1, tmp->cluster, (size_t)tmp->ncluster * sizeof(*cl));
+	tmp->cluster = cl;
+	tmp->ncluster++;
+}
+
 /* The attributes this peer gets for the best path (interned, one
  * reference for the caller), or NULL. */
 static const struct bgp_attrs *bgp_out_attrs(struct bgpd *bd, struct bgp_peer *peer,
@@ -381,23 +418,27 @@ static const struct bgp_attrs *bgp_out_attrs(struct bgpd *bd, struct bgp_peer *p
 					      const struct kld_prefix *p, struct bgp_scratch *s)
 {
 	struct bgp_out_cache *c;
+	uint32_t refl;
 	bool local;
 
 	if (!best || !bgp_out_allowed(peer, best, af, p))
 		return NULL;
 	local = !best->peer;
+	refl = bgp_reflector_id(peer, best);
 	/* A route-map may look at the prefix: no sharing by attribute set. */
 	if (peer->rmap[af][1][0])
 		return bgp_out_attrs_build(bd, peer, best, af, p, s);
 	if (!peer->ocache)
 		peer->ocache = kld_xcalloc(BGP_OUT_CACHE, sizeof(*peer->ocache));
 	c = &peer->ocache[(best->attrs->hash ^ local) % BGP_OUT_CACHE];
-	if (c->in == best->attrs && c->local == local && c->out->nexthop.family == p->family)
+	if (c->in == best->attrs && c->local == local && c->reflector == refl &&
+	    c->out->nexthop.family == p->family)
 		return bgp_attr_ref(c->out);
 	bgp_attr_unref(bd->attrs, c->in);
 	bgp_attr_unref(bd->attrs, c->out);
 	c->in = bgp_attr_ref(best->attrs);
 	c->local = local;
+	c->reflector = refl;
 	c->out = bgp_out_attrs_build(bd, peer, best, af, p, s);
 	return bgp_attr_ref(c->out);
 }
@@ -419,8 +460,13 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 		/* MED is not passed on to a third AS (RFC 4271 5.1.4). */
 		if (best->peer)
 			tmp.present &= ~BGP_ATTRF_MED;
-	} else if (!(tmp.present & BGP_ATTRF_LOCAL_PREF)) {
-		bgp_attrs_set_local_pref(&tmp, 100);
+	} else {
+		uint32_t refl = bgp_reflector_id(peer, best);
+
+		if (!(tmp.present & BGP_ATTRF_LOCAL_PREF))
+			bgp_attrs_set_local_pref(&tmp, 100);
+		if (refl)
+			bgp_reflect_attrs(&tmp, peer->bgp, refl, s);
 	}
 	if (peer->ebgp || !best->peer || peer->nh_self[af]) {
 		/* next-hop-self towards eBGP peers and for our own routes */

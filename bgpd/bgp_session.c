@@ -1102,11 +1102,22 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 	return ok;
 }
 
-/* AS loop (RFC 4271 9.1.2): our AS in the path makes the route
- * unfeasible; it is withdrawn if we had it. */
+/* RFC 4271 9.1.2: our AS in the path; RFC 4456 8: our router id as
+ * ORIGINATOR_ID or our cluster id in CLUSTER_LIST. Such a route has been
+ * here before: it is unfeasible, and withdrawn if we had it. */
 static bool bgp_in_loop(const struct bgp *bgp, const struct bgp_attrs *a)
 {
-	return bgp_aspath_contains(a->aspath, a->aspath_len, bgp->asn);
+	uint32_t cid = bgp_cluster_id(bgp);
+
+	if (bgp_aspath_contains(a->aspath, a->aspath_len, bgp->asn))
+		return true;
+	if ((a->present & BGP_ATTRF_ORIGINATOR_ID) &&
+	    a->originator_id == ntohl(bgp->router_id.s_addr))
+		return true;
+	for (size_t i = 0; i < a->ncluster; i++)
+		if (a->cluster[i] == cid)
+			return true;
+	return false;
 }
 
 static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,

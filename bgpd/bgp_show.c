@@ -355,6 +355,41 @@ static void bgp_table_text(struct vty *vty, struct bgpd *bd, enum bgp_af af)
 		vty_defer(vty, bgp_table_more, w, free);
 }
 
+static const char *bgp_id_str(uint32_t id, char *buf)
+{
+	struct in_addr in = { .s_addr = htonl(id) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/* RFC 4456 attributes as FRR shows them in a path's json. */
+static bool bgp_path_from_client(const struct bgp_dest *d, const struct bgp_path *p)
+{
+	return p->peer && p->peer->rr_client[d->p.family == AF_INET ? BGP_AF_IPV4_UNICAST
+								     : BGP_AF_IPV6_UNICAST];
+}
+
+static void bgp_reflect_json(json_object *o, const struct bgp_dest *d, const struct bgp_path *p)
+{
+	const struct bgp_attrs *a = p->attrs;
+	char id[INET_ADDRSTRLEN];
+
+	if (bgp_path_from_client(d, p))
+		json_object_object_add(o, "rxedFromRrClient", json_object_new_boolean(1));
+	if (a->present & BGP_ATTRF_ORIGINATOR_ID)
+		json_object_object_add(o, "originatorId",
+				       json_object_new_string(bgp_id_str(a->originator_id, id)));
+	if (a->ncluster) {
+		json_object *cl = json_object_new_object(), *list = json_object_new_array();
+
+		for (size_t i = 0; i < a->ncluster; i++)
+			json_object_array_add(list, json_object_new_string(
+							    bgp_id_str(a->cluster[i], id)));
+		json_object_object_add(cl, "list", list);
+		json_object_object_add(o, "clusterList", cl);
+	}
+}
+
 static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
@@ -391,6 +426,7 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 		json_object_object_add(o, "peerId", json_object_new_string(
 							    kld_addr_fmt(&p->peer->addr, pa, sizeof(pa))));
 	}
+	bgp_reflect_json(o, d, p);
 	json_object_object_add(nho, "ip", json_object_new_string(bgp_nh_str(a, nh)));
 	json_object_object_add(nho, "afi", json_object_new_string(
 						   d->p.family == AF_INET ? "ipv4" : "ipv6"));
@@ -449,6 +485,24 @@ static const char *bgp_nh_note(const struct bgp_path *p, char *buf)
 	return buf;
 }
 
+/* FRR's line: "Originator: A, Cluster list: B C " (each part when present). */
+static void bgp_reflect_text(struct vty *vty, const struct bgp_attrs *a)
+{
+	char id[INET_ADDRSTRLEN];
+
+	if (!(a->present & BGP_ATTRF_ORIGINATOR_ID) && !a->ncluster)
+		return;
+	vty_out(vty, "      ");
+	if (a->present & BGP_ATTRF_ORIGINATOR_ID)
+		vty_out(vty, "Originator: %s", bgp_id_str(a->originator_id, id));
+	if (a->ncluster) {
+		vty_out(vty, ", Cluster list: ");
+		for (size_t i = 0; i < a->ncluster; i++)
+			vty_out(vty, "%s ", bgp_id_str(a->cluster[i], id));
+	}
+	vty_out(vty, "\n");
+}
+
 static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 				 const struct bgp_path *p)
 {
@@ -458,9 +512,12 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	struct in_addr id;
 
 	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
-	vty_out(vty, "  %s\n", path[0] ? path : "Local");
+	vty_out(vty, "  %s%s\n", path[0] ? path : "Local",
+		bgp_path_from_client(d, p) ? ", (Received from a RR-client)" : "");
 	if (p->peer) {
-		id.s_addr = htonl(p->peer->ropen.bgp_id);
+		/* a reflected path names its originator, as FRR */
+		id.s_addr = htonl((a->present & BGP_ATTRF_ORIGINATOR_ID) ? a->originator_id
+									  : p->peer->ropen.bgp_id);
 		vty_out(vty, "    %s%s from %s (%s)\n", bgp_nh_str(a, nh), bgp_nh_note(p, note),
 			kld_addr_fmt(&p->peer->addr, pa, sizeof(pa)),
 			inet_ntop(AF_INET, &id, rid, sizeof(rid)));
@@ -486,6 +543,7 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 		bgp_comm_fmt(a->comm, a->ncomm, c, sizeof(c));
 		vty_out(vty, "      Community: %s\n", c);
 	}
+	bgp_reflect_text(vty, a);
 	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
 	char tb[64];
 
@@ -576,6 +634,8 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	uint8_t fam = bgp_af_family(af);
 
 	vty_out(vty, "\n For address family: %s\n", af ? "IPv6 Unicast" : "IPv4 Unicast");
+	if (p->rr_client[af])
+		vty_out(vty, "  Route-Reflector Client\n");
 	if (p->soft_in[af])
 		vty_out(vty, "  Inbound soft reconfiguration allowed\n");
 	if (in[0])
@@ -681,6 +741,8 @@ static json_object *bgp_neighbor_af_json(const struct bgp_peer *p)
 		if (!p->af_active[af])
 			continue;
 		f = json_object_new_object();
+		if (p->rr_client[af])
+			json_object_object_add(f, "routeReflectorClient", json_object_new_boolean(1));
 		if (p->soft_in[af])
 			json_object_object_add(f, "inboundSoftConfigPermit",
 					       json_object_new_boolean(1));

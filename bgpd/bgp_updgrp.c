@@ -13,11 +13,17 @@
  * for eBGP the peer's AS (the sender-side loop check and split horizon
  * depend on it, so peers of one AS share), the family of our end of the
  * session, the address families, the outbound prefix-lists and
- * route-maps by name, next-hop-self, and the encoding context (4-octet
+ * route-maps by name, next-hop-self, route-reflector-client (a
+ * client gets what non-clients do not), and the encoding context (4-octet
  * AS, IPv4 in MP_REACH, negotiated families, message size). Our own
  * address as next hop differs between links: UPDATEs are packed with the
  * conf's and rewritten for a member on another link (as FRR does), so
  * peers on separate point-to-point links still share.
+ *
+ * The conf is no member, so split horizon and the ORIGINATOR_ID check of
+ * route reflection do not hold per member: a client in a group may be
+ * sent back a route it sent, which it drops as RFC 4456 8 asks (FRR's
+ * update groups do the same with more than one peer).
  *
  * This file only decides and keeps membership; bgp_rib.c moves the
  * tables when a peer joins (after its own initial table) or leaves.
@@ -39,8 +45,8 @@ static bool bgp_af_policy_eq(const struct bgp_peer *a, const struct bgp_peer *b,
 		return false;
 	if (!a->af_active[af])
 		return true;
-	return a->nh_self[af] == b->nh_self[af] && !strcmp(a->plist[af][1], b->plist[af][1]) &&
-	       !strcmp(a->rmap[af][1], b->rmap[af][1]);
+	return a->nh_self[af] == b->nh_self[af] && a->rr_client[af] == b->rr_client[af] &&
+	       !strcmp(a->plist[af][1], b->plist[af][1]) && !strcmp(a->rmap[af][1], b->rmap[af][1]);
 }
 
 bool bgp_updgrp_same(const struct bgp_peer *a, const struct bgp_peer *b)
@@ -81,6 +87,7 @@ static struct bgp_peer *bgp_updgrp_conf(const struct bgp_peer *like)
 	memcpy(c->plist, like->plist, sizeof(c->plist));
 	memcpy(c->rmap, like->rmap, sizeof(c->rmap));
 	memcpy(c->nh_self, like->nh_self, sizeof(c->nh_self));
+	memcpy(c->rr_client, like->rr_client, sizeof(c->rr_client));
 	c->state = BGP_FSM_ESTABLISHED;
 	c->c.fd = c->acc.fd = -1;
 	return c;

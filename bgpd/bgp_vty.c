@@ -200,6 +200,7 @@ static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	memcpy(m->plist, g->plist, sizeof(m->plist));
 	memcpy(m->rmap, g->rmap, sizeof(m->rmap));
 	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
+	memcpy(m->rr_client, g->rr_client, sizeof(m->rr_client));
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		bgp_soft_in_enable(m->bgp->bd, m, (enum bgp_af)af, g->soft_in[af]);
 	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));
@@ -466,6 +467,25 @@ static void bgp_peer_reset(struct bgp_peer *peer)
 	bgp_peer_start(peer);
 }
 
+/* RFC 4456 7: the cluster's id goes into CLUSTER_LIST and judges loops;
+ * as FRR, a change resets the iBGP sessions. */
+static int bgp_cmd_cluster_id(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+	struct in_addr old = bgp->cluster_id;
+	struct kld_addr a = { 0 };
+
+	if (!cmd_has(args, "no") && cmd_arg_addr(args, "id", &a) < 0)
+		return CMD_WARNING;
+	bgp->cluster_id = cmd_has(args, "no") ? (struct in_addr){ 0 } : a.u.v4;
+	if (old.s_addr == bgp->cluster_id.s_addr)
+		return CMD_SUCCESS;
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+		if (!bgp_peer_is_ebgp(p))
+			bgp_peer_reset(p);
+	return CMD_SUCCESS;
+}
+
 /* FRR's rule: a TTL to reach far and a TTL floor do not go together. */
 static bool bgp_ttl_conflict(struct vty *vty, const struct bgp_peer *peer, bool multihop)
 {
@@ -585,6 +605,36 @@ static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
 	if (peer->state == BGP_FSM_ESTABLISHED)
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 	bgp_group_sync(peer);
+	return CMD_SUCCESS;
+}
+
+/* Which iBGP peers get which routes changes: send every table again. */
+static void bgp_resend_all(struct bgp *bgp)
+{
+	for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+		if (p->state == BGP_FSM_ESTABLISHED)
+			bgp_rib_peer_up(bgp->bd, p);
+}
+
+static int bgp_cmd_rr_client(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	enum bgp_af af = bgp_vty_af(vty);
+	bool on = !cmd_has(args, "no");
+	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+
+	if (!peer)
+		return CMD_WARNING;
+	if (on && as_known && bgp_peer_is_ebgp(peer)) {
+		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
+		return CMD_WARNING;
+	}
+	if (peer->rr_client[af] == on)
+		return CMD_SUCCESS;
+	peer->rr_client[af] = on;
+	bgp_group_sync(peer); /* a group's members are re-sent from there */
+	if (!peer->is_group)
+		bgp_resend_all(peer->bgp);
 	return CMD_SUCCESS;
 }
 
@@ -831,6 +881,9 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 	  "Negate a command\n" PEER_HELP "Disable the next hop calculation for this neighbor\n"   \
 	  "Set the next hop to self for reflected routes\n",                                      \
 	  bgp_cmd_nh_self, NULL, 0 },                                                              \
+	{ node, "[no] neighbor " PEER_ALT " route-reflector-client",                               \
+	  "Negate a command\n" PEER_HELP "Configure a neighbor as Route Reflector client\n",     \
+	  bgp_cmd_rr_client, NULL, 0 },                                                            \
 	{ node, "[no] neighbor " PEER_ALT " soft-reconfiguration inbound",                         \
 	  "Negate a command\n" PEER_HELP "Per neighbor soft reconfiguration\n"                   \
 	  "Allow inbound soft reconfiguration for this neighbor\n",                               \
@@ -917,6 +970,13 @@ static const struct cmd_def bgp_cmds[] = {
 	{ "bgp", "no bgp router-id",
 	  "Negate a command\nBGP information\nOverride configured router identifier\n",
 	  bgp_cmd_router_id, NULL, 0 },
+	{ "bgp", "bgp cluster-id A.B.C.D$id",
+	  "BGP information\nConfigure Route-Reflector Cluster-id\nRoute-Reflector Cluster-id in IP address format\n",
+	  bgp_cmd_cluster_id, NULL, 0 },
+	{ "bgp", "no bgp cluster-id [A.B.C.D]",
+	  "Negate a command\nBGP information\nConfigure Route-Reflector Cluster-id\n"
+	  "Route-Reflector Cluster-id in IP address format\n",
+	  bgp_cmd_cluster_id, NULL, 0 },
 	{ "bgp", "[no] bgp ebgp-requires-policy",
 	  "Negate a command\nBGP information\nRequire in and out policy for eBGP peers (RFC8212)\n",
 	  bgp_cmd_requires_policy, NULL, 0 },
@@ -1117,6 +1177,8 @@ static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
 			vty_out(vty, "  no neighbor %s activate\n", a);
 		if (af != BGP_AF_IPV4_UNICAST && p->af_active[af])
 			vty_out(vty, "  neighbor %s activate\n", a);
+		if (p->rr_client[af])
+			vty_out(vty, "  neighbor %s route-reflector-client\n", a);
 		if (p->nh_self[af])
 			vty_out(vty, "  neighbor %s next-hop-self\n", a);
 		if (p->soft_in[af])
@@ -1147,6 +1209,9 @@ void bgp_write_config(struct vty *vty)
 		if (bgp->router_id_set)
 			vty_out(vty, " bgp router-id %s\n",
 				inet_ntop(AF_INET, &bgp->router_id, buf, sizeof(buf)));
+		if (bgp->cluster_id.s_addr)
+			vty_out(vty, " bgp cluster-id %s\n",
+				inet_ntop(AF_INET, &bgp->cluster_id, buf, sizeof(buf)));
 		if (bgp->log_neighbor_changes)
 			vty_out(vty, " bgp log-neighbor-changes\n");
 		if (bgp->ebgp_requires_policy)

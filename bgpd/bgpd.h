@@ -93,6 +93,7 @@ struct bgp_peer {
 	bool pfx_overflow;               /* stopped by maximum-prefix until cleared */
 	uint8_t multihop;                /* ebgp-multihop TTL; 0: not set */
 	uint8_t gtsm_hops;               /* ttl-security hops (RFC 5082); 0: off */
+	bool rr_client[BGP_AF_MAX];      /* route-reflector-client (RFC 4456) */
 	bool soft_in[BGP_AF_MAX];        /* soft-reconfiguration inbound */
 	struct kld_addr update_source;   /* family 0: not set */
 	bool timers_set;
@@ -172,6 +173,7 @@ struct bgp_updgrp {
 struct bgp_out_cache {
 	const struct bgp_attrs *in, *out; /* both referenced */
 	bool local;
+	uint32_t reflector; /* reflected: the ORIGINATOR_ID added if absent; else 0 */
 };
 
 struct bgp_out_item {
@@ -257,6 +259,7 @@ struct bgp {
 	uint32_t asn;
 	struct in_addr router_id;
 	bool router_id_set;
+	struct in_addr cluster_id; /* bgp cluster-id; 0: the router id */
 	bool ebgp_requires_policy;
 	bool log_neighbor_changes; /* shown only: changes are always logged */
 	bool timers_set;
@@ -392,6 +395,8 @@ void bgp_soft_in_free(struct bgpd *bd, struct bgp_peer *peer);
 void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af);
 /* Inbound policy changed: re-apply from the copy, or ROUTE-REFRESH. */
 void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
+/* RFC 4456: bgp cluster-id, or the router id (host order). */
+uint32_t bgp_cluster_id(const struct bgp *bgp);
 /* Re-run policy on every path (prefix-list changes). */
 void bgp_rib_reevaluate(struct bgpd *bd);
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);

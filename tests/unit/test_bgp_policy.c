@@ -267,6 +267,41 @@ static void test_nexthop_cache(void **state)
 	bgp_attr_unref(f->t, far);
 }
 
+/* RFC 4456 9: a reflected path's ORIGINATOR_ID stands for the peer's
+ * BGP identifier, and a shorter CLUSTER_LIST wins before the address. */
+static void test_decision_reflected(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_attrs a;
+	const struct bgp_attrs *plain = mk(f, "", 0, -1, 100), *orig1, *cl1, *cl2;
+	uint32_t clusters[2] = { 7, 8 };
+
+	f->pa.ebgp = f->pb.ebgp = false;
+	a = *plain;
+	a.hnext = NULL;
+	a.hash = a.refcnt = 0;
+	a.originator_id = 1;
+	a.present |= BGP_ATTRF_ORIGINATOR_ID;
+	orig1 = bgp_attr_intern(f->t, &a);
+	/* pa's identifier is 2, pb's is 3; via pb, the route's originator is 1 */
+	assert_true(cmp(f, &f->pb, orig1, &f->pa, plain) < 0);
+	a = *plain;
+	a.hnext = NULL;
+	a.hash = a.refcnt = 0;
+	a.cluster = clusters;
+	a.ncluster = 1;
+	cl1 = bgp_attr_intern(f->t, &a);
+	a.ncluster = 2;
+	cl2 = bgp_attr_intern(f->t, &a);
+	f->pb.ropen.bgp_id = 2; /* same identifier: the cluster list decides */
+	assert_true(cmp(f, &f->pb, cl1, &f->pa, cl2) < 0);
+	assert_true(cmp(f, &f->pa, plain, &f->pb, cl1) < 0);
+	bgp_attr_unref(f->t, plain);
+	bgp_attr_unref(f->t, orig1);
+	bgp_attr_unref(f->t, cl1);
+	bgp_attr_unref(f->t, cl2);
+}
+
 /* ---- Adj-RIB-Out ---- */
 
 static void walk_cb(const struct kld_prefix *p, const struct bgp_attrs *a, void *arg)
@@ -346,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_entry_fmt),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nexthop_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision_reflected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adj, setup, teardown),
 	};
 

@@ -82,6 +82,14 @@ static void test_each_difference_splits(void **state)
 	b.nh_self[BGP_AF_IPV4_UNICAST] = true;
 	assert_false(bgp_updgrp_same(&a, &b));
 
+	mkpeer(&a, "10.0.2.2");
+	a.ebgp = false;
+	mkpeer(&b, "10.0.2.3");
+	b.ebgp = false;
+	b.rr_client[BGP_AF_IPV4_UNICAST] = true; /* reflected routes go to clients only */
+	assert_false(bgp_updgrp_same(&a, &b));
+	mkpeer(&a, "10.0.2.2");
+
 	mkpeer(&b, "10.0.2.3");
 	b.ctx.as4 = false; /* AS_PATH is encoded with 2-octet ASes */
 	assert_false(bgp_updgrp_same(&a, &b));
