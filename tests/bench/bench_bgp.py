@@ -37,7 +37,9 @@ Scenarios:
 
 Not a test: it prints numbers and ratios. Run as root:
     tests/bench/bench_bgp.py [--prefixes 100000] [--scenario single,multi,fanout,kernel]
-                             [--dut kldnet,frr,bird,openbgpd,gobgp]
+                             [--dut kldnet,frr,bird,openbgpd,gobgp] [--soft-in]
+(--soft-in: kldnet and FRR keep the feeders' routes as received, with
+soft-reconfiguration inbound, to measure what that copy costs.)
 """
 import argparse
 import json
@@ -311,13 +313,24 @@ def feeder_deny(nf, scenario):
     return "route-map NONE deny 10\nexit\n", f" address-family ipv4 unicast\n{af} exit-address-family\n"
 
 
+SOFT_IN = False  # --soft-in: kldnet and FRR keep the feeders' routes as received
+
+
+def soft_in_af(nf):
+    """The address-family block that turns soft-reconfiguration on, or ""."""
+    if not SOFT_IN:
+        return ""
+    lines = "".join(f"  neighbor {a} soft-reconfiguration inbound\n" for a, _ in feeders_of(nf))
+    return f" address-family ipv4 unicast\n{lines} exit-address-family\n"
+
+
 def dut_kldnet(h, nf, scenario):
     nbrs = "".join(f" neighbor {a} remote-as {asn}\n"
                    for a, asn in feeders_of(nf) + monitors_of(scenario))
     rmap, af = feeder_deny(nf, scenario)
     h.write_config(f"""{rmap}router bgp 65000
  bgp router-id 10.0.1.1
-{nbrs}{af}exit
+{nbrs}{af}{soft_in_af(nf)}exit
 """)
     if scenario == "kernel":
         h.start("zebra-lite")
@@ -332,7 +345,7 @@ def dut_frr(h, nf, scenario):
 {rmap}router bgp 65000
  bgp router-id 10.0.1.1
  no bgp ebgp-requires-policy
-{nbrs}{af}""")
+{nbrs}{af}{soft_in_af(nf)}""")
 
 
 def dut_bird(h, nf, scenario):
@@ -585,7 +598,11 @@ def main():
     ap.add_argument("--dut", default="kldnet,frr,bird,openbgpd,gobgp")
     ap.add_argument("--scenario", default="single,multi,kernel")
     ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--soft-in", action="store_true",
+                    help="kldnet and FRR with soft-reconfiguration inbound on the feeders")
     args = ap.parse_args()
+    global SOFT_IN
+    SOFT_IN = args.soft_in
     if args.role == "feeder":
         return role_feeder(args)
     if args.role == "monitor":
