@@ -330,6 +330,19 @@ void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af)
 
 /* ---- outbound ---- */
 
+/* An iBGP path reaches an iBGP peer only by reflection (RFC 4456 6): a
+ * client's goes to everyone, a non-client's to clients; none goes to the
+ * router that originated it. */
+static bool bgp_reflect_allowed(const struct bgp_peer *peer, const struct bgp_path *best,
+				enum bgp_af af)
+{
+	const struct bgp_attrs *a = best->attrs;
+
+	if (!best->peer->rr_client[af] && !peer->rr_client[af])
+		return false;
+	return !(a->present & BGP_ATTRF_ORIGINATOR_ID) || a->originator_id != peer->ropen.bgp_id;
+}
+
 static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, enum bgp_af af,
 			    const struct kld_prefix *p)
 {
@@ -338,12 +351,7 @@ static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, 
 
 	if (!peer->af_active[af] || best->peer == peer || bgp_policy_missing(peer, af, 1))
 		return false;
-	/* iBGP routes reach iBGP peers only by reflection (RFC 4456 6): a
-	 * client's to everyone, a non-client's to clients; never back to
-	 * the router that originated them. */
-	if (best->peer && !best->peer->ebgp && !peer->ebgp &&
-	    (!(best->peer->rr_client[af] || peer->rr_client[af]) ||
-	     ((a->present & BGP_ATTRF_ORIGINATOR_ID) && a->originator_id == peer->ropen.bgp_id)))
+	if (best->peer && !best->peer->ebgp && !peer->ebgp && !bgp_reflect_allowed(peer, best, af))
 		return false;
 	/* Split horizon by AS, not by session, so that every member of an
 	 * update group (one AS) gets the same: not back into the AS the

@@ -362,13 +362,13 @@ static const char *bgp_id_str(uint32_t id, char *buf)
 	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
-/* RFC 4456 attributes as FRR shows them in a path's json. */
 static bool bgp_path_from_client(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	return p->peer && p->peer->rr_client[d->p.family == AF_INET ? BGP_AF_IPV4_UNICAST
 								     : BGP_AF_IPV6_UNICAST];
 }
 
+/* RFC 4456 attributes as FRR shows them in a path's json. */
 static void bgp_reflect_json(json_object *o, const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
