@@ -913,6 +913,10 @@ static int bgp_show_received(struct vty *vty, const struct bgp_peer *peer, enum 
 	char buf[KLD_PREFIX_STRLEN];
 	size_t filtered = 0;
 
+	if (!peer->adj_in[af] && json) { /* FRR's json form of the error */
+		vty_out(vty, "{ \"warning\": \"Inbound soft reconfiguration not enabled\" }\n");
+		return CMD_SUCCESS;
+	}
 	if (!peer->adj_in[af]) {
 		vty_out(vty, "%% Inbound soft reconfiguration not enabled\n");
 		return CMD_WARNING;

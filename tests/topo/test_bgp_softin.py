@@ -95,7 +95,7 @@ def test_soft_reconfiguration_inbound(lab):
     r1.conf("router bgp 65001", "address-family ipv4 unicast",
             "no neighbor 10.0.12.2 soft-reconfiguration inbound", "end")
     out = r1.vtysh("show bgp ipv4 unicast neighbors 10.0.12.2 received-routes json", check=False)
-    assert "% Inbound soft reconfiguration not enabled" in out
+    assert json.loads(out) == {"warning": "Inbound soft reconfiguration not enabled"}
     r1.vtysh("clear bgp 10.0.12.2 soft in")
     kldlab.wait_for(lambda: frr_refresh_rcvd(r2) == refresh1 + 1, 10,
                     what="a ROUTE-REFRESH without the copy")
