@@ -457,6 +457,7 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 						    struct bgp_scratch *s)
 {
 	struct bgp_attrs tmp;
+	uint32_t refl = bgp_reflector_id(peer, best);
 
 	tmp = *best->attrs;
 	tmp.hnext = NULL;
@@ -469,15 +470,15 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 		if (best->peer)
 			tmp.present &= ~BGP_ATTRF_MED;
 	} else {
-		uint32_t refl = bgp_reflector_id(peer, best);
-
 		if (!(tmp.present & BGP_ATTRF_LOCAL_PREF))
 			bgp_attrs_set_local_pref(&tmp, 100);
 		if (refl)
 			bgp_reflect_attrs(&tmp, peer->bgp, refl, s);
 	}
-	if (peer->ebgp || !best->peer || peer->nh_self[af]) {
-		/* next-hop-self towards eBGP peers and for our own routes */
+	/* Our address towards eBGP peers and for our own routes; with
+	 * next-hop-self, not for reflected routes unless forced (FRR). */
+	if (peer->ebgp || !best->peer || peer->nh_self[af] == BGP_NH_SELF_FORCE ||
+	    (peer->nh_self[af] && !refl)) {
 		if (peer->local.family == p->family)
 			tmp.nexthop = peer->local;
 		memset(&tmp.nexthop_ll, 0, sizeof(tmp.nexthop_ll));

@@ -601,7 +601,9 @@ static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
 
 	if (!peer)
 		return CMD_WARNING;
-	peer->nh_self[bgp_vty_af(vty)] = !cmd_has(args, "no");
+	peer->nh_self[bgp_vty_af(vty)] = cmd_has(args, "no")      ? 0
+					 : cmd_has(args, "force") ? BGP_NH_SELF_FORCE
+								  : BGP_NH_SELF;
 	if (peer->state == BGP_FSM_ESTABLISHED)
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 	bgp_group_sync(peer);
@@ -1180,7 +1182,8 @@ static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
 		if (p->rr_client[af])
 			vty_out(vty, "  neighbor %s route-reflector-client\n", a);
 		if (p->nh_self[af])
-			vty_out(vty, "  neighbor %s next-hop-self\n", a);
+			vty_out(vty, "  neighbor %s next-hop-self%s\n", a,
+				p->nh_self[af] == BGP_NH_SELF_FORCE ? " force" : "");
 		if (p->soft_in[af])
 			vty_out(vty, "  neighbor %s soft-reconfiguration inbound\n", a);
 		if (p->max_prefix[af])

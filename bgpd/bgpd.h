@@ -88,7 +88,7 @@ struct bgp_peer {
 	char desc[80];
 	bool shutdown;
 	bool passive;
-	bool nh_self[BGP_AF_MAX];
+	uint8_t nh_self[BGP_AF_MAX]; /* BGP_NH_SELF* */
 	uint32_t max_prefix[BGP_AF_MAX]; /* 0: no limit */
 	bool pfx_overflow;               /* stopped by maximum-prefix until cleared */
 	uint8_t multihop;                /* ebgp-multihop TTL; 0: not set */
@@ -167,6 +167,10 @@ struct bgp_updgrp {
 	unsigned joins, prunes;
 	uint64_t packets; /* UPDATEs packed, each sent to every member */
 };
+
+/* next-hop-self: not for reflected routes (RFC 4456 10), unless force */
+#define BGP_NH_SELF 1
+#define BGP_NH_SELF_FORCE 2
 
 #define BGP_OUT_CACHE 1024
 

@@ -153,6 +153,19 @@ def test_reflect_between_frr_bird_and_a_non_client(lab):
     assert "  neighbor 10.0.12.2 route-reflector-client\n" in conf
     assert "  neighbor CLIENTS route-reflector-client\n" in conf
 
+    # next-hop-self leaves reflected routes alone unless forced (FRR).
+    def frr_nh(prefix):
+        p = frr_path(r2, prefix)
+        return p and p["nexthops"][0]["ip"]
+    af = ["router bgp 65000", "address-family ipv4 unicast"]
+    r1.conf(*af, "neighbor 10.0.12.2 next-hop-self force", "end")
+    kldlab.wait_for(lambda: frr_nh("10.30.0.0/24") == "10.0.12.1", 20, what="forced next hop")
+    assert "  neighbor 10.0.12.2 next-hop-self force\n" in r1.running_config()
+    r1.conf(*af, "neighbor 10.0.12.2 next-hop-self", "end")
+    kldlab.wait_for(lambda: frr_nh("10.30.0.0/24") == "10.0.13.3", 20,
+                    what="the reflected next hop back")
+    r1.conf(*af, "no neighbor 10.0.12.2 next-hop-self", "end")
+
     # FRR no longer a client: a non-client's route (r4's) is not reflected
     # to another non-client; the client BIRD's still is.
     r1.conf("router bgp 65000", "address-family ipv4 unicast",
