@@ -916,13 +916,15 @@ size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t
 }
 
 /* Does the prefix-list (or RFC 8212) now deny the peer's path? A peer
- * with a soft-reconfiguration copy is judged from the copy instead. */
+ * with a soft-reconfiguration copy is judged from the copy instead,
+ * unless it is down (graceful restart keeps its paths, the copy went
+ * with the session). */
 static bool bgp_in_denied(struct bgpd *bd, const struct bgp_peer *peer, enum bgp_af af,
 			  const struct kld_prefix *p)
 {
 	const char *pl;
 
-	if (!peer || peer->adj_in[af])
+	if (!peer || (peer->adj_in[af] && peer->state == BGP_FSM_ESTABLISHED))
 		return false;
 	pl = peer->plist[af][0];
 	return (pl[0] && !bgp_plist_permit(bd, pl, p)) || bgp_policy_missing(peer, af, 0);
