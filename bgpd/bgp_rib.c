@@ -875,22 +875,73 @@ static void bgp_rib_peer_collect(struct bgpd *bd, struct bgp_peer *peer, uint32_
 			kld_trie_walk(bd->rib[af], bgp_walk_collect, w);
 }
 
+#define BGP_CLEAR_SLICE 20000
+
+static int bgp_walk_clear(const struct kld_prefix *p, void *value, void *arg)
+{
+	struct bgp_walk *w = arg;
+	struct bgp_dest *d = value;
+	struct bgp_path **pp = bgp_path_find(d, w->peer);
+
+	(void)p;
+	if (!*pp)
+		return 0;
+	if (w->peer->clear_keep & BGP_AF_BIT(bgp_af_of(&d->p)))
+		(*pp)->stale = true; /* still used: nothing to decide */
+	else
+		bgp_path_unlink(w->bd, d, pp); /* the dest goes in the work queue */
+	return 0;
+}
+
+/* Walk on for budget destinations at most; true when all are done. The
+ * walk resumes after the last prefix seen, so the work queue may free
+ * destinations in between. */
+static bool bgp_rib_clear_run(struct bgpd *bd, struct bgp_peer *peer, size_t budget)
+{
+	struct bgp_walk w = { .bd = bd, .peer = peer };
+
+	while (peer->clearing && peer->clear_af < BGP_AF_MAX) {
+		size_t n = kld_trie_walk_from(bd->rib[peer->clear_af],
+					      peer->clear_started ? &peer->clear_last : NULL, budget,
+					      bgp_walk_clear, &w, &peer->clear_last);
+
+		peer->clear_started = true;
+		if (n >= budget)
+			return false;
+		peer->clear_af++;
+		peer->clear_started = false;
+	}
+	peer->clearing = false;
+	return true;
+}
+
+void bgp_rib_clear_step(void *arg)
+{
+	struct bgp_peer *peer = arg;
+
+	if (!bgp_rib_clear_run(peer->bgp->bd, peer, BGP_CLEAR_SLICE))
+		kld_timer_arm(peer->t_clear, 0);
+}
+
+void bgp_rib_peer_clear_finish(struct bgpd *bd, struct bgp_peer *peer)
+{
+	if (!peer->clearing)
+		return;
+	kld_timer_cancel(peer->t_clear);
+	bgp_rib_clear_run(bd, peer, SIZE_MAX);
+}
+
+/* A session ended: its paths go, or stay marked stale in the families
+ * graceful restart keeps. A full table takes a few turns of the loop, so
+ * a million paths never hold a keepalive back. */
 void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer, uint32_t keep)
 {
-	struct bgp_walk w = { 0 };
-
-	bgp_rib_peer_collect(bd, peer, ~0u, &w);
-	for (size_t i = 0; i < w.n; i++) {
-		struct bgp_path **pp = bgp_path_find(w.v[i], peer);
-
-		if (!*pp)
-			continue;
-		if (keep & BGP_AF_BIT(bgp_af_of(&w.v[i]->p)))
-			(*pp)->stale = true; /* still used: nothing to decide */
-		else
-			bgp_path_unlink(bd, w.v[i], pp);
-	}
-	free(w.v);
+	bgp_rib_peer_clear_finish(bd, peer);
+	peer->clearing = true;
+	peer->clear_keep = keep;
+	peer->clear_af = 0;
+	peer->clear_started = false;
+	bgp_rib_clear_step(peer);
 	if (peer->ug)
 		bgp_updgrp_leave(bd, peer, false);
 	bgp_adj_out_clear(bd, peer);
@@ -902,6 +953,7 @@ size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t
 	struct bgp_walk w = { 0 };
 	size_t swept = 0;
 
+	bgp_rib_peer_clear_finish(bd, peer);
 	bgp_rib_peer_collect(bd, peer, mask, &w);
 	for (size_t i = 0; i < w.n; i++) {
 		struct bgp_path **pp = bgp_path_find(w.v[i], peer);

@@ -564,6 +564,8 @@ static void act_establish(struct bgp_fsm_ctx *x)
 	peer->last_reset[0] = '\0';
 	bgp_conn_close(&peer->acc);
 	kld_notice("%%ADJCHANGE: neighbor %s Up", bgp_peer_name(peer, name));
+	/* The last session's paths must be gone before this one's arrive. */
+	bgp_rib_peer_clear_finish(peer->bgp->bd, peer);
 	bgp_gr_peer_up(peer);
 	bgp_rib_peer_up(peer->bgp->bd, peer);
 }
@@ -1373,6 +1375,7 @@ struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a)
 	peer->t_keepalive = kld_timer_new(l, bgp_timer_keepalive, peer);
 	peer->t_start = kld_timer_new(l, bgp_timer_start, peer);
 	peer->t_dump = kld_timer_new(l, bgp_rib_dump_step, peer);
+	peer->t_clear = kld_timer_new(l, bgp_rib_clear_step, peer);
 	peer->t_gr = kld_timer_new(l, bgp_gr_peer_timer, peer);
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		peer->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
@@ -1409,6 +1412,8 @@ void bgp_peer_free(struct bgp_peer *peer)
 	kld_timer_free(peer->t_keepalive);
 	kld_timer_free(peer->t_start);
 	kld_timer_free(peer->t_dump);
+	bgp_rib_peer_clear_finish(peer->bgp->bd, peer);
+	kld_timer_free(peer->t_clear);
 	kld_timer_free(peer->t_gr);
 	bgp_conn_free(&peer->c);
 	bgp_conn_free(&peer->acc);

@@ -113,6 +113,13 @@ struct bgp_peer {
 	int dump_af;
 	bool dump_started;
 	struct kld_prefix dump_last;
+	/* the paths of a session that ended, dropped (or kept stale for
+	 * graceful restart) in slices too */
+	struct kld_timer *t_clear;
+	int clear_af;
+	bool clearing, clear_started;
+	uint32_t clear_keep;
+	struct kld_prefix clear_last;
 	unsigned retry_count;
 	uint32_t retry_ms;
 	struct bgp_notify err; /* what ERROR_DROP sends */
@@ -391,6 +398,9 @@ size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t
 /* Send the whole Loc-RIB to a peer (session up, soft out), in slices. */
 void bgp_rib_peer_up(struct bgpd *bd, struct bgp_peer *peer);
 void bgp_rib_dump_step(void *peer);
+void bgp_rib_clear_step(void *peer);
+/* Finish a session's clearing at once (a new session, a sweep, a free). */
+void bgp_rib_peer_clear_finish(struct bgpd *bd, struct bgp_peer *peer);
 /* soft-reconfiguration inbound: the pre-policy copy (Adj-RIB-In). */
 void bgp_soft_in_set(struct bgpd *bd, struct bgp_peer *peer, const struct kld_prefix *p,
 		     const struct bgp_attrs *a);
