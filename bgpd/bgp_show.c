@@ -2,7 +2,7 @@
  * show bgp summary, show bgp ipv4 unicast [PREFIX], show ip prefix-list:
  * FRR 8.4's layout, and a json variant each built with json-c.
  *
- * The route table is printed with vty_defer() in slices of
+ * The route table, text or json, is printed with vty_defer() in slices of
  * BGP_SHOW_SLICE destinations, resuming from the last prefix printed, so a
  * full table never holds the event loop long enough to delay a keepalive.
  */
@@ -445,29 +445,58 @@ static json_object *bgp_dest_json(const struct bgp_dest *d)
 	return arr;
 }
 
-static int bgp_table_json_one(const struct kld_prefix *p, void *value, void *arg)
+/* The json table streams like the text one: the routes object is written
+ * a destination at a time, each serialised by json-c, between a header and
+ * a trailer written by hand. */
+static int bgp_table_json_row(const struct kld_prefix *p, void *value, void *arg)
 {
+	struct vty *vty = ((void **)arg)[0];
+	struct bgp_table_walk *w = ((void **)arg)[1];
+	const struct bgp_dest *d = value;
 	char pfx[KLD_PREFIX_STRLEN];
+	json_object *arr;
 
-	json_object_object_add(arg, kld_prefix_fmt(p, pfx, sizeof(pfx)), bgp_dest_json(value));
+	if (!d->paths)
+		return 0;
+	arr = bgp_dest_json(d);
+	vty_out(vty, "%s\n    \"%s\": %s", w->routes++ ? "," : "", kld_prefix_fmt(p, pfx, sizeof(pfx)),
+		json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
 	return 0;
+}
+
+static bool bgp_table_json_more(struct vty *vty, void *state)
+{
+	struct bgpd *bd = vty->arg;
+	struct bgp_table_walk *w = state;
+	void *arg[2] = { vty, w };
+	size_t n = 0;
+
+	if (bd->bgp)
+		n = kld_trie_walk_from(bd->rib[w->af], w->started ? &w->last : NULL,
+				       BGP_SHOW_SLICE, bgp_table_json_row, arg, &w->last);
+	w->started = true;
+	if (n == BGP_SHOW_SLICE)
+		return false;
+	vty_out(vty, "\n  }\n}\n");
+	return true;
 }
 
 static void bgp_table_json(struct vty *vty, struct bgpd *bd, enum bgp_af af)
 {
-	json_object *top = json_object_new_object(), *routes = json_object_new_object();
 	char rid[INET_ADDRSTRLEN];
+	struct bgp_table_walk *w;
 
-	json_object_object_add(top, "vrfId", json_object_new_int(0));
-	json_object_object_add(top, "vrfName", json_object_new_string("default"));
-	json_object_object_add(top, "tableVersion",
-			       json_object_new_int64((int64_t)bd->table_version));
-	json_object_object_add(top, "routerId", json_object_new_string(bgp_rid(bd->bgp, rid)));
-	json_object_object_add(top, "defaultLocPrf", json_object_new_int(100));
-	json_object_object_add(top, "localAS", json_object_new_int64(bd->bgp->asn));
-	kld_trie_walk(bd->rib[af], bgp_table_json_one, routes);
-	json_object_object_add(top, "routes", routes);
-	bgp_print_json(vty, top);
+	vty_out(vty, "{\n  \"vrfId\": 0,\n  \"vrfName\": \"default\",\n  \"tableVersion\": %" PRIu64
+		     ",\n  \"routerId\": \"%s\",\n  \"defaultLocPrf\": 100,\n  \"localAS\": %u,\n"
+		     "  \"routes\": {",
+		bd->table_version, bgp_rid(bd->bgp, rid), bd->bgp->asn);
+	w = kld_xcalloc(1, sizeof(*w));
+	w->af = af;
+	if (bgp_table_json_more(vty, w))
+		free(w);
+	else
+		vty_defer(vty, bgp_table_json_more, w, free);
 }
 
 /* ---- one prefix ---- */
@@ -812,42 +841,75 @@ static int bgp_cmd_show_neighbors(struct vty *vty, const struct cmd_args *args)
 
 /* ---- one neighbor's routes ---- */
 
+/* advertised-routes and routes stream like the table; the peer is looked
+ * up again for every slice, since it may be deleted in between. */
 struct bgp_nbr_walk {
-	struct vty *vty;
-	const struct bgp_peer *peer;
-	bool advertised;
-	json_object *json;
+	struct kld_addr peer;
+	enum bgp_af af;
+	bool advertised, json, started;
+	struct kld_prefix last;
 	size_t n;
 };
 
+static void bgp_nbr_row_out(struct vty *vty, struct bgp_nbr_walk *w, const struct bgp_dest *view,
+			    const struct bgp_path *shown)
+{
+	char buf[KLD_PREFIX_STRLEN];
+	json_object *o;
+
+	if (!w->json) {
+		bgp_route_line(vty, view, shown, true);
+		w->n++;
+		return;
+	}
+	o = bgp_path_json(view, shown);
+	vty_out(vty, "%s\n    \"%s\": %s", w->n++ ? "," : "", kld_prefix_fmt(&view->p, buf, sizeof(buf)),
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
 static int bgp_nbr_route(const struct kld_prefix *pfx, void *value, void *arg)
 {
-	struct bgp_nbr_walk *w = arg;
+	struct vty *vty = ((void **)arg)[0];
+	struct bgp_nbr_walk *w = ((void **)arg)[1];
+	const struct bgp_peer *peer = ((void **)arg)[2];
 	const struct bgp_dest *d = value;
-	enum bgp_af af = pfx->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
-	char buf[KLD_PREFIX_STRLEN];
 
 	for (const struct bgp_path *p = d->paths; p; p = p->next) {
 		struct bgp_path shown = *p;
 
 		if (w->advertised) {
-			if (p != d->best || !(shown.attrs = bgp_adj_get(bgp_peer_out(w->peer)->adj_out[af], pfx)))
+			if (p != d->best || !(shown.attrs = bgp_adj_get(bgp_peer_out(peer)->adj_out[w->af], pfx)))
 				continue;
-		} else if (p->peer != w->peer) {
+		} else if (p->peer != peer) {
 			continue;
 		}
 		struct bgp_dest view = *d;
 
 		/* the advertised copy is shown as the best, as it is */
 		view.best = p == d->best ? &shown : NULL;
-		w->n++;
-		if (w->json)
-			json_object_object_add(w->json, kld_prefix_fmt(pfx, buf, sizeof(buf)),
-					       bgp_path_json(&view, &shown));
-		else
-			bgp_route_line(w->vty, &view, &shown, true);
+		bgp_nbr_row_out(vty, w, &view, &shown);
 	}
 	return 0;
+}
+
+static bool bgp_nbr_more(struct vty *vty, void *state)
+{
+	struct bgpd *bd = vty->arg;
+	struct bgp_nbr_walk *w = state;
+	struct bgp_peer *peer = bd->bgp ? bgp_peer_find(bd->bgp, &w->peer) : NULL;
+	void *arg[3] = { vty, w, peer };
+
+	if (peer && kld_trie_walk_from(bd->rib[w->af], w->started ? &w->last : NULL, BGP_SHOW_SLICE,
+				       bgp_nbr_route, arg, &w->last) == BGP_SHOW_SLICE) {
+		w->started = true;
+		return false;
+	}
+	if (w->json)
+		vty_out(vty, "\n  },\n  \"totalPrefixCounter\": %zu\n}\n", w->n);
+	else
+		vty_out(vty, "\nTotal number of prefixes %zu\n", w->n);
+	return true;
 }
 
 static void bgp_nbr_routes_header(struct vty *vty, struct bgpd *bd)
@@ -957,30 +1019,31 @@ static int bgp_cmd_show_nbr_routes(struct vty *vty, const struct cmd_args *args)
 	struct bgpd *bd = vty->arg;
 	bool json = cmd_has(args, "json");
 	enum bgp_af af = cmd_has(args, "ipv6") ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
-	struct bgp_nbr_walk w = { .vty = vty, .advertised = cmd_has(args, "advertised-routes") };
+	struct bgp_nbr_walk *w;
+	struct bgp_peer *peer;
 	struct kld_addr a;
 
 	if (!bgp_show_instance(vty, json))
 		return CMD_SUCCESS;
-	if (kld_addr_parse(cmd_arg(args, "peer"), &a) < 0 || !(w.peer = bgp_peer_find(bd->bgp, &a))) {
+	if (kld_addr_parse(cmd_arg(args, "peer"), &a) < 0 || !(peer = bgp_peer_find(bd->bgp, &a))) {
 		vty_out(vty, "%% No such neighbor or address family\n");
 		return CMD_WARNING;
 	}
 	if (cmd_has(args, "received-routes"))
-		return bgp_show_received(vty, w.peer, af, json);
-	if (json) {
-		json_object *top = json_object_new_object();
-
-		w.json = json_object_new_object();
-		kld_trie_walk(bd->rib[af], bgp_nbr_route, &w);
-		json_object_object_add(top, w.advertised ? "advertisedRoutes" : "routes", w.json);
-		json_object_object_add(top, "totalPrefixCounter", json_object_new_int64((int64_t)w.n));
-		bgp_print_json(vty, top);
-		return CMD_SUCCESS;
-	}
-	bgp_nbr_routes_header(vty, bd);
-	kld_trie_walk(bd->rib[af], bgp_nbr_route, &w);
-	vty_out(vty, "\nTotal number of prefixes %zu\n", w.n);
+		return bgp_show_received(vty, peer, af, json);
+	w = kld_xcalloc(1, sizeof(*w));
+	w->peer = a;
+	w->af = af;
+	w->json = json;
+	w->advertised = cmd_has(args, "advertised-routes");
+	if (json)
+		vty_out(vty, "{\n  \"%s\": {", w->advertised ? "advertisedRoutes" : "routes");
+	else
+		bgp_nbr_routes_header(vty, bd);
+	if (bgp_nbr_more(vty, w))
+		free(w);
+	else
+		vty_defer(vty, bgp_nbr_more, w, free);
 	return CMD_SUCCESS;
 }
 

@@ -480,6 +480,17 @@ def test_large_table_to_a_late_peer(lab):
                         what="the whole table at the late peer")
         assert peers(d)["10.0.1.2"]["connectionsEstablished"] == 1
         assert peers(d)["10.0.2.2"]["pfxSnt"] == 50000
+        # The json table streams in slices too, and is still one document.
+        table = json.loads(m.vtysh("show bgp ipv4 unicast json"))
+        assert len(table["routes"]) == 50000 and table["localAS"] == 65200
+        assert all(paths[0]["path"] == "65000 65100" or paths[0]["path"].startswith("65000 65100 ")
+                   for paths in table["routes"].values())
+        ended = d.vtysh("show bgp ipv4 unicast json")
+        assert ended.count('"bestpath":true') == 50000
+        adv = json.loads(d.vtysh("show bgp ipv4 unicast neighbors 10.0.2.2 advertised-routes json"))
+        assert adv["totalPrefixCounter"] == 50000 and len(adv["advertisedRoutes"]) == 50000
+        text = d.vtysh("show bgp neighbors 10.0.1.2 routes")
+        assert text.rstrip().endswith("Total number of prefixes 50000")
     finally:
         feeder.kill()
         feeder.wait()
