@@ -237,3 +237,55 @@ def test_interop_frr_ipv6(lab):
     kldlab.wait_for(lambda: "2001:db8:10::/48" in frr6(), 20, what="our IPv6 network at FRR")
     nh = [n["ip"] for n in frr6()["2001:db8:10::/48"][0]["nexthops"]]
     assert "fd00:12::1" in nh
+
+
+BIRD6_CONF = """router id 10.0.13.3;
+protocol device {}
+protocol static {
+  ipv6;
+  route 2001:db8:40::/48 unreachable;
+  route 2001:db8:98::/48 unreachable;
+}
+protocol bgp kld {
+  local fd00:13::3 as 65003;
+  neighbor fd00:13::1 as 65001;
+  connect retry time 2;
+  ipv6 { import all; export where source = RTS_STATIC; };
+}
+"""
+
+
+def test_interop_bird_ipv6(lab):
+    """IPv6 unicast with BIRD over an IPv6 session, both directions: BIRD's
+    routes (filtered by an ipv6 prefix-list) in our kernel, ours in BIRD's
+    table with our global address as next hop, and a withdrawal."""
+    r1, r3 = lab.host("r1"), lab.host("r3")
+    lab.link(r1, "eth1", r3, "eth0")
+    r1.cmd("ip -6 addr add fd00:13::1/64 dev eth1 nodad")
+    r3.cmd("ip -6 addr add fd00:13::3/64 dev eth0 nodad")
+    r1.start("zebra-lite")
+    r1.start("bgpd")
+    r1.conf("ipv6 prefix-list FROM_BIRD seq 10 permit 2001:db8:40::/48",
+            "ipv6 prefix-list FROM_BIRD seq 20 deny any",
+            "router bgp 65001", "bgp router-id 10.0.13.1",
+            "neighbor fd00:13::3 remote-as 65003",
+            "address-family ipv6 unicast", "network 2001:db8:10::/48",
+            "neighbor fd00:13::3 activate", "neighbor fd00:13::3 prefix-list FROM_BIRD in",
+            "exit-address-family")
+    r3.start_bird(BIRD6_CONF)
+
+    def v6_bgp():
+        return {r["dst"]: r for r in r1.routes("-6") if r.get("protocol") == "bgp"}
+    kldlab.wait_for(lambda: "2001:db8:40::/48" in v6_bgp(), 30, what="BIRD's IPv6 route at r1")
+    assert v6_bgp()["2001:db8:40::/48"]["gateway"] == "fd00:13::3"
+    assert "2001:db8:98::/48" not in v6_bgp(), "FROM_BIRD denies it"
+    assert json.loads(r1.vtysh("show bgp ipv6 unicast summary json"))["ipv6Unicast"]["peers"][
+        "fd00:13::3"]["pfxRcd"] == 1
+    kldlab.wait_for(lambda: "2001:db8:10::/48" in r3.birdc("show route"), 20,
+                    what="our IPv6 network at BIRD")
+    detail = r3.birdc("show route 2001:db8:10::/48 all")
+    assert "BGP.next_hop: fd00:13::1" in detail and "BGP.as_path: 65001" in detail
+    # We withdraw it: BIRD follows.
+    r1.conf("router bgp 65001", "address-family ipv6 unicast", "no network 2001:db8:10::/48")
+    kldlab.wait_for(lambda: "2001:db8:10::/48" not in r3.birdc("show route"), 20,
+                    what="the withdrawal at BIRD")
