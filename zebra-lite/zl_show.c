@@ -38,7 +38,9 @@ static const char *zl_ifname(struct zl *zl, uint32_t ifindex, char *buf)
 struct zl_show {
 	struct zl *zl;
 	struct vty *vty;
-	json_object *json;
+	json_object *json;  /* one prefix's json, printed at the end */
+	bool json_stream;   /* a whole table's json, printed prefix by prefix */
+	size_t nprinted;
 	int type;           /* 0: any */
 	bool detail;
 };
@@ -151,10 +153,10 @@ static json_object *zl_nh_json(struct zl_show *w, const struct rib_route *r,
 	return o;
 }
 
-static void zl_show_route_json(struct zl_show *w, uint32_t table, const struct kld_prefix *p,
-			       const struct rib_route *r)
+static json_object *zl_route_json(struct zl_show *w, uint32_t table, const struct kld_prefix *p,
+				  const struct rib_route *r)
 {
-	json_object *o = json_object_new_object(), *nhs = json_object_new_array(), *arr;
+	json_object *o = json_object_new_object(), *nhs = json_object_new_array();
 	const struct rib_nhg *g = r->nhg;
 	char pfx[KLD_PREFIX_STRLEN], up[32];
 
@@ -178,11 +180,39 @@ static void zl_show_route_json(struct zl_show *w, uint32_t table, const struct k
 		json_object_array_add(nhs, zl_nh_json(w, r, g->active ? &g->res[i] : &g->nh[i],
 						       g->active));
 	json_object_object_add(o, "nexthops", nhs);
+	return o;
+}
+
+static void zl_show_route_json(struct zl_show *w, uint32_t table, const struct kld_prefix *p,
+			       const struct rib_route *r)
+{
+	char pfx[KLD_PREFIX_STRLEN];
+	json_object *arr;
+
+	kld_prefix_fmt(p, pfx, sizeof(pfx));
 	if (!json_object_object_get_ex(w->json, pfx, &arr)) {
 		arr = json_object_new_array();
 		json_object_object_add(w->json, pfx, arr);
 	}
-	json_object_array_add(arr, o);
+	json_object_array_add(arr, zl_route_json(w, table, p, r));
+}
+
+/* FRR's layout, {"PREFIX": [route, ...], ...}, written a prefix at a time
+ * so a full table streams like the text. */
+static void zl_show_json_row(struct zl_show *w, uint32_t table, const struct kld_prefix *p,
+			     const struct rib_route *list)
+{
+	json_object *arr = json_object_new_array();
+	char pfx[KLD_PREFIX_STRLEN];
+
+	for (; list; list = list->next)
+		if (!w->type || list->type == w->type)
+			json_object_array_add(arr, zl_route_json(w, table, p, list));
+	if (json_object_array_length(arr))
+		vty_out(w->vty, "%s\n  \"%s\": %s", w->nprinted++ ? "," : "",
+			kld_prefix_fmt(p, pfx, sizeof(pfx)),
+			json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
 }
 
 /* ---- walks ---- */
@@ -209,6 +239,10 @@ static int zl_show_walk_cb(const struct kld_prefix *p, const struct rib_route *l
 {
 	struct zl_show_walk *sw = arg;
 
+	if (sw->w->json_stream) {
+		zl_show_json_row(sw->w, sw->table, p, list);
+		return 0;
+	}
 	for (; list; list = list->next)
 		zl_show_one(sw->w, sw->table, p, list);
 	return 0;
@@ -265,7 +299,8 @@ static void zl_show_prefix(struct zl_show *w, uint8_t family, uint32_t table, co
 		zl_show_one(w, table, &p, list);
 }
 
-/* A text walk of a whole table, resumed chunk by chunk (see vty_defer). */
+/* A walk of a whole table, text or json, resumed chunk by chunk (see
+ * vty_defer). */
 #define ZL_SHOW_CHUNK 5000
 
 struct zl_show_stream {
@@ -286,7 +321,11 @@ static bool zl_show_more(struct vty *vty, void *state)
 	n = rib_walk_from(st->w.zl->rib, st->family, st->table, st->started ? &st->last : NULL,
 			  ZL_SHOW_CHUNK, zl_show_walk_cb, &sw, &st->last);
 	st->started = true;
-	return n < ZL_SHOW_CHUNK;
+	if (n == ZL_SHOW_CHUNK)
+		return false;
+	if (st->w.json_stream)
+		vty_out(vty, "%s}\n", st->w.nprinted ? "\n" : "");
+	return true;
 }
 
 static int zl_cmd_show_route(struct vty *vty, const struct cmd_args *args)
@@ -295,22 +334,22 @@ static int zl_cmd_show_route(struct vty *vty, const struct cmd_args *args)
 	uint8_t family = cmd_has(args, "ipv6") ? AF_INET6 : AF_INET;
 	uint32_t table = (uint32_t)cmd_arg_int(args, "table", RIB_TABLE_MAIN);
 	const char *proto = cmd_arg(args, "proto"), *addr = cmd_arg(args, "addr");
-	struct zl_show_walk sw = { &w, table };
 	struct zl_show_stream *st;
 
-	if (cmd_has(args, "json"))
-		w.json = json_object_new_object();
 	w.type = proto ? zl_type_by_name(proto) : 0;
 	if (addr) {
+		if (cmd_has(args, "json"))
+			w.json = json_object_new_object();
 		w.detail = true;
 		zl_show_prefix(&w, family, table, addr);
 		return zl_show_finish(&w);
 	}
-	if (w.json) {
-		rib_walk(w.zl->rib, family, table, zl_show_walk_cb, &sw);
-		return zl_show_finish(&w);
+	if (cmd_has(args, "json")) {
+		w.json_stream = true;
+		vty_out(vty, "{");
+	} else {
+		zl_show_codes(vty);
 	}
-	zl_show_codes(vty);
 	st = kld_xcalloc(1, sizeof(*st));
 	st->w = w;
 	st->family = family;

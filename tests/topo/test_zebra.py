@@ -297,6 +297,12 @@ def test_long_show_streams_and_does_not_block(lab):
         data += chunk
     s.close()
     assert data.count(b"B>* ") == 200000
+    # json streams too, and is one document in FRR's layout.
+    routes = json.loads(r1.vtysh("show ip route json"))
+    bgp = {p for p, rs in routes.items() if rs[0]["protocol"] == "bgp"}
+    assert len(bgp) == 200000 and routes["20.0.0.0/24"][0]["selected"]
+    assert "10.0.0.0/24" in routes and "127.0.0.0/8" in routes
+    assert set(json.loads(r1.vtysh("show ip route bgp json"))) == bgp
 
 
 def test_lost_kernel_events_are_corrected_by_the_resync(lab):
