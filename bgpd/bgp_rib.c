@@ -46,6 +46,7 @@ void bgp_rib_init(struct bgpd *bd)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		bd->rib[af] = kld_trie_new(bgp_af_family((enum bgp_af)af));
 	bd->t_work = kld_timer_new(bd->p.d.loop, bgp_work, bd);
+	bd->t_reeval = kld_timer_new(bd->p.d.loop, bgp_rib_reevaluate_step, bd);
 	bgp_update_init(&bd->upd);
 	bgp_pool_init(&bd->dest_pool, sizeof(struct bgp_dest));
 	bgp_pool_init(&bd->path_pool, sizeof(struct bgp_path));
@@ -116,6 +117,8 @@ void bgp_rib_fini(struct bgpd *bd)
 	bgp_pool_destroy(&bd->path_pool);
 	kld_timer_free(bd->t_work);
 	bd->t_work = NULL;
+	kld_timer_free(bd->t_reeval);
+	bd->t_reeval = NULL;
 	free(bd->dirty);
 	bd->dirty = NULL;
 	bgp_update_fini(&bd->upd);
@@ -982,30 +985,28 @@ static bool bgp_in_denied(struct bgpd *bd, const struct bgp_peer *peer, enum bgp
 	return (pl[0] && !bgp_plist_permit(bd, pl, p)) || bgp_policy_missing(peer, af, 0);
 }
 
-/* Policy changed: drop paths inbound policy now denies, ask peers to send
- * again (ROUTE-REFRESH) for what it now permits, or run the policy over
- * the soft-reconfiguration copy, and re-send outbound. */
-void bgp_rib_reevaluate(struct bgpd *bd)
+#define BGP_REEVAL_DELAY_MS 200
+#define BGP_REEVAL_SLICE 20000
+
+static int bgp_walk_reevaluate(const struct kld_prefix *p, void *value, void *arg)
 {
-	struct bgp_walk w = { .bd = bd };
+	struct bgpd *bd = arg;
+	struct bgp_dest *d = value;
+	struct bgp_path **pp = &d->paths;
 
-	if (!bd->bgp)
-		return;
-	for (int af = 0; af < BGP_AF_MAX; af++)
-		kld_trie_walk(bd->rib[af], bgp_walk_collect, &w);
-	for (size_t i = 0; i < w.n; i++) {
-		struct bgp_dest *d = w.v[i];
-		enum bgp_af af = bgp_af_of(&d->p);
-		struct bgp_path **pp = &d->paths;
+	while (*pp)
+		if (bgp_in_denied(bd, (*pp)->peer, bgp_af_of(p), p))
+			bgp_path_unlink(bd, d, pp); /* the dest goes in the work queue */
+		else
+			pp = &(*pp)->next;
+	return 0;
+}
 
-		while (*pp) {
-			if (bgp_in_denied(bd, (*pp)->peer, af, &d->p))
-				bgp_path_unlink(bd, d, pp);
-			else
-				pp = &(*pp)->next;
-		}
-	}
-	free(w.v);
+/* Every path is judged again, then every peer is asked for its routes
+ * (or its soft-reconfiguration copy is run through the policy) and sent
+ * its table again. */
+static void bgp_rib_reevaluate_done(struct bgpd *bd)
+{
 	for (struct bgp_peer *peer = bd->bgp->peers; peer; peer = peer->next) {
 		if (peer->state != BGP_FSM_ESTABLISHED)
 			continue;
@@ -1014,6 +1015,46 @@ void bgp_rib_reevaluate(struct bgpd *bd)
 				bgp_rib_soft_in(peer, (enum bgp_af)af);
 		bgp_rib_peer_up(bd, peer);
 	}
+}
+
+void bgp_rib_reevaluate_step(void *arg)
+{
+	struct bgpd *bd = arg;
+	size_t n;
+
+	if (!bd->bgp)
+		return;
+	while (bd->reeval_af < BGP_AF_MAX) {
+		n = kld_trie_walk_from(bd->rib[bd->reeval_af], bd->reeval_started ? &bd->reeval_last : NULL,
+				       BGP_REEVAL_SLICE, bgp_walk_reevaluate, bd, &bd->reeval_last);
+		bd->reeval_started = true;
+		if (n == BGP_REEVAL_SLICE) {
+			kld_timer_arm(bd->t_reeval, 0);
+			return;
+		}
+		bd->reeval_af++;
+		bd->reeval_started = false;
+	}
+	bgp_rib_reevaluate_done(bd);
+}
+
+/* Policy changed (a prefix-list, a route-map, a list they use, a binding).
+ * The walk starts over from the first prefix after a short delay, so a
+ * burst of lines costs one walk and one refresh of each peer; paths that
+ * arrive meanwhile meet the new policy as they come. */
+void bgp_rib_reevaluate(struct bgpd *bd)
+{
+	bool waiting;
+
+	if (!bd->bgp || !bd->t_reeval)
+		return;
+	/* Already waiting to start: the start is not pushed back, so a steady
+	 * stream of lines cannot put it off for ever. */
+	waiting = kld_timer_pending(bd->t_reeval) && !bd->reeval_af && !bd->reeval_started;
+	bd->reeval_af = 0;
+	bd->reeval_started = false;
+	if (!waiting)
+		kld_timer_arm(bd->t_reeval, BGP_REEVAL_DELAY_MS);
 }
 
 static int bgp_walk_redecide(const struct kld_prefix *p, void *value, void *arg)

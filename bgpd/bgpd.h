@@ -308,6 +308,12 @@ struct bgpd {
 	struct bgp_dest **dirty;
 	size_t dirty_head, ndirty, dirty_cap; /* [dirty_head, ndirty) wait */
 	struct kld_timer *t_work;
+	/* a policy change: the walk over every path, in slices, after a
+	 * short delay that gathers a burst of configuration lines */
+	struct kld_timer *t_reeval;
+	int reeval_af;
+	bool reeval_started;
+	struct kld_prefix reeval_last;
 	int lfd, lfd6;
 	struct kld_io *lio, *lio6;
 	uint64_t table_version;
@@ -413,6 +419,7 @@ void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
 uint32_t bgp_cluster_id(const struct bgp *bgp);
 /* Re-run policy on every path (prefix-list changes). */
 void bgp_rib_reevaluate(struct bgpd *bd);
+void bgp_rib_reevaluate_step(void *bd);
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);
 void bgp_rib_redecide(struct bgpd *bd);
 /* A next hop's resolution changed: decide again where a path uses it. */
