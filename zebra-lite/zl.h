@@ -122,6 +122,7 @@ struct zl {
 
 /* zl_kernel.c */
 int zl_kernel_open(struct zl *zl);
+int zl_sysctl_set(const char *path, const char *value);
 void zl_kernel_close(struct zl *zl);
 extern const struct rib_fib_ops zl_fib_ops;
 /* Flush queued kernel work and wait for every answer (barriers, start-up). */

@@ -14,6 +14,7 @@
  * (rtnetlink handles requests synchronously, so they are already there).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/rtnetlink.h>
 #include "log.h"
@@ -406,4 +407,15 @@ void zl_kernel_close(struct zl *zl)
 		zl_nl_close(zl->nl);
 	zl->nl = NULL;
 	free(zl->ops);
+}
+
+/* Sysctls are per network namespace, like everything zebra-lite writes. */
+int zl_sysctl_set(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", value);
+	return fclose(f) == 0 ? 0 : -1;
 }

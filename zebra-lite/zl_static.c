@@ -111,12 +111,8 @@ int zl_forwarding_set(struct zl *zl, uint8_t family, bool on)
 {
 	const char *path = family == AF_INET ? "/proc/sys/net/ipv4/ip_forward"
 					     : "/proc/sys/net/ipv6/conf/all/forwarding";
-	FILE *f = fopen(path, "w");
 
-	if (!f)
-		return -1;
-	fputs(on ? "1\n" : "0\n", f);
-	if (fclose(f) != 0)
+	if (zl_sysctl_set(path, on ? "1" : "0") < 0)
 		return -1;
 	if (family == AF_INET)
 		zl->ip_forwarding = on;

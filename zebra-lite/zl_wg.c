@@ -394,6 +394,11 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 			zl_wg_rules(zl, d->rule_table, d->rule_mark, true);
 		if (m->rule_table)
 			zl_wg_rules(zl, m->rule_table, m->fwmark, false);
+		/* As wg-quick: replies to the tunnel's own (marked) packets pass
+		 * a strict rp_filter. Left on when the tunnel goes, as it does. */
+		if (m->rule_table &&
+		    zl_sysctl_set("/proc/sys/net/ipv4/conf/all/src_valid_mark", "1") < 0)
+			kld_warn("wireguard: %s: cannot set src_valid_mark: %m", d->name);
 		d->rule_table = m->rule_table;
 		d->rule_mark = m->fwmark;
 	}

@@ -416,6 +416,8 @@ def test_full_tunnel_like_wg_quick(lab):
                     what="policy rules")
     rules = a.cmd("ip rule")
     assert "from all lookup main suppress_prefixlength 0" in rules
+    # wg-quick's sysctl, so that a strict rp_filter passes the replies.
+    assert a.cmd("cat /proc/sys/net/ipv4/conf/all/src_valid_mark").strip() == "1"
     assert wg_dump(a)[0]["fwmark"] == "0xca6c"
     kldlab.wait_for(lambda: "default dev wg0" in a.cmd("ip route show table 51820"), 10,
                     what="default route in the tunnel table")
