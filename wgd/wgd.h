@@ -129,7 +129,18 @@ struct wgd {
 	struct kld_ipc_conn *conn;
 	bool replaying;
 	unsigned pending_results;
+	struct wgd_dns *dns; /* endpoint names, resolved off the loop */
 };
+
+/* wgd_dns.c */
+struct kld_loop;
+struct wgd_dns *wgd_dns_new(struct kld_loop *l, void (*changed)(void *arg), void *arg);
+void wgd_dns_free(struct wgd_dns *d);
+/* The numeric form of HOST:PORT, or NULL while the resolver has not
+ * answered (asking starts it); a literal address answers at once. */
+const char *wgd_dns_get(struct wgd_dns *d, const char *endpoint);
+/* Ask again (the handshake went stale: the peer may have moved). */
+void wgd_dns_refresh(struct wgd_dns *d, const char *endpoint);
 
 /* wgd_conf.c */
 bool wgd_ifname_valid(const char *name);

@@ -5,8 +5,8 @@
  * seconds. A peer whose latest handshake is older than the threshold
  * (180 s by default, `wireguard stale-threshold`) is logged once when it
  * goes stale and once when it recovers; `show` marks it from the same
- * rule. A stale peer whose endpoint is a DNS name gets its interface
- * pushed again, which resolves the name anew (the peer moved).
+ * rule. A stale peer whose endpoint is a DNS name has the name resolved
+ * again (wgd_dns.c); an answer that moved pushes its plane again.
  *
  * Metrics are served by a tiny libevent HTTP server on the configured
  * address only, in Prometheus' text format, read live on each scrape.
@@ -55,19 +55,18 @@ static bool wgd_numeric_endpoint(const char *ep)
 	return inet_pton(AF_INET, host, buf) == 1;
 }
 
-/* Does a stale peer have a name to resolve again? */
-static bool wgd_needs_resolve(struct wgd *w, struct wgd_if *ifp, const uint8_t *pub)
+/* A stale peer with a name: ask the resolver again; an answer that moved
+ * pushes the plane again. */
+static void wgd_resolve_again(struct wgd *w, struct wgd_if *ifp, const uint8_t *pub)
 {
 	struct wgd_epeer *e;
 	size_t n = wgd_if_epeers(w, ifp, &e);
-	bool yes = false;
 
 	for (size_t i = 0; i < n; i++)
 		if (!memcmp(e[i].pub, pub, WG_KEY_SIZE) && e[i].endpoint &&
-		    !wgd_numeric_endpoint(e[i].endpoint))
-			yes = true;
+		    !wgd_numeric_endpoint(e[i].endpoint) && w->dns)
+			wgd_dns_refresh(w->dns, e[i].endpoint);
 	wgd_epeers_free(e, n);
-	return yes;
 }
 
 static void wgd_health_if(struct wgd *w, struct wgd_if *ifp, const Kld__WgDeviceState *d,
@@ -76,7 +75,6 @@ static void wgd_health_if(struct wgd *w, struct wgd_if *ifp, const Kld__WgDevice
 	uint8_t(*stale)[WG_KEY_SIZE] = kld_xcalloc(d->n_peers + 1, WG_KEY_SIZE);
 	size_t n = 0;
 	char b64[WG_KEY_B64_SIZE];
-	bool resolve = false;
 
 	for (size_t i = 0; i < d->n_peers; i++) {
 		const Kld__WgPeerState *p = d->peers[i];
@@ -91,7 +89,7 @@ static void wgd_health_if(struct wgd *w, struct wgd_if *ifp, const Kld__WgDevice
 			if (!wgd_was_stale(ifp, p->public_key.data))
 				kld_warn("%s: peer %s: handshake stale (%lld s old)", ifp->name,
 					 b64, (long long)(now - p->last_handshake_sec));
-			resolve = resolve || wgd_needs_resolve(w, ifp, p->public_key.data);
+			wgd_resolve_again(w, ifp, p->public_key.data);
 		} else if (wgd_was_stale(ifp, p->public_key.data)) {
 			kld_notice("%s: peer %s: handshake fresh again", ifp->name, b64);
 		}
@@ -99,8 +97,6 @@ static void wgd_health_if(struct wgd *w, struct wgd_if *ifp, const Kld__WgDevice
 	free(ifp->stale);
 	ifp->stale = stale;
 	ifp->nstale = n;
-	if (resolve)
-		wgd_schedule_push(w, ifp);
 }
 
 /* The answer to the tick's request, on the main connection: the poll

@@ -53,45 +53,6 @@ static Kld__Prefix *wgd_prefix_msg(const struct kld_prefix *p)
 	return m;
 }
 
-/* Numeric "ip:port" for the device; a DNS name is resolved here, on each
- * push, so a push after a stale handshake picks up a moved name. */
-static char *wgd_resolve(const char *ep)
-{
-	char host[256], port[8], buf[INET6_ADDRSTRLEN];
-	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res = NULL;
-	const char *colon = strrchr(ep, ':');
-	char *out = NULL;
-	size_t hl;
-
-	if (!colon || (size_t)(colon - ep) >= sizeof(host))
-		return NULL;
-	hl = (size_t)(colon - ep);
-	memcpy(host, ep, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
-		host[hl - 1] = '\0';
-		memmove(host, host + 1, hl - 1);
-	}
-	snprintf(port, sizeof(port), "%s", colon + 1);
-	if (getaddrinfo(host, port, &hints, &res) != 0 || !res)
-		return NULL;
-	if (res->ai_family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)res->ai_addr;
-
-		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-		out = kld_xmalloc(strlen(buf) + 8);
-		sprintf(out, "%s:%s", buf, port);
-	} else if (res->ai_family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)res->ai_addr;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-		out = kld_xmalloc(strlen(buf) + 10);
-		sprintf(out, "[%s]:%s", buf, port);
-	}
-	freeaddrinfo(res);
-	return out;
-}
-
 static void wgd_peer_msg_free(Kld__WgPeerConf *pc)
 {
 	for (size_t i = 0; i < pc->n_allowed_ips; i++)
@@ -105,24 +66,22 @@ static void wgd_peer_msg_free(Kld__WgPeerConf *pc)
 	free(pc);
 }
 
-static Kld__WgPeerConf *wgd_peer_msg(const struct wgd_if *ifp, const struct wgd_epeer *e)
+static Kld__WgPeerConf *wgd_peer_msg(struct wgd *w, const struct wgd_if *ifp,
+				     const struct wgd_epeer *e)
 {
 	Kld__WgPeerConf *pc = kld_xcalloc(1, sizeof(*pc));
 	char err[256];
-	char *ep;
+	const char *ep;
 
 	kld__wg_peer_conf__init(pc);
 	pc->public_key.data = (uint8_t *)e->pub;
 	pc->public_key.len = WG_KEY_SIZE;
 	pc->keepalive = e->keepalive;
-	if (e->endpoint) {
-		ep = wgd_resolve(e->endpoint);
-		if (ep)
-			pc->endpoint = ep;
-		else
-			kld_log_rl(LOG_WARNING, "%s: endpoint %s does not resolve", ifp->name,
-				   e->endpoint);
-	}
+	/* The last answer for a name (wgd_dns.c); none yet: no endpoint for
+	 * now, the answer pushes again. */
+	ep = e->endpoint && w->dns ? wgd_dns_get(w->dns, e->endpoint) : NULL;
+	if (ep)
+		pc->endpoint = kld_xstrdup(ep);
 	if (e->psk_file) {
 		pc->preshared_key.data = kld_xmalloc(WG_KEY_SIZE);
 		pc->preshared_key.len = WG_KEY_SIZE;
@@ -167,7 +126,7 @@ static int wgd_send_set(struct wgd *w, struct wgd_if *ifp, struct kld_ipc_conn *
 	m.n_peers = ne;
 	m.peers = kld_xcalloc(ne + 1, sizeof(*m.peers));
 	for (size_t i = 0; i < ne; i++)
-		m.peers[i] = wgd_peer_msg(ifp, &e[i]);
+		m.peers[i] = wgd_peer_msg(w, ifp, &e[i]);
 	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
 	env.wg_device_set = &m;
 	ret = kld_ipc_send(c, &env);
@@ -496,14 +455,27 @@ Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname)
 	return rep;
 }
 
+/* A name answered with another address: every plane is pushed again (the
+ * reconciliation in zebra-lite sends the device only what changed). */
+static void wgd_dns_changed(void *arg)
+{
+	struct wgd *w = arg;
+
+	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
+		wgd_schedule_push(w, ifp);
+}
+
 int wgd_zebra_init(struct wgd *w)
 {
 	w->push_timer = kld_timer_new(w->p.d.loop, wgd_push_timer, w);
-	return 0;
+	w->dns = wgd_dns_new(w->p.d.loop, wgd_dns_changed, w);
+	return w->dns ? 0 : -1;
 }
 
 void wgd_zebra_fini(struct wgd *w)
 {
 	kld_timer_free(w->push_timer);
 	w->push_timer = NULL;
+	wgd_dns_free(w->dns);
+	w->dns = NULL;
 }

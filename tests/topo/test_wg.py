@@ -528,3 +528,30 @@ def test_endpoint_name_resolved_again_when_stale(lab):
     ping(a, "10.200.0.2", timeout=20)
     assert "handshake stale" in open(os.path.join(a.dir, "wgd.log")).read()
     assert " endpoint peer-b.test:51820\n" in a.running_config()
+
+
+def test_a_dead_resolver_does_not_stall_wgd(lab):
+    # a's resolver points at a server that never answers (its packets die
+    # unanswered on the link). A peer named by DNS must not hold up the
+    # rest: a peer added after it reaches the device at once, the shell
+    # answers, and the named peer goes on the device without an endpoint.
+    a, b, (pa, pb) = backplane(lab)
+    resolv = os.path.join(a.dir, "resolv.conf")
+    with open(resolv, "w") as f:
+        f.write("nameserver 10.53.0.53\noptions timeout:30 attempts:1\n")
+    a.cmd(f"mount --bind {resolv} /etc/resolv.conf")  # a's own mount namespace
+    # A neighbour entry for a MAC nobody has: the queries leave and vanish.
+    a.cmd("ip route add 10.53.0.53/32 dev eth0 && "
+          "ip neigh add 10.53.0.53 lladdr 02:00:00:00:00:53 dev eth0 nud permanent")
+    kc, pc = genkey(a)
+    kd, pd = genkey(a)
+    a.conf("wireguard wg0", f"peer {pc}", "endpoint nowhere.invalid-tld:51820",
+           "allowed-ips 10.200.0.3/32")
+    a.conf("wireguard wg0", f"peer {pd}", "endpoint 192.0.2.4:51820",
+           "allowed-ips 10.200.0.4/32")
+    kldlab.wait_for(lambda: pd in wg_dump(a)[1], 5, what="the second peer on the device")
+    peers = wg_dump(a)[1]
+    assert pc in peers and peers[pc]["endpoint"] == "(none)"
+    assert peers[pd]["endpoint"] == "192.0.2.4:51820"
+    assert f"peer {pc}" in a.vtysh("show running-config")
+    ping(a, "10.200.0.2")  # the first peer never noticed
