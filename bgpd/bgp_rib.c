@@ -15,6 +15,7 @@
  * changes for zebra-lite, and flushes both in batches.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "log.h"
@@ -1002,19 +1003,42 @@ static int bgp_walk_reevaluate(const struct kld_prefix *p, void *value, void *ar
 	return 0;
 }
 
-/* Every path is judged again, then every peer is asked for its routes
- * (or its soft-reconfiguration copy is run through the policy) and sent
- * its table again. */
+/* Does the peer's policy in one direction use a name that changed? */
+static bool bgp_reeval_touches(struct bgpd *bd, const struct bgp_peer *peer, int dir)
+{
+	if (bd->reeval_all)
+		return true;
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		const char *pl = peer->plist[af][dir], *rm = peer->rmap[af][dir];
+
+		for (unsigned i = 0; i < bd->reeval_nnames; i++) {
+			const char *name = bd->reeval_names[i];
+
+			if (!strcmp(pl, name) || !strcmp(rm, name) ||
+			    (rm[0] && bgp_rmap_uses(bd, rm, name)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every path has been judged again; a peer whose inbound policy changed is
+ * asked for its routes (or its soft-reconfiguration copy is run through the
+ * policy), one whose outbound policy changed is sent its table again. */
 static void bgp_rib_reevaluate_done(struct bgpd *bd)
 {
 	for (struct bgp_peer *peer = bd->bgp->peers; peer; peer = peer->next) {
 		if (peer->state != BGP_FSM_ESTABLISHED)
 			continue;
-		for (int af = 0; af < BGP_AF_MAX; af++)
-			if (peer->af_active[af])
-				bgp_rib_soft_in(peer, (enum bgp_af)af);
-		bgp_rib_peer_up(bd, peer);
+		if (bgp_reeval_touches(bd, peer, 0))
+			for (int af = 0; af < BGP_AF_MAX; af++)
+				if (peer->af_active[af])
+					bgp_rib_soft_in(peer, (enum bgp_af)af);
+		if (bgp_reeval_touches(bd, peer, 1))
+			bgp_rib_peer_up(bd, peer);
 	}
+	bd->reeval_all = false;
+	bd->reeval_nnames = 0;
 }
 
 void bgp_rib_reevaluate_step(void *arg)
@@ -1042,7 +1066,7 @@ void bgp_rib_reevaluate_step(void *arg)
  * The walk starts over from the first prefix after a short delay, so a
  * burst of lines costs one walk and one refresh of each peer; paths that
  * arrive meanwhile meet the new policy as they come. */
-void bgp_rib_reevaluate(struct bgpd *bd)
+static void bgp_rib_reevaluate_start(struct bgpd *bd)
 {
 	bool waiting;
 
@@ -1055,6 +1079,25 @@ void bgp_rib_reevaluate(struct bgpd *bd)
 	bd->reeval_started = false;
 	if (!waiting)
 		kld_timer_arm(bd->t_reeval, BGP_REEVAL_DELAY_MS);
+}
+
+void bgp_rib_reevaluate(struct bgpd *bd)
+{
+	bd->reeval_all = true;
+	bgp_rib_reevaluate_start(bd);
+}
+
+void bgp_rib_policy_changed(struct bgpd *bd, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < bd->reeval_nnames && strcmp(bd->reeval_names[i], name); i++)
+		;
+	if (i == bd->reeval_nnames && i < KLD_ARRAY_SIZE(bd->reeval_names))
+		snprintf(bd->reeval_names[bd->reeval_nnames++], BGP_NAME_MAX, "%s", name);
+	else if (i == bd->reeval_nnames)
+		bd->reeval_all = true; /* more than we keep: everyone */
+	bgp_rib_reevaluate_start(bd);
 }
 
 static int bgp_walk_redecide(const struct kld_prefix *p, void *value, void *arg)

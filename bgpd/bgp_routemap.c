@@ -26,6 +26,7 @@
 #define RM_MAX_PREPEND 8
 
 struct bgp_rm_entry {
+	char map[BGP_NAME_MAX]; /* the map it belongs to */
 	uint32_t seq;
 	bool seq_set;
 	bool permit;
@@ -144,6 +145,20 @@ static void bgp_rm_set(const struct bgp_rm_entry *e, struct bgp_attrs *a, struct
 		a->nexthop = e->nh;
 }
 
+bool bgp_rmap_uses(struct bgpd *bd, const char *map, const char *name)
+{
+	const struct bgp_rmap *m = bgp_rmap_find(bd, map);
+
+	for (size_t i = 0; m && i < m->n; i++) {
+		const struct bgp_rm_entry *e = m->e[i];
+
+		if (!strcmp(e->m_plist, name) || !strcmp(e->m_comm, name) ||
+		    !strcmp(e->m_aspath, name))
+			return true;
+	}
+	return false;
+}
+
 bool bgp_rmap_apply(struct bgpd *bd, const char *name, const struct kld_prefix *p,
 		    struct bgp_attrs *a, struct bgp_scratch *s)
 {
@@ -211,6 +226,7 @@ static int rm_cmd_entry(struct vty *vty, const struct cmd_args *args)
 		m->e = kld_xrealloc(m->e, (m->n + 1) * sizeof(*m->e));
 		memmove(m->e + i + 1, m->e + i, (m->n - i) * sizeof(*m->e));
 		m->e[i] = kld_xcalloc(1, sizeof(**m->e));
+		snprintf(m->e[i]->map, sizeof(m->e[i]->map), "%s", m->name);
 		m->e[i]->seq = seq;
 		m->n++;
 	}
@@ -219,7 +235,7 @@ static int rm_cmd_entry(struct vty *vty, const struct cmd_args *args)
 	if (m->e[i]->permit != cmd_has(args, "permit") || !m->e[i]->seq_set) {
 		m->e[i]->permit = cmd_has(args, "permit");
 		m->e[i]->seq_set = true;
-		bgp_rib_reevaluate(bd);
+		bgp_rib_policy_changed(bd, name);
 	}
 	vty_set_ctx(vty, m->e[i]);
 	return CMD_SUCCESS;
@@ -252,7 +268,7 @@ static int rm_cmd_no_map(struct vty *vty, const struct cmd_args *args)
 		free(m->e);
 		free(m);
 	}
-	bgp_rib_reevaluate(bd);
+	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -276,7 +292,7 @@ static int rm_cmd_match(struct vty *vty, const struct cmd_args *args)
 	} else {
 		snprintf(e->m_aspath, sizeof(e->m_aspath), "%s", name);
 	}
-	bgp_rib_reevaluate(vty->arg);
+	bgp_rib_policy_changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -335,7 +351,7 @@ static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 			e->s_comm = true;
 		}
 	}
-	bgp_rib_reevaluate(vty->arg);
+	bgp_rib_policy_changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -391,7 +407,7 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	c = bgp_clist_get(bd, cmd_arg(args, "name"), aspath);
 	c->e = kld_xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
 	c->e[c->n++] = ne;
-	bgp_rib_reevaluate(bd);
+	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -407,7 +423,7 @@ static int clist_cmd_no(struct vty *vty, const struct cmd_args *args)
 		;
 	*cp = c->next;
 	bgp_clist_free(c);
-	bgp_rib_reevaluate(bd);
+	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 

@@ -796,7 +796,7 @@ static int bgp_cmd_plist(struct vty *vty, const struct cmd_args *args)
 				     : bgp_plist_next_seq(pl);
 	pl = bgp_plist_get(bd, name, fam);
 	bgp_plist_set(pl, &e);
-	bgp_rib_reevaluate(bd);
+	bgp_rib_policy_changed(bd, name);
 	return CMD_SUCCESS;
 }
 
@@ -810,7 +810,7 @@ static int bgp_cmd_no_plist(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% Can't find specified prefix-list\n");
 		return CMD_WARNING;
 	}
-	bgp_rib_reevaluate(bd);
+	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 

@@ -314,6 +314,10 @@ struct bgpd {
 	int reeval_af;
 	bool reeval_started;
 	struct kld_prefix reeval_last;
+	/* what changed: peers whose policy uses none of these are left alone */
+	bool reeval_all;
+	uint8_t reeval_nnames;
+	char reeval_names[8][BGP_NAME_MAX];
 	int lfd, lfd6;
 	struct kld_io *lio, *lio6;
 	uint64_t table_version;
@@ -419,6 +423,9 @@ void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
 uint32_t bgp_cluster_id(const struct bgp *bgp);
 /* Re-run policy on every path (prefix-list changes). */
 void bgp_rib_reevaluate(struct bgpd *bd);
+/* A named prefix-list, route-map, community- or as-path list changed:
+ * only peers whose policy uses it are refreshed. */
+void bgp_rib_policy_changed(struct bgpd *bd, const char *name);
 void bgp_rib_reevaluate_step(void *bd);
 void bgp_rib_network(struct bgpd *bd, const struct kld_prefix *p, bool add);
 void bgp_rib_redecide(struct bgpd *bd);
@@ -500,6 +507,8 @@ void bgp_rmap_write_config(struct vty *vty);
 void bgp_rmap_free_all(struct bgpd *bd);
 /* Run route-map `name` on a temporary set a (edits go to s). Returns
  * whether the route is permitted. A missing map denies. */
+/* Does route-map map match on a list called name? */
+bool bgp_rmap_uses(struct bgpd *bd, const char *map, const char *name);
 bool bgp_rmap_apply(struct bgpd *bd, const char *name, const struct kld_prefix *p,
 		    struct bgp_attrs *a, struct bgp_scratch *s);
 

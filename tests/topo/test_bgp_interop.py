@@ -7,6 +7,7 @@ reaches both peers, and r1 passes FRR's routes to BIRD and back.
 """
 import json
 import os
+import time
 
 import pytest
 
@@ -174,6 +175,21 @@ def test_prefix_list_change_and_clear(lab):
     # Narrow it again: the route goes at once.
     r1.conf("no ip prefix-list ALLOWED seq 20")
     kldlab.wait_for(lambda: "10.99.0.0/16" not in kernel_bgp(r1), 20, what="route removed")
+
+    # A list no policy of FRR's session uses: FRR is not asked again, and
+    # sees no resend; ALLOWED is FRR's, so a change to it asks FRR.
+    def refresh_rcvd():
+        nb = json.loads(r2.frr_vtysh("show bgp neighbors 10.0.12.1 json"))["10.0.12.1"]
+        return nb["messageStats"]["routeRefreshRecv"], nb["messageStats"]["updatesRecv"]
+    before = refresh_rcvd()
+    r1.conf("ip prefix-list UNUSED seq 5 permit 192.0.2.0/24",
+            "route-map LONELY permit 10", "match ip address prefix-list UNUSED", "exit",
+            "bgp community-list standard NOBODY permit 65535:1")
+    time.sleep(1.0)  # the policy walk runs 200 ms after the last line
+    assert refresh_rcvd() == before, "an unused list changed: FRR asked or sent again"
+    r1.conf("ip prefix-list ALLOWED seq 30 permit 10.98.0.0/16")
+    kldlab.wait_for(lambda: refresh_rcvd()[0] == before[0] + 1, 10,
+                    what="one ROUTE-REFRESH, for ALLOWED")
 
     # Hard clear: the session comes back with the same routes.
     r1.vtysh("clear bgp 10.0.12.2")
