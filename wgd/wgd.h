@@ -82,13 +82,15 @@ struct wgd_if {
 	struct wgd_if *next;
 };
 
+#define WGD_MAX_LANS 4
+
 struct wgd_member {
 	char name[WGD_NAMESIZ];
 	uint8_t pub[WG_KEY_SIZE];
 	char *endpoint;		/* NULL: behind NAT, reached through its keepalives */
 	struct kld_prefix addr; /* overlay address with its prefix length */
-	bool has_lan;
-	struct kld_prefix lan;
+	uint8_t nlans;		/* networks behind it (site-to-site) */
+	struct kld_prefix lans[WGD_MAX_LANS];
 };
 
 struct wgd_mesh {

@@ -337,6 +337,12 @@ static void wgd_epeer_member(struct wgd_epeer *e, const struct wgd_mesh *m,
 	snprintf(e->origin_buf, sizeof(e->origin_buf), "mesh %s member %s", m->name, mb->name);
 }
 
+static void wgd_member_lans(struct wgd_epeer *e, const struct wgd_member *mb)
+{
+	for (uint8_t i = 0; i < mb->nlans; i++)
+		wgd_epeer_aip(e, &mb->lans[i]);
+}
+
 /* A spoke's only peer: the hub, covering the overlay and every LAN. */
 static void wgd_expand_spoke(const struct wgd_mesh *m, const struct wgd_member *hub,
 			     struct wgd_epeer *e)
@@ -346,8 +352,8 @@ static void wgd_expand_spoke(const struct wgd_mesh *m, const struct wgd_member *
 	wgd_epeer_member(e, m, hub);
 	wgd_epeer_aip(e, &net);
 	for (size_t i = 0; i < m->nmembers; i++)
-		if (m->members[i].has_lan && strcmp(m->members[i].name, m->self))
-			wgd_epeer_aip(e, &m->members[i].lan);
+		if (strcmp(m->members[i].name, m->self))
+			wgd_member_lans(e, &m->members[i]);
 }
 
 static void wgd_expand_mesh(const struct wgd_mesh *m, struct wgd_epeer **arr, size_t *n,
@@ -372,8 +378,7 @@ static void wgd_expand_mesh(const struct wgd_mesh *m, struct wgd_epeer **arr, si
 		e = wgd_epeer_add(arr, n, cap);
 		wgd_epeer_member(e, m, mb);
 		wgd_member_host(e, mb);
-		if (mb->has_lan)
-			wgd_epeer_aip(e, &mb->lan);
+		wgd_member_lans(e, mb);
 	}
 }
 

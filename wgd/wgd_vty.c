@@ -475,6 +475,31 @@ static int wgd_cmd_mesh_keepalive(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* `lan P [P [P [P]]]`: bound as lan, lan2, lan3, lan4. */
+static int wgd_member_parse_lans(struct vty *vty, const struct cmd_args *args,
+				 struct wgd_member *mb)
+{
+	static const char *const keys[WGD_MAX_LANS] = {"lan", "lan2", "lan3", "lan4"};
+	char b[KLD_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < WGD_MAX_LANS && cmd_arg(args, keys[i]); i++) {
+		struct kld_prefix *p = &mb->lans[mb->nlans];
+
+		if (kld_prefix_parse(cmd_arg(args, keys[i]), p, true) < 0) {
+			vty_out(vty, "%% Malformed prefix %s (host bits set?)\n", cmd_arg(args, keys[i]));
+			return -1;
+		}
+		for (uint8_t j = 0; j < mb->nlans; j++) {
+			if (kld_prefix_eq(&mb->lans[j], p)) {
+				vty_out(vty, "%% lan %s given twice\n", kld_prefix_fmt(p, b, sizeof(b)));
+				return -1;
+			}
+		}
+		mb->nlans++;
+	}
+	return 0;
+}
+
 static int wgd_member_parse(struct vty *vty, const struct cmd_args *args, struct wgd_member *mb)
 {
 	const char *ep = cmd_arg(args, "ep");
@@ -495,15 +520,7 @@ static int wgd_member_parse(struct vty *vty, const struct cmd_args *args, struct
 		vty_out(vty, "%% Malformed address %s\n", cmd_arg(args, "addr"));
 		return -1;
 	}
-	if (cmd_arg(args, "lan")) {
-		if (kld_prefix_parse(cmd_arg(args, "lan"), &mb->lan, true) < 0) {
-			vty_out(vty, "%% Malformed prefix %s (host bits set?)\n",
-				cmd_arg(args, "lan"));
-			return -1;
-		}
-		mb->has_lan = true;
-	}
-	return 0;
+	return wgd_member_parse_lans(vty, args, mb);
 }
 
 static int wgd_member_conflict(struct vty *vty, const struct wgd_mesh *m,
@@ -528,10 +545,14 @@ static int wgd_member_conflict(struct vty *vty, const struct wgd_mesh *m,
 				kld_prefix_fmt(&mb->addr, b, sizeof(b)));
 			return -1;
 		}
-		if (o->has_lan && mb->has_lan && kld_prefix_eq(&o->lan, &mb->lan)) {
-			vty_out(vty, "%% Member %s already has lan %s\n", o->name,
-				kld_prefix_fmt(&mb->lan, b, sizeof(b)));
-			return -1;
+		for (uint8_t j = 0; j < o->nlans; j++) {
+			for (uint8_t k = 0; k < mb->nlans; k++) {
+				if (!kld_prefix_eq(&o->lans[j], &mb->lans[k]))
+					continue;
+				vty_out(vty, "%% Member %s already has lan %s\n", o->name,
+					kld_prefix_fmt(&mb->lans[k], b, sizeof(b)));
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -710,8 +731,8 @@ static const struct cmd_def wgd_cmds[] = {
 	{ "wireguard-mesh", "no persistent-keepalive [(1-65535)]",
 	  NO "Keepalive towards every member\nSeconds\n", wgd_cmd_mesh_keepalive, NULL, 0 },
 	{ "wireguard-mesh",
-	  "member WORD$name public-key WORD$key [endpoint WORD$ep] address <A.B.C.D/M|X:X::X:X/M>$addr [lan <A.B.C.D/M|X:X::X:X/M>$lan]",
-	  "A node of the mesh\nMember name\nIts public key\nBase64 key\nWhere it listens\nHOST:PORT (none: behind NAT)\nIts overlay address\nIPv4 address with the overlay's prefix length\nIPv6 address with the overlay's prefix length\nA network behind it (site-to-site)\nIPv4 prefix\nIPv6 prefix\n",
+	  "member WORD$name public-key WORD$key [endpoint WORD$ep] address <A.B.C.D/M|X:X::X:X/M>$addr [lan <A.B.C.D/M|X:X::X:X/M>$lan [<A.B.C.D/M|X:X::X:X/M>$lan2 [<A.B.C.D/M|X:X::X:X/M>$lan3 [<A.B.C.D/M|X:X::X:X/M>$lan4]]]]",
+	  "A node of the mesh\nMember name\nIts public key\nBase64 key\nWhere it listens\nHOST:PORT (none: behind NAT)\nIts overlay address\nIPv4 address with the overlay's prefix length\nIPv6 address with the overlay's prefix length\nNetworks behind it (site-to-site), up to 4\nIPv4 prefix\nIPv6 prefix\nIPv4 prefix\nIPv6 prefix\nIPv4 prefix\nIPv6 prefix\nIPv4 prefix\nIPv6 prefix\n",
 	  wgd_cmd_member, NULL, 0 },
 	{ "wireguard-mesh", "no member WORD$name", NO "A node of the mesh\nMember name\n",
 	  wgd_cmd_no_member, NULL, 0 },
@@ -794,8 +815,9 @@ static void wgd_write_mesh(struct vty *vty, const struct wgd_mesh *m)
 		if (mb->endpoint)
 			vty_out(vty, " endpoint %s", mb->endpoint);
 		vty_out(vty, " address %s", kld_prefix_fmt(&mb->addr, pb, sizeof(pb)));
-		if (mb->has_lan)
-			vty_out(vty, " lan %s", kld_prefix_fmt(&mb->lan, pb, sizeof(pb)));
+		for (uint8_t j = 0; j < mb->nlans; j++)
+			vty_out(vty, "%s%s", j ? " " : " lan ",
+				kld_prefix_fmt(&mb->lans[j], pb, sizeof(pb)));
 		vty_out(vty, "\n");
 	}
 	vty_out(vty, "exit\n");

@@ -220,6 +220,7 @@ def mesh_hosts(lab, n, endpoints=True):
 
 def test_full_mesh_of_four_from_one_declaration(lab):
     hosts, members = mesh_hosts(lab, 4)
+    members[3]["lan"] += " 10.104.0.0/16"  # a site with two networks behind it
     for h in hosts:
         h.conf("wireguard wg0", f"private-key file {h.key}", "exit",
                *mesh_lines("backplane", members, h.name))
@@ -234,11 +235,12 @@ def test_full_mesh_of_four_from_one_declaration(lab):
         want = {m["pub"]: m for m in members if m["name"] != h.name}
         assert set(peers) == set(want)
         for k, m in want.items():
-            assert peers[k]["aips"] == sorted([m["addr"].split("/")[0] + "/32", m["lan"]])
+            assert peers[k]["aips"] == sorted([m["addr"].split("/")[0] + "/32", *m["lan"].split()])
         assert f"10.200.0.{i}/24" in h.cmd("ip -o addr show dev wg0")
     # Site-to-site: the other members' LANs are routed into the tunnel.
     kernel = {r["dst"]: r for r in hosts[0].routes()}
     assert all(kernel[f"10.100.{j}.0/24"]["dev"] == "wg0" for j in (2, 3, 4))
+    assert kernel["10.104.0.0/16"]["dev"] == "wg0"
     out = hosts[0].vtysh("show wireguard mesh")
     assert "Mesh backplane: interface wg0, self n1, full mesh" in out
     assert "n1               10.200.0.1/24        192.0.2.1:51820          self" in out
@@ -248,6 +250,7 @@ def test_full_mesh_of_four_from_one_declaration(lab):
     rc = hosts[0].running_config()
     assert "wireguard mesh backplane\n interface wg0\n self n1\n member n1 public-key" in rc
     assert " peer " not in rc
+    assert " address 10.200.0.4/24 lan 10.100.4.0/24 10.104.0.0/16\n" in rc
 
 
 def test_mesh_member_conflicts_refused(lab):
@@ -265,6 +268,16 @@ def test_mesh_member_conflicts_refused(lab):
     out = h.conf("wireguard wg0", f"peer {other}", "allowed-ips 10.100.2.0/24", check=False)
     assert h.last_rc != 0 and "already routed to peer" in out
     assert "allowed-ips 10.100.2.0/24" not in h.running_config()
+    # A second lan of a new member that another member already has; the
+    # same lan twice; a malformed one: refused, nothing changed.
+    before = h.running_config()
+    for lans, why in (("10.100.9.0/24 10.100.2.0/24", "already has lan"),
+                      ("10.100.9.0/24 10.100.9.0/24", "given twice"),
+                      ("10.100.9.0/24 10.100.9.1/24", "Malformed prefix")):
+        out = h.conf("wireguard mesh m",
+                     f"member n9 public-key {other} address 10.200.0.9/24 lan {lans}", check=False)
+        assert h.last_rc != 0 and why in out, out
+        assert h.running_config() == before
 
 
 def test_hub_and_spoke_relay_carries_spoke_to_spoke(lab):

@@ -36,10 +36,8 @@ static struct wgd_member *add_member(struct wgd_mesh *m, const char *name, uint8
 	snprintf(mb->name, sizeof(mb->name), "%s", name);
 	key_of(mb->pub, k);
 	pfx(&mb->addr, addr);
-	if (lan) {
-		assert_int_equal(kld_prefix_parse(lan, &mb->lan, true), 0);
-		mb->has_lan = true;
-	}
+	if (lan)
+		assert_int_equal(kld_prefix_parse(lan, &mb->lans[mb->nlans++], true), 0);
 	mb->endpoint = ep ? strdup(ep) : NULL;
 	return mb;
 }
