@@ -141,7 +141,8 @@ void wgd_dns_free(struct wgd_dns *d);
 /* The numeric form of HOST:PORT, or NULL while the resolver has not
  * answered (asking starts it); a literal address answers at once. */
 const char *wgd_dns_get(struct wgd_dns *d, const char *endpoint);
-/* Ask again (the handshake went stale: the peer may have moved). */
+/* Ask again (the handshake went stale: the peer may have moved); a
+ * literal address is left alone. */
 void wgd_dns_refresh(struct wgd_dns *d, const char *endpoint);
 
 /* wgd_conf.c */

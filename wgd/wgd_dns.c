@@ -28,6 +28,7 @@ struct wgd_dns_name {
 	char *endpoint; /* as configured: HOST:PORT or [HOST]:PORT */
 	char *numeric;	/* the last answer; NULL: none yet, or it failed */
 	bool pending;
+	bool literal; /* an address, not a name: nothing to ask again */
 };
 
 /* What a thread owns: its own copies, so wgd may free everything else. */
@@ -203,9 +204,10 @@ const char *wgd_dns_get(struct wgd_dns *d, const char *ep)
 	n->endpoint = kld_xstrdup(ep);
 	/* A literal address needs no resolver and no wait. */
 	n->numeric = wgd_dns_resolve(ep, AI_NUMERICHOST);
+	n->literal = n->numeric != NULL;
 	n->next = d->names;
 	d->names = n;
-	if (!n->numeric)
+	if (!n->literal)
 		wgd_dns_start(d, n);
 	return n->numeric;
 }
@@ -218,6 +220,6 @@ void wgd_dns_refresh(struct wgd_dns *d, const char *ep)
 		wgd_dns_get(d, ep);
 		return;
 	}
-	if (!n->pending)
+	if (!n->pending && !n->literal)
 		wgd_dns_start(d, n);
 }

@@ -38,23 +38,6 @@ static bool wgd_was_stale(const struct wgd_if *ifp, const uint8_t *pub)
 	return false;
 }
 
-static bool wgd_numeric_endpoint(const char *ep)
-{
-	char host[INET6_ADDRSTRLEN + 2], buf[16];
-	const char *colon = strrchr(ep, ':');
-	size_t hl = colon ? (size_t)(colon - ep) : 0;
-
-	if (!colon || hl >= sizeof(host))
-		return false;
-	memcpy(host, ep, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl >= 2) {
-		host[hl - 1] = '\0';
-		return inet_pton(AF_INET6, host + 1, buf) == 1;
-	}
-	return inet_pton(AF_INET, host, buf) == 1;
-}
-
 /* A stale peer with a name: ask the resolver again; an answer that moved
  * pushes the plane again. */
 static void wgd_resolve_again(struct wgd *w, struct wgd_if *ifp, const uint8_t *pub)
@@ -63,8 +46,7 @@ static void wgd_resolve_again(struct wgd *w, struct wgd_if *ifp, const uint8_t *
 	size_t n = wgd_if_epeers(w, ifp, &e);
 
 	for (size_t i = 0; i < n; i++)
-		if (!memcmp(e[i].pub, pub, WG_KEY_SIZE) && e[i].endpoint &&
-		    !wgd_numeric_endpoint(e[i].endpoint) && w->dns)
+		if (!memcmp(e[i].pub, pub, WG_KEY_SIZE) && e[i].endpoint && w->dns)
 			wgd_dns_refresh(w->dns, e[i].endpoint);
 	wgd_epeers_free(e, n);
 }
