@@ -445,6 +445,18 @@ static json_object *bgp_dest_json(const struct bgp_dest *d)
 	return arr;
 }
 
+/* One "PREFIX": value member of a streamed json object (the index-th);
+ * takes the value. */
+static void bgp_json_member(struct vty *vty, size_t index, const struct kld_prefix *p,
+			    json_object *value)
+{
+	char pfx[KLD_PREFIX_STRLEN];
+
+	vty_out(vty, "%s\n    \"%s\": %s", index ? "," : "", kld_prefix_fmt(p, pfx, sizeof(pfx)),
+		json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+	json_object_put(value);
+}
+
 /* The json table streams like the text one: the routes object is written
  * a destination at a time, each serialised by json-c, between a header and
  * a trailer written by hand. */
@@ -453,15 +465,9 @@ static int bgp_table_json_row(const struct kld_prefix *p, void *value, void *arg
 	struct vty *vty = ((void **)arg)[0];
 	struct bgp_table_walk *w = ((void **)arg)[1];
 	const struct bgp_dest *d = value;
-	char pfx[KLD_PREFIX_STRLEN];
-	json_object *arr;
 
-	if (!d->paths)
-		return 0;
-	arr = bgp_dest_json(d);
-	vty_out(vty, "%s\n    \"%s\": %s", w->routes++ ? "," : "", kld_prefix_fmt(p, pfx, sizeof(pfx)),
-		json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
-	json_object_put(arr);
+	if (d->paths)
+		bgp_json_member(vty, w->routes++, p, bgp_dest_json(d));
 	return 0;
 }
 
@@ -854,18 +860,11 @@ struct bgp_nbr_walk {
 static void bgp_nbr_row_out(struct vty *vty, struct bgp_nbr_walk *w, const struct bgp_dest *view,
 			    const struct bgp_path *shown)
 {
-	char buf[KLD_PREFIX_STRLEN];
-	json_object *o;
-
-	if (!w->json) {
+	if (w->json)
+		bgp_json_member(vty, w->n, &view->p, bgp_path_json(view, shown));
+	else
 		bgp_route_line(vty, view, shown, true);
-		w->n++;
-		return;
-	}
-	o = bgp_path_json(view, shown);
-	vty_out(vty, "%s\n    \"%s\": %s", w->n++ ? "," : "", kld_prefix_fmt(&view->p, buf, sizeof(buf)),
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	w->n++;
 }
 
 static int bgp_nbr_route(const struct kld_prefix *pfx, void *value, void *arg)
