@@ -18,7 +18,7 @@
 
 #define KLD_CONFIG_MAX_DEPTH VTY_MAX_DEPTH
 
-static bool kld_config_is_closer(const char *s)
+bool kld_config_is_closer(const char *s)
 {
 	static const char *const closers[] = {
 		"exit", "end", "exit-address-family", "exit-vrf", "exit-vni", "quit",
@@ -43,7 +43,23 @@ static void kld_config_trim(char *s)
 		s[--n] = '\0';
 }
 
-size_t kld_config_split(const char *text, struct kld_config_line **lines)
+/* A lone "!" word begins a comment to the end of the line, as in the
+ * examples of doc/ (`ip route 10.3.0.0/16 eth0   ! out of an interface`);
+ * cmd_split() reads lines the same way. */
+static void kld_config_strip_comment(char *s)
+{
+	for (char *p = s; (p = strchr(p, '!')); p++) {
+		if (p > s && (p[-1] == ' ' || p[-1] == '\t') &&
+		    (!p[1] || p[1] == ' ' || p[1] == '\t')) {
+			*p = '\0';
+			kld_config_trim(s);
+			return;
+		}
+	}
+}
+
+static size_t kld_config_split_lines(const char *text, struct kld_config_line **lines,
+				     bool keep_closers)
 {
 	size_t n = 0, cap = 0;
 	unsigned lineno = 0;
@@ -55,14 +71,18 @@ size_t kld_config_split(const char *text, struct kld_config_line **lines)
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char *line = strndup(p, len);
 		unsigned indent = 0;
+		bool closer;
 
 		lineno++;
 		p = eol ? eol + 1 : NULL;
 		while (line[indent] == ' ' || line[indent] == '\t')
 			indent++;
 		kld_config_trim(line);
+		if (line[indent] && line[indent] != '!' && line[indent] != '#')
+			kld_config_strip_comment(line + indent);
+		closer = kld_config_is_closer(line + indent);
 		if (!line[indent] || line[indent] == '!' || line[indent] == '#' ||
-		    kld_config_is_closer(line + indent) || kld_config_is_header(line + indent)) {
+		    (closer && !keep_closers) || kld_config_is_header(line + indent)) {
 			free(line);
 			continue;
 		}
@@ -72,11 +92,22 @@ size_t kld_config_split(const char *text, struct kld_config_line **lines)
 		}
 		(*lines)[n].lineno = lineno;
 		(*lines)[n].indent = indent;
+		(*lines)[n].closer = closer;
 		(*lines)[n].text = kld_xstrdup(line + indent);
 		free(line);
 		n++;
 	}
 	return n;
+}
+
+size_t kld_config_split(const char *text, struct kld_config_line **lines)
+{
+	return kld_config_split_lines(text, lines, false);
+}
+
+size_t kld_config_split_all(const char *text, struct kld_config_line **lines)
+{
+	return kld_config_split_lines(text, lines, true);
 }
 
 void kld_config_lines_free(struct kld_config_line *lines, size_t n)
