@@ -126,7 +126,10 @@ def keyfile(h, name):
     return path, h.cmd(f"wg pubkey < {path}").strip()
 
 
-def wireguard_part(h, planes=3, peers=6):
+PLANES, PEERS, NEIGHBORS, ROUTES = 3, 10, 20, 25
+
+
+def wireguard_part(h, planes=PLANES, peers=PEERS):
     tree = [
         "wireguard stale-threshold 300",
         "wireguard metrics listen 127.0.0.1 port 9586",
@@ -167,7 +170,7 @@ def wireguard_part(h, planes=3, peers=6):
     return tree
 
 
-def zebra_part(links=4, routes=12):
+def zebra_part(links=4, routes=ROUTES):
     tree = ["hostname rt-big", "log syslog informational", "zebra graceful-restart time 90"]
     for i in range(links):
         kids = ["description lab segment",                 # the same on every interface
@@ -194,7 +197,7 @@ def zebra_part(links=4, routes=12):
     return tree
 
 
-def bgp_part(neighbors=10):
+def bgp_part(neighbors=NEIGHBORS):
     top = ["bgp router-id 10.1.0.1", "bgp cluster-id 10.9.9.9", "bgp log-neighbor-changes",
            "bgp ebgp-requires-policy", "bgp graceful-restart stalepath-time 200",
            "bgp graceful-restart restart-time 150", "bgp graceful-restart select-defer-time 240",
@@ -497,8 +500,8 @@ def test_round_trip_of_every_command(lab):
     assert "fd96::/48 via fd01:1::99 dev d0 table 100" in state["route6"]
     assert "10.101.3.0/24 dev wg1" not in state["route4"]    # no install-routes
     assert "10.100.3.0/24 dev wg0" in state["route4"]
-    # 6 peers on each plane, and the mesh's hub (this node is a spoke).
-    assert sum(r.endswith("\t25") for r in state["wg"]) == 3 * 6 + 1
+    # The peers of each plane, and the mesh's hub (this node is a spoke).
+    assert sum(r.endswith("\t25") for r in state["wg"]) == PLANES * PEERS + 1
     assert "mtu 1403" in state["link"]
     h.vtysh("write memory")
     same("\n".join(map(str, shown_paths(open(h.config).read()))),

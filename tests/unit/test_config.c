@@ -45,6 +45,35 @@ static void test_split(void **state)
 	kld_config_lines_free(l, n);
 }
 
+/* FRR's files: trailing comments, headers; closers kept on request. */
+static void test_split_frr_layout(void **state)
+{
+	static const char *frr = "frr version 8.4\n"
+				 "ip route 10.50.0.0/16 10.0.0.1 ! gw\n"
+				 "router bgp 1\n"
+				 "neighbor 10.0.0.2 description a!b ! c\n"
+				 "\texit-address-family   \n"
+				 "exit ! done\n"
+				 "end\n";
+	struct kld_config_line *l;
+	size_t n = kld_config_split(frr, &l);
+
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].text, "ip route 10.50.0.0/16 10.0.0.1");
+	assert_string_equal(l[2].text, "neighbor 10.0.0.2 description a!b");
+	assert_false(l[2].closer);
+	kld_config_lines_free(l, n);
+	n = kld_config_split_all(frr, &l);
+	assert_int_equal(n, 6);
+	assert_true(l[3].closer);
+	assert_int_equal(l[3].indent, 1);
+	assert_string_equal(l[3].text, "exit-address-family");
+	assert_true(l[4].closer);
+	assert_string_equal(l[4].text, "exit");
+	assert_int_equal(l[5].lineno, 7);
+	kld_config_lines_free(l, n);
+}
+
 /* A toy daemon: owns hostname and interface blocks, not bgp. */
 struct toy {
 	char hostname[32];
@@ -165,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_frr_layout),
 		cmocka_unit_test(test_apply_own_part),
 		cmocka_unit_test(test_refused_line_reported),
 		cmocka_unit_test(test_write_atomic_and_backup),
