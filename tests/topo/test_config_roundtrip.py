@@ -468,6 +468,8 @@ exit
 
 
 def test_round_trip_of_every_command(lab):
+    """A command that no line here (or in FRR_FILE) uses fails this test: a
+    new command gets its line in the generator above with the command."""
     h = lab.host("r1")
     for i in range(4):
         h.cmd(f"ip link add d{i} type veth peer name p{i} && ip link set d{i} up && ip link set p{i} up")
@@ -479,7 +481,6 @@ def test_round_trip_of_every_command(lab):
     # Every line typed is shown, once, in its block: nothing lost, nothing doubled.
     same("\n".join(map(str, shown_paths(shown))), "\n".join(map(str, expected_paths(tree))),
          "running-config against what was typed")
-    # And the file holds it all, then daemons started from it are back.
     with open(os.path.join(h.dir, "typed.conf"), "w") as f:
         f.write("\n".join(typed) + "\n")
     # Every command of every daemon is used: here, or in the hand-written
@@ -503,6 +504,7 @@ def test_round_trip_of_every_command(lab):
     # The peers of each plane, and the mesh's hub (this node is a spoke).
     assert sum(r.endswith("\t25") for r in state["wg"]) == PLANES * PEERS + 1
     assert "mtu 1403" in state["link"]
+    # The file holds it all, and daemons started from it are back.
     h.vtysh("write memory")
     same("\n".join(map(str, shown_paths(open(h.config).read()))),
          "\n".join(map(str, expected_paths(tree))), "the saved file against what was typed")
