@@ -168,7 +168,34 @@ struct kld_config_apply {
 	int refused;
 	struct vty vty;
 	const char *node_at[KLD_CONFIG_MAX_DEPTH + 1];
+	const struct kld_config_line *prev; /* the line visited last (dry run) */
+	const char *prev_entered;           /* the node it entered, or NULL */
 };
+
+/* A daemon reads by indentation: it cannot tell where another daemon's
+ * unindented block ends. A line of its own block written without
+ * indentation (FRR allows it; `vtysh -b` reads it) would be passed over
+ * as another daemon's in silence: say so instead. Reliable for the
+ * block's first line, which directly follows the line that opened it. */
+static void kld_config_flat_check(struct kld_config_apply *a, const struct kld_config_line *line)
+{
+	const struct cmd_def *def = NULL;
+	struct cmd_args *args = NULL;
+	const struct kld_config_line *prev = line - 1;
+
+	if (line == a->first || a->prev != prev || !a->prev_entered || prev->indent < line->indent)
+		return;
+	if (cmd_tree_match(a->tree, a->prev_entered, line->text, &def, &args, NULL) == CMD_MATCH) {
+		a->refused++;
+		kld_buf_printf(a->errors,
+			       "line %u (%.*s ...): not indented below line %u (%.*s ...): "
+			       "that block is not applied; indent it, or apply the file with "
+			       "vtysh -b\n",
+			       line->lineno, (int)strcspn(line->text, " "), line->text, prev->lineno,
+			       (int)strcspn(prev->text, " "), prev->text);
+	}
+	cmd_args_free(args);
+}
 
 /* Pass one (dry run) marks the lines this daemon owns; pass two runs them.
  * A line another daemon owns returns -1, so its block is passed over. */
@@ -185,9 +212,13 @@ static int kld_config_visit(const char *const *ctx, size_t depth,
 	a->vty.node = a->node_at[depth];
 	kld_buf_reset(&a->vty.out);
 	rc = vty_execute_here(&a->vty, a->tree, line->text, a->dry_run);
-	if (a->dry_run)
+	if (a->dry_run) {
 		a->owned[i] = rc == KLD__VTY_STATUS__VTY_OK;
-	else if (rc != KLD__VTY_STATUS__VTY_OK) {
+		if (!a->owned[i])
+			kld_config_flat_check(a, line);
+		a->prev = line;
+		a->prev_entered = a->owned[i] && a->vty.enters ? a->vty.node : NULL;
+	} else if (rc != KLD__VTY_STATUS__VTY_OK) {
 		/* The line is named by its first word only: a refused line may
 		 * carry a secret (a BGP password), and this text goes to the log. */
 		a->refused++;

@@ -5,7 +5,9 @@
  * file is FRR's layout: a node's lines are indented one blank deeper than
  * the line that entered it, "exit" closes a node, "!" lines are comments.
  * A line this daemon's tree does not match belongs to another daemon, and
- * so does everything indented below it.
+ * so does everything indented below it. (A file without indentation is
+ * vtysh -b's to read, which knows every daemon's tree; a daemon reports
+ * its own unindented block as refused rather than guess.)
  *
  * Writing: atomically (temporary file in the same directory, fsync, rename,
  * fsync of the directory), keeping the previous file as FILE.bak. Mode 0640

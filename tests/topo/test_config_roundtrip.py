@@ -541,6 +541,14 @@ def test_boot_from_a_file_in_frr_layout(lab):
     # Applied again, the file changes nothing.
     h.vtysh(extra=("-b",))
     same(h.running_config(), shown, "running-config after a second vtysh -b")
+    # A daemon started from it reads by indentation: its unindented block
+    # is not applied, and its log says so; vtysh -b puts it back.
+    h.stop("zebra-lite", signal.SIGKILL)
+    h.start("zebra-lite")
+    log = open(os.path.join(h.dir, "zebra-lite.log")).read()
+    assert "line 14 (description ...): not indented below line 13 (interface ...)" in log
+    h.vtysh(extra=("-b",))
+    same(h.running_config(), shown, "running-config after zebra-lite's restart and vtysh -b")
     h.vtysh("write memory")
     h.stop_all(signal.SIGKILL)
     h.start_all()

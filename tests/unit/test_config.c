@@ -160,6 +160,28 @@ static void test_refused_line_reported(void **state)
 	cmd_tree_free(tree);
 }
 
+/* A block of this daemon's written without indentation is not applied
+ * at start, and the log says why (vtysh -b reads it); another daemon's
+ * unindented lines are passed over in silence. */
+static void test_unindented_block_reported(void **state)
+{
+	struct cmd_tree *tree = toy_tree();
+	struct toy t = { 0 };
+	struct kld_buf err;
+
+	kld_buf_init(&err);
+	assert_int_equal(kld_config_apply_text(tree, &t,
+					       "router bgp 1\nneighbor x\nexit\n"
+					       "interface eth0\ndescription flat\nexit\n",
+					       &err),
+			 1);
+	assert_non_null(strstr(err.data, "line 5 (description ...): not indented below line 4 "
+					 "(interface ...)"));
+	assert_string_equal(t.descr, "");
+	kld_buf_free(&err);
+	cmd_tree_free(tree);
+}
+
 static void test_write_atomic_and_backup(void **state)
 {
 	char dir[] = "/tmp/kldcfgXXXXXX", path[64], bak[80];
@@ -197,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_split_frr_layout),
 		cmocka_unit_test(test_apply_own_part),
 		cmocka_unit_test(test_refused_line_reported),
+		cmocka_unit_test(test_unindented_block_reported),
 		cmocka_unit_test(test_write_atomic_and_backup),
 		cmocka_unit_test(test_write_into_missing_dir_fails),
 	};
