@@ -383,6 +383,16 @@ static char *bgp_aspath_regex(const char *in)
 	return kld_buf_steal(&b);
 }
 
+/* An entry typed again changes nothing (FRR's duplicate check): a file
+ * applied twice (vtysh -b) must not grow the list. */
+static bool bgp_clist_has(const struct bgp_clist *c, const struct bgp_clist_entry *ne)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (c->e[i].permit == ne->permit && !strcmp(c->e[i].text, ne->text))
+			return true;
+	return false;
+}
+
 static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgpd *bd = vty->arg;
@@ -392,6 +402,8 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	struct bgp_clist *c;
 
 	snprintf(ne.text, sizeof(ne.text), "%s", line);
+	if (bgp_clist_has(bgp_clist_find(bd, cmd_arg(args, "name"), aspath), &ne))
+		return CMD_SUCCESS;
 	if (aspath) {
 		char *re = bgp_aspath_regex(line);
 		int rc = regcomp(&ne.re, re, REG_EXTENDED | REG_NOSUB);

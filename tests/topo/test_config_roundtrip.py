@@ -514,9 +514,16 @@ def test_round_trip_of_every_command(lab):
     after = settle(h)
     for k in state:
         same(after[k], state[k], f"kernel state ({k}) after kill -9 and restart")
-    # A second round trip through the file changes nothing either.
+    # The saved file applied again with vtysh -b changes nothing, and a
+    # second round trip through the file neither.
+    out = h.vtysh(extra=("-b",))
+    assert "Warning" not in out and "error" not in out
+    same(h.running_config(), shown, "running-config after vtysh -b of the saved file")
     h.vtysh("write memory")
     same(h.running_config(), shown, "running-config after a second write")
+    after = settle(h)
+    for k in state:
+        same(after[k], state[k], f"kernel state ({k}) after vtysh -b and a second write")
 
 
 def test_boot_from_a_file_in_frr_layout(lab):
@@ -549,11 +556,16 @@ def test_boot_from_a_file_in_frr_layout(lab):
     assert "line 14 (description ...): not indented below line 13 (interface ...)" in log
     h.vtysh(extra=("-b",))
     same(h.running_config(), shown, "running-config after zebra-lite's restart and vtysh -b")
+    state = settle(h)
+    assert "10.50.0.0/16 via 10.1.0.254 dev d0" in state["route4"]
     h.vtysh("write memory")
     h.stop_all(signal.SIGKILL)
     h.start_all()
     same(h.running_config(), shown, "running-config after kill -9 and restart")
     kldlab.wait_for(lambda: keepalives(h) == 2, 10, what="keepalives after the restart")
+    after = settle(h)
+    for k in state:
+        same(after[k], state[k], f"kernel state ({k}) after kill -9 and restart")
     # A trailing comment typed at the prompt is a comment there too.
     h.conf("ip route 10.52.0.0/16 10.1.0.254 ! typed")
     assert "ip route 10.52.0.0/16 10.1.0.254\n" in h.running_config()
