@@ -169,7 +169,7 @@ struct kld_config_apply {
 	struct vty vty;
 	const char *node_at[KLD_CONFIG_MAX_DEPTH + 1];
 	const struct kld_config_line *prev; /* the line visited last (dry run) */
-	const char *prev_entered;           /* the node it entered, or NULL */
+	const char *prev_entered;	    /* the node it entered, or NULL */
 };
 
 /* A daemon reads by indentation: it cannot tell where another daemon's
@@ -191,8 +191,8 @@ static void kld_config_flat_check(struct kld_config_apply *a, const struct kld_c
 			       "line %u (%.*s ...): not indented below line %u (%.*s ...): "
 			       "that block is not applied; indent it, or apply the file with "
 			       "vtysh -b\n",
-			       line->lineno, (int)strcspn(line->text, " "), line->text, prev->lineno,
-			       (int)strcspn(prev->text, " "), prev->text);
+			       line->lineno, (int)strcspn(line->text, " "), line->text,
+			       prev->lineno, (int)strcspn(prev->text, " "), prev->text);
 	}
 	cmd_args_free(args);
 }

@@ -17,15 +17,15 @@
 #define VTYSH_MERGE_DEPTH 16
 
 struct vtysh_cnode {
-	char *text;   /* without indentation */
-	char *closer; /* as the daemon closed the node, or NULL */
-	bool layout;  /* a "!" line inside a block */
+	char *text;		/* without indentation */
+	char *closer;		/* as the daemon closed the node, or NULL */
+	bool layout;		/* a "!" line inside a block */
 	unsigned born, claimed; /* passes that created and last claimed it */
 	struct vtysh_cnode **kids;
 	size_t nkids, cap;
 	struct vtysh_cnode **slots; /* hash of kids by text: chain heads */
 	size_t nslots;
-	struct vtysh_cnode *same;   /* next kid with the same text */
+	struct vtysh_cnode *same; /* next kid with the same text */
 };
 
 struct vtysh_merge {
@@ -174,7 +174,7 @@ static void vtysh_merge_line(struct vtysh_merge *m, struct vtysh_parse *s, size_
 
 void vtysh_merge_add(struct vtysh_merge *m, const char *text)
 {
-	struct vtysh_parse s = { .depth = 0 };
+	struct vtysh_parse s = {.depth = 0};
 	char *copy = kld_xstrdup(text), *save = NULL;
 
 	m->pass++;

@@ -40,7 +40,8 @@ int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, b
 static void fuzz_split(const char *text)
 {
 	struct kld_config_line *all, *some;
-	size_t nall = kld_config_split_all(text, &all), nsome = kld_config_split(text, &some), j = 0;
+	size_t nall = kld_config_split_all(text, &all), nsome = kld_config_split(text, &some),
+	       j = 0;
 
 	for (size_t i = 0; i < nall; i++) {
 		size_t len = strlen(all[i].text);
