@@ -34,6 +34,7 @@ if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
 	# shellcheck disable=SC2086
 	$cc $flags -include "$build/kldconfig.h" -I"$build" -I"$build/proto" \
 		-o "$out/fuzz_config_layout" "$src/tests/fuzz/fuzz_config_layout.c" \
-		"$src/vtysh/vtysh_merge.c" "$src/lib/config.c" "$src/lib/buf.c" "$src/lib/util.c"
+		"$src/vtysh/vtysh_merge.c" "$src/lib/config.c" "$src/lib/command.c" \
+		"$src/lib/prefix.c" "$src/lib/buf.c" "$src/lib/util.c"
 	echo "built $out/fuzz_config_layout"
 fi
