@@ -7,6 +7,9 @@
 #   tests/fuzz/build.sh [OUTDIR]        (default: tests/fuzz, git-ignored)
 #   OUTDIR/fuzz_bgp_packet -max_total_time=60 tests/fuzz/corpus/bgp
 #
+# The configuration layout target needs the generated headers of a build
+# directory (KLD_BUILDDIR, default ./build); without one it is skipped.
+#
 # CC and EXTRA_CFLAGS may be overridden, e.g. EXTRA_CFLAGS=-fsanitize=memory.
 set -eu
 
@@ -25,3 +28,13 @@ $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" "$src/bgpd/bgp_fsm.c" \
 	"$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
+
+build=${KLD_BUILDDIR:-$src/build}
+if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
+	# shellcheck disable=SC2086
+	$cc $flags -include "$build/kldconfig.h" -I"$build" -I"$build/proto" \
+		-o "$out/fuzz_config_layout" "$src/tests/fuzz/fuzz_config_layout.c" \
+		"$src/vtysh/vtysh_merge.c" "$src/lib/config.c" "$src/lib/command.c" \
+		"$src/lib/prefix.c" "$src/lib/buf.c" "$src/lib/util.c"
+	echo "built $out/fuzz_config_layout"
+fi
