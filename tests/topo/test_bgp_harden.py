@@ -36,14 +36,23 @@ except OSError as e:
     print("connect-failed", type(e).__name__)
     sys.exit(0)
 print("connected", flush=True)
-if mode == "open":
-    # A valid OPEN from AS 65002 without capabilities: no graceful restart.
-    body = struct.pack(">BHH4sB", 4, 65002, 90, socket.inet_aton("10.0.0.2"), 0)
+if mode == "touch":
+    sys.exit(0)
+if mode in ("open", "gropen"):
+    # A valid OPEN from AS 65002, without capabilities (no graceful
+    # restart) or with only the graceful-restart one (120 s, helper).
+    caps = b"\x02\x04\x40\x02\x00\x78" if mode == "gropen" else b""
+    body = struct.pack(">BHH4sB", 4, 65002, 90, socket.inet_aton("10.0.0.2"), len(caps)) + caps
     s.sendall(b"\xff" * 16 + struct.pack(">HB", 19 + len(body), 1) + body)
 s.settimeout(60)
 t0, got = time.monotonic(), b""
+def messages(b):
+    n = 0
+    while len(b) >= 19:
+        n, b = n + 1, b[struct.unpack(">H", b[16:18])[0]:]
+    return n
 try:
-    while True:
+    while mode != "gropen" or messages(got) < 2:
         chunk = s.recv(4096)
         if not chunk:
             break
@@ -169,12 +178,76 @@ def test_gtsm_between_kldnet_routers(lab):
     # the SYN is dropped before the handshake, nothing is accepted.
     far = probe(r2, "idle", ttl=254)
     assert far.get("connect-failed") in ("TimeoutError", "timeout"), far
-    # The same with TTL 255 is let through (and then closed after the
-    # OPEN wait): the filter judges the TTL, not the address.
-    near = probe(r2, "idle", ttl=255)
+    # The same with TTL 255 is let through: the filter judges the TTL, not
+    # the address.
+    near = probe(r2, "touch", ttl=255)
     assert "connected" in near, near
 
     assert counters(r1) == before
     assert mon.lines() == [], "r2's route flapped in r1's kernel"
     assert established(r1) and has_route(r1)
 
+
+
+def test_a_restart_only_with_graceful_restart(lab):
+    """The other side of the rule: a new connection whose OPEN carries the
+    graceful-restart capability, on a session that negotiated it, is the
+    peer's restart (RFC 4724 4.2): it replaces the session, and the real
+    peer then comes back on its own."""
+    r1, r2 = two_routers(lab)
+    assert counters(r1) == ("Established", 1, 0)
+    js = neighbor(r1)["gracefulRestartInfo"]
+    assert js["remoteGrMode"] in ("Helper", "Restart"), js
+
+    gr = probe(r2, "gropen")
+    got = bytes.fromhex(gr["received"])
+    # Our OPEN, then the KEEPALIVE that accepts theirs.
+    assert got[18] == 1 and got[got[16] * 256 + got[17] + 18] == 4, gr
+    log = open(os.path.join(r1.dir, "bgpd.log")).read()
+    assert "a new connection with a graceful-restart OPEN: the peer restarted" in log
+    assert "%ADJCHANGE: neighbor 10.0.0.2 Down Peer restarted" in log
+    # The stand-in went away; the real r2 (whose connection r1 dropped)
+    # reconnects and its route is back.
+    kldlab.wait_for(lambda: established(r1) and has_route(r1), 60,
+                    what="the real peer back after the restart")
+    assert counters(r1)[1:] == (2, 1)
+
+
+def test_idle_connection_cannot_hold_a_starting_session(lab):
+    """Before Established (Connect/Active adoption, OpenSent): an idle
+    connection from the peer's address is adopted, but the real peer's
+    connection supersedes it as soon as its OPEN arrives, whichever router
+    id is higher; the idle one gets Cease 6/7."""
+    r1, r2 = lab.host("r1"), lab.host("r2")
+    lab.link(r1, "eth0", r2, "eth0")
+    r1.cmd("ip addr add 10.0.0.1/24 dev eth0")
+    r2.cmd("ip addr add 10.0.0.2/24 dev eth0")
+    r1.start("bgpd")
+    r2.start("bgpd")
+    r1.conf("router bgp 65001", "bgp router-id 192.0.2.99", "neighbor 10.0.0.2 remote-as 65002",
+            "end")
+    r2.conf("router bgp 65002", "bgp router-id 10.0.0.2", "neighbor 10.0.0.1 remote-as 65001",
+            "neighbor 10.0.0.1 shutdown", "end")
+    path = os.path.join(r2.dir, "probe.py")
+    with open(path, "w") as f:
+        f.write(PROBE)
+    idle = r2.popen(["python3", path, "idle", "10.0.0.2", "64"], stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, text=True)
+    try:
+        kldlab.wait_for(lambda: neighbor(r1).get("bgpState") == "OpenSent", 20,
+                        what="r1 in OpenSent on the idle connection")
+        t0 = time.monotonic()
+        r2.conf("router bgp 65002", "no neighbor 10.0.0.1 shutdown", "end")
+        kldlab.wait_for(lambda: established(r1), OPEN_WAIT + 20, what="the real session")
+        took = time.monotonic() - t0
+        out, _ = idle.communicate(timeout=60)
+    finally:
+        idle.kill()
+    got = bytes.fromhex(dict(l.split(" ", 1) for l in out.splitlines() if " " in l)["received"])
+    # The idle connection got our OPEN, then Cease 6/7 when the real one won.
+    assert got[18] == 1 and got[-3:] == b"\x03\x06\x07", got.hex()
+    log = open(os.path.join(r1.dir, "bgpd.log")).read()
+    assert "6/7 (Cease/Connection Collision Resolution)" in log
+    # Not the 240 s OpenSent hold, nor even the 10 s OPEN wait: the real
+    # peer's OPEN decided.
+    assert took < OPEN_WAIT, took
