@@ -993,8 +993,8 @@ static void bgp_acc_take_over(struct bgp_peer *peer, const struct bgp_open *o)
 	if (peer->state == BGP_FSM_ESTABLISHED) {
 		/* The restarted peer's old connection is gone for it: a TCP
 		 * failure, so its routes are kept stale (RFC 4724 4.2). */
-		kld_notice("bgp %s: a new connection with a graceful-restart OPEN: the peer "
-			   "restarted", bgp_peer_name(peer, name));
+		kld_notice("bgp %s: a new connection with a graceful-restart OPEN: the peer restarted",
+			   bgp_peer_name(peer, name));
 		snprintf(peer->last_reset, sizeof(peer->last_reset), "Peer restarted");
 		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS); /* promotes acc */
 	} else {
