@@ -11,12 +11,33 @@
  * of a per-connection buffer, writes go to a per-connection queue that is
  * drained when the socket is writable.
  *
- * Collision detection (RFC 4271 6.8): while our own connection is in
- * OpenSent or OpenConfirm, a connection the peer opens is kept aside
- * (peer->acc), our OPEN is sent on it, and when its OPEN arrives the BGP
- * identifiers decide which connection survives. In Idle (waiting for the
- * back-off to restart), Connect and Active an incoming connection is simply
- * adopted, so a peer that connects first does not wait for our back-off.
+ * Collision detection (RFC 4271 6.8): in OpenSent, OpenConfirm and
+ * Established a connection the peer opens is kept aside (peer->acc) and
+ * judged only once its OPEN has arrived and is valid: against our own
+ * connection the BGP identifiers decide which survives; against an older
+ * connection the peer opened, the newer wins (the peer gave the old one
+ * up); against an Established session it is closed with Cease 6/7, unless
+ * the session negotiated graceful restart and the new OPEN carries the
+ * capability again, which makes it the peer's restart (RFC 4724 4.2). Until
+ * then the session is not touched: a connection that only completes the
+ * handshake costs the peer nothing. In Established our OPEN goes out on
+ * the side connection only once it has won (a peer using DelayOpen sends
+ * its own when its timer runs out); elsewhere at once, as on any new one.
+ * In Idle (waiting for the back-off to restart), Connect and Active an
+ * incoming connection is simply adopted, so a peer that connects first
+ * does not wait for our back-off.
+ *
+ * A connection the peer opened has BGP_OPEN_WAIT_MS to deliver its OPEN,
+ * adopted or aside, not the 240 s OpenSent hold our own connections get:
+ * a half-open connection from the peer's address cannot hold the session.
+ *
+ * GTSM (RFC 5082): IP_MINTTL / IPV6_MINHOPCOUNT are per socket, and one
+ * listener serves every peer, so the listener carries a classic BPF filter
+ * (bgp_session_gtsm_sync) that drops a segment from a ttl-security peer's
+ * address arriving under its floor, the SYN included: such a connection is
+ * never accepted. Accepted and connecting sockets get the socket options.
+ * The listeners send with TTL 255: a SYN-ACK leaves with the listener's
+ * TTL, and a GTSM peer's connecting socket drops anything under its floor.
  *
  * TCP-MD5 (RFC 2385): the kernel signs and checks the segments. A peer's
  * key goes on the connecting socket before connect() and on the listener
@@ -26,6 +47,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +60,11 @@
 
 #define BGP_RX_SIZE (64 * 1024)
 #define BGP_OPEN_HOLD_MS (240 * 1000)
+/* How long a connection the peer opened may take to deliver its OPEN: a
+ * speaker sends it right after the handshake (or after a DelayOpen of a
+ * few seconds); this is generous for a loaded machine and short enough
+ * that a half-open connection is not a way to hold a session down. */
+#define BGP_OPEN_WAIT_MS (10 * 1000)
 #define BGP_CONNECT_RETRY_MS 10000
 #define BGP_IDLE_HOLD_MAX_MS 32000
 
@@ -116,6 +143,7 @@ static void bgp_conn_close(struct bgp_conn *c)
 		close(c->fd);
 	c->fd = -1;
 	c->connecting = false;
+	c->inbound = false;
 	c->rxlen = 0;
 	kld_buf_reset(&c->tx);
 	c->txoff = 0;
@@ -164,13 +192,32 @@ static void bgp_conn_send(struct bgp_peer *peer, struct bgp_conn *c, const void 
 	if (c->fd < 0)
 		return;
 	kld_buf_append(&c->tx, msg, len);
-	peer->msg_out++;
+	if (c == &peer->c)
+		peer->msg_out++;
 	bgp_conn_flush(peer, c);
 }
 
 uint64_t bgp_peer_outq_bytes(const struct bgp_peer *peer)
 {
 	return peer->c.tx.len - peer->c.txoff;
+}
+
+/* On a side connection: the session's last reset is not this one's, and
+ * the peer's address can trigger it at will (the log is rate-limited). */
+static void bgp_send_notify_aside(struct bgp_peer *peer, struct bgp_conn *c,
+				  const struct bgp_notify *n)
+{
+	uint8_t buf[BGP_MAX_MSG_LEN];
+	int len = bgp_notify_encode(n, buf, sizeof(buf));
+	char name[KLD_ADDR_STRLEN];
+
+	if (len < 0 || c->fd < 0)
+		return;
+	kld_log_rl(LOG_NOTICE,
+		   "%%NOTIFICATION: sent to neighbor %s %d/%d (%s/%s) on a new connection",
+		   bgp_peer_name(peer, name), n->code, n->subcode, bgp_notify_code_str(n->code),
+		   bgp_notify_subcode_str(n->code, n->subcode));
+	bgp_conn_send(peer, c, buf, (size_t)len);
 }
 
 static void bgp_send_notify(struct bgp_peer *peer, struct bgp_conn *c, const struct bgp_notify *n)
@@ -512,7 +559,7 @@ static void act_send_open(struct bgp_fsm_ctx *x)
 {
 	kld_timer_cancel(x->peer->t_retry);
 	bgp_send_open(x->peer, &x->peer->c);
-	kld_timer_arm(x->peer->t_hold, BGP_OPEN_HOLD_MS);
+	kld_timer_arm(x->peer->t_hold, x->peer->c.inbound ? BGP_OPEN_WAIT_MS : BGP_OPEN_HOLD_MS);
 }
 
 static void bgp_set_ctx(struct bgp_peer *peer)
@@ -874,56 +921,114 @@ static void bgp_conn_readable(int fd, int what, void *arg)
 
 /* ---- collision: the side connection ---- */
 
-/* The side connection becomes the session's, in OpenSent (our OPEN went
- * out on it when it was accepted). */
+/* The side connection becomes the session's, in OpenSent: our OPEN goes
+ * out on it if it has not yet (a side connection in Established). */
 static void bgp_acc_promote(struct bgp_peer *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	bool open_sent = peer->acc_open_sent;
 
+	kld_timer_cancel(peer->t_acc);
 	bgp_conn_free(&peer->c);
 	peer->c = peer->acc;
 	bgp_conn_init(&peer->acc);
+	peer->acc_open_sent = false;
 	kld_io_free(peer->c.rio);
 	peer->c.rio = kld_io_new(bgp_peer_loop(peer), peer->c.fd, KLD_IO_READ,
 				 bgp_conn_readable, peer);
 	if (getsockname(peer->c.fd, (struct sockaddr *)&ss, &sl) == 0)
 		bgp_addr_from_sockaddr(&ss, &peer->local);
 	peer->state = BGP_FSM_OPENSENT;
-	kld_timer_arm(peer->t_hold, BGP_OPEN_HOLD_MS);
+	if (!open_sent)
+		bgp_send_open(peer, &peer->c);
+	kld_timer_arm(peer->t_hold, BGP_OPEN_WAIT_MS);
 }
 
-/* Collision resolved for the connection the peer opened. */
-static void bgp_acc_adopt(struct bgp_peer *peer)
+/* The side connection lost (RFC 4271 6.8): Cease 6/7 on it, the session
+ * goes on untouched. */
+static void bgp_acc_refuse(struct bgp_peer *peer)
 {
 	struct bgp_notify n;
 
 	bgp_notify_set(&n, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
-	bgp_send_notify(peer, &peer->c, &n);
-	bgp_acc_promote(peer);
+	bgp_send_notify_aside(peer, &peer->acc, &n);
+	kld_timer_cancel(peer->t_acc);
+	bgp_conn_close(&peer->acc);
+}
+
+/* RFC 4724 4.2: a new connection is the peer's restart only when the
+ * session negotiated graceful restart (the peer sent the capability and we
+ * did) and the new OPEN carries it again. */
+static bool bgp_acc_is_restart(const struct bgp_peer *peer, const struct bgp_open *o)
+{
+	return peer->neg.peer_gr && (peer->lopen.caps.present & BGP_CAPF_GR) &&
+	       (o->caps.present & BGP_CAPF_GR);
+}
+
+/* Whether the side connection, whose OPEN o is valid, replaces the
+ * session's connection. */
+static bool bgp_acc_wins(const struct bgp_peer *peer, const struct bgp_open *o)
+{
+	switch (peer->state) {
+	case BGP_FSM_ESTABLISHED:
+		return bgp_acc_is_restart(peer, o);
+	case BGP_FSM_OPENSENT:
+	case BGP_FSM_OPENCONFIRM:
+		/* Two connections the peer opened: it gave up the older.
+		 * Ours against the peer's: the higher identifier's stays. */
+		return peer->c.inbound || bgp_local_id(peer->bgp) < o->bgp_id;
+	default:
+		return false;
+	}
+}
+
+/* The session's connection gives way to the side connection, whose OPEN
+ * o is then processed as the session's. */
+static void bgp_acc_take_over(struct bgp_peer *peer, const struct bgp_open *o)
+{
+	struct bgp_notify n;
+	char name[KLD_ADDR_STRLEN];
+
+	if (peer->state == BGP_FSM_ESTABLISHED) {
+		/* The restarted peer's old connection is gone for it: a TCP
+		 * failure, so its routes are kept stale (RFC 4724 4.2). */
+		kld_notice("bgp %s: a new connection with a graceful-restart OPEN: the peer restarted",
+			   bgp_peer_name(peer, name));
+		snprintf(peer->last_reset, sizeof(peer->last_reset), "Peer restarted");
+		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS); /* promotes acc */
+	} else {
+		bgp_notify_set(&n, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
+		bgp_send_notify(peer, &peer->c, &n);
+		bgp_acc_promote(peer);
+	}
+	if (peer->state != BGP_FSM_OPENSENT)
+		return;
+	peer->ropen = *o;
+	bgp_fsm_event(peer, BGP_EV_BGP_OPEN);
 }
 
 static void bgp_acc_msg(struct bgp_peer *peer, struct bgp_conn *c, uint8_t type,
 			const uint8_t *msg, size_t len)
 {
 	struct bgp_open o;
-	struct bgp_notify n;
+	char name[KLD_ADDR_STRLEN];
 
-	if (type != BGP_MSG_OPEN || !bgp_open_ok(peer, msg, len, &o)) {
+	if (type != BGP_MSG_OPEN) {
+		kld_log_rl(LOG_INFO, "bgp %s: a new connection sent message type %u before OPEN",
+			   bgp_peer_name(peer, name), type);
 		bgp_conn_close(c);
 		return;
 	}
-	if (peer->state == BGP_FSM_OPENSENT || peer->state == BGP_FSM_OPENCONFIRM) {
-		if (bgp_local_id(peer->bgp) < o.bgp_id) {
-			bgp_acc_adopt(peer);
-			peer->ropen = o;
-			bgp_fsm_event(peer, BGP_EV_BGP_OPEN);
-			return;
-		}
+	if (!bgp_open_ok(peer, msg, len, &o)) {
+		bgp_send_notify_aside(peer, c, &peer->err);
+		bgp_conn_close(c);
+		return;
 	}
-	bgp_notify_set(&n, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
-	bgp_send_notify(peer, c, &n);
-	bgp_conn_close(c);
+	if (bgp_acc_wins(peer, &o))
+		bgp_acc_take_over(peer, &o);
+	else
+		bgp_acc_refuse(peer);
 }
 
 static void bgp_acc_readable(int fd, int what, void *arg)
@@ -962,42 +1067,71 @@ static void bgp_acc_readable(int fd, int what, void *arg)
 		bgp_fsm_event(peer, BGP_EV_HEADER_ERR);
 }
 
+/* The side connection's OPEN wait is over. */
+static void bgp_timer_acc(void *arg)
+{
+	struct bgp_peer *peer = arg;
+	struct bgp_notify n;
+	char name[KLD_ADDR_STRLEN];
+
+	if (peer->acc.fd < 0)
+		return;
+	kld_log_rl(LOG_INFO, "bgp %s: a new connection sent no OPEN in %u s: closed",
+		   bgp_peer_name(peer, name), BGP_OPEN_WAIT_MS / 1000);
+	if (peer->acc_open_sent) {
+		bgp_notify_set(&n, BGP_ERR_HOLD_EXPIRED, 0, NULL, 0);
+		bgp_send_notify_aside(peer, &peer->acc, &n);
+	}
+	bgp_conn_close(&peer->acc);
+}
+
 /* ---- accepting ---- */
+
+/* In Idle, Connect and Active the peer's connection becomes the session's
+ * (our OPEN goes out, its OPEN wait is BGP_OPEN_WAIT_MS: act_send_open). */
+static void bgp_accept_main(struct bgp_peer *peer, int fd)
+{
+	if (peer->state == BGP_FSM_IDLE) {
+		kld_timer_cancel(peer->t_start);
+		peer->state = BGP_FSM_ACTIVE;
+		kld_timer_arm(peer->t_retry, BGP_CONNECT_RETRY_MS);
+	}
+	bgp_conn_close(&peer->c);
+	bgp_conn_attach(peer, &peer->c, fd, bgp_conn_readable);
+	peer->c.inbound = true;
+	bgp_fsm_event(peer, BGP_EV_TCP_CONN_CONFIRMED);
+}
+
+/* Later it waits aside for its OPEN (bgp_acc_msg) or BGP_OPEN_WAIT_MS; a
+ * newer one replaces it. */
+static void bgp_accept_aside(struct bgp_peer *peer, int fd)
+{
+	bgp_conn_close(&peer->acc);
+	bgp_conn_attach(peer, &peer->acc, fd, bgp_acc_readable);
+	peer->acc.inbound = true;
+	peer->acc_open_sent = peer->state != BGP_FSM_ESTABLISHED;
+	if (peer->acc_open_sent)
+		bgp_send_open(peer, &peer->acc);
+	kld_timer_arm(peer->t_acc, BGP_OPEN_WAIT_MS);
+}
 
 static void bgp_accept_for(struct bgp_peer *peer, int fd)
 {
 	bgp_set_ttl(peer, fd);
 	switch (peer->state) {
 	case BGP_FSM_IDLE:
-		kld_timer_cancel(peer->t_start);
-		peer->state = BGP_FSM_ACTIVE;
-		kld_timer_arm(peer->t_retry, BGP_CONNECT_RETRY_MS);
-		/* fall through */
 	case BGP_FSM_CONNECT:
 	case BGP_FSM_ACTIVE:
-		bgp_conn_close(&peer->c);
-		bgp_conn_attach(peer, &peer->c, fd, bgp_conn_readable);
-		bgp_fsm_event(peer, BGP_EV_TCP_CONN_CONFIRMED);
+		bgp_accept_main(peer, fd);
 		return;
 	case BGP_FSM_OPENSENT:
 	case BGP_FSM_OPENCONFIRM:
-		bgp_conn_close(&peer->acc);
-		bgp_conn_attach(peer, &peer->acc, fd, bgp_acc_readable);
-		bgp_send_open(peer, &peer->acc);
-		return;
 	case BGP_FSM_ESTABLISHED:
-		/* RFC 4724 4.2: a graceful-restart peer that connects again
-		 * has restarted; the old session is gone for it. */
-		if (!peer->neg.peer_gr)
-			break;
-		snprintf(peer->last_reset, sizeof(peer->last_reset), "Peer restarted");
-		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS);
-		bgp_accept_for(peer, fd);
+		bgp_accept_aside(peer, fd);
 		return;
 	default:
-		break;
+		close(fd);
 	}
-	close(fd);
 }
 
 static void bgp_accept(int lfd, int what, void *arg)
@@ -1007,6 +1141,7 @@ static void bgp_accept(int lfd, int what, void *arg)
 	socklen_t sl = sizeof(ss);
 	struct kld_addr a;
 	struct bgp_peer *peer;
+	char name[KLD_ADDR_STRLEN];
 	int fd;
 
 	(void)what;
@@ -1015,10 +1150,16 @@ static void bgp_accept(int lfd, int what, void *arg)
 		return;
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
+	if (!peer) {
+		kld_log_rl(LOG_INFO, "bgp: connection from %s refused: not a neighbor",
+			   kld_addr_fmt(&a, name, sizeof(name)));
+		close(fd);
+		return;
+	}
 	/* A password whose listener key failed: the connection came in
 	 * unsigned. While a restart is being detected (bgp_gr.c) our OPEN
 	 * could not carry the right Restart State bit: the peer retries. */
-	if (!peer || peer->shutdown || !bd->bgp->router_id.s_addr ||
+	if (peer->shutdown || !bd->bgp->router_id.s_addr ||
 	    (peer->password[0] && !peer->md5_listen) || bgp_gr_start_held(bd)) {
 		close(fd);
 		return;
@@ -1026,19 +1167,124 @@ static void bgp_accept(int lfd, int what, void *arg)
 	bgp_accept_for(peer, fd);
 }
 
+/* ---- GTSM on the listeners ---- */
+
+#define BGP_GTSM_V4_LEN 6
+#define BGP_GTSM_V6_LEN 12
+#define BGP_GTSM_PASS BPF_STMT(BPF_RET | BPF_K, 0xffffffffu)
+#define BGP_GTSM_DROP BPF_STMT(BPF_RET | BPF_K, 0)
+
+/* A segment from the peer's address passes only with a TTL of at least
+ * 256 - hops; cBPF loads are big-endian, hence ntohl. */
+static size_t bgp_gtsm_v4(struct sock_filter *f, const struct bgp_peer *p)
+{
+	const struct sock_filter b[BGP_GTSM_V4_LEN] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 12), /* saddr */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(p->addr.u.v4.s_addr), 0, 4),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_NET_OFF + 8), /* ttl */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 256u - p->gtsm_hops, 0, 1),
+		BGP_GTSM_PASS,
+		BGP_GTSM_DROP,
+	};
+
+	memcpy(f, b, sizeof(b));
+	return BGP_GTSM_V4_LEN;
+}
+
+static size_t bgp_gtsm_v6(struct sock_filter *f, const struct bgp_peer *p)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t w;
+
+		memcpy(&w, &p->addr.u.v6.s6_addr[4 * i], 4);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      SKF_NET_OFF + 8 + 4 * i); /* saddr */
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(w), 0,
+						    (uint8_t)(BGP_GTSM_V6_LEN - n - 1));
+		n++;
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_NET_OFF + 7);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 256u - p->gtsm_hops, 0, 1);
+	f[n++] = (struct sock_filter)BGP_GTSM_PASS;
+	f[n++] = (struct sock_filter)BGP_GTSM_DROP;
+	return n;
+}
+
+/* The filter for one listener: a block per ttl-security peer of its
+ * family, then pass. No such peer: no filter. */
+static int bgp_gtsm_attach(int fd, int family, struct bgp *bgp)
+{
+	size_t blk = family == AF_INET ? BGP_GTSM_V4_LEN : BGP_GTSM_V6_LEN, n = 0;
+	struct sock_filter *f;
+	struct sock_fprog prog;
+	int rc = 0;
+
+	if (fd < 0)
+		return 0;
+	f = kld_xmalloc(BPF_MAXINSNS * sizeof(*f));
+	for (struct bgp_peer *p = bgp ? bgp->peers : NULL; p; p = p->next) {
+		if (p->addr.family != family)
+			continue;
+		p->gtsm_listen = 0;
+		if (!p->gtsm_hops)
+			continue;
+		if (n + blk + 1 > BPF_MAXINSNS) {
+			rc = -E2BIG;
+			continue;
+		}
+		n += family == AF_INET ? bgp_gtsm_v4(f + n, p) : bgp_gtsm_v6(f + n, p);
+		p->gtsm_listen = p->gtsm_hops;
+	}
+	if (!n) {
+		setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0); /* ENOENT: none */
+		free(f);
+		return rc;
+	}
+	f[n++] = (struct sock_filter)BGP_GTSM_PASS;
+	prog.len = (unsigned short)n;
+	prog.filter = f;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
+		rc = -errno;
+		for (struct bgp_peer *p = bgp->peers; p; p = p->next)
+			if (p->addr.family == family)
+				p->gtsm_listen = 0;
+	}
+	free(f);
+	return rc;
+}
+
+void bgp_session_gtsm_sync(struct bgpd *bd)
+{
+	int rc4 = bgp_gtsm_attach(bd->lfd, AF_INET, bd->bgp);
+	int rc6 = bgp_gtsm_attach(bd->lfd6, AF_INET6, bd->bgp);
+
+	if (rc4 < 0 || rc6 < 0)
+		kld_log_rl(LOG_WARNING,
+			   "bgp: ttl-security on the listener: %s (IPv4) / %s (IPv6); "
+			   "the floor applies only once a connection is accepted",
+			   rc4 < 0 ? strerror(-rc4) : "ok", rc6 < 0 ? strerror(-rc6) : "ok");
+}
+
 static int bgp_listen_one(struct bgpd *bd, int family)
 {
 	struct sockaddr_storage ss;
 	struct kld_addr any = { .family = (uint8_t)family };
 	socklen_t sl;
-	int one = 1, fd;
+	int one = 1, ttl = 255, fd;
 
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6)
+	/* The SYN-ACK carries the listener's TTL (see GTSM above). */
+	if (family == AF_INET) {
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	} else {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+	}
 	bgp_sockaddr(&any, bd->port, &ss, &sl);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
 		close(fd);
@@ -1059,6 +1305,7 @@ int bgp_session_listen(struct bgpd *bd)
 		bd->lio6 = kld_io_new(bd->p.d.loop, bd->lfd6, KLD_IO_READ, bgp_accept, bd);
 	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
 		bgp_md5_listen(p);
+	bgp_session_gtsm_sync(bd);
 	return 0;
 }
 
@@ -1370,6 +1617,7 @@ struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a)
 	peer->af_active[BGP_AF_IPV4_UNICAST] = true;
 	bgp_conn_init(&peer->c);
 	bgp_conn_init(&peer->acc);
+	peer->t_acc = kld_timer_new(l, bgp_timer_acc, peer);
 	peer->t_retry = kld_timer_new(l, bgp_timer_retry, peer);
 	peer->t_hold = kld_timer_new(l, bgp_timer_hold, peer);
 	peer->t_keepalive = kld_timer_new(l, bgp_timer_keepalive, peer);
@@ -1407,6 +1655,9 @@ void bgp_peer_free(struct bgp_peer *peer)
 			break;
 		}
 	}
+	if (peer->gtsm_listen)
+		bgp_session_gtsm_sync(peer->bgp->bd); /* the filter forgets it */
+	kld_timer_free(peer->t_acc);
 	kld_timer_free(peer->t_retry);
 	kld_timer_free(peer->t_hold);
 	kld_timer_free(peer->t_keepalive);
@@ -1429,6 +1680,8 @@ void bgp_peer_free(struct bgp_peer *peer)
  * router id. Called after every configuration change; idempotent. */
 void bgp_peer_start(struct bgp_peer *peer)
 {
+	if (peer->gtsm_hops != peer->gtsm_listen && !peer->is_group)
+		bgp_session_gtsm_sync(peer->bgp->bd);
 	if (peer->is_group || peer->shutdown || peer->pfx_overflow || !peer->bgp->router_id.s_addr)
 		return;
 	if (peer->as_type == BGP_AS_NUMBER && !peer->remote_as)

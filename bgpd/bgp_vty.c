@@ -509,6 +509,7 @@ static int bgp_nbr_set_ttl(struct vty *vty, const struct cmd_args *args, bool mu
 		peer->gtsm_hops = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 0);
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
+	bgp_session_gtsm_sync(peer->bgp->bd); /* before accept: the listener */
 	return CMD_SUCCESS;
 }
 

@@ -66,6 +66,7 @@ struct bgp;
 struct bgp_conn {
 	int fd;
 	bool connecting;
+	bool inbound; /* accepted: the peer opened it (its OPEN wait is short) */
 	struct kld_io *rio, *wio;
 	uint8_t *rx;
 	size_t rxlen;
@@ -102,11 +103,13 @@ struct bgp_peer {
 	 * running configuration, never shown or logged. */
 	char password[BGP_PASSWORD_MAX + 1];
 	bool md5_listen; /* the listener holds the key for this address */
+	uint8_t gtsm_listen; /* the hops the listener's GTSM filter has for it */
 
 	enum bgp_fsm_state state;
 	struct bgp_conn c;   /* the session's connection */
 	struct bgp_conn acc; /* an accepted one waiting for its OPEN */
-	bool acc_open_sent;
+	bool acc_open_sent;  /* our OPEN went out on acc */
+	struct kld_timer *t_acc; /* acc's OPEN wait (BGP_OPEN_WAIT_MS) */
 	struct kld_timer *t_retry, *t_hold, *t_keepalive, *t_start;
 	/* the table sent to a new session in slices (bgp_rib.c) */
 	struct kld_timer *t_dump;
@@ -356,6 +359,9 @@ void bgp_instance_free(struct bgp *bgp);
 
 /* bgp_session.c */
 int bgp_session_listen(struct bgpd *bd);
+/* Bring the listeners' GTSM filter in line with the peers' ttl-security
+ * (after a peer or its hop count changed); idempotent. */
+void bgp_session_gtsm_sync(struct bgpd *bd);
 void bgp_session_close_all(struct bgpd *bd);
 struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a);
 void bgp_peer_free(struct bgp_peer *peer);

@@ -36,6 +36,9 @@ struct kld_ipc_conn {
 	size_t max_frame;
 	char peer[32];
 	uint32_t peer_pid;
+	bool cred_ok; /* SO_PEERCRED answered (server side) */
+	uid_t cred_uid;
+	pid_t cred_pid;
 	bool hello_ok;
 	bool closing;
 	int busy;
@@ -197,6 +200,10 @@ static void kld_conn_dispatch(struct kld_ipc_conn *c, const Kld__Envelope *env)
 		kld_ipc_close(c, "message type not served here");
 		return;
 	}
+	if (c->ops->may_send && !c->ops->may_send(c, (int)env->body_case, c->arg)) {
+		kld_ipc_close(c, "message type not allowed for this peer");
+		return;
+	}
 	fn(c, env, c->arg);
 }
 
@@ -279,6 +286,17 @@ uint32_t kld_ipc_peer_pid(const struct kld_ipc_conn *c)
 	return c->peer_pid;
 }
 
+int kld_ipc_peer_cred(const struct kld_ipc_conn *c, uid_t *uid, pid_t *pid)
+{
+	if (!c->cred_ok)
+		return -1;
+	if (uid)
+		*uid = c->cred_uid;
+	if (pid)
+		*pid = c->cred_pid;
+	return 0;
+}
+
 void kld_ipc_set_data(struct kld_ipc_conn *c, void *data)
 {
 	c->data = data;
@@ -320,6 +338,20 @@ static int kld_unix_listen(const char *path)
 	return fd;
 }
 
+/* Who connected, by the kernel's word: the Hello's name and pid are the
+ * peer's claim, these are facts a server can check the claim against. */
+static void kld_conn_cred(struct kld_ipc_conn *c, int fd)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 || len != sizeof(uc))
+		return;
+	c->cred_ok = true;
+	c->cred_uid = uc.uid;
+	c->cred_pid = uc.pid;
+}
+
 static void kld_server_accept(int fd, int what, void *arg)
 {
 	struct kld_ipc_server *s = arg;
@@ -330,6 +362,7 @@ static void kld_server_accept(int fd, int what, void *arg)
 		return;
 	c = kld_conn_new(cfd, kld_loop_base(s->loop), s->ops, s->arg, s->self, s->max_frame);
 	c->srv = s;
+	kld_conn_cred(c, cfd);
 	c->next = s->conns;
 	s->conns = c;
 	kld_send_hello(c);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "event.h"
 #include "frame.h"
 
@@ -31,6 +32,9 @@ struct kld_ipc_ops {
 	void (*on_up)(struct kld_ipc_conn *c, void *arg);
 	/* The connection is gone (the conn is freed after this returns). */
 	void (*on_down)(struct kld_ipc_conn *c, void *arg);
+	/* Optional: whether this peer may send this message type (the
+	 * Envelope's body case); false closes the connection. */
+	bool (*may_send)(struct kld_ipc_conn *c, int body_case, void *arg);
 	kld_ipc_msg_fn handlers[KLD_IPC_MAX_BODY];
 };
 
@@ -57,6 +61,9 @@ void kld_ipc_close(struct kld_ipc_conn *c, const char *reason);
 /* Peer daemon name from its Hello ("" before it). */
 const char *kld_ipc_peer(const struct kld_ipc_conn *c);
 uint32_t kld_ipc_peer_pid(const struct kld_ipc_conn *c);
+/* The peer process's credentials as the kernel saw them when it connected
+ * (SO_PEERCRED on an accepted connection); -1 when unknown. */
+int kld_ipc_peer_cred(const struct kld_ipc_conn *c, uid_t *uid, pid_t *pid);
 void kld_ipc_set_data(struct kld_ipc_conn *c, void *data);
 void *kld_ipc_data(const struct kld_ipc_conn *c);
 /* Bytes queued for sending; lets producers of big tables apply backpressure. */

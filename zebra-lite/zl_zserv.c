@@ -11,8 +11,20 @@
  * address of the wrong size, a route without nexthops) is a broken client:
  * it is disconnected and the others go on. What the kernel refuses is not
  * the client's fault: the route's owner hears of it in a RouteNotify.
+ *
+ * One identity per daemon: the name a client gives in its Hello must be
+ * one of the daemons below, and the kernel's word on the client's uid
+ * (SO_PEERCRED) must be that daemon's system user (kldnet-<daemon>,
+ * systemd/kldnet-sysusers.conf) or root. Root is let through because a
+ * root process can program the kernel itself: refusing it would protect
+ * nothing (the units run every protocol daemon as its own user; tests on
+ * machines without those users run them as root). Each daemon may then
+ * send only the message types its job needs, and routes only of its own
+ * type: only wgd touches WireGuard devices, only bgpd sends BGP routes.
+ * A mismatch closes the connection with a logged reason.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,9 +35,12 @@
 #define ZL_DEFAULT_GRACE 60
 #define ZL_MAX_GRACE 7200 /* a client asks for at most this */
 
+struct zl_role;
+
 struct zl_conn_ref {
 	struct zl *zl;
 	uint16_t slot;
+	const struct zl_role *role;
 };
 
 static struct zl *zl_of(void *arg)
@@ -136,13 +151,135 @@ static struct zl_client *zl_client_of(struct kld_ipc_conn *c, uint16_t *slot)
 	return &zl->clients[ref->slot];
 }
 
+/* ---- who may say what ---- */
+
+/* A set of Envelope body cases (field numbers, all under 128). */
+typedef unsigned __int128 zl_msgset;
+#define ZL_M(body) ((zl_msgset)1 << KLD__ENVELOPE__BODY_##body)
+/* Asking: nothing changes in the kernel. */
+#define ZL_ASKS                                                                                    \
+	(ZL_M(INTERFACE_SUBSCRIBE) | ZL_M(NEXTHOP_REGISTER) | ZL_M(REDIST_SUBSCRIBE) |             \
+	 ZL_M(BARRIER))
+#define ZL_ROUTES (ZL_M(ROUTE_ADD) | ZL_M(ROUTE_DELETE) | ZL_M(REPLAY_DONE))
+#define ZL_WG                                                                                      \
+	(ZL_M(WG_DEVICE_SET) | ZL_M(WG_DEVICE_DELETE) | ZL_M(WG_STATE_REQUEST) |                   \
+	 ZL_M(WG_REPLAY_DONE))
+
+struct zl_role {
+	const char *name;   /* in the Hello */
+	const char *user;   /* its system user */
+	uint8_t route_type; /* the RIB_* type of its routes; 0: it sends none */
+	zl_msgset msgs;     /* ZL_M() of the body cases it may send */
+};
+
+static const struct zl_role zl_roles[] = {
+	{ "bgpd", "kldnet-bgpd", RIB_BGP, ZL_ASKS | ZL_ROUTES | ZL_M(CLIENT_GRACE) },
+	{ "wgd", "kldnet-wgd", RIB_WIREGUARD, ZL_ASKS | ZL_ROUTES | ZL_WG },
+	/* wgd's short query connections (show, health, metrics) */
+	{ "wgd-query", "kldnet-wgd", 0, ZL_M(WG_STATE_REQUEST) | ZL_M(BARRIER) },
+	{ "vxland", "kldnet-vxland", RIB_VXLAN, ZL_ASKS | ZL_ROUTES },
+	{ "fwd", "kldnet-fwd", 0, ZL_ASKS },
+};
+
+static const struct zl_role *zl_role_find(const char *name)
+{
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(zl_roles); i++)
+		if (!strcmp(zl_roles[i].name, name))
+			return &zl_roles[i];
+	return NULL;
+}
+
+/* The role the client claims, or NULL with the reason in why. */
+static const struct zl_role *zl_role_check(struct kld_ipc_conn *c, char *why, size_t size)
+{
+	const struct zl_role *role = zl_role_find(kld_ipc_peer(c));
+	const struct passwd *pw;
+	uid_t uid;
+	pid_t pid;
+
+	if (!role) {
+		snprintf(why, size, "no kldnet daemon has that name");
+		return NULL;
+	}
+	if (kld_ipc_peer_cred(c, &uid, &pid) < 0) {
+		snprintf(why, size, "its credentials are unknown");
+		return NULL;
+	}
+	if (uid == 0)
+		return role;
+	pw = getpwnam(role->user);
+	if (pw && pw->pw_uid == uid)
+		return role;
+	snprintf(why, size, "uid %u (pid %d) is not %s%s", (unsigned)uid, (int)pid, role->user,
+		 pw ? "" : ", which does not exist here");
+	return NULL;
+}
+
+static const char *zl_body_name(int body)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field(&kld__envelope__descriptor, (unsigned)body);
+
+	return f ? f->name : "?";
+}
+
+/* The kernel's word on the client's pid, its Hello's if that is missing. */
+static unsigned zl_client_pid(const struct kld_ipc_conn *c)
+{
+	pid_t pid;
+
+	return kld_ipc_peer_cred(c, NULL, &pid) == 0 ? (unsigned)pid : kld_ipc_peer_pid(c);
+}
+
+static bool zl_zserv_may_send(struct kld_ipc_conn *c, int body, void *arg)
+{
+	const struct zl_conn_ref *ref = kld_ipc_data(c);
+
+	(void)arg;
+	if (ref && ref->role && body >= 0 && body < 128 &&
+	    (ref->role->msgs & ((zl_msgset)1 << body)))
+		return true;
+	kld_log_rl(LOG_WARNING, "zserv: %s (pid %u) may not send %s: refused", kld_ipc_peer(c),
+		   zl_client_pid(c), zl_body_name(body));
+	return false;
+}
+
+/* Routes of the client's own type only, checked before the client takes
+ * its slot (which would replace the real daemon's connection); false has
+ * closed the connection. */
+static bool zl_route_types_ok(struct kld_ipc_conn *c, Kld__Route *const *r, size_t n)
+{
+	const struct zl_conn_ref *ref = kld_ipc_data(c);
+
+	for (size_t i = 0; i < n; i++) {
+		if (ref->role->route_type && r[i]->type == ref->role->route_type)
+			continue;
+		kld_log_rl(LOG_WARNING, "zserv: %s (pid %u) may not send routes of type %d: refused",
+			   kld_ipc_peer(c), zl_client_pid(c), (int)r[i]->type);
+		kld_ipc_close(c, "a route of a type this daemon may not send");
+		return false;
+	}
+	return true;
+}
+
 /* ---- connections ---- */
 
 static void zl_zserv_up(struct kld_ipc_conn *c, void *arg)
 {
-	struct zl_conn_ref *ref = kld_xcalloc(1, sizeof(*ref));
+	struct zl_conn_ref *ref;
+	const struct zl_role *role;
+	char why[160];
 
+	role = zl_role_check(c, why, sizeof(why));
+	if (!role) {
+		kld_log_rl(LOG_WARNING, "zserv: a client calling itself %s refused: %s",
+			   kld_ipc_peer(c), why);
+		kld_ipc_close(c, "identity refused");
+		return;
+	}
+	ref = kld_xcalloc(1, sizeof(*ref));
 	ref->zl = zl_of(arg);
+	ref->role = role;
 	kld_ipc_set_data(c, ref);
 	kld_debug("zserv: %s (pid %u) connected", kld_ipc_peer(c), kld_ipc_peer_pid(c));
 }
@@ -246,11 +383,14 @@ static void zl_handle_route_add(struct kld_ipc_conn *c, const Kld__Envelope *env
 {
 	struct zl *zl = zl_of(arg);
 	uint16_t slot;
-	struct zl_client *cl = zl_client_of(c, &slot);
+	struct zl_client *cl;
 	struct rib_nh nh[32];
 	struct rib_route_spec s;
 	struct kld_prefix p;
 
+	if (!zl_route_types_ok(c, env->route_add->routes, env->route_add->n_routes))
+		return;
+	cl = zl_client_of(c, &slot);
 	if (!cl)
 		return;
 	rib_set_clock(zl->rib, zl_clock(zl));
@@ -271,7 +411,8 @@ static void zl_handle_route_delete(struct kld_ipc_conn *c, const Kld__Envelope *
 	uint16_t slot;
 	struct kld_prefix p;
 
-	if (!zl_client_of(c, &slot))
+	if (!zl_route_types_ok(c, env->route_delete->routes, env->route_delete->n_routes) ||
+	    !zl_client_of(c, &slot))
 		return;
 	for (size_t i = 0; i < env->route_delete->n_routes; i++) {
 		const Kld__Route *r = env->route_delete->routes[i];
@@ -631,6 +772,7 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
 	.on_down = zl_zserv_down,
+	.may_send = zl_zserv_may_send,
 	.handlers = {
 		[KLD__ENVELOPE__BODY_ROUTE_ADD] = zl_handle_route_add,
 		[KLD__ENVELOPE__BODY_ROUTE_DELETE] = zl_handle_route_delete,

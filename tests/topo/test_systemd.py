@@ -1,6 +1,7 @@
 """The systemd units are valid and keep the privilege split the design asks
-for: zebra-lite alone has network-admin capabilities, the protocol daemons
-run as an unprivileged user."""
+for: zebra-lite alone has network-admin capabilities, each protocol daemon
+runs as its own unprivileged user (which zebra-lite checks on zserv), and
+every unit raises the open-files limit."""
 import configparser
 import os
 import shutil
@@ -57,11 +58,31 @@ def test_privilege_split(tmp_path):
     for u in ("bgpd", "wgd", "vxland", "fwd"):
         cp = unit(out / (u + ".service"))
         s = cp["Service"]
-        assert s["User"] == "kldnet" and s["Type"] == "notify"
+        assert s["User"] == "kldnet-" + u and s["Group"] == "kldnet" and s["Type"] == "notify"
         assert "zebra-lite.service" in cp["Unit"]["After"]
         assert "CAP_NET_ADMIN" not in s["CapabilityBoundingSet"]
         assert s["ProtectSystem"] == "strict"
     assert unit(out / "bgpd.service")["Service"]["CapabilityBoundingSet"] == "CAP_NET_BIND_SERVICE"
+    for u in UNITS:
+        assert int(unit(out / (u + ".service"))["Service"]["LimitNOFILE"]) >= 65536, u
+
+
+@pytest.mark.skipif(not shutil.which("systemd-sysusers"), reason="systemd-sysusers missing")
+def test_sysusers_one_user_per_daemon(tmp_path):
+    """The sysusers file creates the users the units name, in group kldnet."""
+    (tmp_path / "etc").mkdir()
+    subprocess.run(["systemd-sysusers", f"--root={tmp_path}",
+                    os.path.abspath(os.path.join(SRC, "kldnet-sysusers.conf"))], check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    users = {l.split(":")[0]: l.split(":") for l in (tmp_path / "etc/passwd").read_text().splitlines()}
+    groups = {l.split(":")[0]: l.split(":") for l in (tmp_path / "etc/group").read_text().splitlines()}
+    gid = groups["kldnet"][2]
+    uids = set()
+    for u in ("bgpd", "wgd", "vxland", "fwd"):
+        pw = users["kldnet-" + u]
+        assert pw[3] == gid, pw
+        uids.add(pw[2])
+    assert len(uids) == 4
 
 
 def test_daemon_drops_to_user(lab):

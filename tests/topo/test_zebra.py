@@ -202,7 +202,7 @@ def test_misbehaving_client_is_disconnected_others_go_on(lab):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
     s.connect(os.path.join(r1.rundir, "zserv.sock"))
-    hello = bytes.fromhex("520908011205627567647a")  # hello{version=1, daemon="bugdz"}
+    hello = bytes.fromhex("52080801120462677064")  # hello{version=1, daemon="bgpd"}
     s.sendall(struct.pack(">I", len(hello)) + hello + _raw_route_add(40))
     data = b""
     while True:
