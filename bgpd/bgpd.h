@@ -142,6 +142,9 @@ struct bgp_peer {
 	unsigned established_count, dropped_count;
 	uint32_t pfx_rcvd[BGP_AF_MAX], pfx_sent[BGP_AF_MAX];
 	char last_reset[96];
+	/* the shutdown communication (RFC 8203) of the last NOTIFICATION
+	 * received, made safe to print; "" if it had none */
+	char shutdown_msg[BGP_SHUTDOWN_TEXT_MAX];
 
 	/* soft-reconfiguration inbound: prefix -> interned attributes as
 	 * received, before inbound policy; NULL unless soft_in[af] */
