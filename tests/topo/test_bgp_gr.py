@@ -278,7 +278,7 @@ def test_gr_restarting_peer_without_gr_capability(lab):
     r1.stop("bgpd", signal.SIGKILL)
     r1.start("bgpd")
     log = os.path.join(r1.dir, "bgpd.log")
-    kldlab.wait_for(lambda: "End-of-RIB from every peer" in open(log).read(), 20,
+    kldlab.wait_for(lambda: "every peer's table is complete" in open(log).read(), 20,
                     what="the deferral's end")
     kldlab.wait_for(lambda: "10.100.10.0/24" in frr_routes(r2), 20, what="ours at FRR again")
     time.sleep(1)
