@@ -505,10 +505,6 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 		json_object_object_add(o, "peerId", json_object_new_string(
 							    kld_addr_fmt(&p->peer->addr, pa, sizeof(pa))));
 	}
-	if (a->ncomm)
-		json_object_object_add(o, "community", bgp_comm_json(a));
-	if (a->nlcomm)
-		json_object_object_add(o, "largeCommunity", bgp_lcomm_json(a));
 	bgp_reflect_json(o, d, p);
 	json_object_object_add(nho, "ip", json_object_new_string(bgp_nh_str(a, nh)));
 	json_object_object_add(nho, "afi", json_object_new_string(
@@ -517,6 +513,23 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object_array_add(nhs, nho);
 	json_object_object_add(o, "nexthops", nhs);
 	return o;
+}
+
+/* The prefix view's paths: FRR's detail keys on top of the table's. */
+static json_object *bgp_dest_detail_json(const struct bgp_dest *d)
+{
+	json_object *arr = json_object_new_array();
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		json_object *o = bgp_path_json(d, p);
+
+		if (p->attrs->ncomm)
+			json_object_object_add(o, "community", bgp_comm_json(p->attrs));
+		if (p->attrs->nlcomm)
+			json_object_object_add(o, "largeCommunity", bgp_lcomm_json(p->attrs));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static json_object *bgp_dest_json(const struct bgp_dest *d)
@@ -748,7 +761,7 @@ static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
 
 		json_object_object_add(o, "prefix", json_object_new_string(
 							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
-		json_object_object_add(o, "paths", bgp_dest_json(d));
+		json_object_object_add(o, "paths", bgp_dest_detail_json(d));
 		bgp_print_json(vty, o);
 	} else {
 		bgp_prefix_text(vty, bd, d);
