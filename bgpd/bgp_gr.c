@@ -284,11 +284,12 @@ static void bgp_gr_state_changed(struct bgpd *bd)
 
 /* ---- after a restart: whose tables to wait for ---- */
 
-/* The peer announced End-of-RIB before or does now, or promised to
+/* The families whose table ends with End-of-RIB: those it ended so
+ * before the restart, and all once it sends one now or promised to
  * (graceful restart's capability obliges it, RFC 4724 2). */
-static bool bgp_gr_eor_expected(const struct bgp_peer *p)
+static uint32_t bgp_gr_eor_expected(const struct bgp_peer *p)
 {
-	return p->gr_was_eor || p->neg.peer_gr || p->eor_rcvd;
+	return p->neg.peer_gr || p->eor_rcvd ? BGP_AF_MASK_ALL : p->gr_was_eor;
 }
 
 /* A peer without End-of-RIB has sent its table when it has been quiet a
@@ -316,8 +317,8 @@ static uint32_t bgp_gr_missing(const struct bgp_peer *p, bool defer)
 	if (!want || !estab)
 		return want;
 	want &= p->neg.af_mask & ~p->eor_rcvd;
-	if (want && !bgp_gr_eor_expected(p) && bgp_gr_quiet(p))
-		return 0;
+	if (want && bgp_gr_quiet(p))
+		want &= bgp_gr_eor_expected(p);
 	return want;
 }
 
@@ -423,7 +424,7 @@ static unsigned bgp_gr_mark_awaited(struct bgpd *bd)
 				p->gr_wait |= BGP_AF_BIT(af);
 		if (w) {
 			p->gr_wait = w->af_mask;
-			p->gr_was_eor = w->eor_mask != 0;
+			p->gr_was_eor = w->eor_mask;
 		}
 		p->gr_quiet_ms = kld_now_ms();
 		p->gr_upd_seen = p->upd_in;
@@ -599,6 +600,8 @@ void bgp_gr_instance_init(struct bgp *bgp)
 	bgp->gr_stale_time = BGP_GR_STALE_TIME;
 	bgp->gr_defer_time = BGP_GR_DEFER_TIME;
 	bgp->update_delay = BGP_UPDATE_DELAY;
+	if (bgp->bd)
+		bgp_gr_zebra_sync(bgp); /* our grace time, now that there are routes */
 }
 
 /* ---- show bgp neighbors: FRR 8.4's lines and keys ---- */

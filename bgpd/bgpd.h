@@ -137,10 +137,10 @@ struct bgp_peer {
 	struct kld_timer *t_gr;      /* restart time while down, stale-path time once back */
 	uint64_t gr_timer_end_ms;    /* when t_gr fires, for show */
 	/* after our own restart: the families whose table we wait for (it
-	 * was up before), whether it sent End-of-RIB then, and when it last
-	 * sent an UPDATE (a peer without End-of-RIB is done when quiet) */
+	 * was up before), those it sent End-of-RIB for then, and when it last
+	 * sent an UPDATE (a table without End-of-RIB is complete when quiet) */
 	uint32_t gr_wait;
-	bool gr_was_eor;
+	uint32_t gr_was_eor;
 	uint64_t gr_quiet_ms, gr_upd_seen;
 
 	/* statistics for show */
