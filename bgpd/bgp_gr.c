@@ -14,20 +14,29 @@
  * routes lose the mark (bgp_rib_update), End-of-RIB sweeps what is still
  * stale.
  *
- * Restarting speaker (`bgp graceful-restart`): zebra-lite keeps a departed
- * client's routes for its grace time. When bgpd starts it asks zebra-lite
- * (ClientGrace) for a grace time covering restart-time plus the
- * selection deferral, and how many of its routes zebra-lite still holds
- * stale. Peers wait for that answer. Routes held mean the forwarding state
- * survived: OPENs carry the Restart State bit and the Forwarding State bit
- * for each family, and the decision process is deferred (bgp_work does
- * nothing) until every established graceful-restart peer has sent
- * End-of-RIB, or select-defer-time passed. Then the work queue runs over
+ * Any restart (with or without graceful restart): zebra-lite keeps a
+ * departed client's routes for its grace time. When bgpd starts it asks
+ * zebra-lite (ClientGrace) for a grace time covering update-delay (and,
+ * restarting speaker, restart-time plus the selection deferral), and how
+ * many of its routes zebra-lite still holds stale. If some, the hold
+ * begins: routes go to zebra-lite as they are decided, but ReplayDone
+ * (which sweeps what was not sent again) waits until each peer that was
+ * Established before the restart - the state file bgpd.peers in the run
+ * directory says which - is back and has sent its table in every family
+ * (End-of-RIB, or a quiet time for a family it ends without one), or
+ * update-delay passed; then it follows the work queue's last batch.
+ *
+ * Restarting speaker (`bgp graceful-restart`): peers wait for zebra-lite's
+ * answer. Routes held mean the forwarding state survived: OPENs carry the
+ * Restart State bit and the Forwarding State bit for each family, and the
+ * decision process is deferred (bgp_work does nothing) until the peers of
+ * the hold and every established graceful-restart peer have sent their
+ * tables, or select-defer-time passed. Then the work queue runs over
  * everything learned, zebra-lite gets the best paths (those it already has
- * cause no kernel message), then ReplayDone (it sweeps what we no longer
- * want), and each peer gets the table and End-of-RIB. With the restarting
- * role on, bgpd leaves on SIGTERM without a NOTIFICATION, so a planned
- * restart (systemctl restart) is graceful too.
+ * cause no kernel message), each peer gets the table and End-of-RIB, and
+ * ReplayDone follows when the hold is over too. With the restarting role
+ * on, bgpd leaves on SIGTERM without a NOTIFICATION, so a planned restart
+ * (systemctl restart) is graceful too.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -43,6 +52,7 @@
 #define BGP_GR_QUIET_MS 5000 /* no UPDATE this long: a table without End-of-RIB is complete */
 #define BGP_GR_TICK_MS 1000
 #define BGP_GR_HOLD_MARGIN 30 /* s: zebra-lite's grace time over update-delay */
+#define BGP_GR_STATE_MAX (16u << 20) /* a larger state file is not ours */
 
 static void bgp_gr_state_changed(struct bgpd *bd);
 static void bgp_gr_check(struct bgpd *bd);
@@ -161,6 +171,7 @@ void bgp_gr_peer_timer(void *arg)
 void bgp_gr_peer_flush(struct bgp_peer *peer)
 {
 	bgp_gr_sweep(peer, ~0u, "session stopped");
+	bgp_gr_state_changed(peer->bgp->bd); /* stopped or deconfigured */
 }
 
 /* RFC 4724: per family, the peer's stale paths of that family go, and
@@ -214,20 +225,20 @@ static void bgp_gr_state_load(struct bgpd *bd)
 {
 	char path[4200];
 	FILE *f;
-	char *text = NULL;
-	size_t cap = 0, len;
+	char *text = kld_xmalloc(BGP_GR_STATE_MAX);
+	size_t len;
 
 	bd->gr_nwas_up = -1;
 	bgp_gr_state_path(bd, path, sizeof(path));
 	f = fopen(path, "r");
-	if (!f)
-		return;
-	len = (size_t)getdelim(&text, &cap, '\0', f);
-	if (!ferror(f) && text)
-		bd->gr_nwas_up = bgp_grstate_parse(text, len, &bd->gr_was_up);
-	if (bd->gr_nwas_up < 0)
-		kld_warn("bgpd: %s is not a state file of ours; ignored", path);
-	fclose(f);
+	if (f) {
+		len = fread(text, 1, BGP_GR_STATE_MAX, f);
+		if (!ferror(f) && len < BGP_GR_STATE_MAX)
+			bd->gr_nwas_up = bgp_grstate_parse(text, len, &bd->gr_was_up);
+		if (bd->gr_nwas_up < 0)
+			kld_warn("bgpd: %s is not a state file of ours; ignored", path);
+		fclose(f);
+	}
 	free(text);
 }
 
@@ -235,14 +246,20 @@ static void bgp_gr_state_write(struct bgpd *bd, const char *text)
 {
 	char path[4200], tmp[4300];
 	FILE *f;
+	bool ok;
 
 	bgp_gr_state_path(bd, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+	if (!f) {
+		kld_log_rl(LOG_WARNING, "bgpd: cannot write %s: %m", tmp);
+		return;
+	}
+	ok = fputs(text, f) >= 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
 		kld_log_rl(LOG_WARNING, "bgpd: cannot write %s: %m", path);
-		if (f)
-			unlink(tmp);
+		unlink(tmp);
 	}
 }
 
