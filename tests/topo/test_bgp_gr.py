@@ -9,7 +9,6 @@ was ever deleted while the speaker restarted.
 import json
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -91,22 +90,9 @@ def frr_routes(h):
         return {}
 
 
-class RouteWatch:
+def RouteWatch(h):
     """`ip -4 monitor route` inside a host: every Deleted line is a flap."""
-
-    def __init__(self, h):
-        self.p = h.popen(["ip", "-4", "monitor", "route"], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-        time.sleep(0.3)
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        out, _ = self.p.communicate(timeout=5)
-        return out
-
-    def deleted(self, out, prefixes):
-        return [l for l in out.splitlines()
-                if l.startswith("Deleted") and any(p in l for p in prefixes)]
+    return kldlab.RouteWatch(h, "-4")
 
 
 def start_r1(r1, extra=()):

@@ -134,25 +134,6 @@ def start_speaker(r4, secs=300):
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-class RouteWatch:
-    """`ip monitor route` (both families) in a host: a Deleted line is a flap."""
-
-    def __init__(self, h):
-        self.p = h.popen(["ip", "monitor", "route"], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-        time.sleep(0.3)
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        out, _ = self.p.communicate(timeout=5)
-        return out
-
-    @staticmethod
-    def deleted(out, prefixes):
-        return [l for l in out.splitlines()
-                if l.startswith("Deleted") and any(p in l for p in prefixes)]
-
-
 IPV6_BGP_BLOCK = ("table ip6 kldtest { chain in { type filter hook input priority 0; "
                   "tcp dport 179 reject with tcp reset; tcp sport 179 reject with tcp reset; }; "
                   "chain out { type filter hook output priority 0; "
@@ -189,7 +170,7 @@ def test_restart_deletes_no_route(lab, peer, gr):
                     10, what="the state file")
     before = replays(r1)
 
-    watch = RouteWatch(r1)
+    watch = kldlab.RouteWatch(r1)  # both families
     r1.stop("bgpd", signal.SIGKILL)
     time.sleep(0.5)  # the peers see the connections close
     block_ipv6_bgp(r1, True)
@@ -206,7 +187,7 @@ def test_restart_deletes_no_route(lab, peer, gr):
     kldlab.wait_for(lambda: replays(r1) > before, 30, what="bgpd's ReplayDone")
     time.sleep(1)
     out = watch.stop()
-    assert RouteWatch.deleted(out, ALL_ROUTES) == [], out
+    assert watch.deleted(out, ALL_ROUTES) == [], out
     assert set(ALL_ROUTES) <= kernel_bgp(r1)
     bgpd_log = log(r1, "bgpd")
     assert "every peer that was up is back with its table" in bgpd_log, bgpd_log[-3000:]
