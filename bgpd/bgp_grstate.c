@@ -7,7 +7,7 @@
 #include "bgp_grstate.h"
 
 /* FRR's json names of the families (as in show bgp neighbors json). */
-static const char *const bgp_grstate_af[BGP_AF_MAX] = { "ipv4Unicast", "ipv6Unicast" };
+static const char *const bgp_grstate_af[BGP_AF_MAX] = {"ipv4Unicast", "ipv6Unicast"};
 
 static json_object *bgp_grstate_afs(uint32_t mask)
 {
@@ -27,8 +27,8 @@ char *bgp_grstate_format(const struct bgp_grstate_peer *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "address", json_object_new_string(
-							     kld_addr_fmt(&p[i].addr, a, sizeof(a))));
+		json_object_object_add(
+		    o, "address", json_object_new_string(kld_addr_fmt(&p[i].addr, a, sizeof(a))));
 		json_object_object_add(o, "families", bgp_grstate_afs(p[i].af_mask));
 		json_object_object_add(o, "endOfRib", bgp_grstate_afs(p[i].eor_mask));
 		json_object_array_add(arr, o);

@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = bgp_grstate_parse(text, strlen(text), &q);
 	CHECK(m == n);
 	for (int i = 0; i < n; i++)
-		CHECK(kld_addr_eq(&p[i].addr, &q[i].addr) &&
-		      p[i].af_mask == q[i].af_mask && p[i].eor_mask == q[i].eor_mask);
+		CHECK(kld_addr_eq(&p[i].addr, &q[i].addr) && p[i].af_mask == q[i].af_mask &&
+		      p[i].eor_mask == q[i].eor_mask);
 	free(text);
 	free(p);
 	free(q);

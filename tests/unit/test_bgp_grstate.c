@@ -21,7 +21,7 @@ static int parse(const char *text, struct bgp_grstate_peer **p)
 
 static void test_round_trip(void **state)
 {
-	struct bgp_grstate_peer in[2] = { 0 }, *out;
+	struct bgp_grstate_peer in[2] = {0}, *out;
 	char *text;
 
 	kld_addr_parse("10.0.12.2", &in[0].addr);
@@ -51,8 +51,13 @@ static void test_round_trip(void **state)
 static void test_refused(void **state)
 {
 	static const char *const bad[] = {
-		"", "null", "[]", "{}", "{\"peers\":{}}", "{\"peers\":[]} x",
-		"{\"peers\":[{\"address\":\"10.0.12.2\"}", /* cut short */
+	    "",
+	    "null",
+	    "[]",
+	    "{}",
+	    "{\"peers\":{}}",
+	    "{\"peers\":[]} x",
+	    "{\"peers\":[{\"address\":\"10.0.12.2\"}", /* cut short */
 	};
 	struct bgp_grstate_peer *out = (void *)1;
 
@@ -83,9 +88,9 @@ static void test_bad_entries_skipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_bad_entries_skipped),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_bad_entries_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

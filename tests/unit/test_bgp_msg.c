@@ -488,14 +488,23 @@ static void test_notification_shutdown_text(void **state)
 	char t[BGP_SHUTDOWN_TEXT_MAX];
 	uint8_t big[256];
 
-	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x0b" "maintenance", 12);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x0b"
+	     "maintenance",
+	     12);
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 11);
 	assert_string_equal(t, "maintenance");
-	shut(&n, BGP_CEASE_ADMIN_RESET, "\x06" "caf\xc3\xa9!", 7); /* UTF-8 kept */
+	shut(&n, BGP_CEASE_ADMIN_RESET,
+	     "\x06"
+	     "caf\xc3\xa9!",
+	     7); /* UTF-8 kept */
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 6);
 	assert_string_equal(t, "caf\xc3\xa9!");
 	/* control octets and invalid UTF-8 are escaped, never printed raw */
-	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x04" "a\n\xff\xc3", 5);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x04"
+	     "a\n\xff\xc3",
+	     5);
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 13);
 	assert_string_equal(t, "a\\x0a\\xff\\xc3");
 	/* none: another subcode, no data, zero length; malformed: too long */
@@ -505,7 +514,10 @@ static void test_notification_shutdown_text(void **state)
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
 	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x00", 1);
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
-	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x05" "abc", 4);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x05"
+	     "abc",
+	     4);
 	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
 	assert_string_equal(t, "");
 	/* the longest (255 control octets) fits; a small buffer truncates */
