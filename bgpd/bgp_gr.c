@@ -379,8 +379,22 @@ static void bgp_gr_defer_end(struct bgpd *bd, const char *why)
 	kld_timer_arm(bd->t_work, 0); /* bgp_work ends in bgp_gr_work_idle */
 }
 
+/* A peer's quiet time starts again with each UPDATE it sends. */
+static void bgp_gr_note_updates(struct bgpd *bd)
+{
+	uint64_t now = kld_now_ms();
+
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next) {
+		if (p->upd_in != p->gr_upd_seen) {
+			p->gr_upd_seen = p->upd_in;
+			p->gr_quiet_ms = now;
+		}
+	}
+}
+
 static void bgp_gr_check(struct bgpd *bd)
 {
+	bgp_gr_note_updates(bd);
 	if (bd->gr_deferring && !bgp_gr_missing_any(bd, true))
 		bgp_gr_defer_end(bd, "every peer's table is complete");
 	if (bd->gr_hold && !bgp_gr_missing_any(bd, false))
@@ -397,20 +411,14 @@ static void bgp_gr_hold_timeout(void *arg)
 	bgp_gr_hold_end(arg, "update-delay over");
 }
 
-/* Once a second while waiting: notes UPDATEs for the quiet period. */
+/* Once a second while waiting: the quiet times run out, sessions come
+ * and go without an End-of-RIB to trigger a check. */
 static void bgp_gr_tick(void *arg)
 {
 	struct bgpd *bd = arg;
-	uint64_t now = kld_now_ms();
 
 	if (!bd->gr_hold && !bd->gr_deferring)
 		return;
-	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next) {
-		if (p->upd_in != p->gr_upd_seen) {
-			p->gr_upd_seen = p->upd_in;
-			p->gr_quiet_ms = now;
-		}
-	}
 	bgp_gr_check(bd);
 	kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);
 }
