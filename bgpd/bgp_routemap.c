@@ -383,6 +383,16 @@ static char *bgp_aspath_regex(const char *in)
 	return kld_buf_steal(&b);
 }
 
+/* An entry typed again changes nothing (FRR's duplicate check): a file
+ * applied twice (vtysh -b) must not grow the list. */
+static bool bgp_clist_has(const struct bgp_clist *c, const struct bgp_clist_entry *ne)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (c->e[i].permit == ne->permit && !strcmp(c->e[i].text, ne->text))
+			return true;
+	return false;
+}
+
 static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgpd *bd = vty->arg;
@@ -392,6 +402,8 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	struct bgp_clist *c;
 
 	snprintf(ne.text, sizeof(ne.text), "%s", line);
+	if (bgp_clist_has(bgp_clist_find(bd, cmd_arg(args, "name"), aspath), &ne))
+		return CMD_SUCCESS;
 	if (aspath) {
 		char *re = bgp_aspath_regex(line);
 		int rc = regcomp(&ne.re, re, REG_EXTENDED | REG_NOSUB);
@@ -549,18 +561,63 @@ static void bgp_rm_write_entry(struct vty *vty, const char *name, const struct b
 	vty_out(vty, "exit\n!\n");
 }
 
+/* Lists are kept newest first; the configuration is written by kind and
+ * name, so it reads the same after a round trip through the file. */
+static int bgp_clist_cmp(const void *a, const void *b)
+{
+	const struct bgp_clist *x = *(const struct bgp_clist *const *)a;
+	const struct bgp_clist *y = *(const struct bgp_clist *const *)b;
+
+	if (x->aspath != y->aspath)
+		return x->aspath ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int bgp_rmap_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct bgp_rmap *const *)a)->name,
+		      (*(const struct bgp_rmap *const *)b)->name);
+}
+
+static void bgp_clists_write(struct vty *vty, const struct bgpd *bd)
+{
+	const struct bgp_clist **v;
+	size_t n = 0;
+
+	for (const struct bgp_clist *c = bd->clists; c; c = c->next)
+		n++;
+	if (!n)
+		return;
+	v = kld_xcalloc(n, sizeof(*v));
+	n = 0;
+	for (const struct bgp_clist *c = bd->clists; c; c = c->next)
+		v[n++] = c;
+	qsort(v, n, sizeof(*v), bgp_clist_cmp);
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k]->n; i++)
+			vty_out(vty, "bgp %s %s %s %s\n",
+				v[k]->aspath ? "as-path access-list" : "community-list standard",
+				v[k]->name, v[k]->e[i].permit ? "permit" : "deny", v[k]->e[i].text);
+	vty_out(vty, "!\n");
+	free(v);
+}
+
 void bgp_rmap_write_config(struct vty *vty)
 {
 	struct bgpd *bd = vty->arg;
+	const struct bgp_rmap **v;
+	size_t n = 0;
 
-	for (const struct bgp_clist *c = bd->clists; c; c = c->next)
-		for (size_t i = 0; i < c->n; i++)
-			vty_out(vty, "bgp %s %s %s %s\n",
-				c->aspath ? "as-path access-list" : "community-list standard",
-				c->name, c->e[i].permit ? "permit" : "deny", c->e[i].text);
-	if (bd->clists)
-		vty_out(vty, "!\n");
+	bgp_clists_write(vty, bd);
 	for (const struct bgp_rmap *m = bd->rmaps; m; m = m->next)
-		for (size_t i = 0; i < m->n; i++)
-			bgp_rm_write_entry(vty, m->name, m->e[i]);
+		n++;
+	v = kld_xcalloc(n ? n : 1, sizeof(*v));
+	n = 0;
+	for (const struct bgp_rmap *m = bd->rmaps; m; m = m->next)
+		v[n++] = m;
+	qsort(v, n, sizeof(*v), bgp_rmap_cmp);
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k]->n; i++)
+			bgp_rm_write_entry(vty, v[k]->name, v[k]->e[i]);
+	free(v);
 }

@@ -194,6 +194,9 @@ size_t cmd_split(const char *line, char ***words, size_t **offsets)
 			i++;
 		if (!line[i] || line[i] == '#')
 			break;
+		/* A lone "!" begins a trailing comment (FRR's files, doc/). */
+		if (line[i] == '!' && (!line[i + 1] || is_blank(line[i + 1])))
+			break;
 		st = i;
 		while (line[i] && !is_blank(line[i]))
 			i++;

@@ -23,9 +23,10 @@
  * syntax (left to right, alternatives and optionals included), separated by
  * '\n'. A placeholder without a help line gets a generic one.
  *
- * Input words are separated by blanks; a word that starts with '#' begins a
- * comment that runs to the end of the line (the seeds write
- * "neighbor X remote-as 65002 # Site B").
+ * Input words are separated by blanks; a word that starts with '#', and a
+ * lone "!", begin a comment that runs to the end of the line (the seeds
+ * write "neighbor X remote-as 65002 # Site B", FRR's files and doc/
+ * "ip route 10.3.0.0/16 eth0 ! out of an interface").
  */
 #ifndef KLD_COMMAND_H
 #define KLD_COMMAND_H

@@ -18,7 +18,7 @@
 
 #define KLD_CONFIG_MAX_DEPTH VTY_MAX_DEPTH
 
-static bool kld_config_is_closer(const char *s)
+bool kld_config_is_closer(const char *s)
 {
 	static const char *const closers[] = {
 		"exit", "end", "exit-address-family", "exit-vrf", "exit-vni", "quit",
@@ -43,7 +43,23 @@ static void kld_config_trim(char *s)
 		s[--n] = '\0';
 }
 
-size_t kld_config_split(const char *text, struct kld_config_line **lines)
+/* A lone "!" word begins a comment to the end of the line, as in the
+ * examples of doc/ (`ip route 10.3.0.0/16 eth0   ! out of an interface`);
+ * cmd_split() reads lines the same way. */
+static void kld_config_strip_comment(char *s)
+{
+	for (char *p = s; (p = strchr(p, '!')); p++) {
+		if (p > s && (p[-1] == ' ' || p[-1] == '\t') &&
+		    (!p[1] || p[1] == ' ' || p[1] == '\t')) {
+			*p = '\0';
+			kld_config_trim(s);
+			return;
+		}
+	}
+}
+
+static size_t kld_config_split_lines(const char *text, struct kld_config_line **lines,
+				     bool keep_closers)
 {
 	size_t n = 0, cap = 0;
 	unsigned lineno = 0;
@@ -55,14 +71,18 @@ size_t kld_config_split(const char *text, struct kld_config_line **lines)
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char *line = strndup(p, len);
 		unsigned indent = 0;
+		bool closer;
 
 		lineno++;
 		p = eol ? eol + 1 : NULL;
 		while (line[indent] == ' ' || line[indent] == '\t')
 			indent++;
 		kld_config_trim(line);
+		if (line[indent] && line[indent] != '!' && line[indent] != '#')
+			kld_config_strip_comment(line + indent);
+		closer = kld_config_is_closer(line + indent);
 		if (!line[indent] || line[indent] == '!' || line[indent] == '#' ||
-		    kld_config_is_closer(line + indent) || kld_config_is_header(line + indent)) {
+		    (closer && !keep_closers) || kld_config_is_header(line + indent)) {
 			free(line);
 			continue;
 		}
@@ -72,11 +92,22 @@ size_t kld_config_split(const char *text, struct kld_config_line **lines)
 		}
 		(*lines)[n].lineno = lineno;
 		(*lines)[n].indent = indent;
+		(*lines)[n].closer = closer;
 		(*lines)[n].text = kld_xstrdup(line + indent);
 		free(line);
 		n++;
 	}
 	return n;
+}
+
+size_t kld_config_split(const char *text, struct kld_config_line **lines)
+{
+	return kld_config_split_lines(text, lines, false);
+}
+
+size_t kld_config_split_all(const char *text, struct kld_config_line **lines)
+{
+	return kld_config_split_lines(text, lines, true);
 }
 
 void kld_config_lines_free(struct kld_config_line *lines, size_t n)
@@ -137,7 +168,34 @@ struct kld_config_apply {
 	int refused;
 	struct vty vty;
 	const char *node_at[KLD_CONFIG_MAX_DEPTH + 1];
+	const struct kld_config_line *prev; /* the line visited last (dry run) */
+	const char *prev_entered;	    /* the node it entered, or NULL */
 };
+
+/* A daemon reads by indentation: it cannot tell where another daemon's
+ * unindented block ends. A line of its own block written without
+ * indentation (FRR allows it; `vtysh -b` reads it) would be passed over
+ * as another daemon's in silence: say so instead. Reliable for the
+ * block's first line, which directly follows the line that opened it. */
+static void kld_config_flat_check(struct kld_config_apply *a, const struct kld_config_line *line)
+{
+	const struct cmd_def *def = NULL;
+	struct cmd_args *args = NULL;
+	const struct kld_config_line *prev = line - 1;
+
+	if (line == a->first || a->prev != prev || !a->prev_entered || prev->indent < line->indent)
+		return;
+	if (cmd_tree_match(a->tree, a->prev_entered, line->text, &def, &args, NULL) == CMD_MATCH) {
+		a->refused++;
+		kld_buf_printf(a->errors,
+			       "line %u (%.*s ...): not indented below line %u (%.*s ...): "
+			       "that block is not applied; indent it, or apply the file with "
+			       "vtysh -b\n",
+			       line->lineno, (int)strcspn(line->text, " "), line->text,
+			       prev->lineno, (int)strcspn(prev->text, " "), prev->text);
+	}
+	cmd_args_free(args);
+}
 
 /* Pass one (dry run) marks the lines this daemon owns; pass two runs them.
  * A line another daemon owns returns -1, so its block is passed over. */
@@ -154,9 +212,13 @@ static int kld_config_visit(const char *const *ctx, size_t depth,
 	a->vty.node = a->node_at[depth];
 	kld_buf_reset(&a->vty.out);
 	rc = vty_execute_here(&a->vty, a->tree, line->text, a->dry_run);
-	if (a->dry_run)
+	if (a->dry_run) {
 		a->owned[i] = rc == KLD__VTY_STATUS__VTY_OK;
-	else if (rc != KLD__VTY_STATUS__VTY_OK) {
+		if (!a->owned[i])
+			kld_config_flat_check(a, line);
+		a->prev = line;
+		a->prev_entered = a->owned[i] && a->vty.enters ? a->vty.node : NULL;
+	} else if (rc != KLD__VTY_STATUS__VTY_OK) {
 		/* The line is named by its first word only: a refused line may
 		 * carry a secret (a BGP password), and this text goes to the log. */
 		a->refused++;

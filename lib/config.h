@@ -5,7 +5,9 @@
  * file is FRR's layout: a node's lines are indented one blank deeper than
  * the line that entered it, "exit" closes a node, "!" lines are comments.
  * A line this daemon's tree does not match belongs to another daemon, and
- * so does everything indented below it.
+ * so does everything indented below it. (A file without indentation is
+ * vtysh -b's to read, which knows every daemon's tree; a daemon reports
+ * its own unindented block as refused rather than guess.)
  *
  * Writing: atomically (temporary file in the same directory, fsync, rename,
  * fsync of the directory), keeping the previous file as FILE.bak. Mode 0640
@@ -23,13 +25,21 @@
 struct kld_config_line {
 	unsigned lineno;
 	unsigned indent;
-	char *text; /* without indentation or trailing blanks */
+	bool closer; /* "exit" and the like (kld_config_split_all only) */
+	char *text;  /* without indentation, trailing blanks or comment */
 };
 
-/* Split text into lines, dropping blanks, "!" comments and "exit"-style
- * closers (indentation carries the structure). Returns the count. */
+/* Split text into lines, dropping blanks, "!" comments (whole lines, and
+ * from a lone "!" word to the end of a line), FRR's headers and
+ * "exit"-style closers (indentation carries the structure). Returns the
+ * count. */
 size_t kld_config_split(const char *text, struct kld_config_line **lines);
+/* The same, keeping the closers (marked), for a reader that recovers the
+ * structure of files without indentation (vtysh -b). */
+size_t kld_config_split_all(const char *text, struct kld_config_line **lines);
 void kld_config_lines_free(struct kld_config_line *lines, size_t n);
+/* "exit", "end", "exit-address-family", ...: a line that closes a node. */
+bool kld_config_is_closer(const char *s);
 
 /* Walk the lines with the node-entering lines above each one (by
  * indentation). visit returns 1 if the line entered a node, 0 if it was

@@ -49,8 +49,9 @@ void vtysh_free(struct vtysh *v);
  * Returns 0 on success, 1 on an error. */
 int vtysh_execute(struct vtysh *v, const char *line);
 /* Apply a configuration file (vtysh -b / -f): every line is checked first;
- * on any error nothing is applied. Returns 0 or 1. */
-int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run);
+ * on any error nothing is applied. explain names, for every line, the
+ * daemons and commands that take it. Returns 0 or 1. */
+int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run, bool explain);
 
 /* The current node's name ("view", "config", "bgp", ...). */
 const char *vtysh_node(const struct vtysh *v);

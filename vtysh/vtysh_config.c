@@ -2,10 +2,7 @@
  * vtysh's own commands: configure terminal, the merged running
  * configuration, write memory, show daemons, and applying a file (-b, -f).
  *
- * Merging: each daemon prints its part as top-level lines with their
- * indented children. Blocks with the same top-level line (an `interface
- * eth0` that two daemons configure, a `log syslog` line all of them print)
- * become one block, children in first-seen order without repeats.
+ * Merging the daemons' parts is vtysh_merge.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,79 +13,7 @@
 #include "util.h"
 #include "vty.h"
 #include "vtysh.h"
-
-struct vtysh_block {
-	char *head;
-	char **children;
-	size_t nchildren;
-};
-
-struct vtysh_merge {
-	struct vtysh_block *blocks;
-	size_t n;
-};
-
-static struct vtysh_block *vtysh_block_get(struct vtysh_merge *m, const char *head)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->blocks[i].head, head))
-			return &m->blocks[i];
-	m->blocks = kld_xrealloc(m->blocks, (m->n + 1) * sizeof(*m->blocks));
-	m->blocks[m->n] = (struct vtysh_block){ .head = kld_xstrdup(head) };
-	return &m->blocks[m->n++];
-}
-
-static void vtysh_block_add(struct vtysh_block *b, const char *child)
-{
-	for (size_t i = 0; i < b->nchildren; i++)
-		if (!strcmp(b->children[i], child))
-			return;
-	b->children = kld_xrealloc(b->children, (b->nchildren + 1) * sizeof(char *));
-	b->children[b->nchildren++] = kld_xstrdup(child);
-}
-
-/* Add one daemon's text: blank and "!" lines and top-level "exit" are
- * layout, the merge writes its own. */
-static void vtysh_merge_text(struct vtysh_merge *m, const char *text)
-{
-	struct vtysh_block *cur = NULL;
-	char *copy = kld_xstrdup(text), *save = NULL;
-
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (!l[0] || l[0] == '!' || !strcmp(l, "exit") || !strcmp(l, "end"))
-			continue;
-		if (l[0] != ' ')
-			cur = vtysh_block_get(m, l);
-		else if (cur)
-			vtysh_block_add(cur, l);
-	}
-	free(copy);
-}
-
-/* Runs of one-line blocks (static routes, prefix-list entries) stay
- * together; a "!" follows a node block and ends a run. */
-static void vtysh_merge_out(struct vtysh_merge *m, struct kld_buf *out)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		struct vtysh_block *b = &m->blocks[i];
-		bool next_single = i + 1 < m->n && m->blocks[i + 1].nchildren == 0;
-
-		kld_buf_printf(out, "%s\n", b->head);
-		for (size_t j = 0; j < b->nchildren; j++) {
-			kld_buf_printf(out, "%s\n", b->children[j]);
-			free(b->children[j]);
-		}
-		if (b->nchildren)
-			kld_buf_puts(out, "exit\n");
-		if (b->nchildren || !next_single ||
-		    strcspn(b->head, " ") != strcspn(m->blocks[i + 1].head, " ") ||
-		    strncmp(b->head, m->blocks[i + 1].head, strcspn(b->head, " ")))
-			kld_buf_puts(out, "!\n");
-		free(b->children);
-		free(b->head);
-	}
-	free(m->blocks);
-}
+#include "vtysh_merge.h"
 
 static char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
 {
@@ -107,7 +32,7 @@ static char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
  * that are in use but did not answer. */
 static char *vtysh_running_config(struct vtysh *v, struct kld_buf *missing)
 {
-	struct vtysh_merge m = { 0 };
+	struct vtysh_merge *m = vtysh_merge_new();
 	struct kld_buf out;
 
 	kld_buf_init(&out);
@@ -119,10 +44,11 @@ static char *vtysh_running_config(struct vtysh *v, struct kld_buf *missing)
 		if (!text && d->socket_present && missing)
 			kld_buf_printf(missing, "%s%s", missing->len ? ", " : "", d->name);
 		if (text)
-			vtysh_merge_text(&m, text);
+			vtysh_merge_add(m, text);
 		free(text);
 	}
-	vtysh_merge_out(&m, &out);
+	vtysh_merge_write(m, &out);
+	vtysh_merge_free(m);
 	kld_buf_puts(&out, "end\n");
 	return kld_buf_steal(&out);
 }
@@ -182,6 +108,24 @@ static int vtysh_cmd_show_daemons(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* Every command of every running daemon, by node (FRR's `list`, for all
+ * nodes at once): what a configuration may hold. */
+static int vtysh_cmd_show_commands(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		const struct vtysh_daemon *d = &v->daemons[i];
+
+		for (size_t j = 0; j < d->ndefs; j++)
+			if (!(d->defs[j].flags & CMD_HIDDEN))
+				vty_out(vty, "%s %s: %s%s%s\n", d->name, d->defs[j].node,
+					d->defs[j].syntax, d->defs[j].enters ? " -> " : "",
+					d->defs[j].enters ? d->defs[j].enters : "");
+	}
+	return CMD_SUCCESS;
+}
+
 static int vtysh_cmd_configure(struct vty *vty, const struct cmd_args *args)
 {
 	return CMD_SUCCESS;
@@ -200,95 +144,239 @@ static const struct cmd_def vtysh_own_cmds[] = {
 	  vtysh_cmd_write_memory, NULL, 0 },
 	{ "view", "show daemons", "Show running system information\nShow list of running daemons\n",
 	  vtysh_cmd_show_daemons, NULL, 0 },
+	{ "view", "show commands", "Show running system information\nEvery command of every running daemon, by node\n",
+	  vtysh_cmd_show_commands, NULL, 0 },
 };
 
 /* ---- applying a file ---- */
 
+/*
+ * A file in FRR's layout, as FRR reads it: a line runs in the node the
+ * lines above left open and, when no daemon has it there, in the nodes
+ * above (so a flat file works: `router bgp 1`, `neighbor ...`, `exit`);
+ * closers leave nodes. Indentation, where a block has it, closes the block
+ * too: a line indented no deeper than the line that opened an indented
+ * block is outside it. So FRR's own output, kldnet's, and files with
+ * neither indentation nor closers all mean what they look like.
+ *
+ * The check pass decides each line's depth (its node) against every
+ * daemon's tree; the run pass replays those depths on the shell's node
+ * stack and sends each line as if typed.
+ */
+
+#define VTYSH_SKIP ((size_t)-1)
+
+struct vtysh_open {
+	unsigned indent;
+	int kids_indent;  /* indentation of its first line, -1 before it */
+	const char *node; /* NULL: an FRR-only block, passed over */
+};
+
 struct vtysh_apply {
 	struct vtysh *v;
-	const char *node_at[VTYSH_MAX_DEPTH + 1];
-	bool dry_run;
+	struct vtysh_open open[VTYSH_MAX_DEPTH];
+	size_t depth;
+	size_t *at;    /* per line: the depth it runs at, or VTYSH_SKIP */
+	bool *enters;  /* per line: it opens a node */
+	bool explain;  /* print which command of which daemon takes each line */
 	int errors;
 };
 
-static const char *vtysh_apply_node(struct vtysh_apply *a, size_t depth)
+/* FRR's lines that configure what kldnet does not have (its vty, its log
+ * files, its daemons' services): a file copied from FRR keeps them, and
+ * they are passed over with a warning. Everything else unknown is an
+ * error. Words, matched from the start of the line. */
+static const struct {
+	const char *words;
+	bool block; /* opens a node whose lines go with it */
+} vtysh_frr_only[] = {
+	{ "frr", false },	      { "service", false },	  { "no service", false },
+	{ "log file", false },	      { "log stdout", false },	  { "log monitor", false },
+	{ "log commands", false },    { "log timestamp", false }, { "log record-priority", false },
+	{ "log facility", false },    { "no log", false },	  { "password", false },
+	{ "enable password", false }, { "username", false },	  { "agentx", false },
+	{ "no agentx", false },	      { "debug", false },	  { "no debug", false },
+	{ "banner", false },	      { "no banner", false },	  { "line", true },
+};
+
+static int vtysh_frr_only_find(const char *text)
 {
-	return depth == 0 ? "config" : a->node_at[depth];
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(vtysh_frr_only); i++) {
+		size_t n = strlen(vtysh_frr_only[i].words);
+
+		if (!strncmp(text, vtysh_frr_only[i].words, n) && (!text[n] || text[n] == ' '))
+			return (int)i;
+	}
+	return -1;
 }
 
-/* Dry run: every line must belong to some daemon. */
-static int vtysh_apply_check(const char *const *ctx, size_t depth,
-			     const struct kld_config_line *line, void *arg)
+static const char *vtysh_open_node(const struct vtysh_apply *a, size_t depth)
 {
-	struct vtysh_apply *a = arg;
-	struct vtysh *v = a->v;
-	const char *enters = NULL;
+	return depth == 0 ? "config" : a->open[depth - 1].node;
+}
 
-	for (size_t i = 0; i < v->ndaemons && !enters; i++) {
+/* Whether a daemon takes the line in node; *enters gets the node it
+ * opens. With explain, each daemon that takes it is named. */
+static bool vtysh_apply_match(struct vtysh_apply *a, const char *node,
+			      const struct kld_config_line *l, const char **enters)
+{
+	struct vtysh *v = a->v;
+	bool found = false;
+
+	for (size_t i = 0; i < v->ndaemons && node; i++) {
 		const struct cmd_def *def = NULL;
 		struct cmd_args *args = NULL;
 
-		if (!v->daemons[i].tree)
-			continue;
-		if (cmd_tree_match(v->daemons[i].tree, vtysh_apply_node(a, depth), line->text,
-				   &def, &args, NULL) == CMD_MATCH) {
-			enters = def->enters ? def->enters : "";
+		if (v->daemons[i].tree &&
+		    cmd_tree_match(v->daemons[i].tree, node, l->text, &def, &args, NULL) == CMD_MATCH) {
+			if (!found && def->enters)
+				*enters = vtysh_intern_node(def->enters);
+			if (a->explain)
+				printf("line %u: %s %s: %s\n", l->lineno, v->daemons[i].name, node,
+				       def->syntax);
+			found = true;
 		}
 		cmd_args_free(args);
 	}
-	if (!enters) {
-		printf("line %u: %% Unknown command: %s\n", line->lineno, line->text);
-		a->errors++;
-		return -1;
-	}
-	if (!enters[0] || depth >= VTYSH_MAX_DEPTH)
-		return 0;
-	a->node_at[depth + 1] = vtysh_intern_node(enters);
-	return 1;
+	return found;
 }
 
-/* Apply: the shell's node stack is set to the line's context, then the line
- * goes through the normal dispatch. */
-static int vtysh_apply_run(const char *const *ctx, size_t depth,
-			   const struct kld_config_line *line, void *arg)
+/* A closer leaves the indented blocks that it is not inside, then one. */
+static void vtysh_apply_closer(struct vtysh_apply *a, const struct kld_config_line *l)
 {
-	struct vtysh_apply *a = arg;
-	struct vtysh *v = a->v;
-	size_t before;
-
-	vtysh_pop_to(v, depth);
-	before = v->depth;
-	if (vtysh_execute(v, line->text) != 0) {
-		printf("line %u: the command above failed: %s\n", line->lineno, line->text);
-		a->errors++;
+	if (!strcmp(l->text, "end")) {
+		a->depth = 0;
+		return;
 	}
-	return v->depth > before ? 1 : 0;
+	while (a->depth && a->open[a->depth - 1].kids_indent > (int)a->open[a->depth - 1].indent &&
+	       a->open[a->depth - 1].indent > l->indent)
+		a->depth--;
+	if (a->depth)
+		a->depth--;
 }
 
-int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run)
+/* Indentation: the line's first line decides whether a block is indented;
+ * a line no deeper than an indented block's opening line is outside it. */
+static void vtysh_apply_indent(struct vtysh_apply *a, const struct kld_config_line *l)
+{
+	struct vtysh_open *top = a->depth ? &a->open[a->depth - 1] : NULL;
+
+	if (top && top->kids_indent < 0)
+		top->kids_indent = (int)l->indent;
+	while (a->depth) {
+		top = &a->open[a->depth - 1];
+		if (top->kids_indent <= (int)top->indent || l->indent > top->indent)
+			break;
+		a->depth--;
+	}
+}
+
+static void vtysh_apply_push(struct vtysh_apply *a, const struct kld_config_line *l,
+			     const char *node)
+{
+	if (a->depth >= VTYSH_MAX_DEPTH)
+		return;
+	a->open[a->depth++] = (struct vtysh_open){ .indent = l->indent, .kids_indent = -1,
+						   .node = node };
+}
+
+/* No daemon has the line: an FRR-only line is passed over with a warning
+ * (its block with it), a line inside such a block silently, the rest is
+ * an error. */
+static void vtysh_apply_unknown(struct vtysh_apply *a, const struct kld_config_line *l)
+{
+	int frr = vtysh_frr_only_find(l->text);
+
+	if (a->depth && !a->open[a->depth - 1].node)
+		return;
+	if (frr < 0) {
+		printf("line %u: %% Unknown command: %s\n", l->lineno, l->text);
+		a->errors++;
+		return;
+	}
+	/* Only the keywords: the rest may be a password. */
+	printf("line %u: %% Warning: \"%s\" is FRR's, without meaning in kldnet: ignored\n",
+	       l->lineno, vtysh_frr_only[frr].words);
+	a->depth = 0;
+	if (vtysh_frr_only[frr].block)
+		vtysh_apply_push(a, l, NULL);
+}
+
+static void vtysh_apply_check(struct vtysh_apply *a, const struct kld_config_line *l, size_t i)
+{
+	const char *enters = NULL;
+	size_t d;
+
+	a->at[i] = VTYSH_SKIP;
+	if (l->closer) {
+		vtysh_apply_closer(a, l);
+		return;
+	}
+	vtysh_apply_indent(a, l);
+	/* The open node first, then the nodes above it, as FRR. */
+	for (d = a->depth + 1; d-- > 0;)
+		if (vtysh_apply_match(a, vtysh_open_node(a, d), l, &enters))
+			break;
+	if (d == VTYSH_SKIP) {
+		vtysh_apply_unknown(a, l);
+		return;
+	}
+	a->depth = d;
+	a->at[i] = d;
+	a->enters[i] = enters != NULL;
+	if (enters)
+		vtysh_apply_push(a, l, enters);
+}
+
+/* Run: the shell's node stack is set to the line's depth, then the line
+ * goes through the normal dispatch. A node that could not be entered takes
+ * its lines with it (they would run in the wrong node). */
+static void vtysh_apply_run(struct vtysh_apply *a, const struct kld_config_line *lines, size_t n)
+{
+	struct vtysh *v = a->v;
+	size_t failed = VTYSH_SKIP;
+
+	v->node[0] = "config";
+	for (size_t i = 0; i < n; i++) {
+		if (a->at[i] == VTYSH_SKIP || (failed != VTYSH_SKIP && a->at[i] > failed))
+			continue;
+		failed = VTYSH_SKIP;
+		vtysh_pop_to(v, a->at[i]);
+		if (vtysh_execute(v, lines[i].text) != 0) {
+			printf("line %u: the command above failed: %s\n", lines[i].lineno,
+			       lines[i].text);
+			a->errors++;
+		}
+		if (a->enters[i] && v->depth != a->at[i] + 1)
+			failed = a->at[i];
+	}
+	vtysh_pop_to(v, 0);
+	v->node[0] = "view";
+}
+
+int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run, bool explain)
 {
 	char *text = kld_config_read_file(path);
 	struct kld_config_line *lines;
-	struct vtysh_apply a = { .v = v, .dry_run = dry_run };
+	struct vtysh_apply a = { .v = v, .explain = explain };
 	size_t n;
 
 	if (!text) {
 		printf("%% Cannot read %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	n = kld_config_split(text, &lines);
+	n = kld_config_split_all(text, &lines);
 	free(text);
-	kld_config_walk(lines, n, vtysh_apply_check, &a);
-	if (a.errors || dry_run) {
-		if (a.errors)
-			printf("%% %s: %d error(s), nothing applied\n", path, a.errors);
-		kld_config_lines_free(lines, n);
-		return a.errors ? 1 : 0;
-	}
-	v->node[0] = "config";
-	kld_config_walk(lines, n, vtysh_apply_run, &a);
-	vtysh_pop_to(v, 0);
-	v->node[0] = "view";
+	a.at = kld_xcalloc(n ? n : 1, sizeof(*a.at));
+	a.enters = kld_xcalloc(n ? n : 1, sizeof(*a.enters));
+	for (size_t i = 0; i < n; i++)
+		vtysh_apply_check(&a, &lines[i], i);
+	if (a.errors)
+		printf("%% %s: %d error(s), nothing applied\n", path, a.errors);
+	else if (!dry_run)
+		vtysh_apply_run(&a, lines, n);
+	free(a.at);
+	free(a.enters);
 	kld_config_lines_free(lines, n);
 	return a.errors ? 1 : 0;
 }

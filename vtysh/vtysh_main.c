@@ -18,6 +18,7 @@ static void vtysh_usage(FILE *f)
 		"  -b, --boot         apply the integrated configuration file\n"
 		"  -f, --inputfile F  apply configuration file F\n"
 		"  -C, --dryrun       with -b or -f: only check the file\n"
+		"  --explain          with -b or -f: name the daemon and command of each line\n"
 		"  --rundir DIR       daemons' run directory (default %s)\n"
 		"  --config FILE      integrated configuration (default %s)\n"
 		"  --version          print the version\n",
@@ -47,12 +48,13 @@ int main(int argc, char **argv)
 		{ "inputfile", required_argument, NULL, 'f' }, { "dryrun", no_argument, NULL, 'C' },
 		{ "rundir", required_argument, NULL, 'r' }, { "config", required_argument, NULL, 'g' },
 		{ "version", no_argument, NULL, 'v' },	     { "help", no_argument, NULL, 'h' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rundir = KLD_RUNDIR_DEFAULT, *config = KLD_CONFIG_DEFAULT, *file = NULL;
 	char **cmds = kld_xcalloc((size_t)argc, sizeof(char *));
 	size_t ncmds = 0;
-	bool boot = false, dry = false;
+	bool boot = false, dry = false, explain = false;
 	struct vtysh v;
 	int c, rc = 0;
 
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
 		case 'b': boot = true; break;
 		case 'f': file = optarg; break;
 		case 'C': dry = true; break;
+		case 'x': explain = true; break;
 		case 'r': rundir = optarg; break;
 		case 'g': config = optarg; break;
 		case 'v': printf("vtysh (%s)\n", PACKAGE_STRING); return 0;
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
 	vtysh_init(&v, rundir, config);
 	vtysh_connect_all(&v);
 	if (boot || file)
-		rc = vtysh_apply_file(&v, file ? file : config, dry);
+		rc = vtysh_apply_file(&v, file ? file : config, dry, explain);
 	/* Stop at the first failing -c: a script must not go on configuring
 	 * on top of a line that was refused. */
 	for (size_t i = 0; i < ncmds && !rc; i++)

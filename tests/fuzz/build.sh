@@ -8,6 +8,9 @@
 #   OUTDIR/fuzz_bgp_packet -max_total_time=60 tests/fuzz/corpus/bgp
 #   OUTDIR/fuzz_bgp_grstate -max_total_time=60 tests/fuzz/corpus/grstate
 #
+# The configuration layout target needs the generated headers of a build
+# directory (KLD_BUILDDIR, default ./build); without one it is skipped.
+#
 # CC and EXTRA_CFLAGS may be overridden, e.g. EXTRA_CFLAGS=-fsanitize=memory.
 set -eu
 
@@ -33,3 +36,13 @@ $cc $flags -o "$out/fuzz_bgp_grstate" \
 	"$src/tests/fuzz/fuzz_bgp_grstate.c" "$src/bgpd/bgp_grstate.c" \
 	"$src/lib/prefix.c" "$src/lib/util.c" -ljson-c
 echo "built $out/fuzz_bgp_grstate"
+
+build=${KLD_BUILDDIR:-$src/build}
+if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
+	# shellcheck disable=SC2086
+	$cc $flags -include "$build/kldconfig.h" -I"$build" -I"$build/proto" \
+		-o "$out/fuzz_config_layout" "$src/tests/fuzz/fuzz_config_layout.c" \
+		"$src/vtysh/vtysh_merge.c" "$src/lib/config.c" "$src/lib/command.c" \
+		"$src/lib/prefix.c" "$src/lib/buf.c" "$src/lib/util.c"
+	echo "built $out/fuzz_config_layout"
+fi

@@ -177,10 +177,17 @@ static void test_split_comments(void **state)
 	n = cmd_split("  ! a comment with words", &w, &off);
 	assert_int_equal(n, 0);
 	cmd_words_free(w, off, n);
-	/* '!' only counts first */
+	/* '!' inside a line: a lone "!" word only (a password may start with it) */
 	n = cmd_split("foo !bar", &w, &off);
 	assert_int_equal(n, 2);
 	assert_string_equal(w[1], "!bar");
+	cmd_words_free(w, off, n);
+	n = cmd_split("ip route 10.50.0.0/16 10.0.0.1 ! gw", &w, &off);
+	assert_int_equal(n, 4);
+	assert_string_equal(w[3], "10.0.0.1");
+	cmd_words_free(w, off, n);
+	n = cmd_split("description a b\t!", &w, &off);
+	assert_int_equal(n, 3);
 	cmd_words_free(w, off, n);
 }
 

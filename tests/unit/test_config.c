@@ -45,6 +45,35 @@ static void test_split(void **state)
 	kld_config_lines_free(l, n);
 }
 
+/* FRR's files: trailing comments, headers; closers kept on request. */
+static void test_split_frr_layout(void **state)
+{
+	static const char *frr = "frr version 8.4\n"
+				 "ip route 10.50.0.0/16 10.0.0.1 ! gw\n"
+				 "router bgp 1\n"
+				 "neighbor 10.0.0.2 description a!b ! c\n"
+				 "\texit-address-family   \n"
+				 "exit ! done\n"
+				 "end\n";
+	struct kld_config_line *l;
+	size_t n = kld_config_split(frr, &l);
+
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].text, "ip route 10.50.0.0/16 10.0.0.1");
+	assert_string_equal(l[2].text, "neighbor 10.0.0.2 description a!b");
+	assert_false(l[2].closer);
+	kld_config_lines_free(l, n);
+	n = kld_config_split_all(frr, &l);
+	assert_int_equal(n, 6);
+	assert_true(l[3].closer);
+	assert_int_equal(l[3].indent, 1);
+	assert_string_equal(l[3].text, "exit-address-family");
+	assert_true(l[4].closer);
+	assert_string_equal(l[4].text, "exit");
+	assert_int_equal(l[5].lineno, 7);
+	kld_config_lines_free(l, n);
+}
+
 /* A toy daemon: owns hostname and interface blocks, not bgp. */
 struct toy {
 	char hostname[32];
@@ -131,6 +160,28 @@ static void test_refused_line_reported(void **state)
 	cmd_tree_free(tree);
 }
 
+/* A block of this daemon's written without indentation is not applied
+ * at start, and the log says why (vtysh -b reads it); another daemon's
+ * unindented lines are passed over in silence. */
+static void test_unindented_block_reported(void **state)
+{
+	struct cmd_tree *tree = toy_tree();
+	struct toy t = { 0 };
+	struct kld_buf err;
+
+	kld_buf_init(&err);
+	assert_int_equal(kld_config_apply_text(tree, &t,
+					       "router bgp 1\nneighbor x\nexit\n"
+					       "interface eth0\ndescription flat\nexit\n",
+					       &err),
+			 1);
+	assert_non_null(strstr(err.data, "line 5 (description ...): not indented below line 4 "
+					 "(interface ...)"));
+	assert_string_equal(t.descr, "");
+	kld_buf_free(&err);
+	cmd_tree_free(tree);
+}
+
 static void test_write_atomic_and_backup(void **state)
 {
 	char dir[] = "/tmp/kldcfgXXXXXX", path[64], bak[80];
@@ -165,8 +216,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_frr_layout),
 		cmocka_unit_test(test_apply_own_part),
 		cmocka_unit_test(test_refused_line_reported),
+		cmocka_unit_test(test_unindented_block_reported),
 		cmocka_unit_test(test_write_atomic_and_backup),
 		cmocka_unit_test(test_write_into_missing_dir_fails),
 	};
