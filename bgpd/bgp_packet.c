@@ -12,6 +12,7 @@
  * wastes less than one prefix (at most 17 bytes) per message.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -617,6 +618,59 @@ int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n, stru
 		return rc;
 	bgp_notify_set(n, msg[19], msg[20], msg + 21, len - BGP_NOTIFY_MIN_LEN);
 	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n octets), 0 if none. */
+static size_t utf8_seq_len(const uint8_t *s, size_t n)
+{
+	size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+	uint32_t cp;
+
+	if (s[0] < 0xC2 || s[0] > 0xF4 || len > n)
+		return 0;
+	cp = s[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+int bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size)
+{
+	size_t len, o = 0;
+	const uint8_t *t = n->data + 1;
+
+	if (!size)
+		return -1;
+	buf[0] = '\0';
+	if (n->code != BGP_ERR_CEASE || n->datalen < 1 ||
+	    (n->subcode != BGP_CEASE_ADMIN_SHUTDOWN && n->subcode != BGP_CEASE_ADMIN_RESET))
+		return -1;
+	len = n->data[0];
+	if (!len || len > (size_t)n->datalen - 1)
+		return -1;
+	for (size_t i = 0; i < len;) {
+		size_t seq = t[i] >= 0x80 ? utf8_seq_len(t + i, len - i) : 0;
+		bool plain = t[i] >= 0x20 && t[i] < 0x7F;
+		size_t need = seq ? seq : plain ? 1 : 4;
+
+		if (o + need >= size)
+			break;
+		if (seq || plain)
+			memcpy(buf + o, t + i, need);
+		else
+			snprintf(buf + o, 5, "\\x%02x", t[i]);
+		o += need;
+		i += seq ? seq : 1;
+	}
+	buf[o] = '\0';
+	return (int)o;
 }
 
 int bgp_rrefresh_encode(const struct bgp_route_refresh *r, uint8_t *buf, size_t size)

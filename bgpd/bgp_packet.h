@@ -126,6 +126,14 @@ int bgp_keepalive_encode(uint8_t *buf, size_t size);
 int bgp_notify_encode(const struct bgp_notify *n, uint8_t *buf, size_t size);
 /* A received NOTIFICATION into n; err only if the message itself is bad. */
 int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n, struct bgp_notify *err);
+/* The shutdown communication (RFC 8203, RFC 9003) of a Cease/Administrative
+ * Shutdown or Reset: a length octet, then up to 255 octets of UTF-8. Written
+ * to buf made safe to print (control octets and invalid UTF-8 as \xHH), at
+ * most BGP_SHUTDOWN_TEXT_MAX with its NUL. The text's length, or -1 when n
+ * carries none (another code, no data, a zero length) or a malformed one
+ * (the length octet says more than the data holds). */
+#define BGP_SHUTDOWN_TEXT_MAX (255 * 4 + 1)
+int bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size);
 
 struct bgp_route_refresh {
 	uint16_t afi;

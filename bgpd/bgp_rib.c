@@ -657,8 +657,8 @@ static void bgp_work(void *arg)
 	bgp_flush_all(bd);
 	if (bd->ndirty)
 		kld_timer_arm(bd->t_work, 0);
-	else if (bd->gr_select_pending)
-		bgp_gr_selection_done(bd);
+	else
+		bgp_gr_work_idle(bd);
 }
 
 /* ---- whole-table operations ---- */

@@ -805,9 +805,17 @@ static void bgp_rx_notify(struct bgp_peer *peer, const uint8_t *msg, size_t len)
 		bgp_fsm_event(peer, BGP_EV_HEADER_ERR);
 		return;
 	}
-	kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) %u bytes",
-		   bgp_peer_name(peer, name), n.code, n.subcode, bgp_notify_code_str(n.code),
-		   bgp_notify_subcode_str(n.code, n.subcode), n.datalen);
+	/* RFC 8203: the operator's words, logged as FRR does */
+	if (bgp_notify_shutdown_text(&n, peer->shutdown_msg, sizeof(peer->shutdown_msg)) >= 0)
+		kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) \"%s\"",
+			   bgp_peer_name(peer, name), n.code, n.subcode,
+			   bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode),
+			   peer->shutdown_msg);
+	else
+		kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) %u bytes",
+			   bgp_peer_name(peer, name), n.code, n.subcode,
+			   bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode),
+			   n.datalen);
 	snprintf(peer->last_reset, sizeof(peer->last_reset), "NOTIFICATION received (%s/%s)",
 		 bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode));
 	bgp_fsm_event(peer, n.code == BGP_ERR_OPEN && n.subcode == BGP_OPEN_BAD_VERSION

@@ -390,6 +390,85 @@ static void bgp_reflect_json(json_object *o, const struct bgp_dest *d, const str
 	}
 }
 
+/* The text forms, sized for the longest attribute (16383 communities). */
+static char *bgp_comm_text(const struct bgp_attrs *a)
+{
+	size_t size = (size_t)a->ncomm * 32 + 1;
+	char *t = kld_xmalloc(size);
+
+	bgp_comm_fmt(a->comm, a->ncomm, t, size);
+	return t;
+}
+
+static char *bgp_lcomm_text(const struct bgp_attrs *a)
+{
+	size_t size = (size_t)a->nlcomm * 36 + 1;
+	char *t = kld_xmalloc(size);
+
+	bgp_lcomm_fmt(a->lcomm, a->nlcomm, t, size);
+	return t;
+}
+
+/* FRR's json names of the well-known communities; others are "AS:VAL". */
+static const char *bgp_comm_json_name(uint32_t comm, char *buf, size_t size)
+{
+	static const struct {
+		uint32_t value;
+		const char *name;
+	} names[] = {
+		{ BGP_COMM_GSHUT, "gracefulShutdown" },
+		{ BGP_COMM_ACCEPT_OWN, "acceptown" },
+		{ BGP_COMM_RT_FILTER_TRANSLATED_V4, "routeFilterTranslatedV4" },
+		{ BGP_COMM_RT_FILTER_V4, "routeFilterV4" },
+		{ BGP_COMM_RT_FILTER_TRANSLATED_V6, "routeFilterTranslatedV6" },
+		{ BGP_COMM_RT_FILTER_V6, "routeFilterV6" },
+		{ BGP_COMM_LLGR_STALE, "llgrStale" },
+		{ BGP_COMM_NO_LLGR, "noLlgr" },
+		{ BGP_COMM_ACCEPT_OWN_NEXTHOP, "acceptownnexthop" },
+		{ BGP_COMM_BLACKHOLE, "blackhole" },
+		{ BGP_COMM_NO_EXPORT, "noExport" },
+		{ BGP_COMM_NO_ADVERTISE, "noAdvertise" },
+		{ BGP_COMM_NO_EXPORT_SUBCONFED, "localAs" },
+		{ BGP_COMM_NO_PEER, "noPeer" },
+	};
+
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(names); i++)
+		if (names[i].value == comm)
+			return names[i].name;
+	snprintf(buf, size, "%u:%u", comm >> 16, comm & 0xFFFF);
+	return buf;
+}
+
+/* FRR's {"string": the text form, "list": one member per value}. */
+static json_object *bgp_comm_json(const struct bgp_attrs *a)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array();
+	char *text = bgp_comm_text(a), one[16];
+
+	for (size_t i = 0; i < a->ncomm; i++)
+		json_object_array_add(list, json_object_new_string(
+						    bgp_comm_json_name(a->comm[i], one, sizeof(one))));
+	json_object_object_add(o, "string", json_object_new_string(text));
+	json_object_object_add(o, "list", list);
+	free(text);
+	return o;
+}
+
+static json_object *bgp_lcomm_json(const struct bgp_attrs *a)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array();
+	char *text = bgp_lcomm_text(a), one[40];
+
+	for (size_t i = 0; i < a->nlcomm; i++) {
+		bgp_lcomm_fmt(&a->lcomm[i], 1, one, sizeof(one));
+		json_object_array_add(list, json_object_new_string(one));
+	}
+	json_object_object_add(o, "string", json_object_new_string(text));
+	json_object_object_add(o, "list", list);
+	free(text);
+	return o;
+}
+
 static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
@@ -434,6 +513,23 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object_array_add(nhs, nho);
 	json_object_object_add(o, "nexthops", nhs);
 	return o;
+}
+
+/* The prefix view's paths: FRR's detail keys on top of the table's. */
+static json_object *bgp_dest_detail_json(const struct bgp_dest *d)
+{
+	json_object *arr = json_object_new_array();
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		json_object *o = bgp_path_json(d, p);
+
+		if (p->attrs->ncomm)
+			json_object_object_add(o, "community", bgp_comm_json(p->attrs));
+		if (p->attrs->nlcomm)
+			json_object_object_add(o, "largeCommunity", bgp_lcomm_json(p->attrs));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static json_object *bgp_dest_json(const struct bgp_dest *d)
@@ -538,6 +634,23 @@ static void bgp_reflect_text(struct vty *vty, const struct bgp_attrs *a)
 	vty_out(vty, "\n");
 }
 
+/* FRR's lines, in FRR's order. */
+static void bgp_comm_lines(struct vty *vty, const struct bgp_attrs *a)
+{
+	char *t;
+
+	if (a->ncomm) {
+		t = bgp_comm_text(a);
+		vty_out(vty, "      Community: %s\n", t);
+		free(t);
+	}
+	if (a->nlcomm) {
+		t = bgp_lcomm_text(a);
+		vty_out(vty, "      Large Community: %s\n", t);
+		free(t);
+	}
+}
+
 static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 				 const struct bgp_path *p)
 {
@@ -572,12 +685,7 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
 			p->peer->ebgp ? "external" : "internal");
 	vty_out(vty, "%s%s\n", p->stale ? ", stale" : "", p == d->best ? ", best" : "");
-	if (a->ncomm) {
-		char c[1024];
-
-		bgp_comm_fmt(a->comm, a->ncomm, c, sizeof(c));
-		vty_out(vty, "      Community: %s\n", c);
-	}
+	bgp_comm_lines(vty, a);
 	bgp_reflect_text(vty, a);
 	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
 	char tb[64];
@@ -653,7 +761,7 @@ static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
 
 		json_object_object_add(o, "prefix", json_object_new_string(
 							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
-		json_object_object_add(o, "paths", bgp_dest_json(d));
+		json_object_object_add(o, "paths", bgp_dest_detail_json(d));
 		bgp_print_json(vty, o);
 	} else {
 		bgp_prefix_text(vty, bd, d);
@@ -745,6 +853,8 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	vty_out(vty, "\n  Connections established %u; dropped %u\n", p->established_count,
 		p->dropped_count);
 	vty_out(vty, "  Last reset %s\n", p->last_reset[0] ? p->last_reset : "never");
+	if (p->shutdown_msg[0])
+		vty_out(vty, "    Message: \"%s\"\n", p->shutdown_msg);
 	vty_out(vty, "  %s BGP neighbor may be up to %u hops away.\n",
 		bgp_peer_is_ebgp(p) ? "External" : "Internal", bgp_peer_max_hops(p));
 	if (estab && p->local.family)
@@ -806,6 +916,9 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 			       json_object_new_int64(bgp_peer_hold_cfg(p) * 1000ll));
 	json_object_object_add(o, "lastResetDueTo", json_object_new_string(
 						       p->last_reset[0] ? p->last_reset : "never"));
+	if (p->shutdown_msg[0])
+		json_object_object_add(o, "lastShutdownDescription",
+				       json_object_new_string(p->shutdown_msg));
 	json_object_object_add(o, "passive", json_object_new_boolean(p->passive));
 	json_object_object_add(o, bgp_peer_is_ebgp(p) ? "externalBgpNbrMaxHopsAway"
 						       : "internalBgpNbrMaxHopsAway",

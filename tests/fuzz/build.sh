@@ -6,6 +6,7 @@
 #
 #   tests/fuzz/build.sh [OUTDIR]        (default: tests/fuzz, git-ignored)
 #   OUTDIR/fuzz_bgp_packet -max_total_time=60 tests/fuzz/corpus/bgp
+#   OUTDIR/fuzz_bgp_grstate -max_total_time=60 tests/fuzz/corpus/grstate
 #
 # The configuration layout target needs the generated headers of a build
 # directory (KLD_BUILDDIR, default ./build); without one it is skipped.
@@ -28,6 +29,13 @@ $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" "$src/bgpd/bgp_fsm.c" \
 	"$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
+
+# bgpd's state file of the sessions that were up (read after a restart)
+# shellcheck disable=SC2086
+$cc $flags -o "$out/fuzz_bgp_grstate" \
+	"$src/tests/fuzz/fuzz_bgp_grstate.c" "$src/bgpd/bgp_grstate.c" \
+	"$src/lib/prefix.c" "$src/lib/util.c" -ljson-c
+echo "built $out/fuzz_bgp_grstate"
 
 build=${KLD_BUILDDIR:-$src/build}
 if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then

@@ -70,6 +70,12 @@ static void fuzz_notify(const uint8_t *m, size_t len)
 		return;
 	bgp_notify_code_str(n.code);
 	bgp_notify_subcode_str(n.code, n.subcode);
+	{
+		char text[BGP_SHUTDOWN_TEXT_MAX];
+		int tl = bgp_notify_shutdown_text(&n, text, sizeof(text));
+
+		CHECK(tl < (int)sizeof(text) && (tl < 0 || strlen(text) == (size_t)tl));
+	}
 	elen = bgp_notify_encode(&n, buf, sizeof(buf));
 	CHECK(elen == (int)len);
 	CHECK(bgp_notify_decode(buf, (size_t)elen, &n2, &err) == 0);

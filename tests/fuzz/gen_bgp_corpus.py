@@ -107,6 +107,9 @@ SEEDS = {
     "open-bad-cap": (0, OPEN, open_msg(65001, 90, [1, 2, 3, 4], cap(65, b"\x01\x02"))),
     "keepalive": (0, KEEPALIVE, b""),
     "notification-cease": (0, NOTIFICATION, b"\x06\x02\x04bye!"),
+    # RFC 8203/9003 texts: UTF-8 and a control octet; a length overrunning the data
+    "notification-reset-utf8": (0, NOTIFICATION, b"\x06\x04\x07caf\xc3\xa9\n!"),
+    "notification-shutdown-overrun": (0, NOTIFICATION, b"\x06\x02\x09short"),
     "notification-update": (0, NOTIFICATION, b"\x03\x01"),
     "route-refresh": (0, REFRESH, b"\x00\x02\x00\x01"),
     "route-refresh-orf": (0, REFRESH, b"\x00\x01\x00\x01\x01\x02\x03"),

@@ -226,6 +226,27 @@ class Host:
             pass
 
 
+class RouteWatch:
+    """`ip monitor route` inside a host, the judge of "no flap": every
+    Deleted line of the prefixes watched is one. family: None (both),
+    "-4" or "-6"."""
+
+    def __init__(self, h, family=None):
+        argv = ["ip"] + ([family] if family else []) + ["monitor", "route"]
+        self.p = h.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.3)
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        out, _ = self.p.communicate(timeout=5)
+        return out
+
+    @staticmethod
+    def deleted(out, prefixes):
+        return [l for l in out.splitlines()
+                if l.startswith("Deleted") and any(p in l for p in prefixes)]
+
+
 class Lab:
     _count = 0
 

@@ -476,6 +476,59 @@ static void test_notification(void **state)
 	assert_int_equal(err.subcode, BGP_HDR_BAD_LENGTH);
 }
 
+static void shut(struct bgp_notify *n, uint8_t subcode, const char *data, size_t len)
+{
+	bgp_notify_set(n, BGP_ERR_CEASE, subcode, data, len);
+}
+
+/* RFC 8203 / RFC 9003: the text after a length octet, safe to print. */
+static void test_notification_shutdown_text(void **state)
+{
+	struct bgp_notify n;
+	char t[BGP_SHUTDOWN_TEXT_MAX];
+	uint8_t big[256];
+
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x0b"
+	     "maintenance",
+	     12);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 11);
+	assert_string_equal(t, "maintenance");
+	shut(&n, BGP_CEASE_ADMIN_RESET,
+	     "\x06"
+	     "caf\xc3\xa9!",
+	     7); /* UTF-8 kept */
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 6);
+	assert_string_equal(t, "caf\xc3\xa9!");
+	/* control octets and invalid UTF-8 are escaped, never printed raw */
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x04"
+	     "a\n\xff\xc3",
+	     5);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 13);
+	assert_string_equal(t, "a\\x0a\\xff\\xc3");
+	/* none: another subcode, no data, zero length; malformed: too long */
+	shut(&n, BGP_CEASE_MAX_PREFIX, "\x01x", 2);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x00", 1);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x05"
+	     "abc",
+	     4);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	assert_string_equal(t, "");
+	/* the longest (255 control octets) fits; a small buffer truncates */
+	memset(big, 0x01, sizeof(big));
+	big[0] = 255;
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, (const char *)big, sizeof(big));
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 255 * 4);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, 10), 8);
+	assert_string_equal(t, "\\x01\\x01");
+}
+
 static void test_route_refresh(void **state)
 {
 	static const uint8_t want[] = {MARKER, 0x00, 0x17, 0x05, 0x00, 0x02, 0x00, 0x01};
@@ -927,6 +980,7 @@ int main(void)
 	    cmocka_unit_test(test_gr_keep),
 	    cmocka_unit_test(test_keepalive),
 	    cmocka_unit_test(test_notification),
+	    cmocka_unit_test(test_notification_shutdown_text),
 	    cmocka_unit_test(test_route_refresh),
 	    cmocka_unit_test(test_pack_10000_ipv4),
 	    cmocka_unit_test(test_pack_10000_ipv6),

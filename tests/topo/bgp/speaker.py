@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A raw BGP speaker for malformed-input tests (RFC 7606, bad OPENs).
+"""A raw BGP speaker for malformed-input tests (RFC 7606, bad OPENs), and a
+peer that sends no End-of-RIB (restart tests).
 
 Run inside a test namespace: speaker.py PEER SCENARIO. It prints one JSON
 object: what the device under test answered. Scenarios build exact bytes
@@ -182,11 +183,41 @@ def scenario_update(peer, kind, hold=0.0):
     return None
 
 
+FEED_PREFIXES = ["10.100.60.0/24", "10.100.61.0/24"]
+
+
+def scenario_feed(peer, kind, hold):
+    """A peer without End-of-RIB (feed:NEXTHOP:ASN): connects, sends its
+    table in one UPDATE and then only KEEPALIVEs; when the session goes
+    (the device under test restarts) it connects again and does the same,
+    until `hold` seconds have passed. Prints one line per session."""
+    nexthop, _, asn = kind.partition(":")
+    asn = int(asn or 65004)
+    end = time.time() + hold
+    while time.time() < end:
+        try:
+            s = Session(peer)
+            s.establish(asn=asn, bgp_id=nexthop)
+            s.send(update(FEED_PREFIXES, aspath=(asn,), nexthop=nexthop))
+        except (OSError, AssertionError):
+            time.sleep(0.5)
+            continue
+        print(json.dumps({"established": True}), flush=True)
+        try:
+            while time.time() < end and s.recv(1.0) != "closed":
+                s.send(keepalive())
+        except OSError:
+            pass
+        s.s.close()
+
+
 def main():
     peer, name = sys.argv[1], sys.argv[2]
     hold = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     group, _, kind = name.partition(":")
-    if group == "open":
+    if group == "feed":
+        scenario_feed(peer, kind, hold)
+    elif group == "open":
         print(json.dumps(scenario_bad_open(peer, kind)), flush=True)
     else:
         scenario_update(peer, kind, hold)
