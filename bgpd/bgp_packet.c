@@ -695,6 +695,7 @@ static void update_clear(struct bgp_update *u)
 	memset(&u->mp_nexthop_ll, 0, sizeof(u->mp_nexthop_ll));
 	u->eor = false;
 	u->eor_af = BGP_AF_IPV4_UNICAST;
+	u->unneg = false;
 	bgp_eh_clear(&u->eh);
 }
 
@@ -816,6 +817,20 @@ static void update_detect_eor(struct bgp_update *u, const struct bgp_attr_parsed
 	}
 }
 
+/* RFC 4760 8: the NLRI fields are IPv4 unicast, exchanged only when both
+ * OPENs listed it (or neither sent a multiprotocol capability). A peer
+ * that sends them anyway is not followed; the session stays. */
+static void update_drop_unneg_ipv4(struct bgp_update *u, const struct bgp_codec_ctx *ctx)
+{
+	if ((ctx->af_mask & BGP_AF_BIT(BGP_AF_IPV4_UNICAST)) || !(u->withdrawn.n || u->nlri.n))
+		return;
+	u->withdrawn.n = 0;
+	u->nlri.n = 0;
+	u->unneg = true;
+	u->unneg_afi = bgp_af_afi(BGP_AF_IPV4_UNICAST);
+	u->unneg_safi = bgp_af_safi(BGP_AF_IPV4_UNICAST);
+}
+
 static void update_apply_verdict(struct bgp_update *u)
 {
 	if (u->eh.action == BGP_EH_SESSION_RESET) {
@@ -861,8 +876,14 @@ int bgp_update_decode(struct bgp_update *u, const uint8_t *msg, size_t len,
 		update_apply_verdict(u);
 		return -EBADMSG;
 	}
+	update_drop_unneg_ipv4(u, ctx);
 	bgp_attrs_parse(b + 4 + wlen, alen, ctx, &u->attrs, &u->scratch, &mp, &u->eh);
 	u->has_attrs = mp.any;
+	if (mp.unneg) {
+		u->unneg = true;
+		u->unneg_afi = mp.unneg_afi;
+		u->unneg_safi = mp.unneg_safi;
+	}
 	update_mp_nlri(u, &mp);
 	update_check_routes(u);
 	update_detect_eor(u, &mp, wlen, alen, nlen);
@@ -904,14 +925,17 @@ static size_t max_msg(const struct bgp_codec_ctx *ctx)
 	return ctx->max_msg && ctx->max_msg < BGP_MAX_MSG_LEN ? ctx->max_msg : BGP_MAX_MSG_LEN;
 }
 
-/* All prefixes of one family we speak, with sane lengths. */
-static int family_check(const struct kld_prefix *pfx, size_t n)
+/* All prefixes of one family we speak, with sane lengths; a family the
+ * session did not negotiate is never put on the wire (RFC 4760 8). */
+static int family_check(const struct bgp_codec_ctx *ctx, const struct kld_prefix *pfx, size_t n)
 {
 	int af = af_of_family(pfx[0].family);
 	size_t i;
 
 	if (af < 0)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	for (i = 0; i < n; i++)
 		if (pfx[i].family != pfx[0].family ||
 		    pfx[i].len > (pfx[0].family == AF_INET ? 32 : 128))
@@ -1017,7 +1041,7 @@ int bgp_update_pack(const struct bgp_codec_ctx *ctx, const struct bgp_attrs *a,
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	pk = kld_xmalloc(sizeof(*pk));
@@ -1069,7 +1093,7 @@ int bgp_withdraw_pack(const struct bgp_codec_ctx *ctx, const struct kld_prefix *
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	mp = af != BGP_AF_IPV4_UNICAST || ctx->ipv4_mp;
@@ -1093,6 +1117,8 @@ int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf
 
 	if ((unsigned)af >= BGP_AF_MAX)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	if (size < total)
 		return -EMSGSIZE;
 	bgp_hdr_encode(buf, (uint16_t)total, BGP_MSG_UPDATE);
