@@ -366,12 +366,14 @@ static int cap_mp(struct bgp_caps *c, const uint8_t *v, size_t len, const uint8_
 
 	if (len != 4)
 		return -1;
+	/* Any MP capability, of a family we speak or not, ends RFC 4760's
+	 * implicit IPv4 unicast: a peer that lists only EVPN gets no IPv4. */
+	c->present |= BGP_CAPF_MP;
 	af = bgp_af_from_afisafi(bgp_get16(v), v[3]);
 	if (af < 0) {
 		cap_keep_unknown(c, raw, len + 2);
 		return 0;
 	}
-	c->present |= BGP_CAPF_MP;
 	c->mp_mask |= BGP_AF_BIT(af);
 	return 0;
 }
@@ -514,6 +516,31 @@ int bgp_open_decode(const uint8_t *msg, size_t len, struct bgp_open *o, struct b
 	return params_decode(&o->caps, b + 10, optlen, false, err);
 }
 
+/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
+ * unicast only. */
+static uint32_t caps_af_mask(const struct bgp_caps *c)
+{
+	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+}
+
+/* No family in common (RFC 5492 5, as FRR): Unsupported Capability with
+ * the MP capabilities we require as data. */
+static void notify_no_common_af(struct bgp_notify *err, uint32_t af_mask)
+{
+	uint8_t data[6 * BGP_AF_MAX], *o = data;
+
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		if (!(af_mask & BGP_AF_BIT(af)))
+			continue;
+		o = cap_put(o, BGP_CAP_MP, 4);
+		bgp_put16(o, bgp_af_afi((enum bgp_af)af));
+		o[2] = 0;
+		o[3] = bgp_af_safi((enum bgp_af)af);
+		o += 4;
+	}
+	bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_UNSUP_CAPABILITY, data, (size_t)(o - data));
+}
+
 int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		   struct bgp_notify *err)
 {
@@ -537,14 +564,11 @@ int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_BAD_HOLD_TIME, NULL, 0);
 		return -EBADMSG;
 	}
+	if (x->af_mask && !(caps_af_mask(&o->caps) & x->af_mask)) {
+		notify_no_common_af(err, x->af_mask);
+		return -EBADMSG;
+	}
 	return 0;
-}
-
-/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
- * unicast only. */
-static uint32_t caps_af_mask(const struct bgp_caps *c)
-{
-	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
 }
 
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,

@@ -89,10 +89,13 @@ struct bgp_open_expect {
 	uint32_t peer_as; /* 0: any */
 	uint32_t local_as;
 	uint32_t local_id; /* host order */
+	uint32_t af_mask;  /* the families our OPEN lists; 0: not checked */
 };
 
 /* Semantics (RFC 4271 6.2, RFC 6286, RFC 6793): version, peer AS, BGP
- * identifier, hold time. Returns 0 or -EBADMSG with err filled. */
+ * identifier, hold time, and a family in common with af_mask (RFC 4760 8;
+ * none: Unsupported Capability, as FRR). Returns 0 or -EBADMSG with err
+ * filled. */
 int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		   struct bgp_notify *err);
 

@@ -717,7 +717,9 @@ static void bgp_fsm_event(struct bgp_peer *peer, enum bgp_fsm_event ev)
 static bool bgp_open_ok(struct bgp_peer *peer, const uint8_t *msg, size_t len, struct bgp_open *o)
 {
 	struct bgp *bgp = peer->bgp;
-	struct bgp_open_expect x = { .local_as = bgp->asn, .local_id = bgp_local_id(bgp) };
+	struct bgp_open_expect x = {.local_as = bgp->asn,
+				    .local_id = bgp_local_id(bgp),
+				    .af_mask = peer->lopen.caps.mp_mask};
 
 	if (bgp_open_decode(msg, len, o, &peer->err) < 0)
 		return false;

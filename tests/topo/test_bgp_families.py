@@ -248,7 +248,7 @@ def test_unnegotiated_family_from_raw_speaker(lab):
     only (its routes, End-of-RIB, a ROUTE-REFRESH on `clear ... soft in`),
     ignores without a NOTIFICATION the IPv4 (NLRI fields and MP_REACH) and
     EVPN routes it is sent, ignores a ROUTE-REFRESH for IPv4 and answers
-    one for IPv6."""
+    one for IPv6. An OPEN with no family in common is refused."""
     r1, r2 = lab.host("r1"), lab.host("r2")
     lab.link(r1, "eth0", r2, "eth0")
     r1.cmd("ip -6 addr add fd00::1/64 dev eth0 nodad")
@@ -276,6 +276,11 @@ def test_unnegotiated_family_from_raw_speaker(lab):
         p.kill()
         p.wait()
     assert later == {"updates": [], "refresh": ["2/1"], "notify": None}, later
+
+    # An OPEN whose only MP capability is EVPN shares no family with ours
+    # (it ends the implicit IPv4 too): Unsupported Capability, as FRR.
+    out = r2.cmd(f"python3 {SPEAKER} fd00::1 open:evpn_only")
+    assert json.loads(out.strip().splitlines()[-1])["notify"] == [2, 7], out
     with open(os.path.join(r1.dir, "bgpd.log")) as f:
         log = f.read()
     assert ("fd00::2 sent routes of AFI 1 SAFI 1, not negotiated on this session: ignored"

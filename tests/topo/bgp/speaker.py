@@ -143,6 +143,8 @@ def scenario_bad_open(peer, kind):
         s.send(open_msg(bgp_id="0.0.0.0"))
     elif kind == "marker":
         s.send(b"\x00" * 16 + open_msg()[16:])
+    elif kind == "evpn_only":  # no family in common: RFC 4760 8
+        s.send(open_msg(families=((25, 70),)))
     return {"notify": notification(s.until(3))}
 
 
