@@ -367,12 +367,14 @@ static int cap_mp(struct bgp_caps *c, const uint8_t *v, size_t len, const uint8_
 
 	if (len != 4)
 		return -1;
+	/* Any MP capability, of a family we speak or not, ends RFC 4760's
+	 * implicit IPv4 unicast: a peer that lists only EVPN gets no IPv4. */
+	c->present |= BGP_CAPF_MP;
 	af = bgp_af_from_afisafi(bgp_get16(v), v[3]);
 	if (af < 0) {
 		cap_keep_unknown(c, raw, len + 2);
 		return 0;
 	}
-	c->present |= BGP_CAPF_MP;
 	c->mp_mask |= BGP_AF_BIT(af);
 	return 0;
 }
@@ -515,6 +517,31 @@ int bgp_open_decode(const uint8_t *msg, size_t len, struct bgp_open *o, struct b
 	return params_decode(&o->caps, b + 10, optlen, false, err);
 }
 
+/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
+ * unicast only. */
+static uint32_t caps_af_mask(const struct bgp_caps *c)
+{
+	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+}
+
+/* No family in common (RFC 5492 5, as FRR): Unsupported Capability with
+ * the MP capabilities we require as data. */
+static void notify_no_common_af(struct bgp_notify *err, uint32_t af_mask)
+{
+	uint8_t data[6 * BGP_AF_MAX], *o = data;
+
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		if (!(af_mask & BGP_AF_BIT(af)))
+			continue;
+		o = cap_put(o, BGP_CAP_MP, 4);
+		bgp_put16(o, bgp_af_afi((enum bgp_af)af));
+		o[2] = 0;
+		o[3] = bgp_af_safi((enum bgp_af)af);
+		o += 4;
+	}
+	bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_UNSUP_CAPABILITY, data, (size_t)(o - data));
+}
+
 int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		   struct bgp_notify *err)
 {
@@ -538,14 +565,11 @@ int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_BAD_HOLD_TIME, NULL, 0);
 		return -EBADMSG;
 	}
+	if (x->af_mask && !(caps_af_mask(&o->caps) & x->af_mask)) {
+		notify_no_common_af(err, x->af_mask);
+		return -EBADMSG;
+	}
 	return 0;
-}
-
-/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
- * unicast only. */
-static uint32_t caps_af_mask(const struct bgp_caps *c)
-{
-	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
 }
 
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
@@ -749,6 +773,7 @@ static void update_clear(struct bgp_update *u)
 	memset(&u->mp_nexthop_ll, 0, sizeof(u->mp_nexthop_ll));
 	u->eor = false;
 	u->eor_af = BGP_AF_IPV4_UNICAST;
+	u->unneg = false;
 	bgp_eh_clear(&u->eh);
 }
 
@@ -870,6 +895,20 @@ static void update_detect_eor(struct bgp_update *u, const struct bgp_attr_parsed
 	}
 }
 
+/* RFC 4760 8: the NLRI fields are IPv4 unicast, exchanged only when both
+ * OPENs listed it (or neither sent a multiprotocol capability). A peer
+ * that sends them anyway is not followed; the session stays. */
+static void update_drop_unneg_ipv4(struct bgp_update *u, const struct bgp_codec_ctx *ctx)
+{
+	if ((ctx->af_mask & BGP_AF_BIT(BGP_AF_IPV4_UNICAST)) || !(u->withdrawn.n || u->nlri.n))
+		return;
+	u->withdrawn.n = 0;
+	u->nlri.n = 0;
+	u->unneg = true;
+	u->unneg_afi = bgp_af_afi(BGP_AF_IPV4_UNICAST);
+	u->unneg_safi = bgp_af_safi(BGP_AF_IPV4_UNICAST);
+}
+
 static void update_apply_verdict(struct bgp_update *u)
 {
 	if (u->eh.action == BGP_EH_SESSION_RESET) {
@@ -915,8 +954,14 @@ int bgp_update_decode(struct bgp_update *u, const uint8_t *msg, size_t len,
 		update_apply_verdict(u);
 		return -EBADMSG;
 	}
+	update_drop_unneg_ipv4(u, ctx);
 	bgp_attrs_parse(b + 4 + wlen, alen, ctx, &u->attrs, &u->scratch, &mp, &u->eh);
 	u->has_attrs = mp.any;
+	if (mp.unneg) {
+		u->unneg = true;
+		u->unneg_afi = mp.unneg_afi;
+		u->unneg_safi = mp.unneg_safi;
+	}
 	update_mp_nlri(u, &mp);
 	update_check_routes(u);
 	update_detect_eor(u, &mp, wlen, alen, nlen);
@@ -958,14 +1003,17 @@ static size_t max_msg(const struct bgp_codec_ctx *ctx)
 	return ctx->max_msg && ctx->max_msg < BGP_MAX_MSG_LEN ? ctx->max_msg : BGP_MAX_MSG_LEN;
 }
 
-/* All prefixes of one family we speak, with sane lengths. */
-static int family_check(const struct kld_prefix *pfx, size_t n)
+/* All prefixes of one family we speak, with sane lengths; a family the
+ * session did not negotiate is never put on the wire (RFC 4760 8). */
+static int family_check(const struct bgp_codec_ctx *ctx, const struct kld_prefix *pfx, size_t n)
 {
 	int af = af_of_family(pfx[0].family);
 	size_t i;
 
 	if (af < 0)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	for (i = 0; i < n; i++)
 		if (pfx[i].family != pfx[0].family ||
 		    pfx[i].len > (pfx[0].family == AF_INET ? 32 : 128))
@@ -1071,7 +1119,7 @@ int bgp_update_pack(const struct bgp_codec_ctx *ctx, const struct bgp_attrs *a,
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	pk = kld_xmalloc(sizeof(*pk));
@@ -1123,7 +1171,7 @@ int bgp_withdraw_pack(const struct bgp_codec_ctx *ctx, const struct kld_prefix *
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	mp = af != BGP_AF_IPV4_UNICAST || ctx->ipv4_mp;
@@ -1147,6 +1195,8 @@ int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf
 
 	if ((unsigned)af >= BGP_AF_MAX)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	if (size < total)
 		return -EMSGSIZE;
 	bgp_hdr_encode(buf, (uint16_t)total, BGP_MSG_UPDATE);

@@ -353,7 +353,7 @@ static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, 
 	const struct bgp_attrs *a = best->attrs;
 	const char *pl = peer->plist[af][1];
 
-	if (!peer->af_active[af] || best->peer == peer || bgp_policy_missing(peer, af, 1))
+	if (!bgp_peer_af_up(peer, af) || best->peer == peer || bgp_policy_missing(peer, af, 1))
 		return false;
 	if (best->peer && !best->peer->ebgp && !peer->ebgp && !bgp_reflect_allowed(peer, best, af))
 		return false;
@@ -741,11 +741,11 @@ void bgp_rib_dump_step(void *arg)
 		kld_timer_arm(peer->t_dump, 10);
 		return;
 	}
-	while (peer->dump_af < BGP_AF_MAX && !peer->af_active[peer->dump_af])
+	while (peer->dump_af < BGP_AF_MAX && !bgp_peer_af_up(peer, (enum bgp_af)peer->dump_af))
 		peer->dump_af++;
 	if (peer->dump_af == BGP_AF_MAX) {
 		for (int af = 0; af < BGP_AF_MAX; af++)
-			if (peer->af_active[af] && (peer->neg.af_mask & BGP_AF_BIT(af)))
+			if (bgp_peer_af_up(peer, (enum bgp_af)af))
 				bgp_send_eor(peer, (enum bgp_af)af);
 		bgp_peer_flush(peer);
 		bgp_updgrp_join(bd, peer);

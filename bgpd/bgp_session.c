@@ -764,7 +764,9 @@ static void bgp_fsm_event(struct bgp_peer *peer, enum bgp_fsm_event ev)
 static bool bgp_open_ok(struct bgp_peer *peer, const uint8_t *msg, size_t len, struct bgp_open *o)
 {
 	struct bgp *bgp = peer->bgp;
-	struct bgp_open_expect x = { .local_as = bgp->asn, .local_id = bgp_local_id(bgp) };
+	struct bgp_open_expect x = {.local_as = bgp->asn,
+				    .local_id = bgp_local_id(bgp),
+				    .af_mask = peer->lopen.caps.mp_mask};
 
 	if (bgp_open_decode(msg, len, o, &peer->err) < 0)
 		return false;
@@ -827,11 +829,15 @@ static void bgp_rx_refresh(struct bgp_peer *peer, const uint8_t *msg, size_t len
 {
 	struct bgp_route_refresh r;
 	struct bgp_notify err;
+	int af;
 
 	if (bgp_rrefresh_decode(msg, len, &r, &err) < 0 || peer->state != BGP_FSM_ESTABLISHED)
 		return;
 	peer->refresh_in++;
-	if (bgp_af_from_afisafi(r.afi, r.safi) >= 0)
+	af = bgp_af_from_afisafi(r.afi, r.safi);
+	/* RFC 2918 4: a family not advertised at the session's start is
+	 * ignored; resending the table would send it none anyway. */
+	if (af >= 0 && bgp_peer_af_up(peer, (enum bgp_af)af))
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 }
 
@@ -1433,6 +1439,17 @@ static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list
 	bgp_attr_unref(bd->attrs, a);
 }
 
+/* Routes of a family the OPENs did not both list: ignored, the session
+ * stays (RFC 4760 8; see doc/bgpd.md). */
+static void bgp_log_unneg(struct bgp_peer *peer, const struct bgp_update *u)
+{
+	char name[KLD_ADDR_STRLEN];
+
+	kld_log_rl(LOG_WARNING,
+		   "bgp: %s sent routes of AFI %u SAFI %u, not negotiated on this session: ignored",
+		   bgp_peer_name(peer, name), u->unneg_afi, u->unneg_safi);
+}
+
 static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t len)
 {
 	struct bgpd *bd = peer->bgp->bd;
@@ -1445,9 +1462,12 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 		return;
 	}
 	if (u->eor) {
-		bgp_gr_eor_rcvd(peer, u->eor_af);
+		if (bgp_peer_af_up(peer, u->eor_af))
+			bgp_gr_eor_rcvd(peer, u->eor_af);
 		return;
 	}
+	if (u->unneg)
+		bgp_log_unneg(peer, u);
 	if (u->eh.action != BGP_EH_NONE)
 		kld_log_rl(LOG_WARNING, "bgp: UPDATE error (%s): %s",
 			   bgp_eh_action_str(u->eh.action), u->eh.reason ? u->eh.reason : "");
@@ -1571,7 +1591,8 @@ void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af)
 	struct bgp_route_refresh r = { .afi = bgp_af_afi(af), .safi = bgp_af_safi(af) };
 	uint8_t buf[BGP_RREFRESH_LEN];
 
-	if (peer->state != BGP_FSM_ESTABLISHED || !peer->neg.route_refresh)
+	if (peer->state != BGP_FSM_ESTABLISHED || !peer->neg.route_refresh ||
+	    !bgp_peer_af_up(peer, af))
 		return;
 	if (bgp_rrefresh_encode(&r, buf, sizeof(buf)) <= 0)
 		return;

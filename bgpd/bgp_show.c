@@ -78,7 +78,11 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 		bgp_uptime(p->uptime_ms, up, sizeof(up));
 	else
 		snprintf(up, sizeof(up), "never");
-	if (estab && bgp_peer_policy_missing(p)) {
+	if (estab && !bgp_peer_af_up(p, af)) {
+		/* up, but not in this family: the OPENs did not both list it */
+		snprintf(st, sizeof(st), "NoNeg");
+		snprintf(snt, sizeof(snt), "NoNeg");
+	} else if (estab && bgp_peer_policy_missing(p)) {
 		snprintf(st, sizeof(st), "(Policy)");
 		snprintf(snt, sizeof(snt), "(Policy)");
 	} else if (estab) {
@@ -173,7 +177,7 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 	json_object *af = json_object_new_object();
 	json_object *peers = json_object_new_object();
 	char rid[INET_ADDRSTRLEN], a[KLD_ADDR_STRLEN];
-	int n = 0;
+	int n = 0, failed = 0;
 
 	for (struct bgp_peer *p = bgp->peers; p; p = p->next) {
 		if (!p->af_active[fam])
@@ -181,6 +185,8 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 		json_object_object_add(peers, kld_addr_fmt(&p->addr, a, sizeof(a)),
 				       bgp_summary_peer_json(p, fam));
 		n++;
+		/* FRR counts a session that is not up in the family, NoNeg too */
+		failed += p->state != BGP_FSM_ESTABLISHED || !bgp_peer_af_up(p, fam);
 	}
 	json_object_object_add(af, "routerId", json_object_new_string(bgp_rid(bgp, rid)));
 	json_object_object_add(af, "as", json_object_new_int64(bgp->asn));
@@ -191,7 +197,7 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 			       json_object_new_int64((int64_t)kld_trie_count(bd->rib[fam])));
 	json_object_object_add(af, "peerCount", json_object_new_int(n));
 	json_object_object_add(af, "peers", peers);
-	json_object_object_add(af, "failedPeers", json_object_new_int(0));
+	json_object_object_add(af, "failedPeers", json_object_new_int(failed));
 	json_object_object_add(af, "displayedPeers", json_object_new_int(n));
 	json_object_object_add(af, "totalPeers", json_object_new_int(n));
 	json_object_object_add(top, fam == BGP_AF_IPV4_UNICAST ? "ipv4Unicast" : "ipv6Unicast", af);
@@ -777,6 +783,11 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	uint8_t fam = bgp_af_family(af);
 
 	vty_out(vty, "\n For address family: %s\n", af ? "IPv6 Unicast" : "IPv4 Unicast");
+	/* FRR's line; a family the session does not carry is in no group */
+	if (p->ug && bgp_peer_af_up(p, af))
+		vty_out(vty, "  Update group %u, subgroup %u\n", p->ug->id, p->ug->id);
+	else
+		vty_out(vty, "  Not part of any update group\n");
 	if (p->rr_client[af])
 		vty_out(vty, "  Route-Reflector Client\n");
 	if (p->soft_in[af])
@@ -792,6 +803,65 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	vty_out(vty, "  %u accepted prefixes\n", p->pfx_rcvd[af]);
 	if (p->max_prefix[af])
 		vty_out(vty, "  Maximum prefixes allowed %u\n", p->max_prefix[af]);
+}
+
+/* The multiprotocol capability (RFC 4760) for af in an OPEN. */
+static bool bgp_caps_mp(const struct bgp_caps *c, enum bgp_af af)
+{
+	return (c->present & BGP_CAPF_MP) && (c->mp_mask & BGP_AF_BIT(af));
+}
+
+/* The families of both OPENs as FRR lists them: "advertised" (ours),
+ * "received" (the peer's), both when the session carries the family. */
+static void bgp_neighbor_mp_text(struct vty *vty, const struct bgp_peer *p)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		bool adv = bgp_caps_mp(&p->lopen.caps, (enum bgp_af)af);
+		bool rcv = bgp_caps_mp(&p->ropen.caps, (enum bgp_af)af);
+
+		if (!adv && !rcv)
+			continue;
+		vty_out(vty, "    Address Family %s:", af ? "IPv6 Unicast" : "IPv4 Unicast");
+		if (adv)
+			vty_out(vty, " advertised");
+		if (rcv)
+			vty_out(vty, " %sreceived", adv ? "and " : "");
+		vty_out(vty, "\n");
+	}
+}
+
+/* FRR's words for a capability in json: advertisedAndReceived, ... */
+static const char *bgp_cap_word(bool adv, bool rcv)
+{
+	if (adv && rcv)
+		return "advertisedAndReceived";
+	return adv ? "advertised" : rcv ? "received" : NULL;
+}
+
+static json_object *bgp_neighbor_caps_json(const struct bgp_peer *p)
+{
+	json_object *o = json_object_new_object(), *mp = json_object_new_object();
+	const struct bgp_caps *l = &p->lopen.caps, *r = &p->ropen.caps;
+	const char *w = bgp_cap_word(l->present & BGP_CAPF_AS4, r->present & BGP_CAPF_AS4);
+
+	if (w)
+		json_object_object_add(o, "4byteAs", json_object_new_string(w));
+	json_object_object_add(o, "routeRefresh",
+			       json_object_new_string(p->neg.route_refresh
+							  ? "advertisedAndReceivedNew"
+							  : "advertised"));
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		json_object *f;
+
+		w = bgp_cap_word(bgp_caps_mp(l, (enum bgp_af)af), bgp_caps_mp(r, (enum bgp_af)af));
+		if (!w)
+			continue;
+		f = json_object_new_object();
+		json_object_object_add(f, w, json_object_new_boolean(1));
+		json_object_object_add(mp, af ? "ipv6Unicast" : "ipv4Unicast", f);
+	}
+	json_object_object_add(o, "multiprotocolExtensions", mp);
+	return o;
 }
 
 /* What FRR shows as "may be up to N hops away": the GTSM radius, else
@@ -832,12 +902,7 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, "    4 Byte AS: advertised%s\n", p->neg.as4 ? " and received" : "");
 		vty_out(vty, "    Route refresh: advertised%s\n",
 			p->neg.route_refresh ? " and received(new)" : "");
-		for (int af = 0; af < BGP_AF_MAX; af++)
-			if (p->af_active[af] || (p->neg.af_mask & BGP_AF_BIT(af)))
-				vty_out(vty, "    Address Family %s: %s%s\n",
-					af ? "IPv6 Unicast" : "IPv4 Unicast",
-					p->af_active[af] ? "advertised" : "",
-					(p->neg.af_mask & BGP_AF_BIT(af)) ? " and received" : "");
+		bgp_neighbor_mp_text(vty, p);
 		bgp_gr_show_caps(vty, p);
 	}
 	bgp_gr_show_neighbor(vty, p);
@@ -891,8 +956,17 @@ static json_object *bgp_neighbor_af_json(const struct bgp_peer *p)
 		if (p->soft_in[af])
 			json_object_object_add(f, "inboundSoftConfigPermit",
 					       json_object_new_boolean(1));
+		if (p->ug && bgp_peer_af_up(p, (enum bgp_af)af)) {
+			json_object_object_add(f, "updateGroupId",
+					       json_object_new_int64(p->ug->id));
+			json_object_object_add(f, "subGroupId", json_object_new_int64(p->ug->id));
+		}
 		json_object_object_add(f, "acceptedPrefixCounter",
 				       json_object_new_int64(p->pfx_rcvd[af]));
+		if (p->state == BGP_FSM_ESTABLISHED && bgp_peer_af_up(p, (enum bgp_af)af))
+			json_object_object_add(
+			    f, "sentPrefixCounter",
+			    json_object_new_int64(bgp_peer_out(p)->pfx_sent[af]));
 		json_object_object_add(o, af ? "ipv6Unicast" : "ipv4Unicast", f);
 	}
 	return o;
@@ -923,6 +997,8 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 	json_object_object_add(o, bgp_peer_is_ebgp(p) ? "externalBgpNbrMaxHopsAway"
 						       : "internalBgpNbrMaxHopsAway",
 			       json_object_new_int((int)bgp_peer_max_hops(p)));
+	if (p->state == BGP_FSM_ESTABLISHED)
+		json_object_object_add(o, "neighborCapabilities", bgp_neighbor_caps_json(p));
 	json_object_object_add(o, "messageStats", bgp_msg_stats_json(p));
 	json_object_object_add(o, "addressFamilyInfo", bgp_neighbor_af_json(p));
 	json_object_object_add(o, "gracefulRestartInfo", bgp_gr_neighbor_json(p));

@@ -175,6 +175,15 @@ struct bgp_peer {
 	struct bgp_peer *ug_next; /* the group's next member */
 };
 
+/* Does the session carry this family? Configured here and listed in both
+ * OPENs (RFC 4760 8; a peer without any multiprotocol capability speaks
+ * IPv4 unicast only). UPDATEs, End-of-RIB and ROUTE-REFRESH of any other
+ * family are neither sent nor followed. */
+static inline bool bgp_peer_af_up(const struct bgp_peer *p, enum bgp_af af)
+{
+	return p->af_active[af] && (p->neg.af_mask & BGP_AF_BIT(af));
+}
+
 /* Peers that share outbound policy and encoding: one Adj-RIB-Out, one
  * packing of UPDATEs for all members (see bgp_updgrp.c). */
 struct bgp_updgrp {
