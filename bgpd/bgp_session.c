@@ -1083,7 +1083,17 @@ static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct
 	return !name[0] || bgp_plist_permit(peer->bgp->bd, name, p);
 }
 
-/* Inbound route-map: edit a copy, intern it per prefix. */
+/* RFC 7999 3.2: a route an external peer sent with BLACKHOLE stays in
+ * our AS: NO_EXPORT is added, after inbound policy (which may add or
+ * remove BLACKHOLE), as FRR does. */
+static bool bgp_in_blackhole(const struct bgp_peer *peer, const struct bgp_attrs *a)
+{
+	return peer->ebgp && a->ncomm && bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
+	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
+}
+
+/* Inbound route-map (if any) and the edits made on receipt: a copy,
+ * interned per prefix. */
 static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
 			const struct bgp_attrs *a)
 {
@@ -1094,7 +1104,10 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 
 	tmp.hnext = NULL;
 	tmp.hash = tmp.refcnt = 0;
-	ok = bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	ok = !peer->rmap[af][0][0] ||
+	     bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	if (ok && bgp_in_blackhole(peer, &tmp))
+		bgp_attrs_comm_add(&tmp, &bd->rm_scratch, BGP_COMM_NO_EXPORT);
 	if (ok) {
 		in = bgp_attr_intern(bd->attrs, &tmp);
 		bgp_rib_update(bd, peer, p, in);
@@ -1129,8 +1142,8 @@ static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld
 
 	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
 		bgp_rib_withdraw(bd, peer, p);
-	else if (!peer->rmap[af][0][0])
-		bgp_rib_update(bd, peer, p, a);
+	else if (!peer->rmap[af][0][0] && !bgp_in_blackhole(peer, a))
+		bgp_rib_update(bd, peer, p, a); /* nothing to edit: the UPDATE's set */
 	else if (!bgp_in_rmap(peer, af, p, a))
 		bgp_rib_withdraw(bd, peer, p);
 }
