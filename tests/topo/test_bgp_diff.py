@@ -3,11 +3,12 @@ device in the middle of the same topology, with the same FRR-syntax
 configuration, and every route at the monitors compared attribute by
 attribute (issue 14).
 
-    feeders (raw speaker, tests/topo/bgp/feeder.py)       monitors (GoBGP)
-    f1 10.0.1.2 AS 65010 --+                     +-- ext 10.0.3.2 AS 65030 (eBGP)
-    f2 10.0.2.2 AS 65020 --+-- dut AS 65001 ----+
-    f3 10.0.5.2 AS 65010 --+   (kldnet | FRR)    +-- int 10.0.4.2 AS 65001 (iBGP)
-    f4 10.0.6.2 AS 65001 --+  (iBGP)
+    feeders (raw speaker, tests/topo/bgp/feeder.py)      monitors (one GoBGP)
+    f1 10.0.1.2  AS 65010 --+                    +-- ext  10.0.3.2  AS 65030 (eBGP)
+    f2 10.0.2.2  AS 65020 --+                    +-- int  10.0.4.2  AS 65001 (iBGP)
+    f3 10.0.5.2  AS 65010 --+-- dut AS 65001 ---+-- rr   10.0.7.2  AS 65001 (RR client,
+    f4 10.0.6.2  AS 65001 --+   (kldnet | FRR)   |                    next-hop-self)
+    f6 fd00:1::2 AS 65010 --+                    +-- ext6 fd00:3::2 AS 65030 (IPv6)
 
 One topology per device, both run at once. Each scenario is one prefix
 10.30.N.0/24 (a control prefix 10.31.N.0/24 where a match must also be
@@ -18,12 +19,14 @@ decision (two or three feeders per prefix), the well-known communities
 and RFC 7999 BLACKHOLE. A scenario may also state what it expects, so
 that the two devices agreeing on a wrong answer fails too.
 
-Known, documented differences (doc/bgpd.md, "Best path"), neutralised here:
+Known, documented differences (doc/bgpd.md, "Best path"):
 - Tie-break between eBGP paths: FRR keeps the older path (RFC 5004)
   unless `bgp bestpath compare-routerid`; kldnet always compares router
   ids. FRR's configuration here has `bgp bestpath compare-routerid`.
 - Community order: FRR sorts a COMMUNITIES attribute on receipt, kldnet
   keeps the order received and appends what policy adds. Compared as sets.
+- KNOWN_DIFFERENCES below: undone before the comparison, and each must
+  show in the run.
 """
 import json
 import os
@@ -569,6 +572,10 @@ def established_monitors(mon):
         return 0
 
 
+EXPECTED_PRESENT = [(who, p) for s in SCENARIOS for who, ps in s.get("expect", {}).items()
+                    for p, want in ps.items() if want is not None]
+
+
 def converged(mon, logfile, state):
     """All monitors' tables, once the feeder has sent everything and the
     tables have not changed for 3 s."""
@@ -577,6 +584,8 @@ def converged(mon, logfile, state):
     now = {w: monitor_rib(mon, w) for w in MONITORS}
     if None in now.values() or not all(now.values()):
         return None
+    if any(p not in now[who] for who, p in EXPECTED_PRESENT):
+        return None  # not all there yet (or a scenario fails: the wait says so)
     if now != state.get("last"):
         state["last"], state["since"] = now, time.monotonic()
         return None
@@ -633,7 +642,13 @@ def test_policy_matrix_kldnet_vs_frr(lab):
                 if r:
                     results[k] = r
         return len(results) == len(runs)
-    kldlab.wait_for(all_done, 120, interval=0.5, what="both devices' routes at the monitors")
+    try:
+        kldlab.wait_for(all_done, 120, interval=0.5, what="both devices' routes at the monitors")
+    except TimeoutError:
+        missing = {k: [(who, p, scenario_of(p)) for who, p in EXPECTED_PRESENT
+                       if p not in (states[k].get("last") or {}).get(who, {})]
+                   for k in runs if k not in results}
+        raise AssertionError(f"routes never reached the monitors: {missing}")
 
     # Route by route, attribute by attribute.
     diffs, seen = [], set()
