@@ -15,8 +15,8 @@ One topology per device, both run at once. Each scenario is one prefix
 seen not to hold), its routes from one to three feeders, and its own
 entries in the shared route-maps and lists; so one run covers the whole
 matrix: every `match` and `set` kldnet has, in and out, the steps of the
-decision (two or three feeders per prefix), the well-known communities
-and RFC 7999 BLACKHOLE. A scenario may also state what it expects, so
+decision (two or three feeders per prefix), the well-known communities,
+RFC 7999 BLACKHOLE and RFC 8326 GRACEFUL_SHUTDOWN. A scenario may also state what it expects, so
 that the two devices agreeing on a wrong answer fails too.
 
 Known, documented differences (doc/bgpd.md, "Best path"):
@@ -373,6 +373,19 @@ SCENARIOS = [
                                       "set as-path prepend 64973"])]},
          expect={"ext6": {P6(73): {"med": 73, "comms": ["65000:73", "65010:73"],
                                    "path": "65001 64973 65010"}}}),
+    dict(name="GRACEFUL_SHUTDOWN from eBGP: local-preference 0", n=58,
+         feeds={"f1": [dict(prefix=P(58), comms=["65535:0"])],
+                "f2": [dict(prefix=P(58), aspath=[65020, 65021])]},
+         expect={"int": {P(58): {"path": "65020 65021", "lp": 100}}}),
+    dict(name="GRACEFUL_SHUTDOWN from eBGP overrides an inbound local-preference", n=59,
+         feeds={"f1": [dict(prefix=P(59), comms=["65535:0"])]},
+         conf=plist("S59", P(59)),
+         maps={"IN-F1": [("permit", ["match ip address prefix-list S59",
+                                     "set local-preference 300"])]},
+         expect={"int": {P(59): {"lp": 0}}}),
+    dict(name="GRACEFUL_SHUTDOWN from iBGP: kept as sent", n=60,
+         feeds={"f4": [dict(prefix=P(60), aspath=[65040], lp=200, comms=["65535:0"])]},
+         expect={"rr": {P(60): {"lp": 200}}}),
     # ---- no entry matches ----
     dict(name="no route-map entry matches: denied", n=61,
          feeds={"f2": [dict(prefix=P(61)), dict(prefix=C(61))]},
