@@ -185,7 +185,41 @@ SCENARIOS = [
                                      "set metric 17", "set local-preference 170",
                                      "set community 65000:17"])]},
          expect={"int": {P(17): {"med": 17, "lp": 170, "comms": ["65000:17"]}}}),
+    dict(name="in prefix-list ge/le", n=18,
+         feeds={"f1": [dict(prefix="10.30.18.0/25"), dict(prefix="10.30.18.128/26"),
+                       dict(prefix="10.30.18.0/24")]},
+         conf=["ip prefix-list S18 seq 5 permit 10.30.18.0/24 ge 25 le 25"],
+         maps={"IN-F1": [("permit", ["match ip address prefix-list S18", "set metric 18"])]},
+         expect={"int": {"10.30.18.0/25": {"med": 18}, "10.30.18.128/26": {"med": None},
+                         "10.30.18.0/24": {"med": None}}}),
+    dict(name="in set community no-export (a well-known name)", n=19,
+         feeds={"f1": [dict(prefix=P(19))]},
+         conf=plist("S19", P(19)),
+         maps={"IN-F1": [("permit", ["match ip address prefix-list S19",
+                                     "set community no-export 65000:19"])]},
+         expect={"ext": {P(19): None}, "int": {P(19): {"comms": ["65000:19", "65535:65281"]}}}),
+    dict(name="as-path regexes: _X_, ^X$, a substring, a class, AS_SET", n=33,
+         feeds={"f1": [dict(prefix="10.30.33.0/25", aspath=[65010, 65011, 65012]),
+                       dict(prefix="10.30.33.128/25", aspath=[65010, 650110]),
+                       dict(prefix="10.31.33.0/25", aspath=[65010, 64517]),
+                       dict(prefix="10.31.33.128/25", aspath=[65010, [64601, 64602]])]},
+         conf=["bgp as-path access-list AP33A permit _65011_",
+               "bgp as-path access-list AP33B permit 65011",
+               "bgp as-path access-list AP33C deny _64518$",
+               "bgp as-path access-list AP33C permit ^65010_6451[0-9]$",
+               "bgp as-path access-list AP33D permit _64602_"],
+         maps={"IN-F1": [("permit", ["match as-path AP33A", "set metric 331"]),
+                         ("permit", ["match as-path AP33B", "set metric 332"]),
+                         ("permit", ["match as-path AP33C", "set metric 333"]),
+                         ("permit", ["match as-path AP33D", "set metric 334"])]},
+         expect={"int": {"10.30.33.0/25": {"med": 331}, "10.30.33.128/25": {"med": 332},
+                         "10.31.33.0/25": {"med": 333},
+                         "10.31.33.128/25": {"med": 334, "path": "65010 {64601,64602}"}}}),
     # ---- the steps of the decision ----
+    dict(name="an AS_SET counts one", n=34,
+         feeds={"f1": [dict(prefix=P(34), aspath=[65010, [65011, 65012, 65013]])],
+                "f2": [dict(prefix=P(34), aspath=[65020, 65021, 65022])]},
+         expect={"int": {P(34): {"path": "65010 {65011,65012,65013}"}}}),
     dict(name="shorter AS path", n=20,
          feeds={"f1": [dict(prefix=P(20), aspath=[65010, 65011])], "f2": [dict(prefix=P(20))]},
          expect={"int": {P(20): {"path": "65020"}}}),
@@ -288,6 +322,18 @@ SCENARIOS = [
                                      "set community 65000:46 additive"])]},
          expect={"ext": {P(46): {"comms": ["65000:46", "65010:46"]}},
                  "int": {P(46): {"comms": ["65010:46"]}}}),
+    dict(name="out set ip next-hop to eBGP", n=35,
+         feeds={"f1": [dict(prefix=P(35))]},
+         conf=plist("S35", P(35)),
+         maps={"OUT-E": [("permit", ["match ip address prefix-list S35",
+                                     "set ip next-hop 10.0.3.9"])]},
+         expect={"ext": {P(35): {"nexthop": "10.0.3.9"}}}),
+    dict(name="out set community no-advertise additive to iBGP", n=36,
+         feeds={"f1": [dict(prefix=P(36))]},
+         conf=plist("S36", P(36)),
+         maps={"OUT-I": [("permit", ["match ip address prefix-list S36",
+                                     "set community no-advertise additive"])]},
+         expect={"int": {P(36): {"comms": ["65535:65282"]}}}),
     dict(name="out set community none to iBGP", n=47,
          feeds={"f1": [dict(prefix=P(47), comms=["65010:47"])]},
          conf=plist("S47", P(47)),
@@ -546,8 +592,10 @@ def route_attrs(path):
         if t == 1:
             out["origin"] = ORIGIN.get(a.get("value"))
         elif t == 2:
-            asns = [x for seg in a.get("as_paths") or [] for x in seg.get("asns", [])]
-            out["path"] = " ".join(map(str, asns))
+            segs = [" ".join(map(str, g.get("asns", []))) if g.get("segment_type") == 2
+                    else "{" + ",".join(map(str, g.get("asns", []))) + "}"
+                    for g in a.get("as_paths") or []]
+            out["path"] = " ".join(segs)
         elif t in (3, 14):
             out["nexthop"] = a.get("nexthop")
         elif t == 4:

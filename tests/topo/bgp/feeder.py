@@ -52,10 +52,25 @@ def nlri6(prefix):
     return bytes([plen]) + socket.inet_pton(socket.AF_INET6, addr)[:(plen + 7) // 8]
 
 
+def aspath_bytes(aspath):
+    """AS numbers as AS_SEQUENCE segments, a list inside as an AS_SET."""
+    out, seq = b"", []
+
+    def flush():
+        return b"\x02" + bytes([len(seq)]) + b"".join(struct.pack("!I", a) for a in seq) \
+            if seq else b""
+    for a in aspath:
+        if isinstance(a, list):
+            out += flush()
+            seq = []
+            out += b"\x01" + bytes([len(a)]) + b"".join(struct.pack("!I", x) for x in a)
+        else:
+            seq.append(a)
+    return out + flush()
+
+
 def route_update(r, local):
-    aspath = r.get("aspath", [])
-    seg = (b"\x02" + bytes([len(aspath)]) + b"".join(struct.pack("!I", a) for a in aspath)
-           if aspath else b"")
+    seg = aspath_bytes(r.get("aspath", []))
     v6 = ":" in r["prefix"]
     a = attr(0x40, 1, bytes([r.get("origin", 0)])) + attr(0x40, 2, seg)
     if v6:  # RFC 4760: next hop and NLRI in MP_REACH_NLRI
