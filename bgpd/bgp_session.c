@@ -1089,7 +1089,8 @@ static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct
  * GRACEFUL_SHUTDOWN path is preferred least, LOCAL_PREF 0 (RFC 8326). */
 static bool bgp_in_blackhole(const struct bgp_attrs *a)
 {
-	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) && !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
+	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
+	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
 }
 
 static bool bgp_in_gshut(const struct bgp_attrs *a)

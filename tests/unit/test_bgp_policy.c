@@ -196,7 +196,7 @@ static void test_decision(void **state)
 	f->pb.ebgp = true;
 	assert_true(cmp(f, &f->pb, lp200, &f->pa, short_p) < 0);
 	/* an absent LOCAL_PREF counts as 100, below 200 and above 50 */
-	assert_int_equal(bgp_path_local_pref(&(struct bgp_path){ .peer = &f->pa, .attrs = short_p }),
+	assert_int_equal(bgp_path_local_pref(&(struct bgp_path){.peer = &f->pa, .attrs = short_p}),
 			 100);
 	assert_true(cmp(f, &f->pa, short_p, &f->pb, mk(f, "65002", 0, -1, 50)) < 0);
 	/* last tie-break: BGP identifier, then address */
