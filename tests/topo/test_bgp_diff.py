@@ -486,7 +486,8 @@ def device_config(frr):
     lines += policy[False] + [" exit-address-family", " address-family ipv6 unicast"]
     lines += [f"  neighbor {a} activate" for a, _ in peers if v6(a)]
     lines += policy[True] + [" exit-address-family", "exit"]
-    head = "frr defaults traditional\nhostname dut\nlog stdout informational\n" if frr else ""
+    head = ("frr defaults traditional\nhostname dut\nlog stdout debugging\n"
+            "debug bgp neighbor-events\n") if frr else ""
     return head + "\n".join(lines) + "\n"
 
 
@@ -640,7 +641,10 @@ EXPECTED_PRESENT = [(who, p) for s in SCENARIOS for who, ps in s.get("expect", {
 def converged(mon, logfile, state):
     """All monitors' tables, once the feeder has sent everything and the
     tables have not changed for 3 s."""
-    if '"sent"' not in open(logfile).read() or established_monitors(mon) < len(MONITORS):
+    log = open(logfile).read()
+    assert '"closed"' not in log and '"notification"' not in log, \
+        f"the device closed a feeder's session: {log}"
+    if '"sent"' not in log or established_monitors(mon) < len(MONITORS):
         return None
     now = {w: monitor_rib(mon, w) for w in MONITORS}
     if None in now.values() or not all(now.values()):
@@ -685,6 +689,21 @@ def known_difference(who, p, k, f, seen):
             f[attr] = kv
             seen.add(i)
     return f
+
+
+def device_best(dut, kind):
+    """prefix: the best path's attributes in `show bgp ipv4|ipv6 unicast json`."""
+    out = {}
+    for fam in ("ipv4", "ipv6"):
+        cmd = f"show bgp {fam} unicast json"
+        raw = dut.frr_vtysh(cmd) if kind == "frr" else dut.vtysh(cmd)
+        for p, paths in json.loads(raw).get("routes", {}).items():
+            for x in paths:
+                if x.get("bestpath"):
+                    out[p] = {k: x.get(k) for k in ("path", "locPrf", "metric", "weight",
+                                                    "origin", "pathFrom")}
+                    out[p]["nexthop"] = x["nexthops"][0]["ip"]
+    return out
 
 
 def scenario_of(prefix):
@@ -733,6 +752,15 @@ def test_policy_matrix_kldnet_vs_frr(lab):
                         got is None or any(got[a] != v for a, v in want.items())):
                     wrong.append(f"{s['name']}: {who} {p} want {want} got {got}")
     assert not wrong, "\n".join(wrong)
+
+    # The devices' own tables: the best path of every prefix, with the
+    # values its decision used.
+    tables = {k: device_best(runs[k][0], k) for k in runs}
+    tdiff = [f"{p} ({scenario_of(p)}): kldnet {tables['kldnet'].get(p)} FRR {tables['frr'].get(p)}"
+             for p in sorted(set(tables["kldnet"]) | set(tables["frr"]))
+             if tables["kldnet"].get(p) != tables["frr"].get(p)]
+    assert not tdiff, "the devices' tables disagree:\n" + "\n".join(tdiff)
+    assert tables["kldnet"][P(3)]["locPrf"] == 200
 
     # The device's own view of the issue's case: the path that policy gave
     # local-preference 200 is best, and shows the value the decision used.

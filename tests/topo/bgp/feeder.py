@@ -120,6 +120,10 @@ def establish(sess, peer):
     end = time.monotonic() + 60
     while True:
         s = connect(peer, sess["local"])
+        # A loaded device may take seconds to answer: giving up on a
+        # handshake half-way leaves it a dead connection for the peer that
+        # it may resolve by closing the next one too.
+        s.settimeout(30)
         buf = bytearray()
         try:
             s.sendall(open_v(sess["asn"], sess["id"], 2 if ":" in sess["local"] else 1))
@@ -133,10 +137,11 @@ def establish(sess, peer):
                     return s, buf
                 elif t == 3:
                     raise ConnectionError(f"NOTIFICATION {body[0]}/{body[1]}")
-        except (ConnectionError, OSError):
+        except (ConnectionError, OSError) as e:
             s.close()
             if time.monotonic() > end:
                 raise
+            print(json.dumps({"retry": sess["name"], "why": str(e)}), flush=True)
             time.sleep(0.5)
 
 
@@ -145,7 +150,7 @@ def main():
     socks = []
     for sess in spec["sessions"]:
         s, buf = establish(sess, sess.get("peer", spec.get("peer")))
-        print(json.dumps({"established": sess["name"]}), flush=True)
+        print(json.dumps({"established": sess["name"], "t": time.time()}), flush=True)
         socks.append((sess, s, buf))
     n = 0
     for sess, s, _ in socks:
@@ -166,7 +171,7 @@ def main():
             except BlockingIOError:
                 continue
             if not d:
-                print(json.dumps({"closed": sess["name"]}), flush=True)
+                print(json.dumps({"closed": sess["name"], "t": time.time()}), flush=True)
                 sel.unregister(key.fileobj)
                 continue
             buf += d
