@@ -9,6 +9,8 @@ attribute (issue 14).
     f3 10.0.5.2  AS 65010 --+-- dut AS 65001 ---+-- rr   10.0.7.2  AS 65001 (RR client,
     f4 10.0.6.2  AS 65001 --+   (kldnet | FRR)   |                    next-hop-self)
     f6 fd00:1::2 AS 65010 --+                    +-- ext6 fd00:3::2 AS 65030 (IPv6)
+    f5 10.0.8.2  AS 65050 --+ (undefined policy) +-- none 10.0.10.2 AS 65030 (undefined
+    f7 10.0.9.2  AS 65070 --+ (undefined policy)                       policy out)
 
 One topology per device, both run at once. Each scenario is one prefix
 10.30.N.0/24 (a control prefix 10.31.N.0/24 where a match must also be
@@ -49,12 +51,15 @@ FEEDERS = {  # name: (address, device's address, AS, BGP identifier)
     "f3": ("10.0.5.2", "10.0.5.1", 65010, "10.0.5.2"),
     "f4": ("10.0.6.2", "10.0.6.1", 65001, "10.0.0.9"),  # iBGP, lowest identifier
     "f6": ("fd00:1::2", "fd00:1::1", 65010, "10.0.1.6"),  # IPv6 unicast only
+    "f5": ("10.0.8.2", "10.0.8.1", 65050, "10.0.8.2"),  # route-map NOSUCH-IN in
+    "f7": ("10.0.9.2", "10.0.9.1", 65070, "10.0.9.2"),  # prefix-list NOSUCH-PL in
 }
 MONITORS = {  # name: (address, device's address, AS)
     "ext": ("10.0.3.2", "10.0.3.1", 65030),
     "int": ("10.0.4.2", "10.0.4.1", 65001),
     "rr": ("10.0.7.2", "10.0.7.1", 65001),  # route-reflector-client, next-hop-self
     "ext6": ("fd00:3::2", "fd00:3::1", 65030),  # IPv6 unicast only
+    "none": ("10.0.10.2", "10.0.10.1", 65030),  # route-map NOSUCH-OUT out
 }
 MAPS = {"IN-F1": "f1", "IN-F2": "f2", "IN-F4": "f4", "IN-F6": "f6", "OUT-E": "ext",
         "OUT-I": "int", "OUT-E6": "ext6"}
@@ -432,6 +437,16 @@ SCENARIOS = [
     dict(name="GRACEFUL_SHUTDOWN from iBGP: kept as sent", n=60,
          feeds={"f4": [dict(prefix=P(60), aspath=[65040], lp=200, comms=["65535:0"])]},
          expect={"rr": {P(60): {"lp": 200}}}),
+    # ---- undefined policies bound to a neighbour: everything denied ----
+    dict(name="an undefined inbound route-map", n=62,
+         feeds={"f5": [dict(prefix=P(62))]},
+         expect={"int": {P(62): None}, "ext": {P(62): None}, "rr": {P(62): None}}),
+    dict(name="an undefined inbound prefix-list", n=63,
+         feeds={"f7": [dict(prefix=P(63))]},
+         expect={"int": {P(63): None}, "ext": {P(63): None}, "rr": {P(63): None}}),
+    dict(name="an undefined outbound route-map", n=64,
+         feeds={"f1": [dict(prefix=P(64))]},
+         expect={"none": {P(64): None}, "ext": {P(64): {"path": "65001 65010"}}}),
     # ---- no entry matches ----
     dict(name="no route-map entry matches: denied", n=61,
          feeds={"f2": [dict(prefix=P(61)), dict(prefix=C(61))]},
@@ -481,7 +496,11 @@ def device_config(frr):
     lines += [f"  neighbor {FEEDERS['f1'][0]} prefix-list PL-IN-F1 in",
               f"  neighbor {MONITORS['ext'][0]} prefix-list PL-OUT-E out",
               f"  neighbor {MONITORS['rr'][0]} route-reflector-client",
-              f"  neighbor {MONITORS['rr'][0]} next-hop-self"]
+              f"  neighbor {MONITORS['rr'][0]} next-hop-self",
+              # policies named but never defined deny everything (FRR)
+              f"  neighbor {FEEDERS['f5'][0]} route-map NOSUCH-IN in",
+              f"  neighbor {FEEDERS['f7'][0]} prefix-list NOSUCH-PL in",
+              f"  neighbor {MONITORS['none'][0]} route-map NOSUCH-OUT out"]
     lines += [f"  no neighbor {a} activate" for a, _ in peers if v6(a)]
     lines += policy[False] + [" exit-address-family", " address-family ipv6 unicast"]
     lines += [f"  neighbor {a} activate" for a, _ in peers if v6(a)]
@@ -647,7 +666,7 @@ def converged(mon, logfile, state):
     if '"sent"' not in log or established_monitors(mon) < len(MONITORS):
         return None
     now = {w: monitor_rib(mon, w) for w in MONITORS}
-    if None in now.values() or not all(now.values()):
+    if None in now.values():
         return None
     if any(p not in now[who] for who, p in EXPECTED_PRESENT):
         return None  # not all there yet (or a scenario fails: the wait says so)
