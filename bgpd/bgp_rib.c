@@ -468,7 +468,6 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 	tmp.hash = 0;
 	tmp.refcnt = 0;
 	if (peer->ebgp) {
-		bgp_attrs_aspath_prepend(&tmp, s, peer->bgp->asn, 1);
 		tmp.present &= ~BGP_ATTRF_LOCAL_PREF;
 		/* MED is not passed on to a third AS (RFC 4271 5.1.4). */
 		if (best->peer)
@@ -490,6 +489,11 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 	tmp.present |= BGP_ATTRF_NEXT_HOP;
 	if (peer->rmap[af][1][0] && !bgp_rmap_apply(bd, peer->rmap[af][1], p, &tmp, s))
 		return NULL;
+	/* Our AS last: in front of what the map prepended, so that the
+	 * neighbour finds its peer's AS first (RFC 4271 5.1.2), and the map
+	 * matched the path as we hold it (FRR does both). */
+	if (peer->ebgp)
+		bgp_attrs_aspath_prepend(&tmp, s, peer->bgp->asn, 1);
 	return bgp_attr_intern(bd->attrs, &tmp);
 }
 

@@ -1344,7 +1344,38 @@ static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct
 	return !name[0] || bgp_plist_permit(peer->bgp->bd, name, p);
 }
 
-/* Inbound route-map: edit a copy, intern it per prefix. */
+/* What the well-known communities of a route from an external peer ask of
+ * us, after inbound policy (which may add or remove them), as FRR does:
+ * BLACKHOLE stays in our AS, NO_EXPORT added (RFC 7999 3.2); a
+ * GRACEFUL_SHUTDOWN path is preferred least, LOCAL_PREF 0 (RFC 8326). */
+static bool bgp_in_blackhole(const struct bgp_attrs *a)
+{
+	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
+	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
+}
+
+static bool bgp_in_gshut(const struct bgp_attrs *a)
+{
+	bool lp0 = (a->present & BGP_ATTRF_LOCAL_PREF) && !a->local_pref;
+
+	return !lp0 && bgp_comm_contains(a, BGP_COMM_GSHUT);
+}
+
+static bool bgp_in_wellknown(const struct bgp_peer *peer, const struct bgp_attrs *a)
+{
+	return peer->ebgp && a->ncomm && (bgp_in_blackhole(a) || bgp_in_gshut(a));
+}
+
+static void bgp_in_wellknown_apply(struct bgp_attrs *tmp, struct bgp_scratch *s)
+{
+	if (bgp_in_blackhole(tmp))
+		bgp_attrs_comm_add(tmp, s, BGP_COMM_NO_EXPORT);
+	if (bgp_in_gshut(tmp))
+		bgp_attrs_set_local_pref(tmp, 0);
+}
+
+/* Inbound route-map (if any) and the edits made on receipt: a copy,
+ * interned per prefix. */
 static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
 			const struct bgp_attrs *a)
 {
@@ -1355,7 +1386,10 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 
 	tmp.hnext = NULL;
 	tmp.hash = tmp.refcnt = 0;
-	ok = bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	ok = !peer->rmap[af][0][0] ||
+	     bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	if (ok && bgp_in_wellknown(peer, &tmp))
+		bgp_in_wellknown_apply(&tmp, &bd->rm_scratch);
 	if (ok) {
 		in = bgp_attr_intern(bd->attrs, &tmp);
 		bgp_rib_update(bd, peer, p, in);
@@ -1390,8 +1424,8 @@ static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld
 
 	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
 		bgp_rib_withdraw(bd, peer, p);
-	else if (!peer->rmap[af][0][0])
-		bgp_rib_update(bd, peer, p, a);
+	else if (!peer->rmap[af][0][0] && !bgp_in_wellknown(peer, a))
+		bgp_rib_update(bd, peer, p, a); /* nothing to edit: the UPDATE's set */
 	else if (!bgp_in_rmap(peer, af, p, a))
 		bgp_rib_withdraw(bd, peer, p);
 }

@@ -271,7 +271,7 @@ static void bgp_route_line(struct vty *vty, const struct bgp_dest *d, const stru
 		vty_out(vty, "%10u", a->med);
 	else
 		vty_out(vty, "%10s", "");
-	if ((a->present & BGP_ATTRF_LOCAL_PREF) && ibgp)
+	if (a->present & BGP_ATTRF_LOCAL_PREF) /* ours or an iBGP peer's, as FRR */
 		vty_out(vty, "%7u", a->local_pref);
 	else
 		vty_out(vty, "%7s", "");
@@ -499,8 +499,8 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object_object_add(o, "network", json_object_new_string(pfx));
 	if (a->present & BGP_ATTRF_MED)
 		json_object_object_add(o, "metric", json_object_new_int64(a->med));
-	if (a->present & BGP_ATTRF_LOCAL_PREF)
-		json_object_object_add(o, "locPrf", json_object_new_int64(a->local_pref));
+	if ((a->present & BGP_ATTRF_LOCAL_PREF) || (p->peer && !p->peer->ebgp))
+		json_object_object_add(o, "locPrf", json_object_new_int64(bgp_path_local_pref(p)));
 	json_object_object_add(o, "weight", json_object_new_int64(bgp_path_weight(p)));
 	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
 	json_object_object_add(o, "path", json_object_new_string(path));
@@ -684,7 +684,7 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	if (a->present & BGP_ATTRF_MED)
 		vty_out(vty, ", metric %u", a->med);
 	if ((a->present & BGP_ATTRF_LOCAL_PREF) || (p->peer && !p->peer->ebgp))
-		vty_out(vty, ", localpref %u", bgp_attrs_local_pref(a, 100));
+		vty_out(vty, ", localpref %u", bgp_path_local_pref(p));
 	if (!p->peer)
 		vty_out(vty, ", weight %u, valid, sourced, local", BGP_WEIGHT_LOCAL);
 	else

@@ -31,6 +31,7 @@
 #define BGP_DEFAULT_HOLD 180
 #define BGP_DEFAULT_KEEPALIVE 60
 #define BGP_WEIGHT_LOCAL 32768
+#define BGP_DEFAULT_LOCAL_PREF 100 /* a path without LOCAL_PREF counts as this */
 #define BGP_RETRY_MIN_MS 1000
 #define BGP_RETRY_MAX_MS 120000
 #define BGP_PASSWORD_MAX 80 /* TCP_MD5SIG_MAXKEYLEN */
@@ -512,6 +513,8 @@ int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct b
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
 			   const struct bgp_path *b);
 uint32_t bgp_path_weight(const struct bgp_path *p);
+/* The LOCAL_PREF the decision uses: the path's, after inbound policy. */
+uint32_t bgp_path_local_pref(const struct bgp_path *p);
 
 /* bgp_nht.c: the nexthop cache */
 struct bgp_nh *bgp_nht_find(struct bgp_nht *t, const struct kld_addr *a);
