@@ -568,18 +568,6 @@ def topology(lab, tag):
     return feed, dut, mon
 
 
-def start_gobgp(mon):
-    d = os.path.join(mon.dir, "gobgp")
-    os.makedirs(d, exist_ok=True)
-    conf = os.path.join(d, "gobgpd.toml")
-    with open(conf, "w") as f:
-        f.write(gobgp_conf())
-    log = open(os.path.join(mon.dir, "gobgpd.log"), "a")
-    mon.procs["gobgpd"] = mon.popen(["gobgpd", "-f", conf, "-t", "toml", "-l", "warn",
-                                     "--api-hosts", "127.0.0.1:50051", "--pprof-disable"],
-                                    stdout=log, stderr=subprocess.STDOUT)
-
-
 def start_feeder(feed):
     spec = os.path.join(feed.dir, "feeder.json")
     with open(spec, "w") as f:
@@ -679,7 +667,7 @@ def converged(mon, logfile, state):
 def run_device(lab, kind):
     feed, dut, mon = topology(lab, kind[0])
     start_device(dut, kind)
-    start_gobgp(mon)
+    mon.start_gobgpd(gobgp_conf())
     logfile = start_feeder(feed)
     return dut, mon, logfile
 
