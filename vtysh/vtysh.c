@@ -233,6 +233,9 @@ struct vtysh_match {
 	size_t nowners;
 	bool incomplete, ambiguous;
 	size_t err_pos;
+	/* the tree and node that got furthest: they can say why they refused */
+	const struct cmd_tree *err_tree;
+	const char *err_node;
 };
 
 static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const char *line,
@@ -253,6 +256,8 @@ static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const c
 		m->ambiguous = true;
 	} else if (r == CMD_NO_MATCH && pos > m->err_pos) {
 		m->err_pos = pos;
+		m->err_tree = t;
+		m->err_node = node;
 	}
 }
 
@@ -279,15 +284,25 @@ static void vtysh_report_down(const struct vtysh *v)
 	kld_buf_free(&b);
 }
 
+/* The daemons that are down matter only when the line might be theirs:
+ * when it fails at a keyword no running daemon knows. A line a running
+ * daemon recognised up to a bad value (`listen-port 70000`) is that
+ * daemon's, and gets the reason instead. */
 static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
+	char why[256];
+
 	if (m->ambiguous) {
 		printf("%% Ambiguous command: %s\n", line);
 		return;
 	}
 	if (m->incomplete) {
 		printf("%% Command incomplete: %s\n", line);
+		return;
+	}
+	if (m->err_tree && cmd_tree_explain(m->err_tree, m->err_node, line, why, sizeof(why)) == 0) {
+		printf("%% %s\n", why);
 		return;
 	}
 	printf("%% Unknown command: %s\n", line);

@@ -34,6 +34,7 @@
 
 #define ZL_WG_RULE_PRIO_SUPPRESS 32764
 #define ZL_WG_RULE_PRIO_MARK 32765
+#define ZL_WG_DEFAULT_MTU 1420 /* what wg-quick, wireguard-go and the kernel start with */
 
 struct zl_wg_dev {
 	char name[IFNAMSIZ];
@@ -42,6 +43,11 @@ struct zl_wg_dev {
 	size_t naddrs;
 	uint32_t rule_table;
 	uint32_t rule_mark; /* the device's fwmark the rule exempts */
+	/* The port wgd asked for last (0: none, the device picks). Going back
+	 * to 0 needs a new random port, not the one that was configured: an
+	 * operator who removes the port wants it closed. */
+	uint16_t port_asked;
+	uint32_t mtu_asked; /* the same for the MTU (0: the default) */
 	struct zl_wg_dev *next;
 };
 
@@ -247,8 +253,11 @@ static bool zl_wg_wanted(const struct wg_device *want, const uint8_t *key)
 	return zl_wg_find_sorted(want, key) != NULL;
 }
 
-/* What must be sent to turn cur into want (want's peers are sorted). */
-static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want)
+/* What must be sent to turn cur into want (want's peers are sorted).
+ * port_was: the port asked for before; when it was explicit and now none
+ * is, the device gets a random one (port 0) instead of keeping it. */
+static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want,
+				     uint16_t port_was)
 {
 	struct wg_device *d = wg_device_new(want->name);
 
@@ -256,7 +265,10 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 		memcpy(d->private_key, want->private_key, WG_KEY_SIZE);
 		d->flags |= WG_DEV_HAS_PRIVATE_KEY;
 	}
-	if (want->listen_port && want->listen_port != cur->listen_port) {
+	if (!want->listen_port && port_was && cur->listen_port == port_was) {
+		d->listen_port = 0;
+		d->flags |= WG_DEV_HAS_LISTEN_PORT;
+	} else if (want->listen_port && want->listen_port != cur->listen_port) {
 		d->listen_port = want->listen_port;
 		d->flags |= WG_DEV_HAS_LISTEN_PORT;
 	}
@@ -283,7 +295,49 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 	return d;
 }
 
-static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
+/* The operator's words for what the back end refused. */
+static void zl_wg_why(const struct wg_device *sent, int err, char *why, size_t size)
+{
+	if (err == -EADDRINUSE && (sent->flags & WG_DEV_HAS_LISTEN_PORT) && sent->listen_port)
+		snprintf(why, size, "listen-port %u: %s", sent->listen_port, strerror(-err));
+	else
+		snprintf(why, size, "%s", strerror(-err));
+}
+
+/* The device is missing (or unreadable): make it and set it whole. */
+static int zl_wg_create(struct zl_wg *w, struct wg_device *want, char *why, size_t size)
+{
+	int ret = wg_backend_add_interface(w->be, want->name);
+	bool existed = ret == -EEXIST;
+
+	if (ret < 0 && !existed) {
+		snprintf(why, size, "cannot create it: %s", strerror(-ret));
+		return ret;
+	}
+	want->flags |= WG_DEV_HAS_PRIVATE_KEY | WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK |
+		       WG_DEV_REPLACE_PEERS;
+	for (size_t i = 0; i < want->n_peers; i++)
+		zl_wg_trim_new(&want->peers[i]);
+	ret = wg_backend_set_device(w->be, want);
+	if (ret == 0)
+		return 0;
+	if (existed && ret != -EADDRINUSE) {
+		/* Something has the name and no back end could read or set it
+		 * as WireGuard: not ours to touch, let alone delete. */
+		snprintf(why, size, "%s exists and is not a WireGuard interface (%s)", want->name,
+			 strerror(-ret));
+		return ret;
+	}
+	zl_wg_why(want, ret, why, size);
+	/* Half a device (down, no address, maybe a random port) is worse
+	 * than none: a refused set changes nothing. */
+	if (!existed)
+		wg_backend_del_interface(w->be, want->name);
+	return ret;
+}
+
+static int zl_wg_program(struct zl_wg *w, struct wg_device *want, uint16_t port_was,
+			 bool *created, char *why, size_t size)
 {
 	struct wg_device *cur = NULL, *delta;
 	int ret;
@@ -291,21 +345,17 @@ static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
 	*created = false;
 	qsort(want->peers, want->n_peers, sizeof(*want->peers), zl_wg_peer_cmp);
 	if (wg_backend_get_device(w->be, want->name, &cur) < 0) {
-		ret = wg_backend_add_interface(w->be, want->name);
-		if (ret < 0 && ret != -EEXIST)
-			return ret;
-		*created = true;
-		want->flags |= WG_DEV_HAS_PRIVATE_KEY | WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK |
-			       WG_DEV_REPLACE_PEERS;
-		for (size_t i = 0; i < want->n_peers; i++)
-			zl_wg_trim_new(&want->peers[i]);
-		return wg_backend_set_device(w->be, want);
+		ret = zl_wg_create(w, want, why, size);
+		*created = ret == 0;
+		return ret;
 	}
-	delta = zl_wg_delta(cur, want);
+	delta = zl_wg_delta(cur, want, port_was);
 	wg_device_free(cur);
 	ret = 0;
 	if (delta->flags || delta->n_peers)
 		ret = wg_backend_set_device(w->be, delta);
+	if (ret < 0)
+		zl_wg_why(delta, ret, why, size);
 	wg_device_free(delta);
 	return ret;
 }
@@ -385,8 +435,11 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 {
 	if (!zl->nl || !d->ifindex)
 		return;
-	if (m->mtu)
-		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu, ZL_COOKIE_OTHER);
+	/* `no mtu` after `mtu N` puts the default back. */
+	if (m->mtu || d->mtu_asked)
+		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu ? m->mtu : ZL_WG_DEFAULT_MTU,
+				   ZL_COOKIE_OTHER);
+	d->mtu_asked = m->mtu;
 	zl_wg_set_addrs(zl, d, m);
 	zl_nl_link_set_up(zl->nl, (int)d->ifindex, true, ZL_COOKIE_OTHER);
 	if (d->rule_table != m->rule_table || d->rule_mark != m->fwmark) {
@@ -408,7 +461,7 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 /* ---- handlers ---- */
 
 static void zl_wg_reply(struct kld_ipc_conn *c, uint32_t seq, const char *ifname, uint32_t ifindex,
-			int err)
+			int err, const char *why)
 {
 	Kld__Envelope out = KLD__ENVELOPE__INIT;
 	Kld__WgDeviceResult r = KLD__WG_DEVICE_RESULT__INIT;
@@ -416,7 +469,7 @@ static void zl_wg_reply(struct kld_ipc_conn *c, uint32_t seq, const char *ifname
 	r.ifname = (char *)ifname;
 	r.ifindex = ifindex;
 	r.error = err;
-	r.reason = err ? (char *)strerror(-err) : (char *)"";
+	r.reason = (char *)(!err ? "" : why && why[0] ? why : strerror(-err));
 	out.seq = seq;
 	out.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_RESULT;
 	out.wg_device_result = &r;
@@ -430,25 +483,32 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	struct wg_device *want = zl_wg_device_in(m);
 	struct zl_wg_dev *d;
 	bool created = false;
+	char why[160] = "";
 	int ret;
 
 	if (!want) {
 		kld_ipc_close(c, "malformed WireGuard device");
 		return;
 	}
-	ret = w->be ? zl_wg_program(w, want, &created) : w->be_err;
+	d = zl_wg_dev_get(w, m->ifname, false);
+	ret = w->be ? zl_wg_program(w, want, d ? d->port_asked : 0, &created, why, sizeof(why))
+		    : w->be_err;
 	wg_device_free(want);
 	if (ret < 0) {
-		kld_warn("wireguard: %s: cannot program the device: %s", m->ifname, strerror(-ret));
-		zl_wg_reply(c, env->seq, m->ifname, 0, ret);
+		/* The answer carries the reason to wgd, which shows it to the
+		 * operator at the prompt; this line is for the log. */
+		kld_warn("wireguard: %s: cannot program the device: %s", m->ifname,
+			 why[0] ? why : strerror(-ret));
+		zl_wg_reply(c, env->seq, m->ifname, 0, ret, why);
 		return;
 	}
 	d = zl_wg_dev_get(w, m->ifname, true);
+	d->port_asked = (uint16_t)m->listen_port;
 	d->ifindex = if_nametoindex(m->ifname);
 	if (created)
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);
 	zl_wg_set_link(zl, d, m);
-	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0);
+	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0, NULL);
 }
 
 static void zl_wg_forget(struct zl_wg *w, const char *name)
@@ -485,7 +545,7 @@ static void zl_wg_handle_delete(struct zl *zl, struct kld_ipc_conn *c, const Kld
 		ret = 0;
 	zl_wg_forget(w, name);
 	kld_info("wireguard: %s removed%s%s", name, ret ? ": " : "", ret ? strerror(-ret) : "");
-	zl_wg_reply(c, env->seq, name, 0, ret);
+	zl_wg_reply(c, env->seq, name, 0, ret, NULL);
 }
 
 static bool zl_wg_named(const Kld__WgReplayDone *rd, const char *name)
