@@ -83,6 +83,7 @@ static Kld__WgPeerConf *wgd_peer_msg(struct wgd *w, const struct wgd_if *ifp,
 	ep = e->endpoint && w->dns ? wgd_dns_get(w->dns, e->endpoint) : NULL;
 	if (ep)
 		pc->endpoint = kld_xstrdup(ep);
+	pc->endpoint_pending = e->endpoint && !ep;
 	if (e->psk_file) {
 		pc->preshared_key.data = kld_xmalloc(WG_KEY_SIZE);
 		pc->preshared_key.len = WG_KEY_SIZE;
@@ -103,14 +104,22 @@ static Kld__WgPeerConf *wgd_peer_msg(struct wgd *w, const struct wgd_if *ifp,
 
 /* ---- device push ---- */
 
-/* The whole desired state of the device; free with wgd_set_free. */
-static void wgd_set_build(struct wgd *w, struct wgd_if *ifp, Kld__WgDeviceSet *m)
-{
-	struct kld_prefix *addrs;
+/* The whole desired state of the device, and the effective peers its
+ * messages point into (keys are not copied). */
+struct wgd_set {
+	Kld__WgDeviceSet m;
 	struct wgd_epeer *e;
-	size_t ne = wgd_if_epeers(w, ifp, &e);
+	size_t ne;
+};
+
+/* Free with wgd_set_free. */
+static void wgd_set_build(struct wgd *w, struct wgd_if *ifp, struct wgd_set *s)
+{
+	Kld__WgDeviceSet *m = &s->m;
+	struct kld_prefix *addrs;
 	size_t na = wgd_if_addrs(w, ifp, &addrs);
 
+	s->ne = wgd_if_epeers(w, ifp, &s->e);
 	kld__wg_device_set__init(m);
 	m->ifname = ifp->name;
 	m->private_key.data = ifp->priv;
@@ -124,35 +133,37 @@ static void wgd_set_build(struct wgd *w, struct wgd_if *ifp, Kld__WgDeviceSet *m
 	m->addresses = kld_xcalloc(na + 1, sizeof(*m->addresses));
 	for (size_t i = 0; i < na; i++)
 		m->addresses[i] = wgd_prefix_msg(&addrs[i]);
-	m->n_peers = ne;
-	m->peers = kld_xcalloc(ne + 1, sizeof(*m->peers));
-	for (size_t i = 0; i < ne; i++)
-		m->peers[i] = wgd_peer_msg(w, ifp, &e[i]);
+	m->n_peers = s->ne;
+	m->peers = kld_xcalloc(s->ne + 1, sizeof(*m->peers));
+	for (size_t i = 0; i < s->ne; i++)
+		m->peers[i] = wgd_peer_msg(w, ifp, &s->e[i]);
 	free(addrs);
-	wgd_epeers_free(e, ne);
 }
 
-static void wgd_set_free(Kld__WgDeviceSet *m)
+static void wgd_set_free(struct wgd_set *s)
 {
+	Kld__WgDeviceSet *m = &s->m;
+
 	for (size_t i = 0; i < m->n_addresses; i++)
 		free(m->addresses[i]);
 	for (size_t i = 0; i < m->n_peers; i++)
 		wgd_peer_msg_free(m->peers[i]);
 	free(m->addresses);
 	free(m->peers);
+	wgd_epeers_free(s->e, s->ne);
 }
 
 static int wgd_send_set(struct wgd *w, struct wgd_if *ifp, struct kld_ipc_conn *c)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
-	Kld__WgDeviceSet m;
+	struct wgd_set s;
 	int ret;
 
-	wgd_set_build(w, ifp, &m);
+	wgd_set_build(w, ifp, &s);
 	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
-	env.wg_device_set = &m;
+	env.wg_device_set = &s.m;
 	ret = kld_ipc_send(c, &env);
-	wgd_set_free(&m);
+	wgd_set_free(&s);
 	return ret;
 }
 
@@ -482,19 +493,19 @@ Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname)
 int wgd_apply_now(struct wgd *w, struct wgd_if *ifp, char *err, size_t errsize)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT, *rep;
-	Kld__WgDeviceSet m;
+	struct wgd_set s;
 	int ret = 0;
 
 	if (!w->conn || !ifp->has_key) {
 		wgd_schedule_push(w, ifp);
 		return 0;
 	}
-	wgd_set_build(w, ifp, &m);
+	wgd_set_build(w, ifp, &s);
 	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
-	env.wg_device_set = &m;
+	env.wg_device_set = &s.m;
 	/* Creating a device may start wireguard-go: give it time. */
 	rep = wgd_query(w, &env, WGD_APPLY_MS, KLD__ENVELOPE__BODY_WG_DEVICE_RESULT);
-	wgd_set_free(&m);
+	wgd_set_free(&s);
 	if (rep && rep->wg_device_result->error) {
 		snprintf(err, errsize, "%s: %s", ifp->name, rep->wg_device_result->reason);
 		ret = -1;

@@ -36,6 +36,12 @@
 #define ZL_WG_RULE_PRIO_MARK 32765
 #define ZL_WG_DEFAULT_MTU 1420 /* what wg-quick, wireguard-go and the kernel start with */
 
+/* An endpoint wgd asked a peer to have. */
+struct zl_wg_asked {
+	uint8_t key[WG_KEY_SIZE];
+	union wg_endpoint ep;
+};
+
 struct zl_wg_dev {
 	char name[IFNAMSIZ];
 	uint32_t ifindex;
@@ -48,6 +54,10 @@ struct zl_wg_dev {
 	 * operator who removes the port wants it closed. */
 	uint16_t port_asked;
 	uint32_t mtu_asked; /* the same for the MTU (0: the default) */
+	/* The same for endpoints, sorted by key: a peer whose endpoint is no
+	 * longer asked for forgets the one that was (not one it roamed to). */
+	struct zl_wg_asked *asked;
+	size_t nasked;
 	struct zl_wg_dev *next;
 };
 
@@ -80,6 +90,7 @@ int zl_wg_init(struct zl *zl)
 
 static void zl_wg_dev_free(struct zl_wg_dev *d)
 {
+	free(d->asked);
 	free(d->addrs);
 	free(d);
 }
@@ -256,8 +267,41 @@ static bool zl_wg_wanted(const struct wg_device *want, const uint8_t *key)
 /* What must be sent to turn cur into want (want's peers are sorted).
  * port_was: the port asked for before; when it was explicit and now none
  * is, the device gets a random one (port 0) instead of keeping it. */
+static int zl_wg_asked_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct zl_wg_asked *)a)->key, ((const struct zl_wg_asked *)b)->key,
+		      WG_KEY_SIZE);
+}
+
+static const struct zl_wg_asked *zl_wg_asked_find(const struct zl_wg_asked *v, size_t n,
+						  const uint8_t *key)
+{
+	struct zl_wg_asked k;
+
+	memcpy(k.key, key, WG_KEY_SIZE);
+	return n ? bsearch(&k, v, n, sizeof(*v), zl_wg_asked_cmp) : NULL;
+}
+
+/* Endpoints to forget: asked for last time, not now, and still the
+ * device's (a peer that roamed since keeps where it went). */
+struct zl_wg_forget {
+	const struct zl_wg_asked *v;
+	size_t n;
+};
+
+static bool zl_wg_forgets(const struct zl_wg_forget *f, const struct wg_peer *cur,
+			  const struct wg_peer *want)
+{
+	const struct zl_wg_asked *a;
+
+	if (!f || want->endpoint.sa.sa_family)
+		return false;
+	a = zl_wg_asked_find(f->v, f->n, want->public_key);
+	return a && wg_endpoint_eq(&a->ep, &cur->endpoint);
+}
+
 static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want,
-				     uint16_t port_was)
+				     uint16_t port_was, const struct zl_wg_forget *forget)
 {
 	struct wg_device *d = wg_device_new(want->name);
 
@@ -281,6 +325,11 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 		struct wg_peer *c = zl_wg_find_sorted(cur, want->peers[i].public_key);
 
 		if (!c) {
+			zl_wg_copy_peer(d, &want->peers[i]);
+			zl_wg_trim_new(&d->peers[d->n_peers - 1]);
+		} else if (zl_wg_forgets(forget, c, &want->peers[i])) {
+			/* WireGuard has no "clear endpoint": remove, add anew. */
+			wg_device_add_peer(d, c->public_key)->flags = WG_PEER_REMOVE;
 			zl_wg_copy_peer(d, &want->peers[i]);
 			zl_wg_trim_new(&d->peers[d->n_peers - 1]);
 		} else if (!zl_wg_peer_same(c, &want->peers[i])) {
@@ -336,8 +385,25 @@ static int zl_wg_create(struct zl_wg *w, struct wg_device *want, char *why, size
 	return ret;
 }
 
+/* A refused set may have half happened: wireguard-go that could not bind
+ * the new port is left with none. Put back what the device had; wgd then
+ * sends the state it falls back to, which reconciles the peers. */
+static void zl_wg_restore(struct zl_wg *w, const struct wg_device *cur,
+			  const struct wg_device *delta)
+{
+	struct wg_device *back = wg_device_new(cur->name);
+
+	back->flags = delta->flags & (WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK);
+	back->listen_port = cur->listen_port;
+	back->fwmark = cur->fwmark;
+	if (back->flags && wg_backend_set_device(w->be, back) < 0)
+		kld_warn("wireguard: %s: cannot restore port %u after a refused change", cur->name,
+			 cur->listen_port);
+	wg_device_free(back);
+}
+
 static int zl_wg_program(struct zl_wg *w, struct wg_device *want, uint16_t port_was,
-			 bool *created, char *why, size_t size)
+			 const struct zl_wg_forget *forget, bool *created, char *why, size_t size)
 {
 	struct wg_device *cur = NULL, *delta;
 	int ret;
@@ -349,13 +415,15 @@ static int zl_wg_program(struct zl_wg *w, struct wg_device *want, uint16_t port_
 		*created = ret == 0;
 		return ret;
 	}
-	delta = zl_wg_delta(cur, want, port_was);
-	wg_device_free(cur);
+	delta = zl_wg_delta(cur, want, port_was, forget);
 	ret = 0;
 	if (delta->flags || delta->n_peers)
 		ret = wg_backend_set_device(w->be, delta);
-	if (ret < 0)
+	if (ret < 0) {
 		zl_wg_why(delta, ret, why, size);
+		zl_wg_restore(w, cur, delta);
+	}
+	wg_device_free(cur);
 	wg_device_free(delta);
 	return ret;
 }
@@ -476,11 +544,64 @@ static void zl_wg_reply(struct kld_ipc_conn *c, uint32_t seq, const char *ifname
 	kld_ipc_send(c, &out);
 }
 
+/* The endpoints this set stops asking for: not given, not pending (a name
+ * wgd has not resolved yet keeps what the device has). */
+static void zl_wg_forget_list(const struct zl_wg_dev *d, const Kld__WgDeviceSet *m,
+			      struct zl_wg_forget *f)
+{
+	struct zl_wg_asked *v;
+
+	f->v = NULL;
+	f->n = 0;
+	if (!d || !d->nasked)
+		return;
+	v = kld_xcalloc(m->n_peers + 1, sizeof(*v));
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const Kld__WgPeerConf *p = m->peers[i];
+		const struct zl_wg_asked *a;
+
+		if (p->endpoint[0] || p->endpoint_pending)
+			continue;
+		a = zl_wg_asked_find(d->asked, d->nasked, p->public_key.data);
+		if (a)
+			v[f->n++] = *a;
+	}
+	qsort(v, f->n, sizeof(*v), zl_wg_asked_cmp);
+	f->v = v;
+}
+
+/* What was asked for now; a pending name keeps its last answer. */
+static void zl_wg_remember_endpoints(struct zl_wg_dev *d, const Kld__WgDeviceSet *m)
+{
+	struct zl_wg_asked *v = kld_xcalloc(m->n_peers + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const Kld__WgPeerConf *p = m->peers[i];
+		const struct zl_wg_asked *old;
+
+		memcpy(v[n].key, p->public_key.data, WG_KEY_SIZE);
+		if (p->endpoint[0] &&
+		    wg_endpoint_parse(&v[n].ep, p->endpoint, strlen(p->endpoint)) == 0) {
+			n++;
+			continue;
+		}
+		old = p->endpoint_pending ? zl_wg_asked_find(d->asked, d->nasked, v[n].key) : NULL;
+		if (old)
+			v[n++] = *old;
+	}
+	qsort(v, n, sizeof(*v), zl_wg_asked_cmp);
+	free(d->asked);
+	d->asked = v;
+	d->nasked = n;
+}
+
 static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
 {
 	const Kld__WgDeviceSet *m = env->wg_device_set;
 	struct zl_wg *w = zl_wg_of(zl);
 	struct wg_device *want = zl_wg_device_in(m);
+	struct zl_wg_forget forget = { 0 };
 	struct zl_wg_dev *d;
 	bool created = false;
 	char why[160] = "";
@@ -491,9 +612,12 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 		return;
 	}
 	d = zl_wg_dev_get(w, m->ifname, false);
-	ret = w->be ? zl_wg_program(w, want, d ? d->port_asked : 0, &created, why, sizeof(why))
+	zl_wg_forget_list(d, m, &forget);
+	ret = w->be ? zl_wg_program(w, want, d ? d->port_asked : 0, &forget, &created, why,
+				    sizeof(why))
 		    : w->be_err;
 	wg_device_free(want);
+	free((void *)forget.v);
 	if (ret < 0) {
 		/* The answer carries the reason to wgd, which shows it to the
 		 * operator at the prompt; this line is for the log. */
@@ -504,6 +628,7 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	}
 	d = zl_wg_dev_get(w, m->ifname, true);
 	d->port_asked = (uint16_t)m->listen_port;
+	zl_wg_remember_endpoints(d, m);
 	d->ifindex = if_nametoindex(m->ifname);
 	if (created)
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);

@@ -1,0 +1,266 @@
+"""wgd: what the shell accepts is what the device runs.
+
+Errors come back at the prompt with a non-zero exit from `vtysh -c` and
+change nothing; `no` undoes on the device; the metrics parse; a prefix
+cannot route a peer's own endpoint into its tunnel. `wg show` and `ip` are
+the judges. Scenarios from the WireGuard masterclass seed: the four planes
+(wg-mgmt 51820, wg-data 51821, ...), the backplane, split tunnels.
+"""
+import json
+import os
+import re
+import subprocess
+import time
+
+import kldlab
+from test_wg import backplane, genkey, peer, ping, plane, start, wg_dump
+
+
+def refused(h, lines, msg):
+    """The lines end in an error that says msg; returns the output."""
+    out = h.conf(*lines, check=False)
+    assert h.last_rc != 0, (lines, out)
+    assert msg in out, (lines, out)
+    assert "Not running" not in out, out
+    return out
+
+
+def wg_port(h, ifname):
+    return int(h.cmd(f"wg show {ifname} listen-port").strip())
+
+
+def squat_udp(h, port):
+    """Something else on the host holds UDP port (both families)."""
+    p = h.popen(["python3", "-c",
+                 "import socket,time\n"
+                 f"s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('::',{port}))\n"
+                 "print('bound',flush=True);time.sleep(600)"],
+                stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "bound"
+    return p
+
+
+# ---- errors at the prompt ----
+
+def test_port_taken_by_another_plane_or_the_host_is_refused(lab):
+    a = lab.host("a")
+    start(a)
+    km, _ = genkey(a, "wg-mgmt")
+    kd, _ = genkey(a, "wg-data")
+    a.conf(*plane(a, km, 51820, "10.200.0.1/24", "wg-mgmt"))
+    a.conf("wireguard wg-data", f"private-key file {kd}", "address 10.201.0.1/24")
+    kldlab.wait_for(lambda: "wg-data" in a.cmd("wg show interfaces"), 15, what="wg-data")
+    port = wg_port(a, "wg-data")
+    before = a.running_config()
+    refused(a, ["wireguard wg-data", "listen-port 51820"], "listen-port 51820 is already used by wg-mgmt")
+    squatter = squat_udp(a, 40000)
+    try:
+        refused(a, ["wireguard wg-data", "listen-port 40000"], "listen-port 40000 is in use on this host")
+        # A mesh's self endpoint is the listen port too; wgd does not probe
+        # it, so this refusal is the device's, carried back by zebra-lite.
+        _, pub = genkey(a, "other")
+        kd_pub = a.cmd(f"wg pubkey < {kd}").strip()
+        refused(a, ["wireguard mesh m", "interface wg-data", "self me",
+                    f"member me public-key {kd_pub} endpoint 192.0.2.1:40000 address 10.201.0.1/24"],
+                "wg-data: listen-port 40000: Address already in use")
+    finally:
+        squatter.kill()
+    a.conf("no wireguard mesh m")
+    assert a.running_config() == before
+    # The device is as it was: up, on its port, with its address.
+    assert wg_port(a, "wg-data") == port
+    assert wg_port(a, "wg-mgmt") == 51820
+    assert "10.201.0.1/24" in a.cmd("ip -o addr show dev wg-data")
+    assert "state UP" in a.cmd("ip link show dev wg-data") or "UNKNOWN" in a.cmd("ip link show dev wg-data")
+    assert "differs" not in a.vtysh("show wireguard wg-data")
+
+
+def test_a_name_that_is_not_wireguard_is_refused(lab):
+    a = lab.host("a")
+    a.cmd("ip link add eth0 type bridge && ip link set eth0 up && ip addr add 192.0.2.1/24 dev eth0")
+    start(a)
+    before = a.running_config()
+    refused(a, ["wireguard eth0"], "eth0 exists and is not a WireGuard interface")
+    assert a.running_config() == before
+    # A plane the file named before the interface appeared: the device's
+    # refusal reaches the prompt when the key would make it real, and
+    # eth0 is left alone.
+    a.stop("wgd")
+    a.write_config("wireguard dummy1\nexit\n")
+    a.cmd("ip link add dummy1 type bridge")
+    start_wgd = a.start("wgd")
+    assert start_wgd
+    k, _ = genkey(a, "d1")
+    refused(a, ["wireguard dummy1", f"private-key file {k}"],
+            "dummy1 exists and is not a WireGuard interface")
+    assert "private-key" not in a.running_config()
+    assert "bridge" in a.cmd("ip -d link show dev dummy1")
+    assert "192.0.2.1/24" in a.cmd("ip -o addr show dev eth0")
+    assert "not created" in a.vtysh("show wireguard dummy1")
+
+
+def test_show_marks_a_device_that_differs(lab):
+    a, b, (pa, pb) = backplane(lab)
+    ping(a, "10.200.0.2")
+    assert "differs" not in a.vtysh("show wireguard wg0")
+    # Changed behind wgd's back: show says so, and how.
+    a.cmd("wg set wg0 listen-port 45000")
+    out = a.vtysh("show wireguard wg0")
+    assert "state: differs from the configuration: listen-port 51820 configured, " \
+           "the device listens on 45000" in out, out
+    js = json.loads(a.vtysh("show wireguard wg0 json"))
+    assert js["wg0"]["stateDiffers"] == ["listen-port 51820 configured, the device listens on 45000"]
+    # wgd's next push (any change) puts it back.
+    a.conf("wireguard wg0", "mtu 1400")
+    kldlab.wait_for(lambda: wg_port(a, "wg0") == 51820, 10, what="port restored")
+    try:
+        kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg0"), 10, what="no mark")
+    except TimeoutError:
+        raise AssertionError(a.vtysh("show wireguard wg0"))
+
+
+# ---- `no` undoes on the device ----
+
+def test_every_no_form_undoes_on_the_device(lab):
+    a, b, (pa, pb) = backplane(lab)
+    ping(a, "10.200.0.2")
+    psk = os.path.join(a.dir, "p.psk")
+    a.conf("wireguard wg0", "listen-port 40000", "fwmark 77", "mtu 1380", "address 10.210.0.1/24",
+           "full-tunnel table 200", f"peer {pb}", "persistent-keepalive 7", f"preshared-key file {psk}",
+           "allowed-ips 10.150.0.0/24")
+    kldlab.wait_for(lambda: wg_port(a, "wg0") == 40000, 10, what="port 40000")
+    kldlab.wait_for(lambda: "mtu 1380" in a.cmd("ip link show dev wg0"), 10, what="mtu")
+    dev, peers = wg_dump(a)
+    assert dev["fwmark"] == "0x4d"
+    assert peers[pb]["keepalive"] == "7" and peers[pb]["psk"] != "(none)"
+    assert "10.150.0.0/24" in peers[pb]["aips"]
+    assert "lookup 200" in a.cmd("ip rule")
+    a.conf("wireguard wg0", "no listen-port", "no fwmark", "no mtu", "no address 10.210.0.1/24",
+           "no full-tunnel", f"peer {pb}", "no persistent-keepalive", "no preshared-key",
+           "no allowed-ips 10.150.0.0/24")
+    # The stealth initiator the operator asked for: the old port is closed.
+    kldlab.wait_for(lambda: wg_port(a, "wg0") != 40000, 10, what="port 40000 closed")
+    assert "listen-port" not in a.running_config()
+    kldlab.wait_for(lambda: "mtu 1420" in a.cmd("ip link show dev wg0"), 10, what="default mtu")
+    assert "10.210.0.1" not in a.cmd("ip -o addr show dev wg0")
+    assert "lookup 200" not in a.cmd("ip rule")
+    dev, peers = wg_dump(a)
+    assert dev["fwmark"] == "off"
+    assert peers[pb]["keepalive"] == "off" and peers[pb]["psk"] == "(none)"
+    assert "10.150.0.0/24" not in peers[pb]["aips"]
+    a.conf("wireguard wg0", f"peer {pb}", "no endpoint")
+    kldlab.wait_for(lambda: wg_dump(a)[1][pb]["endpoint"] == "(none)", 10, what="endpoint gone")
+    a.conf("wireguard wg0", f"no peer {pb}")
+    kldlab.wait_for(lambda: pb not in wg_dump(a)[1], 10, what="peer gone")
+    a.conf("no wireguard wg0")
+    kldlab.wait_for(lambda: "wg0" not in a.cmd("wg show interfaces"), 10, what="wg0 gone")
+
+
+# ---- a tunnel that would cut itself off ----
+
+def test_a_prefix_over_the_peers_own_endpoint_is_refused(lab):
+    a, b, (pa, pb) = backplane(lab)
+    ping(a, "10.200.0.2")
+    before = a.running_config()
+    msg = "allowed-ips 192.0.2.0/25 contains the peer's own endpoint 192.0.2.2"
+    refused(a, ["wireguard wg0", f"peer {pb}", "allowed-ips 192.0.2.0/25"], msg)
+    refused(a, ["wireguard wg0", f"peer {pb}", "allowed-ips 192.0.2.2/32"], "own endpoint 192.0.2.2")
+    # The same from the other side: an endpoint moved into a prefix.
+    a.conf("wireguard wg0", f"peer {pb}", "allowed-ips 198.51.100.0/24")
+    refused(a, ["wireguard wg0", f"peer {pb}", "endpoint 198.51.100.7:51820"],
+            "allowed-ips 198.51.100.0/24 contains the peer's own endpoint 198.51.100.7")
+    a.conf("wireguard wg0", f"peer {pb}", "no allowed-ips 198.51.100.0/24")
+    assert a.running_config() == before
+    assert all(r["dst"] != "192.0.2.0/25" for r in a.routes())
+    ping(a, "10.200.0.2")
+    # Without routes nothing is captured: accepted.
+    a.conf("wireguard wg0", "no install-routes", f"peer {pb}", "allowed-ips 192.0.2.0/25")
+    refused(a, ["wireguard wg0", "install-routes"], "contains the peer's own endpoint")
+    # A mesh member whose LAN holds its own endpoint, likewise.
+    a.conf("wireguard wg0", f"peer {pb}", "no allowed-ips 192.0.2.0/25", "exit", "install-routes")
+    _, pc = genkey(a, "c")
+    refused(a, ["wireguard mesh m", "interface wg0", "self a",
+                f"member a public-key {pa} address 10.200.0.1/24",
+                f"member c public-key {pc} endpoint 203.0.113.9:51820 address 10.200.0.9/24 "
+                "lan 203.0.113.0/24"], "own endpoint 203.0.113.9")
+    a.conf("no wireguard mesh m")
+
+
+def test_an_endpoint_roamed_into_the_tunnel_is_reported(lab):
+    # The seed's relay: b has no endpoint for a, a dials b and keeps the
+    # path open. b's peer a may then be given a prefix over where a is:
+    # no command to refuse, so show and the log say it.
+    a, b = lab.host("a"), lab.host("b")
+    lab.link(a, "eth0", b, "eth0")
+    a.cmd("ip addr add 192.0.2.1/24 dev eth0")
+    b.cmd("ip addr add 192.0.2.2/24 dev eth0")
+    start(a, b)
+    ka, pa = genkey(a)
+    kb, pb = genkey(b)
+    a.conf(*plane(a, ka, 51820, "10.200.0.1/24")[:-1],
+           *peer(pb, "192.0.2.2:51820", ["10.200.0.2/32"], ["persistent-keepalive 1"]))
+    b.conf(*plane(b, kb, 51820, "10.200.0.2/24")[:-1], *peer(pa, None, ["10.200.0.1/32"]))
+    ping(b, "10.200.0.1")
+    b.conf("wireguard wg0", f"peer {pa}", "allowed-ips 192.0.2.0/30")
+    msg = "allowed-ips 192.0.2.0/30 contains the peer's own endpoint 192.0.2.1"
+    kldlab.wait_for(lambda: f"warning: {msg}" in b.vtysh("show wireguard wg0"), 15,
+                    what="warning in show")
+    kldlab.wait_for(lambda: msg in open(os.path.join(b.dir, "wgd.log")).read(), 15,
+                    what="warning in the log")
+    js = json.loads(b.vtysh("show wireguard wg0 json"))
+    assert msg in js["wg0"]["peers"][pa]["warning"]
+
+
+# ---- what the shell says ----
+
+def test_range_and_format_errors_say_what_is_allowed(lab):
+    a = lab.host("a")
+    start(a)
+    k, _ = genkey(a)
+    a.conf(*plane(a, k, 51820, "10.200.0.1/24"))
+    before = a.running_config()
+    cases = [
+        (["wireguard wg0", "listen-port 70000"], "% listen-port: 70000 is out of range 1-65535"),
+        (["wireguard wg0", "listen-port 0"], "% listen-port: 0 is out of range 1-65535"),
+        (["wireguard wg0", "address 10.200.0.7"], "% address: a prefix length is needed, as in 10.200.0.7/24"),
+        (["wireguard wg0", "address 2001:db8::7"], "% address: a prefix length is needed, as in 2001:db8::7/64"),
+        (["wireguard wg0", "address 10.200.0.300/24"], "% address: 10.200.0.300/24 is not an IPv4 prefix (A.B.C.D/M)"),
+        (["wireguard wg0", "mtu 9"], "% mtu: 9 is out of range 1280-65535"),
+        (["wireguard wg0", "listen-port many"], "% listen-port: many is not a number (1-65535)"),
+    ]
+    for lines, msg in cases:
+        out = refused(a, lines, msg)
+        assert "Unknown command" not in out, out
+    assert a.running_config() == before
+    # An unknown word still gets the caret, and no daemon list when the
+    # running daemons know the command's first word.
+    out = a.conf("wireguard wg0", "listen-prot 5", check=False)
+    assert a.last_rc != 0 and "% Unknown command: listen-prot 5" in out
+
+
+def test_shared_key_and_address_across_planes_and_short_stale_threshold(lab):
+    a = lab.host("a")
+    start(a)
+    km, _ = genkey(a, "wg-mgmt")
+    kd, _ = genkey(a, "wg-data")
+    a.conf(*plane(a, km, 51820, "10.200.0.1/24", "wg-mgmt"))
+    a.conf(*plane(a, kd, 51821, "10.201.0.1/24", "wg-data"))
+    kldlab.wait_for(lambda: "wg-data" in a.cmd("wg show interfaces"), 15, what="wg-data")
+    before = a.running_config()
+    refused(a, ["wireguard wg-data", f"private-key file {km}"],
+            "This private key is already wg-mgmt's: planes must not share a key")
+    cp = os.path.join(a.dir, "copy.key")
+    a.cmd(f"cp {km} {cp}")
+    refused(a, ["wireguard wg-data", f"private-key file {cp}"], "already wg-mgmt's")
+    refused(a, ["wireguard wg-data", "address 10.200.0.1/24"], "address 10.200.0.1/24 is already wg-mgmt's")
+    refused(a, ["wireguard wg-data", "address 10.200.0.1/16"], "already wg-mgmt's")
+    assert a.running_config() == before
+    assert "10.200.0.1" not in a.cmd("ip -o addr show dev wg-data")
+    # Overlapping networks: warned, accepted.
+    out = a.conf("wireguard wg-data", "address 10.200.0.2/24")
+    assert "% Warning: address 10.200.0.2/24 overlaps 10.200.0.1/24 on wg-mgmt" in out
+    out = a.conf("wireguard stale-threshold 60")
+    assert a.last_rc == 0
+    assert "% Warning: stale-threshold 60 is under WireGuard's 120 s re-handshake interval" in out
+    assert "wireguard stale-threshold 60" in a.running_config()
+    assert "Warning" not in a.conf("wireguard stale-threshold 300")
