@@ -150,29 +150,43 @@ static bool kld_httpd_path_is(const char *target, size_t tlen, const char *path)
 	       (tlen == plen || target[plen] == '?');
 }
 
+int kld_httpd_parse(const char *h, const char *path, bool *head_only)
+{
+	const char *sp1 = strchr(h, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+	*head_only = false;
+	if (!sp1 || !sp2 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return 400;
+	*head_only = sp1 - h == 4 && !strncmp(h, "HEAD", 4);
+	if (!*head_only && !(sp1 - h == 3 && !strncmp(h, "GET", 3)))
+		return 405;
+	if (kld_httpd_has_body(h))
+		return 413;
+	if (!kld_httpd_path_is(sp1 + 1, (size_t)(sp2 - sp1 - 1), path))
+		return 404;
+	return 200;
+}
+
 /* The whole head is in c->head (NUL-terminated): answer it. */
 static void kld_httpd_request(struct kld_httpd_conn *c)
 {
-	const char *h = c->head, *sp1 = strchr(h, ' '), *sp2;
 	bool head_only;
 	struct evbuffer *body;
 
-	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-	if (!sp1 || !sp2 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		kld_httpd_error(c, 400, "Bad Request", NULL);
-		return;
-	}
-	head_only = sp1 - h == 4 && !strncmp(h, "HEAD", 4);
-	if (!head_only && !(sp1 - h == 3 && !strncmp(h, "GET", 3))) {
+	switch (kld_httpd_parse(c->head, c->s->path, &head_only)) {
+	case 200:
+		break;
+	case 405:
 		kld_httpd_error(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
 		return;
-	}
-	if (kld_httpd_has_body(h)) {
+	case 413:
 		kld_httpd_error(c, 413, "Payload Too Large", NULL);
 		return;
-	}
-	if (!kld_httpd_path_is(sp1 + 1, (size_t)(sp2 - sp1 - 1), c->s->path)) {
+	case 404:
 		kld_httpd_error(c, 404, "Not Found", NULL);
+		return;
+	default:
+		kld_httpd_error(c, 400, "Bad Request", NULL);
 		return;
 	}
 	body = evbuffer_new();

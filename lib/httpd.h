@@ -12,6 +12,7 @@
 #ifndef KLD_HTTPD_H
 #define KLD_HTTPD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "event.h"
 #include "prefix.h"
@@ -32,6 +33,11 @@ struct kld_httpd *kld_httpd_new(struct kld_loop *l, const struct kld_addr *addr,
 				const char *path, const char *content_type, kld_httpd_fn fn,
 				void *arg);
 void kld_httpd_free(struct kld_httpd *s);
+/* The answer to a complete request head (NUL-terminated, at most
+ * KLD_HTTPD_MAX_HEAD): 200 to serve path (*head_only for HEAD), 400 bad
+ * request line, 405 not GET or HEAD, 413 a body announced, 404 another
+ * path. Pure, for the fuzzer (tests/fuzz/fuzz_httpd_head.c). */
+int kld_httpd_parse(const char *head, const char *path, bool *head_only);
 /* Connections open now (tests, show). */
 unsigned kld_httpd_conns(const struct kld_httpd *s);
 

@@ -6,6 +6,7 @@
 #
 #   tests/fuzz/build.sh [OUTDIR]        (default: tests/fuzz, git-ignored)
 #   OUTDIR/fuzz_bgp_packet -max_total_time=60 tests/fuzz/corpus/bgp
+#   OUTDIR/fuzz_httpd_head -max_total_time=60 tests/fuzz/corpus/httpd
 #
 # CC and EXTRA_CFLAGS may be overridden, e.g. EXTRA_CFLAGS=-fsanitize=memory.
 set -eu
@@ -25,3 +26,11 @@ $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" "$src/bgpd/bgp_fsm.c" \
 	"$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
+
+# The metrics endpoint's request parser (lib/httpd.c; libevent for the
+# server half, which the fuzzer does not reach).
+# shellcheck disable=SC2086
+$cc $flags -o "$out/fuzz_httpd_head" "$src/tests/fuzz/fuzz_httpd_head.c" \
+	"$src/lib/httpd.c" "$src/lib/event.c" "$src/lib/log.c" "$src/lib/util.c" \
+	"$src/lib/prefix.c" -levent
+echo "built $out/fuzz_httpd_head"

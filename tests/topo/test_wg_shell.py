@@ -264,3 +264,138 @@ def test_shared_key_and_address_across_planes_and_short_stale_threshold(lab):
     assert "% Warning: stale-threshold 60 is under WireGuard's 120 s re-handshake interval" in out
     assert "wireguard stale-threshold 60" in a.running_config()
     assert "Warning" not in a.conf("wireguard stale-threshold 300")
+
+
+# ---- metrics: a format Prometheus accepts, an endpoint that cannot be exhausted ----
+
+def metrics_host(lab):
+    a, b, (pa, pb) = backplane(lab)
+    a.conf("wireguard metrics listen 127.0.0.1 port 9586")
+    ping(a, "10.200.0.2")
+    return a, pb
+
+
+def http_code(h, args):
+    return h.cmd(f"curl -s -o /dev/null -w '%{{http_code}}' {args} http://127.0.0.1:9586/metrics",
+                 check=False).strip()
+
+
+def proc_status(h, daemon, field):
+    for l in open(f"/proc/{h.pid(daemon)}/status"):
+        if l.startswith(field + ":"):
+            return int(l.split()[1])
+    raise KeyError(field)
+
+
+def cpu_secs(h, daemon):
+    f = open(f"/proc/{h.pid(daemon)}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_metrics_pass_promtool_and_only_get_is_served(lab):
+    a, pb = metrics_host(lab)
+    m = a.cmd("curl -sf http://127.0.0.1:9586/metrics")
+    # promtool is the judge of the format and of the naming conventions.
+    r = subprocess.run(["promtool", "check", "metrics"], input=m, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert r.returncode == 0 and not r.stdout.strip(), r.stdout
+    # Every family: HELP, TYPE, then all its samples together.
+    families, seen = [], set()
+    for line in m.splitlines():
+        name = line.split()[2] if line.startswith("#") else re.split(r"[{ ]", line)[0]
+        if not families or families[-1] != name:
+            assert name not in seen, f"{name} is split:\n{m}"
+            families.append(name)
+            seen.add(name)
+    for f in families:
+        assert f"# HELP {f} " in m and f"# TYPE {f} " in m
+    assert f'wireguard_peer_last_handshake_timestamp_seconds{{interface="wg0",public_key="{pb}"}}' in m
+    assert "wireguard_peer_receive_bytes_total{" in m
+    # GET and HEAD only; HEAD has no body.
+    head = a.cmd("curl -s -I http://127.0.0.1:9586/metrics")
+    assert head.startswith("HTTP/1.1 200") and "Content-Length: " in head
+    raw = a.cmd("python3 -c \"import socket;s=socket.create_connection(('127.0.0.1',9586));"
+                "s.sendall(b'HEAD /metrics HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n');"
+                "import sys;b=b''\nwhile True:\n d=s.recv(65536)\n if not d: break\n b+=d\n"
+                "sys.stdout.write(b.decode())\"")
+    assert raw.startswith("HTTP/1.1 200") and raw.endswith("\n\n"), raw  # no body
+    for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+        assert http_code(a, f"-X {method}") == "405", method
+    assert http_code(a, "") == "200"
+    assert a.cmd("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9586/").strip() == "404"
+    # Headers and bodies are bounded; big bodies cost no memory.
+    assert http_code(a, "-H 'X-Big: " + "a" * 9000 + "'") == "431"
+    blob = os.path.join(a.dir, "10M")
+    a.cmd(f"head -c 10485760 /dev/zero > {blob}")
+    rss = proc_status(a, "wgd", "VmRSS")
+    for _ in range(10):
+        assert http_code(a, f"-X POST --data-binary @{blob}") == "405"
+        assert http_code(a, f"-X GET --data-binary @{blob}") == "413"
+    assert proc_status(a, "wgd", "VmRSS") - rss < 4096, "wgd grew by more than 4 MB"
+    assert http_code(a, "") == "200"
+
+
+def flood(h, n, hold):
+    """n idle TCP connections to the endpoint, held for hold seconds."""
+    script = ("import resource,socket,time\n"
+              "resource.setrlimit(resource.RLIMIT_NOFILE,(8192,8192))\n"
+              "ss=[]\n"
+              f"for i in range({n}):\n"
+              " s=socket.socket();s.setblocking(False)\n"
+              " try: s.connect(('127.0.0.1',9586))\n"
+              " except BlockingIOError: pass\n"
+              " ss.append(s)\n"
+              "print('open',flush=True)\n"
+              f"time.sleep({hold})\n")
+    p = h.popen(["python3", "-c", script], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "open"
+    return p
+
+
+def restart_wgd_with_nofile(h, nofile):
+    """wgd again, from the saved configuration, under an open-files limit
+    (set at exec: this machine lets no one lower another process's)."""
+    h.stop("wgd")
+    log = open(os.path.join(h.dir, "wgd.log"), "a")
+    h.procs["wgd"] = h.popen(["prlimit", f"--nofile={nofile}:{nofile}", "--",
+                              *h.daemon_args("wgd")], stdout=log, stderr=subprocess.STDOUT)
+    h.wait_answering("wgd")
+    kldlab.wait_for(lambda: http_code(h, "--max-time 3") == "200", 15, what="metrics up")
+
+
+def test_metrics_endpoint_survives_2000_idle_connections(lab):
+    a, pb = metrics_host(lab)
+    a.vtysh("write memory")
+    log = os.path.join(a.dir, "wgd.log")
+    # The usual systemd default; no unit of this test sets LimitNOFILE.
+    restart_wgd_with_nofile(a, 1024)
+    size, cpu = os.path.getsize(log), cpu_secs(a, "wgd")
+    p = flood(a, 2000, 20)
+    try:
+        for _ in range(5):
+            out = a.vtysh("show wireguard wg0")
+            assert f"peer: {pb}" in out
+        # The cap frees as idle connections reach their deadline.
+        kldlab.wait_for(lambda: http_code(a, "--max-time 3") == "200", 30, interval=1,
+                        what="a scrape while 2000 connections are held")
+    finally:
+        p.kill()
+        p.wait()
+    assert cpu_secs(a, "wgd") - cpu < 3.0
+    # Fewer fds than the cap: accept() runs out, pauses, logs a little.
+    fds = len(os.listdir(f"/proc/{a.pid('wgd')}/fd"))
+    restart_wgd_with_nofile(a, fds + 8)
+    size, cpu = os.path.getsize(log), cpu_secs(a, "wgd")
+    p = flood(a, 2000, 8)
+    time.sleep(6)
+    p.kill()
+    p.wait()
+    kldlab.wait_for(lambda: http_code(a, "--max-time 3") == "200", 30, interval=1, what="scrape after")
+    assert f"peer: {pb}" in a.vtysh("show wireguard wg0")
+    grown = os.path.getsize(log) - size
+    lines = [l for l in open(log).read()[size:].splitlines() if "metrics:" in l]
+    assert grown < 16384, f"the log grew by {grown} bytes"
+    assert 1 <= len(lines) <= 24, lines
+    assert any("accepting paused" in l for l in lines), lines
+    # No busy loop on EMFILE: seconds of wall time, well under one of CPU.
+    assert cpu_secs(a, "wgd") - cpu < 3.0
