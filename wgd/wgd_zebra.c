@@ -204,18 +204,37 @@ void wgd_schedule_mesh(struct wgd *w, const struct wgd_mesh *m)
 
 /* ---- routes ---- */
 
+/* The interface's own networks: the kernel routes them out of it already
+ * (a spoke's hub peer has the whole overlay). A second, WireGuard route
+ * for the same prefix adds nothing and, installed while the kernel adds
+ * its own, can replace it and then be withdrawn for the connected one. */
+static bool wgd_is_connected(const struct kld_prefix *own, size_t n, const struct kld_prefix *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kld_prefix net = own[i];
+
+		kld_prefix_mask(&net);
+		if (kld_prefix_eq(&net, x))
+			return true;
+	}
+	return false;
+}
+
 static size_t wgd_want_routes(struct wgd *w, struct wgd_if *ifp, struct wgd_route **out)
 {
 	uint32_t ft = wgd_if_ft_table(ifp);
 	struct wgd_route *r = NULL;
 	struct wgd_epeer *e;
+	struct kld_prefix *own;
 	size_t ne = wgd_if_epeers(w, ifp, &e), n = 0, cap = 0;
+	size_t nown = wgd_if_addrs(w, ifp, &own);
 
 	for (size_t i = 0; i < ne; i++) {
 		for (size_t j = 0; j < e[i].naips; j++) {
 			bool dflt = e[i].aips[j].len == 0;
 
-			if ((dflt && !ft) || (!dflt && ifp->no_routes))
+			if ((dflt && !ft) || (!dflt && ifp->no_routes) ||
+			    (!dflt && wgd_is_connected(own, nown, &e[i].aips[j])))
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
@@ -227,6 +246,7 @@ static size_t wgd_want_routes(struct wgd *w, struct wgd_if *ifp, struct wgd_rout
 		}
 	}
 	wgd_epeers_free(e, ne);
+	free(own);
 	*out = r;
 	return n;
 }
