@@ -232,10 +232,17 @@ def test_range_and_format_errors_say_what_is_allowed(lab):
         out = refused(a, lines, msg)
         assert "Unknown command" not in out, out
     assert a.running_config() == before
-    # An unknown word still gets the caret, and no daemon list when the
-    # running daemons know the command's first word.
+    # An unknown word still gets the caret. Down daemons are named only
+    # when the line is theirs: bgpd ran here once (its tree is saved
+    # beside its socket), vxland and fwd never did.
+    a.start("bgpd")
+    a.stop("bgpd")
     out = a.conf("wireguard wg0", "listen-prot 5", check=False)
     assert a.last_rc != 0 and "% Unknown command: listen-prot 5" in out
+    assert "Not running" not in out, out
+    out = a.conf("router bgp 65001", check=False)
+    assert a.last_rc != 0
+    assert "% Not running: bgpd (their commands are unavailable)" in out, out
 
 
 def test_shared_key_and_address_across_planes_and_short_stale_threshold(lab):
