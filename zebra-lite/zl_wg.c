@@ -264,9 +264,6 @@ static bool zl_wg_wanted(const struct wg_device *want, const uint8_t *key)
 	return zl_wg_find_sorted(want, key) != NULL;
 }
 
-/* What must be sent to turn cur into want (want's peers are sorted).
- * port_was: the port asked for before; when it was explicit and now none
- * is, the device gets a random one (port 0) instead of keeping it. */
 static int zl_wg_asked_cmp(const void *a, const void *b)
 {
 	return memcmp(((const struct zl_wg_asked *)a)->key, ((const struct zl_wg_asked *)b)->key,
@@ -300,6 +297,10 @@ static bool zl_wg_forgets(const struct zl_wg_forget *f, const struct wg_peer *cu
 	return a && wg_endpoint_eq(&a->ep, &cur->endpoint);
 }
 
+/* What must be sent to turn cur into want (want's peers are sorted).
+ * port_was: the port asked for before; when it was explicit and now none
+ * is, the device gets a random one (port 0) instead of keeping it; a peer in
+ * forget loses its endpoint. */
 static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want,
 				     uint16_t port_was, const struct zl_wg_forget *forget)
 {

@@ -119,6 +119,32 @@ def test_show_marks_a_device_that_differs(lab):
         raise AssertionError(a.vtysh("show wireguard wg0"))
 
 
+def test_a_refusal_at_start_up_is_shown_and_leaves_no_half_device(lab):
+    # The file names a port something else holds: applied as written at
+    # start-up (no prompt to answer), refused by the device, and shown.
+    a = lab.host("a")
+    kd, _ = genkey(a, "wg-data")
+    a.write_config(f"wireguard wg-data\n private-key file {kd}\n listen-port 40000\n"
+                   " address 10.201.0.1/24\nexit\n")
+    squatter = squat_udp(a, 40000)
+    try:
+        start(a)
+        kldlab.wait_for(lambda: "listen-port 40000: Address already in use" in
+                        a.vtysh("show wireguard wg-data"), 15, what="the refusal in show")
+        out = a.vtysh("show wireguard wg-data")
+        assert "state: not created (wg-data: listen-port 40000: Address already in use)" in out \
+            or "state: not created (listen-port 40000: Address already in use)" in out, out
+        # No device down without an address, none on a random port.
+        assert "wg-data" not in a.cmd("ip -o link show")
+    finally:
+        squatter.kill()
+    # The port is free now: the operator asks again, the device comes up.
+    a.conf("wireguard wg-data", "no listen-port", "listen-port 40000")
+    kldlab.wait_for(lambda: "wg-data" in a.cmd("wg show interfaces"), 15, what="wg-data")
+    assert wg_port(a, "wg-data") == 40000
+    assert "differs" not in a.vtysh("show wireguard wg-data")
+
+
 # ---- `no` undoes on the device ----
 
 def test_every_no_form_undoes_on_the_device(lab):
