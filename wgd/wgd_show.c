@@ -109,6 +109,58 @@ static void wgd_peer_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__W
 	free(sorted);
 }
 
+/* An interface address (host bits kept, unlike kld_prefix_set). */
+static int wgd_ifaddr_of(const Kld__Prefix *m, struct kld_prefix *x)
+{
+	struct kld_addr a;
+
+	if (m->addr.len != kld_family_bytes((uint8_t)m->family) ||
+	    kld_addr_set(&a, (uint8_t)m->family, m->addr.data) < 0 ||
+	    m->len > kld_family_bits((uint8_t)m->family))
+		return -1;
+	kld_ifaddr_from_addr(x, &a, (uint8_t)m->len);
+	return 0;
+}
+
+static bool wgd_addr_listed(const Kld__WgDeviceState *d, const struct kld_prefix *p)
+{
+	struct kld_prefix x;
+
+	for (size_t i = 0; i < d->n_addresses; i++)
+		if (wgd_ifaddr_of(d->addresses[i], &x) == 0 && !memcmp(&x, p, sizeof(x)))
+			return true;
+	return false;
+}
+
+/* Configured addresses the interface lacks, and addresses it has that
+ * nobody configured (IPv6 link-local ones come with every link). */
+static size_t wgd_addr_diffs(struct wgd *w, const struct wgd_if *ifp,
+			     const Kld__WgDeviceState *d, char (*out)[160], size_t max)
+{
+	char pb[KLD_PREFIX_STRLEN];
+	struct kld_prefix *own, x;
+	size_t nown = wgd_if_addrs(w, ifp, &own), n = 0;
+
+	for (size_t i = 0; i < nown && n < max; i++)
+		if (!wgd_addr_listed(d, &own[i]))
+			snprintf(out[n++], 160, "address %s configured, not on the interface",
+				 kld_prefix_fmt(&own[i], pb, sizeof(pb)));
+	for (size_t i = 0; i < d->n_addresses && n < max; i++) {
+		bool listed = false;
+
+		if (wgd_ifaddr_of(d->addresses[i], &x) < 0 ||
+		    (x.family == AF_INET6 && x.u.bytes[0] == 0xfe && (x.u.bytes[1] & 0xc0) == 0x80))
+			continue;
+		for (size_t j = 0; j < nown && !listed; j++)
+			listed = !memcmp(&own[j], &x, sizeof(x));
+		if (!listed)
+			snprintf(out[n++], 160, "address %s on the interface, not configured",
+				 kld_prefix_fmt(&x, pb, sizeof(pb)));
+	}
+	free(own);
+	return n;
+}
+
 /* Where the device is not what the configuration says, and why when
  * zebra-lite told us. Each difference is one line of at most 160. */
 static size_t wgd_if_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__WgDeviceState *d,
@@ -133,10 +185,14 @@ static size_t wgd_if_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__W
 	if (n < max && (missing || extra))
 		snprintf(out[n++], 160, "%zu configured peer(s) missing on the device, %zu not configured",
 			 missing, extra);
-	return n;
+	if (n < max && !d->up)
+		snprintf(out[n++], 160, "the interface is down");
+	if (n < max && ifp->mtu && d->mtu && d->mtu != ifp->mtu)
+		snprintf(out[n++], 160, "mtu %u configured, the interface has %u", ifp->mtu, d->mtu);
+	return n + wgd_addr_diffs(w, ifp, d, out + n, max - n);
 }
 
-#define WGD_MAX_DIFFS 6
+#define WGD_MAX_DIFFS 8
 
 /* ---- text ---- */
 

@@ -738,7 +738,28 @@ static void zl_wg_peer_out(const struct wg_peer *p, Kld__WgPeerState *o)
 	}
 }
 
-static Kld__WgDeviceState *zl_wg_dev_out(struct zl_wg *w, const char *name)
+/* The link side: addresses, MTU, up, from the interface table. */
+static void zl_wg_link_out(struct zl *zl, const char *name, Kld__WgDeviceState *o)
+{
+	const struct zl_iface *ifp = zl_iface_by_name(zl, name);
+	size_t n = 0;
+
+	if (!ifp)
+		return;
+	o->mtu = ifp->mtu;
+	o->up = ifp->admin_up;
+	for (const struct zl_addr *a = ifp->addrs; a; a = a->next)
+		n++;
+	o->addresses = kld_xcalloc(n + 1, sizeof(*o->addresses));
+	for (const struct zl_addr *a = ifp->addrs; a; a = a->next) {
+		Kld__Prefix *x = kld_xcalloc(1, sizeof(*x));
+
+		zl_wg_prefix_out(&a->prefix, x, kld_xmalloc(16));
+		o->addresses[o->n_addresses++] = x;
+	}
+}
+
+static Kld__WgDeviceState *zl_wg_dev_out(struct zl *zl, struct zl_wg *w, const char *name)
 {
 	Kld__WgDeviceState *o = kld_xcalloc(1, sizeof(*o));
 	struct wg_device *dev = NULL;
@@ -754,6 +775,7 @@ static Kld__WgDeviceState *zl_wg_dev_out(struct zl_wg *w, const char *name)
 	o->listen_port = dev->listen_port;
 	o->fwmark = dev->fwmark;
 	o->ifindex = if_nametoindex(name);
+	zl_wg_link_out(zl, name, o);
 	o->n_peers = dev->n_peers;
 	o->peers = kld_xcalloc(dev->n_peers + 1, sizeof(*o->peers));
 	for (size_t i = 0; i < dev->n_peers; i++) {
@@ -778,6 +800,11 @@ static void zl_wg_dev_out_free(Kld__WgDeviceState *o)
 		free(p->endpoint);
 		free(p);
 	}
+	for (size_t i = 0; i < o->n_addresses; i++) {
+		free(o->addresses[i]->addr.data);
+		free(o->addresses[i]);
+	}
+	free(o->addresses);
 	free(o->peers);
 	free(o->public_key.data);
 	free(o->ifname);
@@ -797,10 +824,10 @@ static void zl_wg_handle_state(struct zl *zl, struct kld_ipc_conn *c, const Kld_
 	st.devices = kld_xcalloc(n + 1, sizeof(*st.devices));
 	if (name[0]) {
 		if (wg_ifname_valid(name))
-			st.devices[st.n_devices++] = zl_wg_dev_out(w, name);
+			st.devices[st.n_devices++] = zl_wg_dev_out(zl, w, name);
 	} else {
 		for (struct zl_wg_dev *d = w->devs; d; d = d->next)
-			st.devices[st.n_devices++] = zl_wg_dev_out(w, d->name);
+			st.devices[st.n_devices++] = zl_wg_dev_out(zl, w, d->name);
 	}
 	out.seq = env->seq;
 	out.body_case = KLD__ENVELOPE__BODY_WG_STATE;

@@ -72,7 +72,7 @@ def test_port_taken_by_another_plane_or_the_host_is_refused(lab):
     assert wg_port(a, "wg-mgmt") == 51820
     assert "10.201.0.1/24" in a.cmd("ip -o addr show dev wg-data")
     assert "state UP" in a.cmd("ip link show dev wg-data") or "UNKNOWN" in a.cmd("ip link show dev wg-data")
-    assert "differs" not in a.vtysh("show wireguard wg-data")
+    kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg-data"), 10, what="no mark")
 
 
 def test_a_name_that_is_not_wireguard_is_refused(lab):
@@ -110,8 +110,21 @@ def test_show_marks_a_device_that_differs(lab):
            "the device listens on 45000" in out, out
     js = json.loads(a.vtysh("show wireguard wg0 json"))
     assert js["wg0"]["stateDiffers"] == ["listen-port 51820 configured, the device listens on 45000"]
-    # wgd's next push (any change) puts it back.
+    # The link too, from zebra-lite's interface table.
+    a.cmd("ip addr del 10.200.0.1/24 dev wg0 && ip addr add 10.200.0.9/24 dev wg0")
+    a.cmd("ip link set wg0 mtu 1300 && ip link set wg0 down")
+    want = ["the interface is down", "address 10.200.0.1/24 configured, not on the interface",
+            "address 10.200.0.9/24 on the interface, not configured"]
+    kldlab.wait_for(lambda: all(f"state: differs from the configuration: {w}" in
+                                a.vtysh("show wireguard wg0") for w in want), 10, what="link marks")
     a.conf("wireguard wg0", "mtu 1400")
+    kldlab.wait_for(lambda: "mtu 1400 configured, the interface has 1300" in
+                    a.vtysh("show wireguard wg0") or "1400" in a.cmd("ip link show dev wg0"),
+                    10, what="mtu mark or mtu fixed")
+    # What wgd did not put there is the operator's to remove; wgd's next
+    # push (any line) puts back what is configured.
+    a.cmd("ip addr del 10.200.0.9/24 dev wg0")
+    a.conf("wireguard wg0", "address 10.200.0.1/24")
     kldlab.wait_for(lambda: wg_port(a, "wg0") == 51820, 10, what="port restored")
     try:
         kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg0"), 10, what="no mark")
@@ -142,7 +155,7 @@ def test_a_refusal_at_start_up_is_shown_and_leaves_no_half_device(lab):
     a.conf("wireguard wg-data", "no listen-port", "listen-port 40000")
     kldlab.wait_for(lambda: "wg-data" in a.cmd("wg show interfaces"), 15, what="wg-data")
     assert wg_port(a, "wg-data") == 40000
-    assert "differs" not in a.vtysh("show wireguard wg-data")
+    kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg-data"), 10, what="no mark")
 
 
 # ---- `no` undoes on the device ----
@@ -402,6 +415,7 @@ def test_metrics_endpoint_survives_2000_idle_connections(lab):
     log = os.path.join(a.dir, "wgd.log")
     # The usual systemd default; no unit of this test sets LimitNOFILE.
     restart_wgd_with_nofile(a, 1024)
+    base_fds = len(os.listdir(f"/proc/{a.pid('wgd')}/fd"))
     size, cpu = os.path.getsize(log), cpu_secs(a, "wgd")
     p = flood(a, 2000, 20)
     try:
@@ -416,8 +430,7 @@ def test_metrics_endpoint_survives_2000_idle_connections(lab):
         p.wait()
     assert cpu_secs(a, "wgd") - cpu < 3.0
     # Fewer fds than the cap: accept() runs out, pauses, logs a little.
-    fds = len(os.listdir(f"/proc/{a.pid('wgd')}/fd"))
-    restart_wgd_with_nofile(a, fds + 8)
+    restart_wgd_with_nofile(a, base_fds + 8)
     size, cpu = os.path.getsize(log), cpu_secs(a, "wgd")
     p = flood(a, 2000, 8)
     time.sleep(6)
