@@ -58,7 +58,6 @@ def test_port_taken_by_another_plane_or_the_host_is_refused(lab):
         refused(a, ["wireguard wg-data", "listen-port 40000"], "listen-port 40000 is in use on this host")
         # A mesh's self endpoint is the listen port too; wgd does not probe
         # it, so this refusal is the device's, carried back by zebra-lite.
-        _, pub = genkey(a, "other")
         kd_pub = a.cmd(f"wg pubkey < {kd}").strip()
         refused(a, ["wireguard mesh m", "interface wg-data", "self me",
                     f"member me public-key {kd_pub} endpoint 192.0.2.1:40000 address 10.201.0.1/24"],
