@@ -233,6 +233,9 @@ struct vtysh_match {
 	size_t nowners;
 	bool incomplete, ambiguous;
 	size_t err_pos;
+	/* the tree and node that got furthest: they can say why they refused */
+	const struct cmd_tree *err_tree;
+	const char *err_node;
 };
 
 static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const char *line,
@@ -253,6 +256,8 @@ static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const c
 		m->ambiguous = true;
 	} else if (r == CMD_NO_MATCH && pos > m->err_pos) {
 		m->err_pos = pos;
+		m->err_tree = t;
+		m->err_node = node;
 	}
 }
 
@@ -266,22 +271,77 @@ static void vtysh_match(const struct vtysh *v, const char *node, const char *lin
 			vtysh_match_tree(v->daemons[i].tree, node, line, m, &m->owners[i]);
 }
 
-static void vtysh_report_down(const struct vtysh *v)
+/* The tree a down daemon left beside its socket when it last ran
+ * (lib/vty.c); false when there is none or it does not parse. */
+static bool vtysh_load_saved(const struct vtysh *v, struct vtysh_daemon *d)
+{
+	char path[4200], chunk[4096];
+	Kld__VtyDescribe *desc;
+	struct kld_buf b;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s.vty.commands", v->rundir, d->name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	kld_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kld_buf_append(&b, chunk, n);
+	fclose(f);
+	desc = kld__vty_describe__unpack(NULL, b.len, (const uint8_t *)b.data);
+	kld_buf_free(&b);
+	if (!desc)
+		return false;
+	vtysh_load_tree(d, desc);
+	kld__vty_describe__free_unpacked(desc, NULL);
+	return true;
+}
+
+/* Would the down daemon have taken the line, here or in a node above? */
+static bool vtysh_down_owns(const struct vtysh *v, const struct vtysh_daemon *down,
+			    const char *line)
+{
+	struct vtysh_daemon saved = { .name = down->name, .fd = -1 };
+	bool owns = false;
+
+	if (!vtysh_load_saved(v, &saved))
+		return false;
+	for (size_t d = v->depth + 1; d-- > 0 && !owns;) {
+		enum cmd_match_result r = cmd_tree_match(saved.tree, v->node[d], line, NULL, NULL, NULL);
+
+		owns = r == CMD_MATCH || r == CMD_INCOMPLETE || r == CMD_AMBIGUOUS;
+		if (!vtysh_in_config(v))
+			break;
+	}
+	vtysh_daemon_reset(&saved);
+	return owns;
+}
+
+/* Down daemons are named only when the line is theirs: a daemon that
+ * never ran here (no saved tree), or whose commands do not include the
+ * line, has nothing to do with the error. */
+static void vtysh_report_down(const struct vtysh *v, const char *line)
 {
 	struct kld_buf b;
 
 	kld_buf_init(&b);
 	for (size_t i = 0; i < v->ndaemons; i++)
-		if (!vtysh_up(&v->daemons[i]))
+		if (!vtysh_up(&v->daemons[i]) && vtysh_down_owns(v, &v->daemons[i], line))
 			kld_buf_printf(&b, "%s%s", b.len ? ", " : "", v->daemons[i].name);
 	if (b.len)
 		printf("%% Not running: %s (their commands are unavailable)\n", b.data);
 	kld_buf_free(&b);
 }
 
+/* A line a running daemon recognised up to a bad value (`listen-port
+ * 70000`) gets the reason; an unknown one the caret, and the down daemons
+ * whose saved trees would have taken it. */
 static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
+	char why[256];
+
 	if (m->ambiguous) {
 		printf("%% Ambiguous command: %s\n", line);
 		return;
@@ -290,9 +350,13 @@ static void vtysh_report_error(const struct vtysh *v, const char *line,
 		printf("%% Command incomplete: %s\n", line);
 		return;
 	}
+	if (m->err_tree && cmd_tree_explain(m->err_tree, m->err_node, line, why, sizeof(why)) == 0) {
+		printf("%% %s\n", why);
+		return;
+	}
 	printf("%% Unknown command: %s\n", line);
 	printf("%*s^\n", (int)(strlen("% Unknown command: ") + m->err_pos), "");
-	vtysh_report_down(v);
+	vtysh_report_down(v, line);
 }
 
 /* ---- execution ---- */
