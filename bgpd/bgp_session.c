@@ -608,7 +608,6 @@ static void act_establish(struct bgp_fsm_ctx *x)
 	peer->uptime_ms = kld_now_ms();
 	peer->established_count++;
 	peer->retry_ms = 0;
-	peer->last_reset[0] = '\0';
 	bgp_conn_close(&peer->acc);
 	kld_notice("%%ADJCHANGE: neighbor %s Up", bgp_peer_name(peer, name));
 	/* The last session's paths must be gone before this one's arrive. */
@@ -922,8 +921,11 @@ static void bgp_conn_readable(int fd, int what, void *arg)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (n <= 0) {
-		snprintf(peer->last_reset, sizeof(peer->last_reset), "%s",
-			 n == 0 ? "Peer closed the session" : strerror(errno));
+		/* A refused reconnect after a session's end keeps the reason
+		 * of that end (FRR's "Last reset" is the last session's). */
+		if (peer->state == BGP_FSM_ESTABLISHED || !peer->last_reset[0])
+			snprintf(peer->last_reset, sizeof(peer->last_reset), "%s",
+				 n == 0 ? "Peer closed the session" : strerror(errno));
 		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS);
 		return;
 	}

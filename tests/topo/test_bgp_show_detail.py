@@ -5,6 +5,7 @@ in `show bgp neighbors` and in the log.
 """
 import json
 import os
+import time
 
 import pytest
 
@@ -66,3 +67,16 @@ def test_communities_and_shutdown_message(lab):
     with open(os.path.join(r1.dir, "bgpd.log")) as f:
         assert ('received from neighbor 10.0.12.2 6/2 (Cease/Administrative Shutdown) '
                 '"maintenance: back at 10:00"') in f.read()
+
+    # While the peer refuses the reconnects, and once it is back, the
+    # last reset is still the NOTIFICATION that ended the session, as in
+    # FRR (a refused reconnect is not a session's end).
+    time.sleep(3)
+    want = "NOTIFICATION received (Cease/Administrative Shutdown)"
+    nb = json.loads(r1.vtysh("show bgp neighbors 10.0.12.2 json"))["10.0.12.2"]
+    assert nb["lastResetDueTo"] == want, nb["lastResetDueTo"]
+    r2.cmd(f"vtysh --vty_socket {frr} -d bgpd -c 'configure terminal' -c 'router bgp 65002' "
+           "-c 'no neighbor 10.0.12.1 shutdown'")
+    kldlab.wait_for(lambda: json.loads(r1.vtysh("show bgp neighbors 10.0.12.2 json"))
+                    ["10.0.12.2"]["bgpState"] == "Established", 60, what="the session back")
+    assert f"Last reset {want}" in r1.vtysh("show bgp neighbors 10.0.12.2")
