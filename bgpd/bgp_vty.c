@@ -501,12 +501,16 @@ static int bgp_nbr_set_ttl(struct vty *vty, const struct cmd_args *args, bool mu
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
 	bool no = cmd_has(args, "no");
 
+	uint8_t *knob, want;
+
 	if (!peer || (!no && bgp_ttl_conflict(vty, peer, multihop)))
 		return CMD_WARNING;
-	if (multihop)
-		peer->multihop = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 255);
-	else
-		peer->gtsm_hops = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 0);
+	knob = multihop ? &peer->multihop : &peer->gtsm_hops;
+	want = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", multihop ? 255 : 0);
+	/* The same value again (or `no` of nothing) must not flap the session. */
+	if (*knob == want)
+		return CMD_SUCCESS;
+	*knob = want;
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
 	return CMD_SUCCESS;
@@ -525,12 +529,17 @@ static int bgp_cmd_ttl_security(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_update_source(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	struct kld_addr src;
 
 	if (!peer)
 		return CMD_WARNING;
-	memset(&peer->update_source, 0, sizeof(peer->update_source));
-	if (!cmd_has(args, "no") && cmd_arg_addr(args, "src", &peer->update_source) < 0)
+	memset(&src, 0, sizeof(src));
+	if (!cmd_has(args, "no") && cmd_arg_addr(args, "src", &src) < 0)
 		return CMD_WARNING;
+	/* Re-typed with the same source: nothing changes, no reset. */
+	if (kld_addr_eq(&src, &peer->update_source))
+		return CMD_SUCCESS;
+	peer->update_source = src;
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
 	return CMD_SUCCESS;
@@ -792,6 +801,10 @@ static int bgp_cmd_plist(struct vty *vty, const struct cmd_args *args)
 
 	if (bgp_plist_entry_from_args(vty, args, &e) < 0)
 		return CMD_WARNING;
+	/* Without `seq`, as FRR: a line already there is not added again; a
+	 * new one goes 5 past the highest multiple of 5. */
+	if (!cmd_has(args, "seq") && bgp_plist_seq_of(pl, &e))
+		return CMD_SUCCESS;
 	e.seq = cmd_has(args, "seq") ? (uint32_t)cmd_arg_int(args, "seq", 0)
 				     : bgp_plist_next_seq(pl);
 	pl = bgp_plist_get(bd, name, fam);
@@ -806,7 +819,20 @@ static int bgp_cmd_no_plist(struct vty *vty, const struct cmd_args *args)
 	struct bgp_plist *pl = bgp_plist_find(bd, cmd_arg(args, "name"),
 					      cmd_has(args, "ipv6") ? AF_INET6 : AF_INET);
 
-	if (!pl || bgp_plist_del(bd, pl, (uint32_t)cmd_arg_int(args, "seq", 0)) < 0) {
+	uint32_t seq = (uint32_t)cmd_arg_int(args, "seq", 0);
+	struct bgp_plist_entry e;
+
+	/* `no ip prefix-list L permit P`: the entry is found by its content. */
+	if (!seq && (cmd_has(args, "permit") || cmd_has(args, "deny"))) {
+		if (bgp_plist_entry_from_args(vty, args, &e) < 0)
+			return CMD_WARNING;
+		seq = bgp_plist_seq_of(pl, &e);
+		if (!seq) {
+			vty_out(vty, "%% Can't find specified prefix-list\n");
+			return CMD_WARNING;
+		}
+	}
+	if (!pl || bgp_plist_del(bd, pl, seq) < 0) {
 		vty_out(vty, "%% Can't find specified prefix-list\n");
 		return CMD_WARNING;
 	}
@@ -930,6 +956,10 @@ static const struct cmd_def bgp_cmds[] = {
 	  "IPv6 information\nBuild a prefix list\nName of a prefix list\n"
 	  "Specify packets to forward\nSpecify packets to reject\n" PLIST6_MATCH_HELP,
 	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "no ipv6 prefix-list WORD$name <permit|deny> " PLIST6_MATCH,
+	  "Negate a command\nIPv6 information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST6_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
 	{ "config",
 	  "no ipv6 prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST6_MATCH "]]",
 	  "Negate a command\nIPv6 information\nBuild a prefix list\nName of a prefix list\n"
@@ -960,6 +990,10 @@ static const struct cmd_def bgp_cmds[] = {
 	  "IP information\nBuild a prefix list\nName of a prefix list\n"
 	  "Specify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
 	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "no ip prefix-list WORD$name <permit|deny> " PLIST_MATCH,
+	  "Negate a command\nIP information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
 	{ "config", "no ip prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST_MATCH "]]",
 	  "Negate a command\nIP information\nBuild a prefix list\nName of a prefix list\n"
 	  "sequence number of an entry\nSequence number\nSpecify packets to forward\n"
@@ -1118,7 +1152,10 @@ static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
 	/* In clear, as FRR: the configuration is the password's one home. */
 	if (p->password[0])
 		vty_out(vty, " neighbor %s password %s\n", a, p->password);
-	if (p->multihop)
+	/* FRR's form: the maximum (255) is the bare keyword. */
+	if (p->multihop == 255)
+		vty_out(vty, " neighbor %s ebgp-multihop\n", a);
+	else if (p->multihop)
 		vty_out(vty, " neighbor %s ebgp-multihop %u\n", a, p->multihop);
 	if (p->gtsm_hops)
 		vty_out(vty, " neighbor %s ttl-security hops %u\n", a, p->gtsm_hops);
@@ -1142,13 +1179,22 @@ static const struct bgp_peer *bgp_write_next(const struct bgp *bgp, const struct
 	return p->is_group ? bgp->peers : NULL;
 }
 
+/* Anything of the peer's in this family, activated or not: a setting
+ * made before `activate` is kept and shown (FRR keeps it too). */
+static bool bgp_peer_af_configured(const struct bgp_peer *p, enum bgp_af af)
+{
+	return p->af_active[af] || p->rr_client[af] || p->nh_self[af] || p->soft_in[af] ||
+	       p->max_prefix[af] || p->plist[af][0][0] || p->plist[af][1][0] ||
+	       p->rmap[af][0][0] || p->rmap[af][1][0];
+}
+
 static bool bgp_af_configured(const struct bgp *bgp, enum bgp_af af)
 {
 	if (af == BGP_AF_IPV4_UNICAST || bgp->networks[af] || bgp->redist[af] ||
 	    bgp->maxpaths[af][0] || bgp->maxpaths[af][1])
 		return true;
-	for (const struct bgp_peer *p = bgp->peers; p; p = p->next)
-		if (p->af_active[af])
+	for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p; p = bgp_write_next(bgp, p))
+		if (!p->group[0] && bgp_peer_af_configured(p, af))
 			return true;
 	return false;
 }

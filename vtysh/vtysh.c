@@ -498,6 +498,33 @@ size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion *
 	return n;
 }
 
+/* ---- the trees as data ---- */
+
+/* Every command the running daemons described, one per line:
+ * daemon, node, syntax (and the node it enters), tab-separated. For tools
+ * and tests that must know every command, e.g. the configuration
+ * contract test (tests/topo/test_contract.py). */
+static int vtysh_cmd_show_commandtree(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		const struct vtysh_daemon *d = &v->daemons[i];
+
+		for (size_t j = 0; vtysh_up(d) && j < d->ndefs; j++)
+			vty_out(vty, "%s\t%s\t%s\t%s%s\n", d->name, d->defs[j].node,
+				d->defs[j].syntax, d->defs[j].enters ? d->defs[j].enters : "",
+				d->defs[j].flags & CMD_HIDDEN ? "\thidden" : "");
+	}
+	return CMD_SUCCESS;
+}
+
+static const struct cmd_def vtysh_tree_cmds[] = {
+	{ "view", "show commandtree", "Show running system information\n"
+	  "Every command of the running daemons, one per line\n",
+	  vtysh_cmd_show_commandtree, NULL, 0 },
+};
+
 void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 {
 	memset(v, 0, sizeof(*v));
@@ -512,6 +539,7 @@ void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 	v->node[0] = "view";
 	v->own = cmd_tree_new();
 	vtysh_own_install(v->own);
+	cmd_tree_add_all(v->own, vtysh_tree_cmds, KLD_ARRAY_SIZE(vtysh_tree_cmds));
 }
 
 void vtysh_free(struct vtysh *v)
