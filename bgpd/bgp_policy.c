@@ -81,6 +81,18 @@ uint32_t bgp_plist_seq_of(const struct bgp_plist *pl, const struct bgp_plist_ent
 	return 0;
 }
 
+/* FRR's number for a line typed without `seq`: 5 past the highest
+ * multiple of 5 at or below the highest number in use. */
+uint32_t bgp_plist_next_seq(const struct bgp_plist *pl)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; pl && i < pl->n; i++)
+		if (pl->e[i].seq > max)
+			max = pl->e[i].seq;
+	return (max / 5 + 1) * 5;
+}
+
 /* seq 0 deletes the whole list. Returns -1 if there was nothing. */
 int bgp_plist_del(struct bgpd *bd, struct bgp_plist *pl, uint32_t seq)
 {

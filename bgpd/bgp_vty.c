@@ -759,16 +759,6 @@ static int bgp_cmd_network(struct vty *vty, const struct cmd_args *args)
 
 /* ---- prefix-lists ---- */
 
-static uint32_t bgp_plist_next_seq(const struct bgp_plist *pl)
-{
-	uint32_t max = 0;
-
-	for (size_t i = 0; pl && i < pl->n; i++)
-		if (pl->e[i].seq > max)
-			max = pl->e[i].seq;
-	return (max / 5 + 1) * 5;
-}
-
 static int bgp_plist_entry_from_args(struct vty *vty, const struct cmd_args *args,
 				     struct bgp_plist_entry *e)
 {

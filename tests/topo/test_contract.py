@@ -711,6 +711,13 @@ def test_contract(lab):
 
 def regressions(h):
     sess = wait_established(h)
+    # Item 1: on a settled link (no other netlink event to carry it), an
+    # address typed at the shell reaches the kernel at once, and goes.
+    for cmd, fam, a in (("ip", "-4", "10.0.0.11/24"), ("ipv6", "-6", "2001:db8:1::1/64")):
+        h.conf("interface eth0", f"{cmd} address {a}")
+        settle(lambda: a in addrs(h, "eth0", fam), True, f"{a} in the kernel")
+        h.conf("interface eth0", f"no {cmd} address {a}")
+        settle(lambda: a in addrs(h, "eth0", fam), False, f"{a} out of the kernel")
     # Item 2: `no ebgp-multihop` when none is set resets nothing; the
     # maximum is shown as FRR shows it, bare.
     h.conf(*B, "no neighbor 10.0.0.2 ebgp-multihop")
