@@ -241,6 +241,21 @@ static void bgp_group_sync(struct bgp_peer *g)
 		bgp_rib_reevaluate(g->bgp->bd);
 }
 
+/* Groups are shown in the order they were made, so that a saved file
+ * reads back in the same order (bgp_group_new puts a group first). */
+static void bgp_group_to_tail(struct bgp *bgp, struct bgp_peer *g)
+{
+	struct bgp_peer **pp;
+
+	for (pp = &bgp->groups; *pp != g; pp = &(*pp)->next)
+		;
+	*pp = g->next;
+	while (*pp)
+		pp = &(*pp)->next;
+	g->next = NULL;
+	*pp = g;
+}
+
 static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx(vty, 0);
@@ -249,7 +264,7 @@ static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
 
 	if (!cmd_has(args, "no")) {
 		if (!g)
-			bgp_group_new(bgp, name);
+			bgp_group_to_tail(bgp, bgp_group_new(bgp, name));
 		return CMD_SUCCESS;
 	}
 	if (!g) {
