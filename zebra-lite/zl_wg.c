@@ -35,6 +35,9 @@
 #define ZL_WG_RULE_PRIO_SUPPRESS 32764
 #define ZL_WG_RULE_PRIO_MARK 32765
 
+/* What a WireGuard device has until told otherwise (kernel, wireguard-go). */
+#define ZL_WG_DEFAULT_MTU 1420
+
 struct zl_wg_dev {
 	char name[IFNAMSIZ];
 	uint32_t ifindex;
@@ -42,6 +45,8 @@ struct zl_wg_dev {
 	size_t naddrs;
 	uint32_t rule_table;
 	uint32_t rule_mark; /* the device's fwmark the rule exempts */
+	uint32_t mtu_set;   /* the MTU we set; 0: the device's own */
+	bool port_set;      /* a listen port was asked for */
 	struct zl_wg_dev *next;
 };
 
@@ -247,8 +252,11 @@ static bool zl_wg_wanted(const struct wg_device *want, const uint8_t *key)
 	return zl_wg_find_sorted(want, key) != NULL;
 }
 
-/* What must be sent to turn cur into want (want's peers are sorted). */
-static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want)
+/* What must be sent to turn cur into want (want's peers are sorted).
+ * A listen port of 0 is "any": kept as it is, unless unset_port (the port
+ * asked for before is no longer wanted: the device picks a new one). */
+static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want,
+				     bool unset_port)
 {
 	struct wg_device *d = wg_device_new(want->name);
 
@@ -256,7 +264,7 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 		memcpy(d->private_key, want->private_key, WG_KEY_SIZE);
 		d->flags |= WG_DEV_HAS_PRIVATE_KEY;
 	}
-	if (want->listen_port && want->listen_port != cur->listen_port) {
+	if ((want->listen_port && want->listen_port != cur->listen_port) || unset_port) {
 		d->listen_port = want->listen_port;
 		d->flags |= WG_DEV_HAS_LISTEN_PORT;
 	}
@@ -283,7 +291,8 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 	return d;
 }
 
-static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
+static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool unset_port,
+			 bool *created)
 {
 	struct wg_device *cur = NULL, *delta;
 	int ret;
@@ -301,7 +310,7 @@ static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
 			zl_wg_trim_new(&want->peers[i]);
 		return wg_backend_set_device(w->be, want);
 	}
-	delta = zl_wg_delta(cur, want);
+	delta = zl_wg_delta(cur, want, unset_port);
 	wg_device_free(cur);
 	ret = 0;
 	if (delta->flags || delta->n_peers)
@@ -385,8 +394,11 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 {
 	if (!zl->nl || !d->ifindex)
 		return;
-	if (m->mtu)
-		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu, ZL_COOKIE_OTHER);
+	/* `no mtu`: back to the MTU every WireGuard device starts with. */
+	if (m->mtu || d->mtu_set)
+		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu ? m->mtu : ZL_WG_DEFAULT_MTU,
+				   ZL_COOKIE_OTHER);
+	d->mtu_set = m->mtu;
 	zl_wg_set_addrs(zl, d, m);
 	zl_nl_link_set_up(zl->nl, (int)d->ifindex, true, ZL_COOKIE_OTHER);
 	if (d->rule_table != m->rule_table || d->rule_mark != m->fwmark) {
@@ -428,15 +440,15 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	const Kld__WgDeviceSet *m = env->wg_device_set;
 	struct zl_wg *w = zl_wg_of(zl);
 	struct wg_device *want = zl_wg_device_in(m);
-	struct zl_wg_dev *d;
-	bool created = false;
+	struct zl_wg_dev *d = zl_wg_dev_get(w, m->ifname, false);
+	bool created = false, unset_port = d && d->port_set && !m->listen_port;
 	int ret;
 
 	if (!want) {
 		kld_ipc_close(c, "malformed WireGuard device");
 		return;
 	}
-	ret = w->be ? zl_wg_program(w, want, &created) : w->be_err;
+	ret = w->be ? zl_wg_program(w, want, unset_port, &created) : w->be_err;
 	wg_device_free(want);
 	if (ret < 0) {
 		kld_warn("wireguard: %s: cannot program the device: %s", m->ifname, strerror(-ret));
@@ -445,6 +457,7 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	}
 	d = zl_wg_dev_get(w, m->ifname, true);
 	d->ifindex = if_nametoindex(m->ifname);
+	d->port_set = m->listen_port != 0;
 	if (created)
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);
 	zl_wg_set_link(zl, d, m);

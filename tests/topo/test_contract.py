@@ -1,7 +1,7 @@
 """The configuration contract (doc/commands.md): every configuration command
-of zebra-lite and bgpd does what it says at once, typed again changes
-nothing and resets no session, its `no` form removes the line and restores
-the effect, and a changed value replaces the old one.
+of every daemon does what it says at once, typed again changes nothing and
+resets no session, its `no` form removes the line and restores the effect,
+and a changed value replaces the old one.
 
 One table, one row per command; the test reads the command trees the
 daemons describe to vtysh (`show commandtree`) and fails on any command
@@ -13,7 +13,8 @@ watched throughout (connectionsEstablished/Dropped). Neighbors 10.0.0.3
 (eBGP) and 10.0.0.4 (iBGP) never come up: rows whose change needs a new
 session (password, timers, ttl-security...) are made on them, so a reset
 costs nothing; the rows of item 2 of issue 13 (update-source,
-ebgp-multihop) are made on the live session.
+ebgp-multihop) are made on the live session. wgd's rows run on their own
+host (test_contract_wgd), where a device made again is the reset to avoid.
 """
 import difflib
 import json
@@ -161,7 +162,8 @@ def plist(h, fam, name):
 # line:   what a user types; shown: how running-config shows it (default:
 #         as typed); changed/changed_shown: the same setting, another value
 #         (None: a list-like command where another value is another entry)
-#         (changed_effect=False: the new value is not observable, a key)
+#         (changed_effect=False: the new value is not observable, a key;
+#         undo_effect=False: the kernel cannot put it back, said in `why`)
 # no:     the undo line
 # effect: reads the effect (None: no effect outside the configuration; the
 #         reason is in `why`); resets: the line changes a live session's
@@ -170,11 +172,12 @@ def plist(h, fam, name):
 
 def row(rid, covers, line, no, effect=None, ctx=(), shown=None, changed=None,
         changed_shown=None, setup=(), teardown=(), resets=False, why=None, body=(),
-        daemon="bgpd", changed_effect=True):
+        daemon="bgpd", changed_effect=True, undo_effect=True):
     return dict(id=rid, covers=covers, line=line, no=no, effect=effect, ctx=list(ctx),
                 shown=shown or line, changed=changed, changed_shown=changed_shown or changed,
                 setup=list(setup), teardown=list(teardown), resets=resets, why=why,
-                body=list(body), daemon=daemon, changed_effect=changed_effect)
+                body=list(body), daemon=daemon, changed_effect=changed_effect,
+                undo_effect=undo_effect)
 
 
 NODE_ENTERING_DUMMY = "dum0"
@@ -526,8 +529,9 @@ BGP_ROWS = [
   + peer_af_rows("bgp", B, "ipv4Unicast", "bgpnode")
 
 ROWS = ZEBRA_ROWS + COMMON_ROWS + BGP_ROWS
-# wgd, vxland and fwd join the table as their validation settles (issue 13).
-CONTRACT_DAEMONS = ("zebra-lite", "bgpd")
+# wgd's rows are wg_rows() below (they need keys); vxland and fwd have
+# only the common commands so far.
+CONTRACT_DAEMONS = ("zebra-lite", "wgd", "vxland", "fwd", "bgpd")
 
 
 # ---- the topology ----
@@ -573,7 +577,8 @@ def described_commands(h):
 
 def covered():
     cov = set()
-    for r in ROWS:
+    dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
+    for r in ROWS + wg_rows(dummy):
         for node, syntax in r["covers"]:
             daemons = CONTRACT_DAEMONS if r["daemon"] == "*" else (r["daemon"],)
             for d in daemons:
@@ -617,15 +622,20 @@ def apply(h, r, line):
     return out
 
 
-def run_row(h, r):
+def run_row(h, r, watch=None):
+    """One row's checks. watch(h) reads the sessions that must not reset
+    (default: the BGP session r1-r2, waited for after a row that resets)."""
     rid, eff = r["id"], r["effect"]
+    bgp = watch is None
+    watch = watch or session
+    settled = (lambda: wait_established(h)) if bgp else (lambda: watch(h))
     if r["setup"]:
         h.conf(*r["setup"])
         if eff:
             time.sleep(1.2)  # what the setup filters or announces settles first
     cfg0 = cfg_lines(h)
     base = eff(h) if eff else None
-    sess = wait_established(h)
+    sess = settled()
 
     # 1. applied: shown as typed (or in its canonical form), effect at once
     apply(h, r, r["line"]) if not r["body"] else h.conf(*r["ctx"], r["line"], *r["body"])
@@ -633,9 +643,9 @@ def run_row(h, r):
     assert r["shown"] in cfg1, f"{rid}: `{r['shown']}` not in running-config:\n" + "\n".join(cfg1)
     v1 = settle_change(lambda: eff(h), base, f"{rid}: effect of `{r['line']}`") if eff else None
     if r["resets"]:
-        sess = wait_established(h)
+        sess = settled()
     else:
-        assert session(h) == sess, f"{rid}: `{r['line']}` reset the session r1-r2"
+        assert watch(h) == sess, f"{rid}: `{r['line']}` reset the session {sess} -> {watch(h)}"
 
     # 2. typed again: nothing changes, no session resets
     apply(h, r, r["line"])
@@ -645,7 +655,7 @@ def run_row(h, r):
     assert cfg_lines(h) == cfg1, f"{rid}: typed again changed running-config"
     if eff:
         assert eff(h) == v1, f"{rid}: typed again changed the effect"
-    assert session(h) == sess, f"{rid}: typed again reset the session r1-r2 {sess} -> {session(h)}"
+    assert watch(h) == sess, f"{rid}: typed again reset the session {sess} -> {watch(h)}"
 
     # 3. a changed value replaces the old one
     if r["changed"]:
@@ -658,27 +668,29 @@ def run_row(h, r):
         if eff and r["changed_effect"]:
             settle_change(lambda: eff(h), v1, f"{rid}: effect of `{r['changed']}`")
         if r["resets"]:
-            wait_established(h)
+            settled()
 
     # 4. its `no`: the line goes, the effect is as it was
     if r["no"]:
         apply(h, r, r["no"])
-    else:  # a node without a `no` (address-family): its lines' `no`
+    elif r["body"]:  # a node without a `no` (address-family): its lines' `no`
         h.conf(*r["ctx"], r["line"], *["no " + b for b in r["body"]])
-    assert cfg_lines(h) == cfg0, f"{rid}: `{r['no']}` left the configuration changed:\n" + \
-        "\n".join(l for l in cfg_lines(h) if l not in cfg0)
-    if eff:
-        settle(lambda: eff(h), base, f"{rid}: effect after `{r['no']}`")
-    if r["resets"]:
-        wait_established(h)
+    else:  # no `no` at all (a plane's key): the teardown removes the object
+        assert r["teardown"], f"{rid}: a row without `no` needs a teardown"
+    if r["no"] or r["body"]:
+        assert cfg_lines(h) == cfg0, f"{rid}: `{r['no']}` left the configuration changed:\n" + \
+            "\n".join(l for l in cfg_lines(h) if l not in cfg0)
+        if eff and r["undo_effect"]:
+            settle(lambda: eff(h), base, f"{rid}: effect after `{r['no']}`")
+        if r["resets"]:
+            settled()
     if r["teardown"]:
         h.conf(*r["teardown"])
 
 
 def test_every_command_has_a_row(lab):
     h = lab.host("r1")
-    h.start("zebra-lite")
-    h.start("bgpd")
+    h.start_all(CONTRACT_DAEMONS)
     cmds = {c for c in described_commands(h) if c[0] in CONTRACT_DAEMONS}
     missing = sorted(cmds - covered())
     assert not missing, "commands without a row in tests/topo/test_contract.py:\n" + \
@@ -813,3 +825,212 @@ def round_trip(h):
     time.sleep(0.5)
     assert h.running_config() == before
     assert session(h) == sess, f"vtysh -b of the saved file reset the session {sess} -> {session(h)}"
+
+
+# ---- wgd ----
+#
+# One host, zebra-lite and wgd, wireguard-go serving the devices. wg0 is
+# the plane the interface and peer rows change; PEER1 is its peer. Keys are
+# made with wg(8) in the host's directory (KEYS: name -> (path, public)).
+
+W = ["wireguard wg0"]
+
+
+def wg_dev(h, ifname="wg0"):
+    """`wg show IF dump`: (public key, port, fwmark), {peer: (psk, endpoint,
+    allowed-ips, keepalive)}; None when the device is not there."""
+    out = h.cmd(f"wg show {ifname} dump", check=False).strip().splitlines()
+    if not out or "\t" not in out[0]:
+        return None
+    _, pub, port, fwmark = out[0].split("\t")
+    peers = {}
+    for l in out[1:]:
+        k, psk, ep, aips, _, _, _, ka = l.split("\t")
+        peers[k] = (psk, ep, ",".join(sorted(aips.split(","))), ka)
+    return (pub, port, fwmark), peers
+
+
+def wg_peer_field(h, pub, i):
+    d = wg_dev(h)
+    return d[1].get(pub, (None,) * 4)[i] if d else None
+
+
+def wg_rows(keys):
+    p1 = keys["peer1"][1]
+    p2 = keys["peer2"][1]
+    P = W + [f"peer {p1}"]
+    M = ["wireguard mesh m1"]
+    mesh_setup = ["wireguard wg5", f"private-key file {keys['wg5'][0]}", "exit",
+                  "wireguard mesh m1", "interface wg5", "self n1",
+                  f"member n1 public-key {keys['wg5'][1]} address 10.210.0.1/24"]
+    mesh_teardown = ["no wireguard mesh m1", "no wireguard wg5"]
+    n2 = f"member n2 public-key {p2} endpoint 192.0.2.2:51820 address 10.210.0.2/24"
+    n3 = f"member n3 public-key {keys['peer3'][1]} endpoint 192.0.2.3:51820 address 10.210.0.3/24"
+
+    def port(h):  # without listen-port the device picks one: "random"
+        d = wg_dev(h)
+        return d and (d[0][1] if d[0][1] in ("51830", "51831") else "random")
+
+    def wg5_peers(h):
+        d = wg_dev(h, "wg5")
+        return d and json.dumps(sorted(d[1].items()))
+
+    return [
+        row("wg-interface", [("config", "wireguard IFNAME$ifname"), ("config", "no wireguard IFNAME$ifname")],
+            "wireguard wg1", "no wireguard wg1", body=[f"private-key file {keys['wg1'][0]}"],
+            effect=lambda h: "wg1" in h.cmd("wg show interfaces", check=False).split(),
+            daemon="wgd"),
+        row("wg-private-key", [("wireguard", "private-key file WORD$path")],
+            f"private-key file {keys['wg2'][0]}", None, ctx=["wireguard wg2"],
+            setup=["wireguard wg2", "listen-port 51822"], teardown=["no wireguard wg2"],
+            changed=f"private-key file {keys['wg3'][0]}",
+            effect=lambda h: (wg_dev(h, "wg2") or ((None,),))[0][0],
+            why="no `no` form: a plane has one key; `no wireguard IF` removes the plane",
+            daemon="wgd"),
+        row("wg-listen-port", [("wireguard", "listen-port (1-65535)$port"),
+                               ("wireguard", "no listen-port [(1-65535)]")],
+            "listen-port 51830", "no listen-port", ctx=W, changed="listen-port 51831",
+            effect=port, daemon="wgd"),
+        row("wg-fwmark", [("wireguard", "fwmark (1-4294967295)$mark"),
+                          ("wireguard", "no fwmark [(1-4294967295)]")],
+            "fwmark 51820", "no fwmark", ctx=W, changed="fwmark 4242",
+            effect=lambda h: wg_dev(h)[0][2], daemon="wgd"),
+        row("wg-mtu", [("wireguard", "mtu (1280-65535)$mtu"), ("wireguard", "no mtu [(1280-65535)]")],
+            "mtu 1380", "no mtu", ctx=W, changed="mtu 1300",
+            effect=lambda h: link(h, "wg0", "mtu"), daemon="wgd"),
+        row("wg-address", [("wireguard", "[no] address A.B.C.D/M$addr")],
+            "address 10.201.0.1/24", "no address 10.201.0.1/24", ctx=W,
+            effect=lambda h: addrs(h, "wg0", "-4"), daemon="wgd"),
+        row("wg-address6", [("wireguard", "[no] address X:X::X:X/M$addr")],
+            "address 2001:db8:200::1/64", "no address 2001:db8:200::1/64", ctx=W,
+            effect=lambda h: addrs(h, "wg0", "-6"), daemon="wgd"),
+        row("wg-install-routes", [("wireguard", "[no] install-routes")],
+            "no install-routes", "install-routes", ctx=W, shown="no install-routes",
+            effect=lambda h: kroute(h, "-4", "10.100.2.0/24"), daemon="wgd"),
+        row("wg-full-tunnel", [("wireguard", "full-tunnel [table (1-4294967295)$table]"),
+                               ("wireguard", "no full-tunnel [table (1-4294967295)]")],
+            "full-tunnel", "no full-tunnel", ctx=W, changed="full-tunnel table 100",
+            effect=lambda h: h.cmd("ip rule show").strip(), daemon="wgd"),
+        row("wg-peer", [("wireguard", "peer WORD$key"), ("wireguard", "no peer WORD$key")],
+            f"peer {p2}", f"no peer {p2}", ctx=W, body=["allowed-ips 10.100.3.0/24"],
+            effect=lambda h: wg_peer_field(h, p2, 2), daemon="wgd"),
+        row("wg-peer-desc", [("wireguard-peer", "description LINE...$text"),
+                             ("wireguard-peer", "no description [LINE...]")],
+            "description site B", "no description", ctx=P, changed="description site C",
+            why="a note for the reader: the running configuration is where it lives",
+            daemon="wgd"),
+        row("wg-endpoint", [("wireguard-peer", "endpoint WORD$ep"),
+                            ("wireguard-peer", "no endpoint [WORD]")],
+            "endpoint 192.0.2.9:51820", "no endpoint", ctx=P, changed="endpoint 192.0.2.8:51821",
+            setup=P + ["no endpoint"], teardown=P + ["endpoint 192.0.2.2:51820"],
+            effect=lambda h: wg_peer_field(h, p1, 1), daemon="wgd", undo_effect=False,
+            why="WireGuard cannot forget a peer's endpoint short of removing the peer "
+                "(its session with it too): `no endpoint` stops setting it"),
+        row("wg-allowed-ips", [("wireguard-peer", "[no] allowed-ips A.B.C.D/M$prefix")],
+            "allowed-ips 10.100.9.0/24", "no allowed-ips 10.100.9.0/24", ctx=P,
+            effect=lambda h: wg_peer_field(h, p1, 2), daemon="wgd"),
+        row("wg-allowed-ips6", [("wireguard-peer", "[no] allowed-ips X:X::X:X/M$prefix")],
+            "allowed-ips 2001:db8:9::/48", "no allowed-ips 2001:db8:9::/48", ctx=P,
+            effect=lambda h: wg_peer_field(h, p1, 2), daemon="wgd"),
+        row("wg-psk", [("wireguard-peer", "preshared-key file WORD$path"),
+                       ("wireguard-peer", "no preshared-key [file WORD]")],
+            f"preshared-key file {keys['psk1'][0]}", "no preshared-key", ctx=P,
+            changed=f"preshared-key file {keys['psk2'][0]}",
+            effect=lambda h: wg_peer_field(h, p1, 0), daemon="wgd"),
+        row("wg-keepalive", [("wireguard-peer", "persistent-keepalive (1-65535)$secs"),
+                             ("wireguard-peer", "no persistent-keepalive [(1-65535)]")],
+            "persistent-keepalive 25", "no persistent-keepalive", ctx=P,
+            changed="persistent-keepalive 15", effect=lambda h: wg_peer_field(h, p1, 3),
+            daemon="wgd"),
+        row("wg-stale", [("config", "wireguard stale-threshold (1-86400)$secs"),
+                         ("config", "no wireguard stale-threshold [(1-86400)]")],
+            "wireguard stale-threshold 300", "no wireguard stale-threshold",
+            changed="wireguard stale-threshold 400",
+            why="seen when a handshake ages past it: test_wg stale test", daemon="wgd"),
+        row("wg-metrics", [("config", "wireguard metrics listen A.B.C.D$addr port (1-65535)$port"),
+                           ("config", "no wireguard metrics [listen A.B.C.D port (1-65535)]")],
+            "wireguard metrics listen 127.0.0.1 port 9586", "no wireguard metrics",
+            changed="wireguard metrics listen 127.0.0.1 port 9587",
+            effect=lambda h: tuple(h.cmd(f"curl -s -o /dev/null -w '%{{http_code}}' "
+                                         f"http://127.0.0.1:{p}/metrics", check=False).strip()
+                                   for p in (9586, 9587)),
+            daemon="wgd"),
+        row("wg-mesh", [("config", "wireguard mesh WORD$name"), ("config", "no wireguard mesh WORD$name"),
+                        ("wireguard-mesh", "interface IFNAME$ifname"),
+                        ("wireguard-mesh", "self WORD$name")],
+            "wireguard mesh m1", "no wireguard mesh m1",
+            setup=["wireguard wg5", f"private-key file {keys['wg5'][0]}"],
+            teardown=["no wireguard wg5"],
+            body=["interface wg5", "self n1",
+                  f"member n1 public-key {keys['wg5'][1]} address 10.210.0.1/24", n2],
+            effect=wg5_peers, daemon="wgd"),
+        row("wg-mesh-member", [("wireguard-mesh", "member WORD$name public-key WORD$key [endpoint WORD$ep] address <A.B.C.D/M|X:X::X:X/M>$addr [lan <A.B.C.D/M|X:X::X:X/M>$lan [<A.B.C.D/M|X:X::X:X/M>$lan2 [<A.B.C.D/M|X:X::X:X/M>$lan3 [<A.B.C.D/M|X:X::X:X/M>$lan4]]]]"),
+                               ("wireguard-mesh", "no member WORD$name")],
+            n2, "no member n2", ctx=M, setup=mesh_setup, teardown=mesh_teardown,
+            changed=n2.replace("192.0.2.2", "192.0.2.7"), effect=wg5_peers, daemon="wgd"),
+        row("wg-mesh-hub", [("wireguard-mesh", "[no] hub WORD$name")], "hub n2", "no hub n2",
+            ctx=M, setup=mesh_setup + [n2, n3], teardown=mesh_teardown, effect=wg5_peers,
+            daemon="wgd"),
+        row("wg-mesh-keepalive", [("wireguard-mesh", "persistent-keepalive (1-65535)$secs"),
+                                  ("wireguard-mesh", "no persistent-keepalive [(1-65535)]")],
+            "persistent-keepalive 25", "no persistent-keepalive", ctx=M,
+            setup=mesh_setup + [n2], teardown=mesh_teardown, changed="persistent-keepalive 15",
+            effect=wg5_peers, daemon="wgd"),
+    ]
+
+
+def ifindex_of(h, dev):
+    """A device made again has another index: what a reset is for wgd."""
+    return json.loads(h.cmd(f"ip -j link show {dev}"))[0]["ifindex"]
+
+
+WG_KEY_NAMES = ("wg0", "wg1", "wg2", "wg3", "wg5", "peer1", "peer2", "peer3", "psk1", "psk2")
+
+
+def wg_keys(h):
+    keys = {}
+    for name in WG_KEY_NAMES[:-2]:
+        path = f"{h.dir}/{name}.key"
+        h.cmd(f"umask 077 && wg genkey > {path}")
+        keys[name] = (path, h.cmd(f"wg pubkey < {path}").strip())
+    for name in ("psk1", "psk2"):
+        path = f"{h.dir}/{name}.psk"
+        h.cmd(f"umask 077 && wg genpsk > {path}")
+        keys[name] = (path, None)
+    return keys
+
+
+def test_contract_wgd(lab):
+    h, other = lab.host("w1"), lab.host("w2")
+    lab.link(h, "eth0", other, "eth0")
+    h.cmd("ip addr add 192.0.2.1/24 dev eth0")
+    keys = wg_keys(h)
+    h.write_config(f"""wireguard wg0
+ private-key file {keys['wg0'][0]}
+ address 10.200.0.1/24
+ peer {keys['peer1'][1]}
+  endpoint 192.0.2.2:51820
+  allowed-ips 10.200.0.2/32
+  allowed-ips 10.100.2.0/24
+ exit
+exit
+!
+""")
+    h.start("zebra-lite")
+    h.start("wgd")
+    kldlab.wait_for(lambda: kroute(h, "-4", "10.100.2.0/24"), 15, what="wg0 and its routes")
+    rows = COMMON_ROWS + wg_rows(keys)
+    missing = sorted({c for c in described_commands(h) if c[0] == "wgd"} -
+                     {("wgd", n, s) for r in rows for n, s in r["covers"]})
+    assert not missing, "wgd commands without a row:\n" + "\n".join("\t".join(m) for m in missing)
+    failures = []
+    for r in rows:
+        try:
+            run_row(h, r, watch=lambda h: ifindex_of(h, "wg0"))
+        except AssertionError as e:
+            failures.append(str(e))
+            if r["no"]:
+                h.conf(*r["ctx"], r["no"], check=False)
+            if r["teardown"]:
+                h.conf(*r["teardown"], check=False)
+    assert not failures, f"{len(failures)} wgd row(s) break the contract:\n\n" + "\n\n".join(failures)
