@@ -404,6 +404,9 @@ static int bgp_nbr_set_filter(struct vty *vty, const struct cmd_args *args, bool
 	if (!peer)
 		return CMD_WARNING;
 	slot = rmap ? peer->rmap[af][dir] : peer->plist[af][dir];
+	/* Bound again to the same name: nothing to walk or re-send. */
+	if (!strcmp(slot, cmd_has(args, "no") ? "" : cmd_arg(args, "name")))
+		return CMD_SUCCESS;
 	if (cmd_has(args, "no"))
 		slot[0] = '\0';
 	else
@@ -515,7 +518,6 @@ static int bgp_nbr_set_ttl(struct vty *vty, const struct cmd_args *args, bool mu
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
 	bool no = cmd_has(args, "no");
-
 	uint8_t *knob, want;
 
 	if (!peer || (!no && bgp_ttl_conflict(vty, peer, multihop)))
@@ -622,12 +624,15 @@ static int bgp_cmd_timers(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	uint8_t want = cmd_has(args, "no")      ? 0
+		       : cmd_has(args, "force") ? BGP_NH_SELF_FORCE
+						: BGP_NH_SELF;
 
 	if (!peer)
 		return CMD_WARNING;
-	peer->nh_self[bgp_vty_af(vty)] = cmd_has(args, "no")      ? 0
-					 : cmd_has(args, "force") ? BGP_NH_SELF_FORCE
-								  : BGP_NH_SELF;
+	if (peer->nh_self[bgp_vty_af(vty)] == want)
+		return CMD_SUCCESS; /* typed again: no table to re-send */
+	peer->nh_self[bgp_vty_af(vty)] = want;
 	if (peer->state == BGP_FSM_ESTABLISHED)
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 	bgp_group_sync(peer);
@@ -812,6 +817,8 @@ static int bgp_cmd_plist(struct vty *vty, const struct cmd_args *args)
 		return CMD_SUCCESS;
 	e.seq = cmd_has(args, "seq") ? (uint32_t)cmd_arg_int(args, "seq", 0)
 				     : bgp_plist_next_seq(pl);
+	if (pl && bgp_plist_seq_of(pl, &e) == e.seq)
+		return CMD_SUCCESS; /* the same line again: no policy walk */
 	pl = bgp_plist_get(bd, name, fam);
 	bgp_plist_set(pl, &e);
 	bgp_rib_policy_changed(bd, name);
