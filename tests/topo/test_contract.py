@@ -90,7 +90,8 @@ def nbr_text(h, peer, pattern):
 
 
 def rib_path(h, prefix, field=None):
-    """The best path of PREFIX in r1's BGP table (a field of it), or None."""
+    """A field of the best path of PREFIX in r1's BGP table (without a
+    field: whether there is one)."""
     paths = vjson(h, f"show bgp ipv4 unicast {prefix} json").get("paths", [])
     best = next((p for p in paths if p.get("bestpath")), None)
     if best is None or field is None:
@@ -179,8 +180,6 @@ def row(rid, covers, line, no, effect=None, ctx=(), shown=None, changed=None,
                 body=list(body), daemon=daemon, changed_effect=changed_effect,
                 undo_effect=undo_effect)
 
-
-NODE_ENTERING_DUMMY = "dum0"
 
 ZEBRA_ROWS = [
     row("hostname", [("config", "hostname WORD$name"), ("config", "no hostname [WORD]")],
@@ -702,6 +701,9 @@ def test_every_command_has_a_row(lab):
     missing = sorted(cmds - covered())
     assert not missing, "commands without a row in tests/topo/test_contract.py:\n" + \
         "\n".join("\t".join(m) for m in missing)
+    dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
+    blind = [r["id"] for r in ROWS + wg_rows(dummy) if not r["effect"] and not r["why"]]
+    assert not blind, f"rows that read no effect and do not say why: {blind}"
     stale = sorted(covered() - cmds)
     assert not stale, "rows for commands the daemons do not have:\n" + \
         "\n".join("\t".join(m) for m in stale)
