@@ -64,6 +64,35 @@ static void bgp_plist_unlink(struct bgpd *bd, struct bgp_plist *pl)
 	free(pl);
 }
 
+/* Same rule, sequence number aside (FRR finds a line without `seq` by it). */
+static bool bgp_plist_entry_same(const struct bgp_plist_entry *a, const struct bgp_plist_entry *b)
+{
+	if (a->permit != b->permit || a->any != b->any)
+		return false;
+	return a->any || (kld_prefix_eq(&a->p, &b->p) && a->ge == b->ge && a->le == b->le);
+}
+
+/* The sequence number of an entry with e's content, or 0. */
+uint32_t bgp_plist_seq_of(const struct bgp_plist *pl, const struct bgp_plist_entry *e)
+{
+	for (size_t i = 0; pl && i < pl->n; i++)
+		if (bgp_plist_entry_same(&pl->e[i], e))
+			return pl->e[i].seq;
+	return 0;
+}
+
+/* FRR's number for a line typed without `seq`: 5 past the highest
+ * multiple of 5 at or below the highest number in use. */
+uint32_t bgp_plist_next_seq(const struct bgp_plist *pl)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; pl && i < pl->n; i++)
+		if (pl->e[i].seq > max)
+			max = pl->e[i].seq;
+	return (max / 5 + 1) * 5;
+}
+
 /* seq 0 deletes the whole list. Returns -1 if there was nothing. */
 int bgp_plist_del(struct bgpd *bd, struct bgp_plist *pl, uint32_t seq)
 {

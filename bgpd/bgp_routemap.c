@@ -215,10 +215,15 @@ static int rm_cmd_entry(struct vty *vty, const struct cmd_args *args)
 	size_t i = 0;
 
 	if (!m) {
+		struct bgp_rmap **pp = &bd->rmaps;
+
+		/* Kept by name, so that a saved file reads back in the same order. */
+		while (*pp && strcmp((*pp)->name, name) < 0)
+			pp = &(*pp)->next;
 		m = kld_xcalloc(1, sizeof(*m));
 		snprintf(m->name, sizeof(m->name), "%s", name);
-		m->next = bd->rmaps;
-		bd->rmaps = m;
+		m->next = *pp;
+		*pp = m;
 	}
 	while (i < m->n && m->e[i]->seq < seq)
 		i++;
@@ -357,15 +362,21 @@ static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 
 static struct bgp_clist *bgp_clist_get(struct bgpd *bd, const char *name, bool aspath)
 {
-	struct bgp_clist *c = bgp_clist_find(bd, name, aspath);
+	struct bgp_clist *c = bgp_clist_find(bd, name, aspath), **pp;
 
 	if (c)
 		return c;
+	/* Community-lists, then as-path lists, each by name: the running
+	 * configuration reads back in the order it was written. */
+	pp = &bd->clists;
+	while (*pp && ((*pp)->aspath < aspath ||
+		       ((*pp)->aspath == aspath && strcmp((*pp)->name, name) < 0)))
+		pp = &(*pp)->next;
 	c = kld_xcalloc(1, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->aspath = aspath;
-	c->next = bd->clists;
-	bd->clists = c;
+	c->next = *pp;
+	*pp = c;
 	return c;
 }
 
@@ -383,14 +394,45 @@ static char *bgp_aspath_regex(const char *in)
 	return kld_buf_steal(&b);
 }
 
-/* An entry typed again changes nothing (FRR's duplicate check): a file
- * applied twice (vtysh -b) must not grow the list. */
-static bool bgp_clist_has(const struct bgp_clist *c, const struct bgp_clist_entry *ne)
+static long bgp_clist_entry_index(const struct bgp_clist *c, bool permit, const char *text)
 {
 	for (size_t i = 0; c && i < c->n; i++)
-		if (c->e[i].permit == ne->permit && !strcmp(c->e[i].text, ne->text))
-			return true;
-	return false;
+		if (c->e[i].permit == permit && !strcmp(c->e[i].text, text))
+			return (long)i;
+	return -1;
+}
+
+static void bgp_clist_unlink(struct bgpd *bd, struct bgp_clist *c)
+{
+	struct bgp_clist **cp;
+
+	for (cp = &bd->clists; *cp != c; cp = &(*cp)->next)
+		;
+	*cp = c->next;
+	bgp_clist_free(c);
+}
+
+/* `no ... NAME <permit|deny> LINE`: that one entry; the list goes with
+ * its last entry. */
+static int clist_del_entry(struct vty *vty, struct bgp_clist *c, const char *line)
+{
+	bool permit = !strncmp(line, "permit ", 7);
+	const char *text = line + (permit ? 7 : 5);
+	long i;
+
+	if (!permit && strncmp(line, "deny ", 5))
+		i = -1;
+	else
+		i = bgp_clist_entry_index(c, permit, text);
+	if (i < 0) {
+		vty_out(vty, "%% Can't find the entry %s in %s\n", line, c->name);
+		return CMD_WARNING;
+	}
+	if (c->aspath)
+		regfree(&c->e[i].re);
+	memmove(c->e + i, c->e + i + 1, (c->n - (size_t)i - 1) * sizeof(*c->e));
+	c->n--;
+	return CMD_SUCCESS;
 }
 
 static int clist_cmd(struct vty *vty, const struct cmd_args *args)
@@ -402,7 +444,9 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	struct bgp_clist *c;
 
 	snprintf(ne.text, sizeof(ne.text), "%s", line);
-	if (bgp_clist_has(bgp_clist_find(bd, cmd_arg(args, "name"), aspath), &ne))
+	/* The same entry typed again is not added twice (FRR). */
+	if (bgp_clist_entry_index(bgp_clist_find(bd, cmd_arg(args, "name"), aspath), ne.permit,
+				  ne.text) >= 0)
 		return CMD_SUCCESS;
 	if (aspath) {
 		char *re = bgp_aspath_regex(line);
@@ -427,14 +471,15 @@ static int clist_cmd_no(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgpd *bd = vty->arg;
 	bool aspath = cmd_has(args, "as-path");
-	struct bgp_clist *c = bgp_clist_find(bd, cmd_arg(args, "name"), aspath), **cp;
+	struct bgp_clist *c = bgp_clist_find(bd, cmd_arg(args, "name"), aspath);
+	const char *line = cmd_arg(args, "line");
 
 	if (!c)
 		return CMD_SUCCESS;
-	for (cp = &bd->clists; *cp != c; cp = &(*cp)->next)
-		;
-	*cp = c->next;
-	bgp_clist_free(c);
+	if (line && clist_del_entry(vty, c, line) != CMD_SUCCESS)
+		return CMD_WARNING;
+	if (!line || !c->n)
+		bgp_clist_unlink(bd, c);
 	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
@@ -506,7 +551,7 @@ static const struct cmd_def bgp_rmap_cmds[] = {
 	  "Community list name\nSpecify community to accept\nSpecify community to reject\n"
 	  "Community number(s) in AA:NN format\n",
 	  clist_cmd, NULL, 0 },
-	{ "config", "no bgp community-list standard WORD$name [LINE...]",
+	{ "config", "no bgp community-list standard WORD$name [LINE...$line]",
 	  "Negate a command\nBGP specific commands\nAdd a community list entry\n"
 	  "Add a standard community-list entry\nCommunity list name\nEntry\n",
 	  clist_cmd_no, NULL, 0 },
@@ -515,7 +560,7 @@ static const struct cmd_def bgp_rmap_cmds[] = {
 	  "Specify an access list name\nSpecify packets to forward\nSpecify packets to reject\n"
 	  "A regular-expression (1234567890_^|[,{}() ]$*+.?-\\) to match the BGP AS paths\n",
 	  clist_cmd, NULL, 0 },
-	{ "config", "no bgp as-path access-list WORD$name [LINE...]",
+	{ "config", "no bgp as-path access-list WORD$name [LINE...$line]",
 	  "Negate a command\nBGP specific commands\nBGP autonomous system path filter\n"
 	  "Specify an access list name\nEntry\n",
 	  clist_cmd_no, NULL, 0 },

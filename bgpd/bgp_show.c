@@ -798,8 +798,13 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	if (out[0])
 		vty_out(vty, "  Outgoing update prefix filter list is %s%s\n",
 			bgp_plist_find(p->bgp->bd, out, fam) ? "" : "*", out);
+	if (p->rmap[af][0][0])
+		vty_out(vty, "  Route map for incoming advertisements is %s\n", p->rmap[af][0]);
+	if (p->rmap[af][1][0])
+		vty_out(vty, "  Route map for outgoing advertisements is %s\n", p->rmap[af][1]);
 	if (p->nh_self[af])
-		vty_out(vty, "  NEXT_HOP is always this router\n");
+		vty_out(vty, "  NEXT_HOP is always this router%s\n",
+			p->nh_self[af] == BGP_NH_SELF_FORCE ? ", reflected routes too (force)" : "");
 	vty_out(vty, "  %u accepted prefixes\n", p->pfx_rcvd[af]);
 	if (p->max_prefix[af])
 		vty_out(vty, "  Maximum prefixes allowed %u\n", p->max_prefix[af]);
@@ -922,6 +927,10 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, "    Message: \"%s\"\n", p->shutdown_msg);
 	vty_out(vty, "  %s BGP neighbor may be up to %u hops away.\n",
 		bgp_peer_is_ebgp(p) ? "External" : "Internal", bgp_peer_max_hops(p));
+	if (p->update_source.family)
+		vty_out(vty, "  Update source is %s\n", kld_addr_fmt(&p->update_source, a, sizeof(a)));
+	if (p->password[0]) /* that one is set, never what it is */
+		vty_out(vty, "  Peer Authentication Enabled\n");
 	if (estab && p->local.family)
 		vty_out(vty, "Local host: %s\n", kld_addr_fmt(&p->local, a, sizeof(a)));
 	vty_out(vty, "\n");

@@ -241,6 +241,21 @@ static void bgp_group_sync(struct bgp_peer *g)
 		bgp_rib_reevaluate(g->bgp->bd);
 }
 
+/* Groups are shown in the order they were made, so that a saved file
+ * reads back in the same order (bgp_group_new puts a group first). */
+static void bgp_group_to_tail(struct bgp *bgp, struct bgp_peer *g)
+{
+	struct bgp_peer **pp;
+
+	for (pp = &bgp->groups; *pp != g; pp = &(*pp)->next)
+		;
+	*pp = g->next;
+	while (*pp)
+		pp = &(*pp)->next;
+	g->next = NULL;
+	*pp = g;
+}
+
 static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx(vty, 0);
@@ -249,7 +264,7 @@ static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
 
 	if (!cmd_has(args, "no")) {
 		if (!g)
-			bgp_group_new(bgp, name);
+			bgp_group_to_tail(bgp, bgp_group_new(bgp, name));
 		return CMD_SUCCESS;
 	}
 	if (!g) {
@@ -389,6 +404,9 @@ static int bgp_nbr_set_filter(struct vty *vty, const struct cmd_args *args, bool
 	if (!peer)
 		return CMD_WARNING;
 	slot = rmap ? peer->rmap[af][dir] : peer->plist[af][dir];
+	/* Bound again to the same name: nothing to walk or re-send. */
+	if (!strcmp(slot, cmd_has(args, "no") ? "" : cmd_arg(args, "name")))
+		return CMD_SUCCESS;
 	if (cmd_has(args, "no"))
 		slot[0] = '\0';
 	else
@@ -500,13 +518,16 @@ static int bgp_nbr_set_ttl(struct vty *vty, const struct cmd_args *args, bool mu
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
 	bool no = cmd_has(args, "no");
+	uint8_t *knob, want;
 
 	if (!peer || (!no && bgp_ttl_conflict(vty, peer, multihop)))
 		return CMD_WARNING;
-	if (multihop)
-		peer->multihop = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 255);
-	else
-		peer->gtsm_hops = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", 0);
+	knob = multihop ? &peer->multihop : &peer->gtsm_hops;
+	want = no ? 0 : (uint8_t)cmd_arg_int(args, "hops", multihop ? 255 : 0);
+	/* The same value again (or `no` of nothing) must not flap the session. */
+	if (*knob == want)
+		return CMD_SUCCESS;
+	*knob = want;
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
 	bgp_session_gtsm_sync(peer->bgp->bd); /* before accept: the listener */
@@ -526,12 +547,17 @@ static int bgp_cmd_ttl_security(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_update_source(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	struct kld_addr src;
 
 	if (!peer)
 		return CMD_WARNING;
-	memset(&peer->update_source, 0, sizeof(peer->update_source));
-	if (!cmd_has(args, "no") && cmd_arg_addr(args, "src", &peer->update_source) < 0)
+	memset(&src, 0, sizeof(src));
+	if (!cmd_has(args, "no") && cmd_arg_addr(args, "src", &src) < 0)
 		return CMD_WARNING;
+	/* Re-typed with the same source: nothing changes, no reset. */
+	if (kld_addr_eq(&src, &peer->update_source))
+		return CMD_SUCCESS;
+	peer->update_source = src;
 	bgp_peer_reset(peer);
 	bgp_group_sync(peer);
 	return CMD_SUCCESS;
@@ -599,12 +625,15 @@ static int bgp_cmd_timers(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_nh_self(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	uint8_t want = cmd_has(args, "no")      ? 0
+		       : cmd_has(args, "force") ? BGP_NH_SELF_FORCE
+						: BGP_NH_SELF;
 
 	if (!peer)
 		return CMD_WARNING;
-	peer->nh_self[bgp_vty_af(vty)] = cmd_has(args, "no")      ? 0
-					 : cmd_has(args, "force") ? BGP_NH_SELF_FORCE
-								  : BGP_NH_SELF;
+	if (peer->nh_self[bgp_vty_af(vty)] == want)
+		return CMD_SUCCESS; /* typed again: no table to re-send */
+	peer->nh_self[bgp_vty_af(vty)] = want;
 	if (peer->state == BGP_FSM_ESTABLISHED)
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 	bgp_group_sync(peer);
@@ -751,16 +780,6 @@ static int bgp_cmd_network(struct vty *vty, const struct cmd_args *args)
 
 /* ---- prefix-lists ---- */
 
-static uint32_t bgp_plist_next_seq(const struct bgp_plist *pl)
-{
-	uint32_t max = 0;
-
-	for (size_t i = 0; pl && i < pl->n; i++)
-		if (pl->e[i].seq > max)
-			max = pl->e[i].seq;
-	return (max / 5 + 1) * 5;
-}
-
 static int bgp_plist_entry_from_args(struct vty *vty, const struct cmd_args *args,
 				     struct bgp_plist_entry *e)
 {
@@ -793,8 +812,14 @@ static int bgp_cmd_plist(struct vty *vty, const struct cmd_args *args)
 
 	if (bgp_plist_entry_from_args(vty, args, &e) < 0)
 		return CMD_WARNING;
+	/* Without `seq`, as FRR: a line already there is not added again; a
+	 * new one goes 5 past the highest multiple of 5. */
+	if (!cmd_has(args, "seq") && bgp_plist_seq_of(pl, &e))
+		return CMD_SUCCESS;
 	e.seq = cmd_has(args, "seq") ? (uint32_t)cmd_arg_int(args, "seq", 0)
 				     : bgp_plist_next_seq(pl);
+	if (pl && bgp_plist_seq_of(pl, &e) == e.seq)
+		return CMD_SUCCESS; /* the same line again: no policy walk */
 	pl = bgp_plist_get(bd, name, fam);
 	bgp_plist_set(pl, &e);
 	bgp_rib_policy_changed(bd, name);
@@ -807,7 +832,20 @@ static int bgp_cmd_no_plist(struct vty *vty, const struct cmd_args *args)
 	struct bgp_plist *pl = bgp_plist_find(bd, cmd_arg(args, "name"),
 					      cmd_has(args, "ipv6") ? AF_INET6 : AF_INET);
 
-	if (!pl || bgp_plist_del(bd, pl, (uint32_t)cmd_arg_int(args, "seq", 0)) < 0) {
+	uint32_t seq = (uint32_t)cmd_arg_int(args, "seq", 0);
+	struct bgp_plist_entry e;
+
+	/* `no ip prefix-list L permit P`: the entry is found by its content. */
+	if (!seq && (cmd_has(args, "permit") || cmd_has(args, "deny"))) {
+		if (bgp_plist_entry_from_args(vty, args, &e) < 0)
+			return CMD_WARNING;
+		seq = bgp_plist_seq_of(pl, &e);
+		if (!seq) {
+			vty_out(vty, "%% Can't find specified prefix-list\n");
+			return CMD_WARNING;
+		}
+	}
+	if (!pl || bgp_plist_del(bd, pl, seq) < 0) {
 		vty_out(vty, "%% Can't find specified prefix-list\n");
 		return CMD_WARNING;
 	}
@@ -931,6 +969,10 @@ static const struct cmd_def bgp_cmds[] = {
 	  "IPv6 information\nBuild a prefix list\nName of a prefix list\n"
 	  "Specify packets to forward\nSpecify packets to reject\n" PLIST6_MATCH_HELP,
 	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "no ipv6 prefix-list WORD$name <permit|deny> " PLIST6_MATCH,
+	  "Negate a command\nIPv6 information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST6_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
 	{ "config",
 	  "no ipv6 prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST6_MATCH "]]",
 	  "Negate a command\nIPv6 information\nBuild a prefix list\nName of a prefix list\n"
@@ -961,6 +1003,10 @@ static const struct cmd_def bgp_cmds[] = {
 	  "IP information\nBuild a prefix list\nName of a prefix list\n"
 	  "Specify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
 	  bgp_cmd_plist, NULL, 0 },
+	{ "config", "no ip prefix-list WORD$name <permit|deny> " PLIST_MATCH,
+	  "Negate a command\nIP information\nBuild a prefix list\nName of a prefix list\n"
+	  "Specify packets to forward\nSpecify packets to reject\n" PLIST_MATCH_HELP,
+	  bgp_cmd_no_plist, NULL, 0 },
 	{ "config", "no ip prefix-list WORD$name [seq (1-4294967295)$seq [<permit|deny> " PLIST_MATCH "]]",
 	  "Negate a command\nIP information\nBuild a prefix list\nName of a prefix list\n"
 	  "sequence number of an entry\nSequence number\nSpecify packets to forward\n"
@@ -1119,7 +1165,10 @@ static void bgp_write_peer(struct vty *vty, const struct bgp_peer *p)
 	/* In clear, as FRR: the configuration is the password's one home. */
 	if (p->password[0])
 		vty_out(vty, " neighbor %s password %s\n", a, p->password);
-	if (p->multihop)
+	/* FRR's form: the maximum (255) is the bare keyword. */
+	if (p->multihop == 255)
+		vty_out(vty, " neighbor %s ebgp-multihop\n", a);
+	else if (p->multihop)
 		vty_out(vty, " neighbor %s ebgp-multihop %u\n", a, p->multihop);
 	if (p->gtsm_hops)
 		vty_out(vty, " neighbor %s ttl-security hops %u\n", a, p->gtsm_hops);
@@ -1143,13 +1192,22 @@ static const struct bgp_peer *bgp_write_next(const struct bgp *bgp, const struct
 	return p->is_group ? bgp->peers : NULL;
 }
 
+/* Anything of the peer's in this family, activated or not: a setting
+ * made before `activate` is kept and shown (FRR keeps it too). */
+static bool bgp_peer_af_configured(const struct bgp_peer *p, enum bgp_af af)
+{
+	return p->af_active[af] || p->rr_client[af] || p->nh_self[af] || p->soft_in[af] ||
+	       p->max_prefix[af] || p->plist[af][0][0] || p->plist[af][1][0] ||
+	       p->rmap[af][0][0] || p->rmap[af][1][0];
+}
+
 static bool bgp_af_configured(const struct bgp *bgp, enum bgp_af af)
 {
 	if (af == BGP_AF_IPV4_UNICAST || bgp->networks[af] || bgp->redist[af] ||
 	    bgp->maxpaths[af][0] || bgp->maxpaths[af][1])
 		return true;
-	for (const struct bgp_peer *p = bgp->peers; p; p = p->next)
-		if (p->af_active[af])
+	for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p; p = bgp_write_next(bgp, p))
+		if (!p->group[0] && bgp_peer_af_configured(p, af))
 			return true;
 	return false;
 }

@@ -533,6 +533,9 @@ struct bgp_plist *bgp_plist_find(struct bgpd *bd, const char *name, uint8_t fami
 struct bgp_plist *bgp_plist_get(struct bgpd *bd, const char *name, uint8_t family);
 int bgp_plist_set(struct bgp_plist *pl, const struct bgp_plist_entry *e);
 int bgp_plist_del(struct bgpd *bd, struct bgp_plist *pl, uint32_t seq);
+/* The seq of the entry with e's content (seq aside), or 0. */
+uint32_t bgp_plist_seq_of(const struct bgp_plist *pl, const struct bgp_plist_entry *e);
+uint32_t bgp_plist_next_seq(const struct bgp_plist *pl);
 void bgp_plist_free_all(struct bgpd *bd);
 /* A named list that does not exist denies everything (as FRR). */
 bool bgp_plist_permit(struct bgpd *bd, const char *name, const struct kld_prefix *p);

@@ -35,6 +35,9 @@ static vty_write_fn vty_running_writer;
 /* The level set by `log syslog` (-1: never configured). A level given on
  * the command line is not configuration and is not written back. */
 static int vty_log_level_conf = -1;
+/* The level the daemon ran at before `log syslog` first changed it (its
+ * command line's, or the default): what `no log syslog` returns to. */
+static int vty_log_level_start = -1;
 
 void vty_out(struct vty *vty, const char *fmt, ...)
 {
@@ -450,8 +453,12 @@ static int vty_cmd_show_logging(struct vty *vty, const struct cmd_args *args)
 static int vty_cmd_log_level(struct vty *vty, const struct cmd_args *args)
 {
 	const char *name = cmd_arg(args, "level");
-	int level = cmd_has(args, "no") || !name ? LOG_INFO : kld_log_level_parse(name);
+	int level = name ? kld_log_level_parse(name) : LOG_INFO;
 
+	if (vty_log_level_start < 0)
+		vty_log_level_start = kld_log_level();
+	if (cmd_has(args, "no"))
+		level = vty_log_level_start;
 	kld_log_set_level(level);
 	vty_log_level_conf = cmd_has(args, "no") ? -1 : level;
 	return CMD_SUCCESS;

@@ -42,6 +42,7 @@ struct zl_iface {
 	char kind[16];
 	bool admin_up, oper_up;
 	uint32_t mtu;
+	uint32_t mtu_orig; /* before `mtu` changed it; 0: not changed */
 	uint8_t mac[6];
 	struct zl_addr *addrs;
 	struct zl_iface *next;
@@ -63,6 +64,7 @@ struct zl_static {
 	uint8_t distance;
 	struct rib_nh nh;
 	char ifname[IF_NAMESIZE]; /* when the nexthop names an interface */
+	bool null0; /* a blackhole typed as Null0: shown as typed */
 	struct zl_static *next;
 };
 
@@ -114,6 +116,7 @@ struct zl {
 	bool ip_forwarding, ipv6_forwarding;
 	bool via_default;
 	bool fwd_conf_v4, fwd_conf_v6;
+	bool fwd_start_v4, fwd_start_v6; /* the sysctls as found at start */
 	bool started;
 	bool resyncing; /* a dump after lost events is under way */
 	void *wg; /* zl_wg.c's state */
@@ -140,6 +143,7 @@ struct zl_iface_conf *zl_iface_conf_get(struct zl *zl, const char *name, bool cr
 void zl_iface_apply(struct zl *zl, struct zl_iface_conf *c);
 int zl_iface_conf_addr(struct zl *zl, struct zl_iface_conf *c, const struct kld_prefix *p,
 		       bool del, struct vty *vty);
+int zl_iface_conf_remove(struct zl *zl, const char *name, struct vty *vty);
 void zl_iface_free_all(struct zl *zl);
 
 /* zl_static.c */
@@ -148,6 +152,8 @@ int zl_static_set(struct zl *zl, const struct zl_static *s, bool del, struct vty
 void zl_static_refresh(struct zl *zl);
 void zl_static_free_all(struct zl *zl);
 int zl_forwarding_set(struct zl *zl, uint8_t family, bool on);
+/* Read the forwarding sysctls: what `no ip forwarding` returns to. */
+void zl_forwarding_init(struct zl *zl);
 
 /* zl_zserv.c */
 struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path);

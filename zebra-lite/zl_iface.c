@@ -190,6 +190,27 @@ static void zl_iface_push_addr(struct zl *zl, const struct zl_iface *ifp,
 		zl_nl_addr_delete(zl->nl, &a, ZL_COOKIE_OTHER);
 	else
 		zl_nl_addr_add(zl->nl, &a, ZL_COOKIE_OTHER);
+	/* The request is only queued: without a flush it would wait for the
+	 * next unrelated kernel event to go out. */
+	zl_schedule_work(zl);
+}
+
+/* The MTU goes back to what the link had before the configuration first
+ * changed it (kept in mtu_orig, which is 0 while untouched). */
+static void zl_iface_apply_mtu(struct zl *zl, struct zl_iface *ifp, uint32_t want)
+{
+	if (!want) {
+		if (ifp->mtu_orig && ifp->mtu_orig != ifp->mtu)
+			zl_nl_link_set_mtu(zl->nl, (int)ifp->ifindex, ifp->mtu_orig,
+					   ZL_COOKIE_OTHER);
+		ifp->mtu_orig = 0;
+		return;
+	}
+	if (want == ifp->mtu)
+		return;
+	if (!ifp->mtu_orig)
+		ifp->mtu_orig = ifp->mtu;
+	zl_nl_link_set_mtu(zl->nl, (int)ifp->ifindex, want, ZL_COOKIE_OTHER);
 }
 
 void zl_iface_apply(struct zl *zl, struct zl_iface_conf *c)
@@ -198,8 +219,7 @@ void zl_iface_apply(struct zl *zl, struct zl_iface_conf *c)
 
 	if (!ifp || !zl->nl)
 		return;
-	if (c->mtu && c->mtu != ifp->mtu)
-		zl_nl_link_set_mtu(zl->nl, (int)ifp->ifindex, c->mtu, ZL_COOKIE_OTHER);
+	zl_iface_apply_mtu(zl, ifp, c->mtu);
 	if (c->shutdown && ifp->admin_up)
 		zl_nl_link_set_up(zl->nl, (int)ifp->ifindex, false, ZL_COOKIE_OTHER);
 	for (struct zl_addr *a = c->addrs; a; a = a->next)
@@ -255,6 +275,40 @@ int zl_iface_conf_addr(struct zl *zl, struct zl_iface_conf *c, const struct kld_
 	return CMD_SUCCESS;
 }
 
+static void zl_iface_conf_free(struct zl_iface_conf *c)
+{
+	zl_addr_free_all(c->addrs);
+	free(c->description);
+	free(c);
+}
+
+/* `no interface X`: the block goes, and what it did to the link is undone
+ * (its addresses removed, the MTU it had before, up if it was shut). */
+int zl_iface_conf_remove(struct zl *zl, const char *name, struct vty *vty)
+{
+	struct zl_iface_conf **pp = &zl->iface_confs, *c;
+	struct zl_iface *ifp = zl_iface_by_name(zl, name);
+
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
+	if (!*pp) {
+		vty_out(vty, "%% Interface %s is not configured\n", name);
+		return CMD_WARNING;
+	}
+	c = *pp;
+	*pp = c->next;
+	if (ifp && zl->nl) {
+		for (struct zl_addr *a = c->addrs; a; a = a->next)
+			zl_iface_push_addr(zl, ifp, &a->prefix, true);
+		zl_iface_apply_mtu(zl, ifp, 0);
+		if (c->shutdown && !ifp->admin_up)
+			zl_nl_link_set_up(zl->nl, (int)ifp->ifindex, true, ZL_COOKIE_OTHER);
+		zl_schedule_work(zl);
+	}
+	zl_iface_conf_free(c);
+	return CMD_SUCCESS;
+}
+
 void zl_iface_free_all(struct zl *zl)
 {
 	while (zl->ifaces) {
@@ -267,9 +321,7 @@ void zl_iface_free_all(struct zl *zl)
 	while (zl->iface_confs) {
 		struct zl_iface_conf *next = zl->iface_confs->next;
 
-		zl_addr_free_all(zl->iface_confs->addrs);
-		free(zl->iface_confs->description);
-		free(zl->iface_confs);
+		zl_iface_conf_free(zl->iface_confs);
 		zl->iface_confs = next;
 	}
 }

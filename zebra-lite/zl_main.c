@@ -36,6 +36,7 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl_vty_install(zl->tree);
 	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_open_sockets(zl) < 0)
 		return -1;
+	zl_forwarding_init(zl);
 	kld_daemon_load_config(&zl->d, zl->tree, zl);
 	rib_sweep_stale(zl->rib, ZL_OWNER_SELF);
 	zl_kernel_sync(zl);

@@ -78,6 +78,7 @@ int zl_static_set(struct zl *zl, const struct zl_static *s, bool del, struct vty
 		free(old);
 	} else if (*pp) {
 		(*pp)->distance = s->distance; /* re-typed with another distance */
+		(*pp)->null0 = s->null0;       /* or with the other blackhole word */
 		zl_static_sync(zl, &s->prefix, s->table);
 	} else {
 		*pp = kld_xmalloc(sizeof(**pp));
@@ -106,11 +107,35 @@ void zl_static_free_all(struct zl *zl)
 	}
 }
 
+static const char *zl_forwarding_path(uint8_t family)
+{
+	return family == AF_INET ? "/proc/sys/net/ipv4/ip_forward"
+				 : "/proc/sys/net/ipv6/conf/all/forwarding";
+}
+
+static bool zl_forwarding_read(uint8_t family)
+{
+	FILE *f = fopen(zl_forwarding_path(family), "r");
+	int v = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v != 0;
+}
+
+void zl_forwarding_init(struct zl *zl)
+{
+	zl->fwd_start_v4 = zl->ip_forwarding = zl_forwarding_read(AF_INET);
+	zl->fwd_start_v6 = zl->ipv6_forwarding = zl_forwarding_read(AF_INET6);
+}
+
 /* Forwarding is a per-namespace sysctl; zebra-lite owns it once configured. */
 int zl_forwarding_set(struct zl *zl, uint8_t family, bool on)
 {
-	const char *path = family == AF_INET ? "/proc/sys/net/ipv4/ip_forward"
-					     : "/proc/sys/net/ipv6/conf/all/forwarding";
+	const char *path = zl_forwarding_path(family);
 
 	if (zl_sysctl_set(path, on ? "1" : "0") < 0)
 		return -1;

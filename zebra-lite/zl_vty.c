@@ -59,6 +59,11 @@ static int zl_cmd_interface(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+static int zl_cmd_no_interface(struct vty *vty, const struct cmd_args *args)
+{
+	return zl_iface_conf_remove(vty->arg, cmd_arg(args, "ifname"), vty);
+}
+
 static int zl_cmd_description(struct vty *vty, const struct cmd_args *args)
 {
 	struct zl_iface_conf *c = vty_ctx_top(vty);
@@ -112,6 +117,7 @@ static int zl_static_nexthop(struct vty *vty, const struct cmd_args *args, uint8
 
 	if (cmd_has(args, "blackhole") || cmd_has(args, "Null0")) {
 		s->nh.kind = RIB_NH_BLACKHOLE;
+		s->null0 = cmd_has(args, "Null0");
 		return 0;
 	}
 	if (cmd_has(args, "reject")) {
@@ -157,16 +163,20 @@ static int zl_cmd_forwarding(struct vty *vty, const struct cmd_args *args)
 {
 	struct zl *zl = vty->arg;
 	uint8_t family = cmd_has(args, "ipv6") ? AF_INET6 : AF_INET;
+	bool *conf = family == AF_INET ? &zl->fwd_conf_v4 : &zl->fwd_conf_v6;
+	bool cur = family == AF_INET ? zl->ip_forwarding : zl->ipv6_forwarding;
+	bool start = family == AF_INET ? zl->fwd_start_v4 : zl->fwd_start_v6;
 	bool on = !cmd_has(args, "no");
+	/* `no ip forwarding` undoes `ip forwarding`: back to the value found
+	 * at start, no line. Typed with nothing configured, it turns
+	 * forwarding off and is shown, as FRR. */
+	bool undo = !on && *conf && cur;
 
-	if (zl_forwarding_set(zl, family, on) < 0) {
+	if (zl_forwarding_set(zl, family, undo ? start : on) < 0) {
 		vty_out(vty, "%% Cannot set forwarding: %m\n");
 		return CMD_WARNING;
 	}
-	if (family == AF_INET)
-		zl->fwd_conf_v4 = true;
-	else
-		zl->fwd_conf_v6 = true;
+	*conf = !undo;
 	return CMD_SUCCESS;
 }
 
@@ -207,6 +217,8 @@ static const struct cmd_def zl_cmds[] = {
 	  zl_cmd_hostname, NULL, 0 },
 	{ "config", "interface IFNAME$ifname", "Select an interface to configure\nInterface's name\n",
 	  zl_cmd_interface, "interface", 0 },
+	{ "config", "no interface IFNAME$ifname", "Negate a command\nSelect an interface to configure\nInterface's name\n",
+	  zl_cmd_no_interface, NULL, 0 },
 	{ "interface", "description LINE...$text", "Interface specific description\nCharacters describing this interface\n",
 	  zl_cmd_description, NULL, 0 },
 	{ "interface", "no description [LINE...]", "Negate a command\nInterface specific description\nCharacters describing this interface\n",
@@ -255,6 +267,9 @@ static void zl_write_iface(struct vty *vty, const struct zl_iface_conf *c)
 {
 	char a[KLD_PREFIX_STRLEN];
 
+	/* Entered and left empty (for `?`, say): nothing to keep. */
+	if (!c->description && !c->addrs && !c->mtu && !c->shutdown)
+		return;
 	vty_out(vty, "interface %s\n", c->name);
 	if (c->description)
 		vty_out(vty, " description %s\n", c->description);
@@ -275,7 +290,7 @@ static void zl_write_static(struct vty *vty, const struct zl_static *s)
 	vty_out(vty, "%s route %s", s->prefix.family == AF_INET ? "ip" : "ipv6",
 		kld_prefix_fmt(&s->prefix, p, sizeof(p)));
 	if (s->nh.kind == RIB_NH_BLACKHOLE)
-		vty_out(vty, " blackhole");
+		vty_out(vty, s->null0 ? " Null0" : " blackhole");
 	else if (s->nh.kind == RIB_NH_REJECT)
 		vty_out(vty, " reject");
 	if (s->nh.kind == RIB_NH_GATEWAY)

@@ -42,6 +42,9 @@ struct zl_wg_asked {
 	union wg_endpoint ep;
 };
 
+/* What a WireGuard device has until told otherwise (kernel, wireguard-go). */
+#define ZL_WG_DEFAULT_MTU 1420
+
 struct zl_wg_dev {
 	char name[IFNAMSIZ];
 	uint32_t ifindex;

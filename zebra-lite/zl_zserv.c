@@ -805,6 +805,10 @@ static void zl_zserv_show_unregistered(struct kld_ipc_conn *c, void *arg)
 
 void zl_zserv_client_list(struct zl *zl, struct vty *vty)
 {
+	vty_out(vty, "Graceful-restart time: %us%s\n",
+		zl->grace_secs ? zl->grace_secs : ZL_DEFAULT_GRACE,
+		zl->grace_secs ? "" : " (default)");
+	vty_out(vty, "Nexthops resolve via default: %s\n", zl->via_default ? "yes" : "no");
 	for (uint16_t s = 1; s < ZL_MAX_CLIENTS; s++) {
 		struct zl_client *cl = &zl->clients[s];
 		long up = cl->conn ? (long)(time(NULL) - cl->connected_at) : 0;

@@ -189,7 +189,7 @@ def zebra_part(links=4, routes=ROUTES):
                  f"ip route 172.17.{r}.0/24 10.1.1.{r + 10} d1",
                  f"ipv6 route fd99:{r + 1}::/48 fd01:1::{r + 10}"]
     tree += ["ip route 172.18.0.0/16 blackhole", "ip route 172.19.0.0/16 reject",
-             ("ip route 172.20.0.0/16 Null0", "ip route 172.20.0.0/16 blackhole"),
+             "ip route 172.20.0.0/16 Null0",
              "ip route 172.21.0.0/16 d2", "ip route 172.22.0.0/16 10.1.0.99 200",
              "ip route 172.23.0.0/16 10.1.0.98 table 100", "ipv6 route fd98::/48 blackhole",
              "ipv6 route fd97::/48 d2", "ipv6 route fd96::/48 fd01:1::99 150 table 100",

@@ -87,6 +87,34 @@ static void test_safe_and_ranges(void **state)
 	bgp_plist_free_all(&bd);
 }
 
+/* Lines typed without `seq` (issue 13): FRR's numbering, and the same
+ * content is found again whatever its number. */
+static void test_seq_by_content(void **state)
+{
+	struct bgpd bd = { 0 };
+	struct bgp_plist_entry e = { .permit = true, .le = 24 };
+	struct bgp_plist *pl;
+
+	(void)state;
+	assert_int_equal(bgp_plist_next_seq(NULL), 5);
+	add(&bd, "L", 12, true, "10.3.0.0/16", 0, 0);
+	add(&bd, "L", 15, true, "10.4.0.0/16", 0, 24);
+	pl = bgp_plist_find(&bd, "L", AF_INET);
+	assert_int_equal(bgp_plist_next_seq(pl), 20);
+	e.p = P("10.4.0.0/16");
+	assert_int_equal(bgp_plist_seq_of(pl, &e), 15);
+	e.le = 0; /* le is part of the line */
+	assert_int_equal(bgp_plist_seq_of(pl, &e), 0);
+	e.le = 24;
+	e.permit = false;
+	assert_int_equal(bgp_plist_seq_of(pl, &e), 0);
+	e = (struct bgp_plist_entry){ .any = true };
+	add(&bd, "L", 100, false, NULL, 0, 0);
+	assert_int_equal(bgp_plist_seq_of(pl, &e), 100);
+	assert_int_equal(bgp_plist_next_seq(pl), 105);
+	bgp_plist_free_all(&bd);
+}
+
 static void test_entry_fmt(void **state)
 {
 	struct bgp_plist_entry e = { .seq = 10, .permit = true, .le = 24 };
@@ -384,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_allowed),
 		cmocka_unit_test(test_safe_and_ranges),
 		cmocka_unit_test(test_entry_fmt),
+		cmocka_unit_test(test_seq_by_content),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nexthop_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision_reflected, setup, teardown),
