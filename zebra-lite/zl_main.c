@@ -8,6 +8,7 @@
 #include "log.h"
 #include "nl.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 static int zl_open_sockets(struct zl *zl)
 {
@@ -34,7 +35,7 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl->tree = cmd_tree_new();
 	vty_install_common(zl->tree);
 	zl_vty_install(zl->tree);
-	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_open_sockets(zl) < 0)
+	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_vx_init(zl) < 0 || zl_open_sockets(zl) < 0)
 		return -1;
 	kld_daemon_load_config(&zl->d, zl->tree, zl);
 	rib_sweep_stale(zl->rib, ZL_OWNER_SELF);
@@ -49,6 +50,7 @@ static void zl_stop(struct zl *zl)
 	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
 		kld_timer_free(zl->clients[i].grace);
 	zl_wg_fini(zl);
+	zl_vx_fini(zl);
 	zl_kernel_close(zl);
 	/* Routes stay in the kernel: the next zebra-lite adopts them. */
 	rib_free(zl->rib);

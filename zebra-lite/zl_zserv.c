@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 #define ZL_DEFAULT_GRACE 60
 #define ZL_MAX_GRACE 7200 /* a client asks for at most this */
@@ -169,6 +170,7 @@ static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 		return;
 	zl = ref->zl;
 	zl_wg_client_down(zl, c);
+	zl_vx_client_down(zl, c);
 	cl = ref->slot ? &zl->clients[ref->slot] : NULL;
 	if (cl && cl->conn == c) {
 		cl->conn = NULL;
@@ -627,6 +629,9 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 /* Envelope fields 60-79 belong to WireGuard (zl_wg.c). */
 #define ZL_WG_FIRST 60
 #define ZL_WG_LAST 79
+/* Envelope fields 80-99 belong to vxland's links and FDB (zl_vxlan_zserv.c). */
+#define ZL_VX_FIRST 80
+#define ZL_VX_LAST 99
 
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
@@ -647,6 +652,8 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 {
 	for (int i = ZL_WG_FIRST; i <= ZL_WG_LAST; i++)
 		zl_zserv_ops.handlers[i] = zl_wg_handle;
+	for (int i = ZL_VX_FIRST; i <= ZL_VX_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_vx_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 

@@ -1,0 +1,190 @@
+/*
+ * vxland's model: segments (one per VNI) and bridges, the checks that
+ * span several of them (a device name used twice), MTU derivation, and
+ * the parsers of MAC addresses.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+#include "vxland.h"
+
+const char *vx_seg_ifname(const struct vx_seg *s, char *buf)
+{
+	if (s->ifname[0])
+		return s->ifname;
+	snprintf(buf, IFNAMSIZ, "vxlan%u", s->vni);
+	return buf;
+}
+
+struct vx_seg *vx_seg_get(struct vxland *v, uint32_t vni, bool create)
+{
+	struct vx_seg **pp = &v->segs, *s;
+
+	/* Kept sorted by VNI: running-config and show list them in order. */
+	for (; *pp && (*pp)->vni < vni; pp = &(*pp)->next)
+		;
+	if (*pp && (*pp)->vni == vni)
+		return *pp;
+	if (!create)
+		return NULL;
+	s = kld_xcalloc(1, sizeof(*s));
+	s->vni = vni;
+	s->st.dirty = true;
+	s->next = *pp;
+	*pp = s;
+	return s;
+}
+
+void vx_seg_free(struct vx_seg *s)
+{
+	free(s->flood);
+	free(s->addrs);
+	free(s->macs);
+	free(s);
+}
+
+struct vx_bridge *vx_bridge_get(struct vxland *v, const char *name, bool create)
+{
+	struct vx_bridge *b = KLD_NAMED_GET(&v->brs, struct vx_bridge, name, create);
+
+	if (b && create && !b->st.ifindex && b->st.state == VX_PENDING)
+		b->st.dirty = true;
+	return b;
+}
+
+void vx_bridge_free(struct vx_bridge *b)
+{
+	free(b->members);
+	free(b->addrs);
+	free(b);
+}
+
+struct vx_seg *vx_seg_by_ifname(struct vxland *v, const char *ifname)
+{
+	char buf[IFNAMSIZ];
+
+	for (struct vx_seg *s = v->segs; s; s = s->next)
+		if (!strcmp(vx_seg_ifname(s, buf), ifname))
+			return s;
+	return NULL;
+}
+
+const char *vx_name_user(struct vxland *v, const char *name, const struct vx_seg *self,
+			 const struct vx_bridge *self_br, char *out, size_t size)
+{
+	char buf[IFNAMSIZ];
+
+	for (struct vx_seg *s = v->segs; s; s = s->next) {
+		if (s != self && !strcmp(vx_seg_ifname(s, buf), name)) {
+			snprintf(out, size, "the device of vxlan %u", s->vni);
+			return out;
+		}
+	}
+	for (struct vx_bridge *b = v->brs; b; b = b->next) {
+		if (b != self_br && !strcmp(b->name, name)) {
+			snprintf(out, size, "bridge %s", b->name);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+struct vx_iface *vx_iface_get(struct vxland *v, const char *name)
+{
+	for (struct vx_iface *i = v->ifaces; i; i = i->next)
+		if (!strcmp(i->name, name))
+			return i;
+	return NULL;
+}
+
+uint32_t vx_seg_mtu(struct vxland *v, const struct vx_seg *s, char *why, size_t size)
+{
+	const struct vx_iface *u;
+	bool v6 = s->local.family == AF_INET6 || s->remote.family == AF_INET6 ||
+		  s->group.family == AF_INET6 || (s->nflood && s->flood[0].family == AF_INET6);
+	uint32_t over = v6 ? VX_OVERHEAD_V6 : VX_OVERHEAD_V4;
+
+	if (s->mtu) {
+		snprintf(why, size, "configured");
+		return s->mtu;
+	}
+	u = s->underlay[0] ? vx_iface_get(v, s->underlay) : NULL;
+	if (!u || u->mtu <= over + 68) {
+		snprintf(why, size, "kernel default");
+		return 0;
+	}
+	snprintf(why, size, "%s %u - %u", u->name, u->mtu, over);
+	return u->mtu - over;
+}
+
+int vx_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+
+	if (strlen(s) != 17)
+		return -1;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return -1;
+	}
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+const char *vx_mac_fmt(const uint8_t m[6], char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static bool vx_bridge_named(struct vxland *v, const char *name)
+{
+	for (struct vx_seg *s = v->segs; s; s = s->next)
+		if (!strcmp(s->bridge, name))
+			return true;
+	return false;
+}
+
+void vx_bridges_gc(struct vxland *v)
+{
+	struct vx_bridge **pp = &v->brs, *b;
+
+	while ((b = *pp)) {
+		if (b->declared || vx_bridge_named(v, b->name)) {
+			pp = &b->next;
+			continue;
+		}
+		*pp = b->next;
+		vx_zebra_delete(v, b->name);
+		vx_bridge_free(b);
+	}
+}
+
+void vx_free_all(struct vxland *v)
+{
+	while (v->segs) {
+		struct vx_seg *s = v->segs;
+
+		v->segs = s->next;
+		vx_seg_free(s);
+	}
+	while (v->brs) {
+		struct vx_bridge *b = v->brs;
+
+		v->brs = b->next;
+		vx_bridge_free(b);
+	}
+	while (v->ifaces) {
+		struct vx_iface *i = v->ifaces;
+
+		v->ifaces = i->next;
+		free(i);
+	}
+}
