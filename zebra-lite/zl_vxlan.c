@@ -30,6 +30,9 @@ struct zl_vx_link {
 	int ifindex;
 	enum zl_nl_vxkind kind;
 	int master;
+	/* The device's own remote or group: the kernel keeps it as the
+	 * all-zero FDB entry; it belongs to the link, not to the FDB. */
+	struct kld_addr dflt;
 	struct kld_prefix *addrs; /* addresses we set */
 	size_t naddrs;
 	char (*members)[ZL_NL_IFNAMSIZ]; /* devices we enslaved */
@@ -137,6 +140,12 @@ static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
 	l->ifindex = d->ifindex;
 	l->kind = d->kind;
 	l->master = d->master;
+	l->dflt = d->vx.remote;
+}
+
+static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const struct kld_addr *dst)
+{
+	return l->dflt.family && zl_vx_mac_zero(mac) && kld_addr_eq(&l->dflt, dst);
 }
 
 static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
@@ -145,7 +154,8 @@ static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
 	struct zl_vx_fdb *e;
 
 	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
-	if (!(n->flags & NTF_SELF) || !(n->state & NUD_PERMANENT) || !n->dst.family || !n->has_mac)
+	if (!(n->flags & NTF_SELF) || !(n->state & NUD_PERMANENT) || !n->dst.family || !n->has_mac ||
+	    zl_vx_is_dflt(l, n->mac, &n->dst))
 		return;
 	l->fdb = kld_xrealloc(l->fdb, (l->nfdb + 1) * sizeof(*l->fdb));
 	e = &l->fdb[l->nfdb++];
@@ -399,6 +409,7 @@ static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const st
 	l->stale = false;
 	l->ifindex = cur->ifindex;
 	l->kind = cur->kind;
+	l->dflt = cur->vx.remote;
 	return l;
 }
 
@@ -569,13 +580,13 @@ static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx
 		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
 }
 
-static size_t zl_vx_dedup(struct zl_vx_fdb *e, size_t n)
+static size_t zl_vx_dedup(const struct zl_vx_link *l, struct zl_vx_fdb *e, size_t n)
 {
 	size_t out = 0;
 
 	qsort(e, n, sizeof(*e), zl_vx_fdb_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (!out || zl_vx_fdb_cmp(&e[out - 1], &e[i]))
+		if ((!out || zl_vx_fdb_cmp(&e[out - 1], &e[i])) && !zl_vx_is_dflt(l, e[i].mac, &e[i].dst))
 			e[out++] = e[i];
 	return out;
 }
@@ -591,7 +602,7 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 		zl_vx_fail(res, -ENODEV, "%s is not a VXLAN device of this client", name);
 		return;
 	}
-	n = zl_vx_dedup(e, n);
+	n = zl_vx_dedup(l, e, n);
 	/* Both sorted: one merge yields what to add and what to delete. */
 	while (i < n || j < l->nfdb) {
 		int d = i == n ? 1 : j == l->nfdb ? -1 : zl_vx_fdb_cmp(&e[i], &l->fdb[j]);
