@@ -48,9 +48,8 @@ def addrs(h, dev):
 def fdb(h, dev):
     """Static FDB entries of a device (its own and its bridge's), without
     the MACs of the devices themselves (random on each host)."""
-    own = {json.loads(h.cmd(f"ip -j link show dev {d}"))[0]["address"]
-           for d in json.loads(h.cmd("ip -j link show")) and
-           [l["ifname"] for l in json.loads(h.cmd("ip -j link show"))]}
+    own = {l.get("address") for l in json.loads(h.cmd("ip -j link show"))}
+    own.discard("00:00:00:00:00:00")  # lo's, and the flood entries' MAC
     out = set()
     for e in json.loads(h.cmd(f"bridge -j fdb show dev {dev}")):
         mcast = int(e["mac"][:2], 16) & 1  # the kernel's multicast list
@@ -322,3 +321,49 @@ def test_bad_input_is_refused_and_changes_nothing(lab):
     time.sleep(0.5)
     assert a.running_config() == running
     assert kernel(a) == links
+
+
+# ---- three sites over the WireGuard mesh of wgd ----
+
+def test_three_sites_head_end_replication_over_wireguard_mesh(lab):
+    """The fabric of the seed: VXLAN 100 over wg0 on three sites, head-end
+    replication to the two others, br-overlay on each; a host behind site
+    A's bridge ARPs for and pings one behind site C's. vxland is configured
+    before wg0 exists: the segment is held, then made when wgd brings the
+    plane up, with the MTU derived from wg0's."""
+    from test_wg import mesh_hosts, mesh_lines
+    hosts, members = mesh_hosts(lab, 3)
+    vms = []
+    for i, h in enumerate(hosts, 1):
+        h.start("vxland")
+        vm = lab.host(f"vm{i}")
+        lab.link(vm, "eth0", h, "tap0")
+        vm.cmd(f"ip addr add 172.16.0.{100 + i}/24 dev eth0")
+        vms.append(vm)
+        others = " ".join(f"10.200.0.{j}" for j in range(1, 4) if j != i)
+        h.conf("bridge br-overlay", "member tap0", f"address 172.16.0.{i}/24", "exit",
+               "vxlan 100", f"local 10.200.0.{i}", "dstport 4789", "no learning",
+               "underlay wg0", f"flood {others}", "bridge br-overlay", "exit")
+    kldlab.wait_for(lambda: json.loads(hosts[0].vtysh("show vxlan json"))["100"]["state"] == "held",
+                    10, what="held while wg0 is missing")
+    for h in hosts:
+        h.conf("wireguard wg0", f"private-key file {h.key}", "exit",
+               *mesh_lines("backplane", members, h.name))
+    for h in hosts:
+        wait_up(h, timeout=30)
+    for h in hosts:
+        assert link_info(h, "vxlan100")["mtu"] == 1370
+        assert link_info(h, "vxlan100")["data"]["link"] == "wg0"
+    # Site A's host reaches site C's across the overlay: ARP is flooded by
+    # head-end replication (no learning, no multicast in WireGuard).
+    ping(vms[0], "172.16.0.103", timeout=30)
+    ping(vms[2], "172.16.0.101")
+    ping(hosts[1], "172.16.0.1")
+    neigh = vms[0].cmd("ip neigh show 172.16.0.103")
+    mac_c = json.loads(vms[2].cmd("ip -j link show dev eth0"))[0]["address"]
+    assert mac_c in neigh
+    flood = {e[1] for e in fdb(hosts[0], "vxlan100") if e[0] == "00:00:00:00:00:00"}
+    assert flood == {"10.200.0.2", "10.200.0.3"}
+    text = hosts[0].vtysh("show vxlan 100")
+    assert " MTU: 1370 (wg0 1420 - 50)\n" in text
+    assert "  10.200.0.2 flood: HER\n  10.200.0.3 flood: HER\n" in text
