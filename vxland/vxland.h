@@ -49,6 +49,7 @@ struct vx_seg {
 	struct kld_addr local, remote, group;
 	struct kld_addr *flood;
 	size_t nflood;
+	char flood_mesh[64];   /* "": none; else the wgd mesh whose members it floods to */
 	char underlay[IFNAMSIZ];
 	uint16_t dstport;      /* 0: 4789 */
 	uint16_t port_min, port_max;
@@ -87,8 +88,17 @@ struct vx_iface {
 	struct vx_iface *next;
 };
 
+/* A mesh of wgd as zebra-lite relays it: the other members' addresses. */
+struct vx_mesh {
+	char name[64];
+	struct kld_addr *peers;
+	size_t npeers;
+	struct vx_mesh *next;
+};
+
 struct vxland {
 	struct kld_proto_daemon p;
+	struct vx_mesh *meshes;
 	struct vx_seg *segs;
 	struct vx_bridge *brs;
 	struct vx_iface *ifaces;
@@ -114,6 +124,10 @@ struct vx_iface *vx_iface_get(struct vxland *v, const char *name);
 uint32_t vx_seg_mtu(struct vxland *v, const struct vx_seg *s, char *why, size_t size);
 int vx_mac_parse(const char *s, uint8_t mac[6]);
 const char *vx_mac_fmt(const uint8_t mac[6], char *buf);
+/* The segment's flood list: its own VTEPs and its mesh's members (not
+ * itself, not twice). *out is malloc'd. */
+size_t vx_seg_flood(struct vxland *v, const struct vx_seg *s, struct kld_addr **out);
+void vx_meshes_free(struct vxland *v);
 /* Bridges no segment names and no block declares: dropped (deleted). */
 void vx_bridges_gc(struct vxland *v);
 void vx_free_all(struct vxland *v);

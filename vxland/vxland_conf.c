@@ -167,8 +167,51 @@ void vx_bridges_gc(struct vxland *v)
 	}
 }
 
+static bool vx_addr_in(const struct kld_addr *list, size_t n, const struct kld_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kld_addr_eq(&list[i], a))
+			return true;
+	return false;
+}
+
+size_t vx_seg_flood(struct vxland *v, const struct vx_seg *s, struct kld_addr **out)
+{
+	const struct vx_mesh *m = NULL;
+	size_t n = 0;
+	struct kld_addr *a;
+
+	for (const struct vx_mesh *x = v->meshes; s->flood_mesh[0] && x; x = x->next)
+		if (!strcmp(x->name, s->flood_mesh))
+			m = x;
+	a = kld_xcalloc(s->nflood + (m ? m->npeers : 0) + 1, sizeof(*a));
+	for (size_t i = 0; i < s->nflood; i++)
+		a[n++] = s->flood[i];
+	for (size_t i = 0; m && i < m->npeers; i++) {
+		const struct kld_addr *p = &m->peers[i];
+		uint8_t fam = s->local.family ? s->local.family : n ? a[0].family : p->family;
+
+		if (p->family == fam && !kld_addr_eq(p, &s->local) && !vx_addr_in(a, n, p))
+			a[n++] = *p;
+	}
+	*out = a;
+	return n;
+}
+
+void vx_meshes_free(struct vxland *v)
+{
+	while (v->meshes) {
+		struct vx_mesh *m = v->meshes;
+
+		v->meshes = m->next;
+		free(m->peers);
+		free(m);
+	}
+}
+
 void vx_free_all(struct vxland *v)
 {
+	vx_meshes_free(v);
 	while (v->segs) {
 		struct vx_seg *s = v->segs;
 

@@ -20,14 +20,18 @@ static const char *vx_flood_kind(const struct vx_seg *s)
 {
 	if (s->group.family)
 		return "multicast";
-	if (s->nflood)
+	if (s->nflood || s->flood_mesh[0])
 		return "HER";
 	return s->remote.family ? "point-to-point" : "none";
 }
 
-static size_t vx_nvteps(const struct vx_seg *s)
+static size_t vx_nvteps(struct vxland *v, const struct vx_seg *s)
 {
-	return s->nflood + (s->remote.family != 0);
+	struct kld_addr *f;
+	size_t n = vx_seg_flood(v, s, &f);
+
+	free(f);
+	return n + (s->remote.family != 0);
 }
 
 static const char *vx_addr_s(const struct kld_addr *a, char *buf, size_t size)
@@ -78,10 +82,16 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 	json_object_object_add(o, "floodType", json_object_new_string(vx_flood_kind(s)));
 	if (s->remote.family)
 		json_object_array_add(vteps, json_object_new_string(kld_addr_fmt(&s->remote, ab, sizeof(ab))));
-	for (size_t i = 0; i < s->nflood; i++)
-		json_object_array_add(vteps, json_object_new_string(kld_addr_fmt(&s->flood[i], ab, sizeof(ab))));
+	struct kld_addr *f;
+	size_t nf = vx_seg_flood(v, s, &f);
+
+	for (size_t i = 0; i < nf; i++)
+		json_object_array_add(vteps, json_object_new_string(kld_addr_fmt(&f[i], ab, sizeof(ab))));
+	free(f);
+	if (s->flood_mesh[0])
+		json_object_object_add(o, "floodMesh", json_object_new_string(s->flood_mesh));
 	json_object_object_add(o, "remoteVteps", vteps);
-	json_object_object_add(o, "numRemoteVteps", json_object_new_int64((int64_t)vx_nvteps(s)));
+	json_object_object_add(o, "numRemoteVteps", json_object_new_int64((int64_t)vx_nvteps(v, s)));
 	json_object_object_add(o, "numStaticMacs", json_object_new_int64((int64_t)s->nmacs));
 	return o;
 }
@@ -109,8 +119,13 @@ static void vx_seg_detail(struct vty *vty, struct vxland *v, const struct vx_seg
 	vty_out(vty, " Remote VTEPs for this VNI:\n");
 	if (s->remote.family)
 		vty_out(vty, "  %s flood: point-to-point\n", kld_addr_fmt(&s->remote, ab, sizeof(ab)));
-	for (size_t i = 0; i < s->nflood; i++)
-		vty_out(vty, "  %s flood: HER\n", kld_addr_fmt(&s->flood[i], ab, sizeof(ab)));
+	struct kld_addr *f;
+	size_t nf = vx_seg_flood(v, s, &f);
+
+	for (size_t i = 0; i < nf; i++)
+		vty_out(vty, "  %s flood: HER%s%s\n", kld_addr_fmt(&f[i], ab, sizeof(ab)),
+			i >= s->nflood ? " mesh " : "", i >= s->nflood ? s->flood_mesh : "");
+	free(f);
 	vty_out(vty, " Number of static MACs configured for this VNI: %zu\n", s->nmacs);
 }
 
@@ -150,7 +165,7 @@ static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
 			uint32_t mtu = s->st.mtu ? s->st.mtu : vx_seg_mtu(v, s, why, sizeof(why));
 
 			vty_out(vty, "%-10u %-4s %-16s %-8s %-12zu %-8zu %-6u %-14s %s\n", s->vni, "L2",
-				vx_seg_ifname(s, name), vx_state_names[s->st.state], vx_nvteps(s),
+				vx_seg_ifname(s, name), vx_state_names[s->st.state], vx_nvteps(v, s),
 				s->nmacs, mtu, s->underlay[0] ? s->underlay : "-",
 				s->bridge[0] ? s->bridge : "-");
 		}

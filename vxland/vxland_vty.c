@@ -315,7 +315,7 @@ static int vx_cmd_group(struct vty *vty, const struct cmd_args *args)
 				kld_addr_fmt(&s->remote, ab, sizeof(ab)));
 			return CMD_WARNING;
 		}
-		if (s->nflood) {
+		if (s->nflood || s->flood_mesh[0]) {
 			vty_out(vty, "%% A segment floods to a group or to a list, not both\n");
 			return CMD_WARNING;
 		}
@@ -377,6 +377,24 @@ out:
 	free(a);
 	cmd_words_free(words, offs, n);
 	return ret;
+}
+
+static int vx_cmd_flood_mesh(struct vty *vty, const struct cmd_args *args)
+{
+	struct vx_seg *s = vx_ctx_seg(vty);
+	const char *name = cmd_has(args, "no") ? "" : cmd_arg(args, "mesh");
+
+	if (name[0] && s->group.family) {
+		vty_out(vty, "%% A segment floods to a group or to a list, not both\n");
+		return CMD_WARNING;
+	}
+	if (strlen(name) >= sizeof(s->flood_mesh)) {
+		vty_out(vty, "%% Mesh name too long\n");
+		return CMD_WARNING;
+	}
+	snprintf(s->flood_mesh, sizeof(s->flood_mesh), "%s", name);
+	vx_changed(vty, &s->st);
+	return CMD_SUCCESS;
 }
 
 static int vx_cmd_underlay(struct vty *vty, const struct cmd_args *args)
@@ -675,6 +693,11 @@ static const struct cmd_def vx_cmds[] = {
 	  vx_cmd_flood, NULL, 0 },
 	{ "vxlan", "no flood [LINE...$list]", NO "Head-end replication list\nVTEP addresses\n",
 	  vx_cmd_flood, NULL, 0 },
+	{ "vxlan", "flood mesh WORD$mesh",
+	  "Head-end replication\nFlood to every member of a WireGuard mesh of wgd\nMesh name\n",
+	  vx_cmd_flood_mesh, NULL, 0 },
+	{ "vxlan", "no flood mesh [WORD]", NO "Head-end replication\nA mesh of wgd\nMesh name\n",
+	  vx_cmd_flood_mesh, NULL, 0 },
 	{ "vxlan", "underlay IFNAME$name", "Device the tunnel runs over (wg0)\nInterface name\n",
 	  vx_cmd_underlay, NULL, 0 },
 	{ "vxlan", "no underlay [IFNAME]", NO "Underlay device\nInterface name\n", vx_cmd_underlay,
@@ -769,6 +792,8 @@ static void vx_write_vteps(struct vty *vty, const struct vx_seg *s)
 		vty_out(vty, " group %s\n", kld_addr_fmt(&s->group, ab, sizeof(ab)));
 	for (size_t i = 0; i < s->nflood; i++)
 		vty_out(vty, " flood %s\n", kld_addr_fmt(&s->flood[i], ab, sizeof(ab)));
+	if (s->flood_mesh[0])
+		vty_out(vty, " flood mesh %s\n", s->flood_mesh);
 	for (size_t i = 0; i < s->nmacs; i++)
 		vty_out(vty, " mac %s remote %s\n", vx_mac_fmt(s->macs[i].mac, mb),
 			kld_addr_fmt(&s->macs[i].dst, ab, sizeof(ab)));

@@ -137,17 +137,19 @@ static void vx_push_fdb(struct vxland *v, struct vx_seg *s)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
 	Kld__FdbSet m = KLD__FDB_SET__INIT;
-	size_t n = s->nflood + s->nmacs;
+	struct kld_addr *flood;
+	size_t nflood = vx_seg_flood(v, s, &flood);
+	size_t n = nflood + s->nmacs;
 	Kld__FdbEntry *e = kld_xcalloc(n + 1, sizeof(*e)), **ep = kld_xcalloc(n + 1, sizeof(*ep));
 	uint8_t (*dst)[16] = kld_xcalloc(n + 1, 16);
 	static uint8_t zero[6];
 	char name[IFNAMSIZ];
 
 	for (size_t i = 0; i < n; i++) {
-		const struct kld_addr *a = i < s->nflood ? &s->flood[i] : &s->macs[i - s->nflood].dst;
+		const struct kld_addr *a = i < nflood ? &flood[i] : &s->macs[i - nflood].dst;
 
 		kld__fdb_entry__init(&e[i]);
-		e[i].mac.data = i < s->nflood ? zero : s->macs[i - s->nflood].mac;
+		e[i].mac.data = i < nflood ? zero : s->macs[i - nflood].mac;
 		e[i].mac.len = 6;
 		vx_bytes(&e[i].dst, a, dst[i]);
 		ep[i] = &e[i];
@@ -162,6 +164,7 @@ static void vx_push_fdb(struct vxland *v, struct vx_seg *s)
 	free(e);
 	free(ep);
 	free(dst);
+	free(flood);
 }
 
 static void vx_push_timer(void *arg)
@@ -316,11 +319,47 @@ static void vx_on_interface(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 		vx_iface_touch(v, m->name);
 }
 
+/* wgd's meshes, relayed by zebra-lite: segments that flood to a mesh
+ * get their FDB again (zebra-lite writes only the difference). */
+static void vx_on_meshes(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct vxland *v = arg;
+	const Kld__WgMeshes *ms = env->wg_meshes;
+
+	vx_meshes_free(v);
+	for (size_t i = ms->n_meshes; i-- > 0;) {
+		const Kld__WgMesh *in = ms->meshes[i];
+		struct vx_mesh *m = kld_xcalloc(1, sizeof(*m));
+
+		snprintf(m->name, sizeof(m->name), "%s", in->name);
+		m->peers = kld_xcalloc(in->n_peers + 1, sizeof(*m->peers));
+		for (size_t j = 0; j < in->n_peers; j++) {
+			const Kld__Prefix *p = in->peers[j];
+
+			if (p && p->addr.len == kld_family_bytes((uint8_t)p->family) &&
+			    kld_addr_set(&m->peers[m->npeers], (uint8_t)p->family, p->addr.data) == 0)
+				m->npeers++;
+		}
+		m->next = v->meshes;
+		v->meshes = m;
+	}
+	for (struct vx_seg *s = v->segs; s; s = s->next) {
+		if (!s->flood_mesh[0])
+			continue;
+		if (s->st.state == VX_UP && !s->st.awaiting_fdb && !s->st.dirty && v->conn)
+			vx_push_fdb(v, s);
+		else
+			s->st.dirty = true;
+	}
+	vx_schedule_push(v);
+}
+
 static void vx_on_up(struct kld_ipc_conn *c, void *arg)
 {
 	struct vxland *v = arg;
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
 	Kld__InterfaceSubscribe is = KLD__INTERFACE_SUBSCRIBE__INIT;
+	Kld__WgMeshSubscribe ms = KLD__WG_MESH_SUBSCRIBE__INIT;
 
 	kld_info("connected to zebra-lite; replaying");
 	v->conn = c;
@@ -329,6 +368,9 @@ static void vx_on_up(struct kld_ipc_conn *c, void *arg)
 	/* Interfaces first: the MTU of a segment derives from its underlay's. */
 	env.body_case = KLD__ENVELOPE__BODY_INTERFACE_SUBSCRIBE;
 	env.interface_subscribe = &is;
+	kld_ipc_send(c, &env);
+	env.body_case = KLD__ENVELOPE__BODY_WG_MESH_SUBSCRIBE;
+	env.wg_mesh_subscribe = &ms;
 	kld_ipc_send(c, &env);
 	for (struct vx_bridge *b = v->brs; b; b = b->next)
 		b->st.dirty = true;
@@ -358,6 +400,7 @@ const struct kld_ipc_ops vx_zebra_ops = {
 	.handlers = {
 		[KLD__ENVELOPE__BODY_LINK_RESULT] = vx_on_result,
 		[KLD__ENVELOPE__BODY_INTERFACE] = vx_on_interface,
+		[KLD__ENVELOPE__BODY_WG_MESHES] = vx_on_meshes,
 	},
 };
 

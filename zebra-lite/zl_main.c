@@ -51,6 +51,7 @@ static void zl_stop(struct zl *zl)
 		kld_timer_free(zl->clients[i].grace);
 	zl_wg_fini(zl);
 	zl_vx_fini(zl);
+	zl_wgmesh_fini();
 	zl_kernel_close(zl);
 	/* Routes stay in the kernel: the next zebra-lite adopts them. */
 	rib_free(zl->rib);

@@ -73,4 +73,11 @@ struct kld_ipc_conn;
 void zl_vx_handle(struct kld_ipc_conn *c, const struct Kld__Envelope *env, void *arg);
 void zl_vx_client_down(struct zl *zl, struct kld_ipc_conn *c);
 
+/* zl_wgmesh.c: wgd's meshes relayed to subscribers (fields 66-67). */
+struct Kld__WgMeshes;
+void zl_wgmesh_update(struct kld_ipc_conn *c, const struct Kld__WgMeshes *m);
+void zl_wgmesh_subscribe(struct kld_ipc_conn *c);
+void zl_wgmesh_client_down(struct kld_ipc_conn *c);
+void zl_wgmesh_fini(void);
+
 #endif

@@ -34,6 +34,7 @@ static uint16_t zl_vx_owner(struct zl *zl, struct kld_ipc_conn *c)
 
 void zl_vx_client_down(struct zl *zl, struct kld_ipc_conn *c)
 {
+	zl_wgmesh_client_down(c);
 	for (uint16_t i = 1; i < ZL_MAX_CLIENTS; i++) {
 		if (zl_vx_conns[i] == c) {
 			zl_vx_conns[i] = NULL;

@@ -341,9 +341,11 @@ def test_three_sites_head_end_replication_over_wireguard_mesh(lab):
         vm.cmd(f"ip addr add 172.16.0.{100 + i}/24 dev eth0")
         vms.append(vm)
         others = " ".join(f"10.200.0.{j}" for j in range(1, 4) if j != i)
+        # Sites 1 and 2 follow the mesh; site 3 lists its VTEPs as the seed does.
+        flood = "flood mesh backplane" if i < 3 else f"flood {others}"
         h.conf("bridge br-overlay", "member tap0", f"address 172.16.0.{i}/24", "exit",
                "vxlan 100", f"local 10.200.0.{i}", "dstport 4789", "no learning",
-               "underlay wg0", f"flood {others}", "bridge br-overlay", "exit")
+               "underlay wg0", flood, "bridge br-overlay", "exit")
     kldlab.wait_for(lambda: json.loads(hosts[0].vtysh("show vxlan json"))["100"]["state"] == "held",
                     10, what="held while wg0 is missing")
     for h in hosts:
@@ -366,4 +368,24 @@ def test_three_sites_head_end_replication_over_wireguard_mesh(lab):
     assert flood == {"10.200.0.2", "10.200.0.3"}
     text = hosts[0].vtysh("show vxlan 100")
     assert " MTU: 1370 (wg0 1420 - 50)\n" in text
-    assert "  10.200.0.2 flood: HER\n  10.200.0.3 flood: HER\n" in text
+    assert ("  10.200.0.2 flood: HER mesh backplane\n"
+            "  10.200.0.3 flood: HER mesh backplane\n") in text
+    assert "flood 10.200.0.2 10.200.0.3" not in hosts[0].running_config()
+    # A fourth member joins the mesh: it joins the flood list of the
+    # segments that name the mesh, and no vxland line is typed.
+    from test_wg import genkey
+    _, pub4 = genkey(hosts[0], "n4")
+    vx_before = hosts[0].vtysh("show running-config")
+    vx_before = vx_before[vx_before.index("vxlan 100"):]
+    for h in hosts:
+        h.conf("wireguard mesh backplane",
+               f"member n4 public-key {pub4} endpoint 192.0.2.4:51820 address 10.200.0.4/24")
+    for h, want in ((hosts[0], {"10.200.0.2", "10.200.0.3", "10.200.0.4"}),
+                    (hosts[1], {"10.200.0.1", "10.200.0.3", "10.200.0.4"}),
+                    (hosts[2], {"10.200.0.1", "10.200.0.2"})):
+        kldlab.wait_for(lambda: {e[1] for e in fdb(h, "vxlan100")
+                                 if e[0] == "00:00:00:00:00:00"} == want, 15,
+                        what=f"{h.name}'s flood list follows the mesh")
+    after = hosts[0].vtysh("show running-config")
+    assert after[after.index("vxlan 100"):] == vx_before
+    ping(vms[0], "172.16.0.103")
