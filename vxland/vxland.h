@@ -62,7 +62,9 @@ struct vx_seg {
 	struct kld_prefix *addrs;
 	size_t naddrs;
 	struct vx_mac *macs;
-	size_t nmacs;
+	size_t nmacs, macs_cap;
+	uint32_t *mac_ht;      /* open addressing: index + 1 into macs, 0: empty */
+	size_t mac_ht_cap;
 	struct vx_status st;
 	struct vx_seg *next;
 };
@@ -122,6 +124,10 @@ struct vx_seg *vx_seg_by_ifname(struct vxland *v, const char *ifname);
 struct vx_iface *vx_iface_get(struct vxland *v, const char *name);
 /* The MTU vxland asks for and where it comes from ("configured", "wg0 1420 - 50"). */
 uint32_t vx_seg_mtu(struct vxland *v, const struct vx_seg *s, char *why, size_t size);
+/* Static MACs of a segment: a hundred thousand of them load in linear time. */
+long vx_mac_find(const struct vx_seg *s, const uint8_t mac[6]);
+void vx_mac_put(struct vx_seg *s, const uint8_t mac[6], const struct kld_addr *dst);
+void vx_mac_del(struct vx_seg *s, size_t i);
 int vx_mac_parse(const char *s, uint8_t mac[6]);
 const char *vx_mac_fmt(const uint8_t mac[6], char *buf);
 /* The segment's flood list: its own VTEPs and its mesh's members (not

@@ -42,6 +42,7 @@ void vx_seg_free(struct vx_seg *s)
 	free(s->flood);
 	free(s->addrs);
 	free(s->macs);
+	free(s->mac_ht);
 	free(s);
 }
 
@@ -117,6 +118,71 @@ uint32_t vx_seg_mtu(struct vxland *v, const struct vx_seg *s, char *why, size_t 
 	}
 	snprintf(why, size, "%s %u - %u", u->name, u->mtu, over);
 	return u->mtu - over;
+}
+
+static uint32_t vx_mac_hash(const uint8_t *m)
+{
+	uint32_t h = kld_hash_block(0, (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+					       (uint32_t)m[2] << 8 | m[3]);
+
+	return kld_hash_final(kld_hash_block(h, (uint32_t)m[4] << 8 | m[5]));
+}
+
+static void vx_mac_index(struct vx_seg *s)
+{
+	free(s->mac_ht);
+	s->mac_ht_cap = 64;
+	while (s->mac_ht_cap < 2 * s->macs_cap)
+		s->mac_ht_cap *= 2;
+	s->mac_ht = kld_xcalloc(s->mac_ht_cap, sizeof(*s->mac_ht));
+	for (size_t i = 0; i < s->nmacs; i++) {
+		size_t j = vx_mac_hash(s->macs[i].mac) & (s->mac_ht_cap - 1);
+
+		while (s->mac_ht[j])
+			j = (j + 1) & (s->mac_ht_cap - 1);
+		s->mac_ht[j] = (uint32_t)i + 1;
+	}
+}
+
+long vx_mac_find(const struct vx_seg *s, const uint8_t mac[6])
+{
+	if (!s->mac_ht)
+		return -1;
+	for (size_t j = vx_mac_hash(mac) & (s->mac_ht_cap - 1); s->mac_ht[j];
+	     j = (j + 1) & (s->mac_ht_cap - 1))
+		if (!memcmp(s->macs[s->mac_ht[j] - 1].mac, mac, 6))
+			return (long)s->mac_ht[j] - 1;
+	return -1;
+}
+
+void vx_mac_put(struct vx_seg *s, const uint8_t mac[6], const struct kld_addr *dst)
+{
+	long i = vx_mac_find(s, mac);
+
+	if (i >= 0) {
+		s->macs[i].dst = *dst;
+		return;
+	}
+	if (s->nmacs == s->macs_cap) {
+		s->macs_cap = s->macs_cap ? 2 * s->macs_cap : 16;
+		s->macs = kld_xrealloc(s->macs, s->macs_cap * sizeof(*s->macs));
+	}
+	memcpy(s->macs[s->nmacs].mac, mac, 6);
+	s->macs[s->nmacs++].dst = *dst;
+	if (!s->mac_ht || s->mac_ht_cap < 2 * s->macs_cap) {
+		vx_mac_index(s);
+		return;
+	}
+	i = (long)(vx_mac_hash(mac) & (s->mac_ht_cap - 1));
+	while (s->mac_ht[i])
+		i = (long)(((size_t)i + 1) & (s->mac_ht_cap - 1));
+	s->mac_ht[i] = (uint32_t)s->nmacs;
+}
+
+void vx_mac_del(struct vx_seg *s, size_t i)
+{
+	s->macs[i] = s->macs[--s->nmacs];
+	vx_mac_index(s); /* rare: rebuilt */
 }
 
 int vx_mac_parse(const char *s, uint8_t mac[6])

@@ -193,10 +193,7 @@ static bool vx_mac_configured(const struct vx_seg *s, const uint8_t *mac, const 
 				return true;
 		return s->remote.family && !memcmp(s->remote.u.bytes, dst, dlen);
 	}
-	for (size_t i = 0; i < s->nmacs; i++)
-		if (!memcmp(s->macs[i].mac, mac, 6))
-			return true;
-	return false;
+	return vx_mac_find(s, mac) >= 0;
 }
 
 static const char *vx_rec_origin(const struct vx_seg *s, const Kld__FdbRecord *r)

@@ -573,7 +573,7 @@ static int vx_cmd_mac(struct vty *vty, const struct cmd_args *args)
 	const char *text = cmd_arg(args, "mac");
 	uint8_t mac[6];
 	struct kld_addr dst = { 0 };
-	size_t i;
+	long i;
 
 	if (vx_mac_parse(text, mac) < 0) {
 		vty_out(vty, "%% Malformed MAC address %s: expected XX:XX:XX:XX:XX:XX\n", text);
@@ -583,26 +583,20 @@ static int vx_cmd_mac(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% %s is not a unicast MAC address (flooding is `flood`)\n", text);
 		return CMD_WARNING;
 	}
-	for (i = 0; i < s->nmacs && memcmp(s->macs[i].mac, mac, 6); i++)
-		;
+	i = vx_mac_find(s, mac);
 	if (cmd_has(args, "no")) {
-		if (i == s->nmacs) {
+		if (i < 0) {
 			vty_out(vty, "%% MAC %s is not configured\n", text);
 			return CMD_WARNING;
 		}
-		s->macs[i] = s->macs[--s->nmacs];
+		vx_mac_del(s, (size_t)i);
 		vx_changed(vty, &s->st);
 		return CMD_SUCCESS;
 	}
 	if (vx_addr_arg(vty, cmd_arg(args, "addr"), &dst, 0) < 0 ||
 	    vx_family_ok(vty, s, &dst, cmd_arg(args, "addr")) < 0)
 		return CMD_WARNING;
-	if (i == s->nmacs) {
-		s->macs = kld_xrealloc(s->macs, (s->nmacs + 1) * sizeof(*s->macs));
-		s->nmacs++;
-	}
-	memcpy(s->macs[i].mac, mac, 6);
-	s->macs[i].dst = dst;
+	vx_mac_put(s, mac, &dst);
 	vx_changed(vty, &s->st);
 	return CMD_SUCCESS;
 }
