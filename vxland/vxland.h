@@ -134,8 +134,6 @@ const char *vx_mac_fmt(const uint8_t mac[6], char *buf);
  * itself, not twice). *out is malloc'd. */
 size_t vx_seg_flood(struct vxland *v, const struct vx_seg *s, struct kld_addr **out);
 void vx_meshes_free(struct vxland *v);
-/* Bridges no segment names and no block declares: dropped (deleted). */
-void vx_bridges_gc(struct vxland *v);
 void vx_free_all(struct vxland *v);
 /* The config-block parser's entry for the fuzzer: run one whole config
  * text through a fresh daemon state. */

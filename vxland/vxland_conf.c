@@ -210,29 +210,6 @@ const char *vx_mac_fmt(const uint8_t m[6], char *buf)
 	return buf;
 }
 
-static bool vx_bridge_named(struct vxland *v, const char *name)
-{
-	for (struct vx_seg *s = v->segs; s; s = s->next)
-		if (!strcmp(s->bridge, name))
-			return true;
-	return false;
-}
-
-void vx_bridges_gc(struct vxland *v)
-{
-	struct vx_bridge **pp = &v->brs, *b;
-
-	while ((b = *pp)) {
-		if (b->declared || vx_bridge_named(v, b->name)) {
-			pp = &b->next;
-			continue;
-		}
-		*pp = b->next;
-		vx_zebra_delete(v, b->name);
-		vx_bridge_free(b);
-	}
-}
-
 static bool vx_addr_in(const struct kld_addr *list, size_t n, const struct kld_addr *a)
 {
 	for (size_t i = 0; i < n; i++)

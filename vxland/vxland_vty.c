@@ -124,6 +124,31 @@ static int vx_num_arg(struct vty *vty, const struct cmd_args *args, const char *
 
 /* ---- config node ---- */
 
+/* Bridges no segment names and no block declares go (deleted in zebra-lite). */
+static bool vx_bridge_named(struct vxland *v, const char *name)
+{
+	for (struct vx_seg *s = v->segs; s; s = s->next)
+		if (!strcmp(s->bridge, name))
+			return true;
+	return false;
+}
+
+static void vx_bridges_gc(struct vxland *v)
+{
+	struct vx_bridge **pp = &v->brs, *b;
+
+	while ((b = *pp)) {
+		if (b->declared || vx_bridge_named(v, b->name)) {
+			pp = &b->next;
+			continue;
+		}
+		*pp = b->next;
+		vx_zebra_delete(v, b->name);
+		vx_bridge_free(b);
+	}
+}
+
+
 static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 {
 	long long vni;

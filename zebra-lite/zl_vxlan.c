@@ -46,6 +46,7 @@ struct zl_vx {
 	struct zl *zl;
 	struct zl_nl_sync *sk;
 	struct zl_vx_link *links;
+	uint16_t (*slot_of)(struct zl *zl, const char *name, bool create);
 	struct kld_timer *grace[ZL_MAX_CLIENTS];
 	uint16_t grace_slot[ZL_MAX_CLIENTS];
 };
@@ -135,7 +136,7 @@ static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
 	if (strcmp(d->alias, ZL_VX_ALIAS) || d->kind == ZL_VXK_OTHER)
 		return;
 	l = KLD_NAMED_GET(&v->links, struct zl_vx_link, d->name, true);
-	l->owner = zl_client_slot(v->zl, "vxland", true);
+	l->owner = v->slot_of(v->zl, "vxland", true);
 	l->stale = true;
 	l->ifindex = d->ifindex;
 	l->kind = d->kind;
@@ -163,13 +164,14 @@ static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
 	e->dst = n->dst;
 }
 
-int zl_vx_init(struct zl *zl)
+int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *name, bool create))
 {
 	struct zl_vx *v = kld_xcalloc(1, sizeof(*v));
 	size_t n = 0;
 	int ret;
 
 	v->zl = zl;
+	v->slot_of = slot_of;
 	zl_vx_state = v;
 	ret = zl_nl_sync_open(&v->sk);
 	if (ret < 0) {

@@ -48,7 +48,10 @@ struct zl_vx_result {
 	uint32_t added, deleted;
 };
 
-int zl_vx_init(struct zl *zl);
+/* slot_of names the client slot of a daemon (zl_client_slot): adopted
+ * links are given to "vxland"'s. Passed in so the table does not call
+ * the client side. */
+int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *name, bool create));
 void zl_vx_fini(struct zl *zl);
 
 void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
