@@ -65,6 +65,8 @@ struct vx_seg {
 	size_t nmacs, macs_cap;
 	uint32_t *mac_ht;      /* open addressing: index + 1 into macs, 0: empty */
 	size_t mac_ht_cap;
+	struct vx_mac *learned; /* MACs the kernel learned, as zebra-lite reports them */
+	size_t nlearned;
 	struct vx_status st;
 	struct vx_seg *next;
 };

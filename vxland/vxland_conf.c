@@ -43,6 +43,7 @@ void vx_seg_free(struct vx_seg *s)
 	free(s->addrs);
 	free(s->macs);
 	free(s->mac_ht);
+	free(s->learned);
 	free(s);
 }
 

@@ -93,6 +93,7 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 	json_object_object_add(o, "remoteVteps", vteps);
 	json_object_object_add(o, "numRemoteVteps", json_object_new_int64((int64_t)vx_nvteps(v, s)));
 	json_object_object_add(o, "numStaticMacs", json_object_new_int64((int64_t)s->nmacs));
+	json_object_object_add(o, "numLearnedMacs", json_object_new_int64((int64_t)s->nlearned));
 	return o;
 }
 
@@ -127,6 +128,7 @@ static void vx_seg_detail(struct vty *vty, struct vxland *v, const struct vx_seg
 			i >= s->nflood ? " mesh " : "", i >= s->nflood ? s->flood_mesh : "");
 	free(f);
 	vty_out(vty, " Number of static MACs configured for this VNI: %zu\n", s->nmacs);
+	vty_out(vty, " Number of MACs learned for this VNI: %zu\n", s->nlearned);
 }
 
 static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
@@ -166,7 +168,7 @@ static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
 
 			vty_out(vty, "%-10u %-4s %-16s %-8s %-12zu %-8zu %-6u %-14s %s\n", s->vni, "L2",
 				vx_seg_ifname(s, name), vx_state_names[s->st.state], vx_nvteps(v, s),
-				s->nmacs, mtu, s->underlay[0] ? s->underlay : "-",
+				s->nmacs + s->nlearned, mtu, s->underlay[0] ? s->underlay : "-",
 				s->bridge[0] ? s->bridge : "-");
 		}
 	}

@@ -354,6 +354,41 @@ static void vx_on_meshes(struct kld_ipc_conn *c, const Kld__Envelope *env, void 
 	vx_schedule_push(v);
 }
 
+/* A MAC the kernel learned or forgot on one of our devices. Kept per
+ * segment (for show now, for EVPN in bgpd later); bounded, as the kernel's
+ * table is not. */
+#define VX_LEARNED_MAX 65536
+
+static void vx_on_fdb_event(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct vxland *v = arg;
+	const Kld__FdbEvent *ev = env->fdb_event;
+	const Kld__FdbRecord *r = ev->record;
+	struct vx_seg *s = r ? vx_seg_by_ifname(v, r->ifname) : NULL;
+	struct kld_addr dst = { 0 };
+	size_t i;
+
+	if (!s || r->mac.len != 6)
+		return;
+	if (r->dst.len == 4 || r->dst.len == 16)
+		kld_addr_set(&dst, r->dst.len == 4 ? AF_INET : AF_INET6, r->dst.data);
+	for (i = 0; i < s->nlearned && memcmp(s->learned[i].mac, r->mac.data, 6); i++)
+		;
+	if (ev->deleted) {
+		if (i < s->nlearned)
+			s->learned[i] = s->learned[--s->nlearned];
+		return;
+	}
+	if (i == s->nlearned) {
+		if (s->nlearned >= VX_LEARNED_MAX)
+			return;
+		s->learned = kld_xrealloc(s->learned, (s->nlearned + 1) * sizeof(*s->learned));
+		memcpy(s->learned[s->nlearned++].mac, r->mac.data, 6);
+	}
+	s->learned[i].dst = dst;
+	kld_debug("vxlan %u: learned a MAC behind %s", s->vni, r->ifname);
+}
+
 static void vx_on_up(struct kld_ipc_conn *c, void *arg)
 {
 	struct vxland *v = arg;
@@ -392,6 +427,9 @@ static void vx_on_down(struct kld_ipc_conn *c, void *arg)
 	v->conn = NULL;
 	v->replaying = false;
 	v->pending = 0;
+	/* What was learned is zebra-lite's news: it is told again as it comes. */
+	for (struct vx_seg *s = v->segs; s; s = s->next)
+		s->nlearned = 0;
 }
 
 const struct kld_ipc_ops vx_zebra_ops = {
@@ -401,6 +439,7 @@ const struct kld_ipc_ops vx_zebra_ops = {
 		[KLD__ENVELOPE__BODY_LINK_RESULT] = vx_on_result,
 		[KLD__ENVELOPE__BODY_INTERFACE] = vx_on_interface,
 		[KLD__ENVELOPE__BODY_WG_MESHES] = vx_on_meshes,
+		[KLD__ENVELOPE__BODY_FDB_EVENT] = vx_on_fdb_event,
 	},
 };
 

@@ -627,6 +627,28 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 	zl_schedule_work(zl);
 }
 
+static zl_vx_learned_fn zl_vx_learned;
+
+void zl_vx_set_learned_hook(zl_vx_learned_fn fn)
+{
+	zl_vx_learned = fn;
+}
+
+void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	/* The VXLAN device's own table only (the bridge's entry for the same
+	 * MAC would say it twice), and only what the kernel learned: static
+	 * entries are ours or someone's configuration. */
+	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
+	    !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+		return;
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->ifindex == n->ifindex)
+			zl_vx_learned(zl, l->owner, l->name, n, del);
+}
+
 struct zl_vx_walk {
 	const char *ifname;
 	void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n);

@@ -66,6 +66,16 @@ void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n);
  * grace time. */
 void zl_vx_owner_down(struct zl *zl, uint16_t owner);
 
+/* The kernel's FDB events: MACs learned on a client's VXLAN device are
+ * announced through the hook (the client side registers it at start). */
+typedef void (*zl_vx_learned_fn)(struct zl *zl, uint16_t owner, const char *ifname,
+				 const struct zl_nl_neigh *n, bool del);
+void zl_vx_set_learned_hook(zl_vx_learned_fn fn);
+void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del);
+/* zl_vxlan_zserv.c's hook. */
+void zl_vx_zserv_learned(struct zl *zl, uint16_t owner, const char *ifname,
+			 const struct zl_nl_neigh *n, bool del);
+
 /* Live FDB of the owner's VXLAN devices (name NULL: all of them). */
 void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
 		    void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n),

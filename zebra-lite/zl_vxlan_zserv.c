@@ -284,6 +284,30 @@ static void zl_vx_on_request(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	free(b.recs);
 }
 
+/* ---- learned MACs, as the kernel reports them ---- */
+
+void zl_vx_zserv_learned(struct zl *zl, uint16_t owner, const char *ifname,
+			 const struct zl_nl_neigh *n, bool del)
+{
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__FdbEvent ev = KLD__FDB_EVENT__INIT;
+	struct zl_vx_state_buf b = { 0 };
+
+	(void)zl;
+	if (owner >= ZL_MAX_CLIENTS || !zl_vx_conns[owner])
+		return;
+	zl_vx_rec_cb(&b, ifname, n);
+	if (!b.n)
+		return;
+	ev.record = b.recs[0];
+	ev.deleted = del;
+	out.body_case = KLD__ENVELOPE__BODY_FDB_EVENT;
+	out.fdb_event = &ev;
+	kld_ipc_send(zl_vx_conns[owner], &out);
+	free(b.recs[0]);
+	free(b.recs);
+}
+
 typedef void (*zl_vx_handler)(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env);
 
 static const zl_vx_handler zl_vx_handlers[] = {

@@ -200,6 +200,9 @@ def test_two_sites_point_to_point_ping_and_show(lab):
     learned = [m for m in js["macs"] if m["origin"] == "learned" and m.get("remoteVtep")]
     bmac = json.loads(b.cmd("ip -j link show dev vxlan100"))[0]["address"]
     assert any(m["mac"] == bmac and m["remoteVtep"] == "192.168.1.20" for m in learned)
+    # ...and zebra-lite told vxland as the kernel learned it (an event, not a dump).
+    kldlab.wait_for(lambda: json.loads(a.vtysh("show vxlan 100 json"))["100"]["numLearnedMacs"] >= 1,
+                    10, what="learned MAC reported to vxland")
 
 
 class Monitor:
