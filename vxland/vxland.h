@@ -57,6 +57,7 @@ struct vx_seg {
 	uint8_t ttl;           /* 0: auto */
 	uint8_t tos;           /* 1: inherit */
 	bool noudpcsum;
+	bool udp6zerocsumtx, udp6zerocsumrx; /* IPv6 underlay: zero checksums */
 	uint32_t mtu;          /* 0: derived from the underlay */
 	char bridge[IFNAMSIZ];
 	struct kld_prefix *addrs;

@@ -490,6 +490,19 @@ static int vx_cmd_udpcsum(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+static int vx_cmd_udp6(struct vty *vty, const struct cmd_args *args)
+{
+	struct vx_seg *s = vx_ctx_seg(vty);
+	bool on = !cmd_has(args, "no");
+
+	if (cmd_has(args, "udp6-zero-checksum-tx"))
+		s->udp6zerocsumtx = on;
+	else
+		s->udp6zerocsumrx = on;
+	vx_changed(vty, &s->st);
+	return CMD_SUCCESS;
+}
+
 static int vx_cmd_ttl(struct vty *vty, const struct cmd_args *args)
 {
 	struct vx_seg *s = vx_ctx_seg(vty);
@@ -733,6 +746,10 @@ static const struct cmd_def vx_cmds[] = {
 	  vx_cmd_learning, NULL, 0 },
 	{ "vxlan", "[no] udp-checksum", NO "UDP checksum on IPv4 transmit (default on)\n",
 	  vx_cmd_udpcsum, NULL, 0 },
+	{ "vxlan", "[no] udp6-zero-checksum-tx",
+	  NO "IPv6 underlay: send a zero UDP checksum (default off)\n", vx_cmd_udp6, NULL, 0 },
+	{ "vxlan", "[no] udp6-zero-checksum-rx",
+	  NO "IPv6 underlay: accept a zero UDP checksum (default off)\n", vx_cmd_udp6, NULL, 0 },
 	{ "vxlan", "ttl (0-4294967295)$ttl", "TTL of the outer header (default auto)\nTTL\n",
 	  vx_cmd_ttl, NULL, 0 },
 	{ "vxlan", "no ttl [(0-4294967295)]", NO "TTL of the outer header\nTTL\n", vx_cmd_ttl, NULL,
@@ -833,6 +850,10 @@ static void vx_write_seg(struct vty *vty, const struct vx_seg *s)
 		vty_out(vty, " no learning\n");
 	if (s->noudpcsum)
 		vty_out(vty, " no udp-checksum\n");
+	if (s->udp6zerocsumtx)
+		vty_out(vty, " udp6-zero-checksum-tx\n");
+	if (s->udp6zerocsumrx)
+		vty_out(vty, " udp6-zero-checksum-rx\n");
 	if (s->ttl)
 		vty_out(vty, " ttl %u\n", s->ttl);
 	if (s->tos == 1)

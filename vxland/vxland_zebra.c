@@ -116,6 +116,8 @@ static void vx_push_seg(struct vxland *v, struct vx_seg *s)
 	p.ttl = s->ttl;
 	p.tos = s->tos;
 	p.noudpcsum = s->noudpcsum;
+	p.udp6zerocsumtx = s->udp6zerocsumtx;
+	p.udp6zerocsumrx = s->udp6zerocsumrx;
 	m.ifname = (char *)vx_seg_ifname(s, name);
 	m.kind = KLD__LINK_KIND__LINK_KIND_VXLAN;
 	m.vxlan = &p;

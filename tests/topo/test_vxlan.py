@@ -67,7 +67,8 @@ def kernel(h):
 
 def same_state(vx, ref, devs):
     for d in devs:
-        assert link_info(vx, d) == link_info(ref, d), d
+        x, y = link_info(vx, d), link_info(ref, d)
+        assert x == y, (d, {k: (v, y["data"].get(k)) for k, v in x["data"].items() if y["data"].get(k) != v}, {k: v for k, v in y["data"].items() if k not in x["data"]})
         assert addrs(vx, d) == addrs(ref, d), d
         assert fdb(vx, d) == fdb(ref, d), d
 
@@ -392,3 +393,44 @@ def test_three_sites_head_end_replication_over_wireguard_mesh(lab):
     after = hosts[0].vtysh("show running-config")
     assert after[after.index("vxlan 100"):] == vx_before
     ping(vms[0], "172.16.0.103")
+
+
+def test_every_option_and_an_ipv6_underlay_match_ip_commands(lab):
+    """TTL, TOS, source-port range, checksum, learning, port: the options
+    of Deliver 1, and an IPv6 underlay, each against ip(8)."""
+    vx, ref = pair(lab, "o")
+    for h in (vx, ref):
+        h.cmd("ip -6 addr add fd00::1/64 dev eth0 nodad")
+    ref.cmd("ip link add vxlan100 type vxlan id 100 local 192.168.1.10 remote 192.168.1.20 "
+            "dstport 4790 srcport 5000 6000 ttl 64 tos inherit noudpcsum nolearning dev eth0 && "
+            "ip link set vxlan100 mtu 1400 up && "
+            "ip link add vxlan600 type vxlan id 600 local fd00::1 remote fd00::2 dstport 4789 "
+            "udp6zerocsumtx udp6zerocsumrx dev eth0 && ip link set vxlan600 up && "
+            "bridge fdb append 00:00:00:00:00:00 dev vxlan600 dst fd00::3")
+    vx.conf("vxlan 100", "local 192.168.1.10", "remote 192.168.1.20", "dstport 4790",
+            "srcport 5000 6000", "ttl 64", "tos inherit", "no udp-checksum", "no learning",
+            "underlay eth0", "mtu 1400", "exit",
+            "vxlan 600", "local fd00::1", "remote fd00::2", "flood fd00::3", "underlay eth0",
+            "udp6-zero-checksum-tx", "udp6-zero-checksum-rx", "exit")
+    wait_up(vx)
+    wait_up(vx, 600)
+    kldlab.wait_for(lambda: fdb(vx, "vxlan600") == fdb(ref, "vxlan600"), 10, what="fdb")
+    same_state(vx, ref, ["vxlan100", "vxlan600"])
+    info = link_info(vx, "vxlan600")
+    assert info["mtu"] == 1430  # eth0 1500 - 70 (IPv6)
+    assert info["data"]["local6"] == "fd00::1" and info["data"]["remote6"] == "fd00::2"
+
+
+def test_grace_time_over_removes_what_a_departed_vxland_had(lab):
+    """Kill -9 keeps everything for the grace time; a vxland that never
+    comes back loses its links when it ends."""
+    a = lab.host("a")
+    start(a)
+    a.conf("zebra graceful-restart time 3")
+    a.conf("vxlan 100", "remote 192.0.2.2", "bridge br-g", "exit")
+    wait_up(a)
+    a.stop("vxland", signal.SIGKILL)
+    time.sleep(1)
+    assert "vxlan100" in a.cmd("ip -o link show")
+    kldlab.wait_for(lambda: "vxlan100" not in a.cmd("ip -o link show") and
+                    "br-g" not in a.cmd("ip -o link show"), 15, what="swept after the grace time")
