@@ -434,3 +434,34 @@ def test_grace_time_over_removes_what_a_departed_vxland_had(lab):
     assert "vxlan100" in a.cmd("ip -o link show")
     kldlab.wait_for(lambda: "vxlan100" not in a.cmd("ip -o link show") and
                     "br-g" not in a.cmd("ip -o link show"), 15, what="swept after the grace time")
+
+
+def test_live_changes_and_deletions(lab):
+    """MTU changes in place (same ifindex); a new remote re-creates the
+    device (the kernel cannot change it in place) with its FDB; `no`
+    lines remove entries; `no vxlan` and `no bridge` delete the links."""
+    a = lab.host("a")
+    start(a)
+    a.conf("vxlan 100", "remote 192.0.2.2", "flood 192.0.2.3 192.0.2.4", "bridge br-l",
+           "mac 52:54:00:00:00:09 remote 192.0.2.3", "exit", "bridge br-l", "exit")
+    wait_up(a)
+    idx = lambda: json.loads(a.cmd("ip -j link show dev vxlan100"))[0]["ifindex"]  # noqa: E731
+    flood = lambda: {e[1] for e in fdb(a, "vxlan100") if e[0] == "00:00:00:00:00:00"}  # noqa: E731
+    kldlab.wait_for(lambda: flood() == {"192.0.2.2", "192.0.2.3", "192.0.2.4"}, 10, what="fdb")
+    first = idx()
+    a.conf("vxlan 100", "mtu 1400", "exit")
+    kldlab.wait_for(lambda: link_info(a, "vxlan100")["mtu"] == 1400, 10, what="mtu")
+    assert idx() == first
+    a.conf("vxlan 100", "remote 192.0.2.9", "no flood 192.0.2.4", "no mac 52:54:00:00:00:09",
+           "exit")
+    kldlab.wait_for(lambda: flood() == {"192.0.2.9", "192.0.2.3"}, 10, what="new remote")
+    assert idx() != first
+    assert link_info(a, "vxlan100")["master"] == "br-l"
+    assert link_info(a, "vxlan100")["mtu"] == 1400
+    assert not any(e[0] == "52:54:00:00:00:09" for e in fdb(a, "vxlan100"))
+    a.conf("no vxlan 100")
+    kldlab.wait_for(lambda: "vxlan100" not in a.cmd("ip -o link show"), 10, what="deleted")
+    assert "br-l" in a.cmd("ip -o link show")  # declared on its own
+    a.conf("no bridge br-l")
+    kldlab.wait_for(lambda: "br-l" not in a.cmd("ip -o link show"), 10, what="bridge deleted")
+    assert "vxlan" not in a.running_config() and "bridge" not in a.running_config()
