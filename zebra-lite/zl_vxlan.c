@@ -274,6 +274,14 @@ static bool zl_vx_prefix_in(const struct kld_prefix *list, size_t n, const struc
 	return false;
 }
 
+static bool zl_vx_iface_has(const struct zl_iface *ifp, const struct kld_prefix *p)
+{
+	for (const struct zl_addr *a = ifp ? ifp->addrs : NULL; a; a = a->next)
+		if (kld_prefix_eq(&a->prefix, p) && !memcmp(&a->prefix, p, sizeof(*p)))
+			return true;
+	return false;
+}
+
 /* Addresses: what we set before (or, after adoption, what the device has
  * apart from IPv6 link-local ones) and is no longer wanted goes. */
 static void zl_vx_sync_addrs(struct zl_vx *v, struct zl_vx_link *l, const struct zl_vx_want *w)
@@ -291,8 +299,9 @@ static void zl_vx_sync_addrs(struct zl_vx *v, struct zl_vx_link *l, const struct
 		    !zl_vx_prefix_in(l->addrs, l->naddrs, &a->prefix))
 			zl_vx_addr(v->zl, l->ifindex, &a->prefix, true);
 	}
+	/* Only what the device lacks: re-adding is harmless but not silent. */
 	for (size_t i = 0; i < w->naddrs; i++)
-		if (!ifp || !zl_vx_prefix_in(l->addrs, l->naddrs, &w->addrs[i]))
+		if (!zl_vx_iface_has(ifp, &w->addrs[i]))
 			zl_vx_addr(v->zl, l->ifindex, &w->addrs[i], false);
 	free(l->addrs);
 	l->addrs = kld_xcalloc(w->naddrs + 1, sizeof(*l->addrs));

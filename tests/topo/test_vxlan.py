@@ -207,11 +207,15 @@ def test_two_sites_point_to_point_ping_and_show(lab):
 
 
 class Monitor:
-    """`ip monitor link` and `bridge monitor fdb` in a host, collected."""
+    """`ip monitor link address` and `bridge monitor fdb` in a host, collected."""
 
     def __init__(self, h):
+        # IPv6 duplicate address detection ends with an address event of
+        # the kernel's own: wait it out first.
+        kldlab.wait_for(lambda: not h.cmd("ip -6 addr show tentative").strip(), 15,
+                        what="DAD done")
         # stderr apart: iproute2 complains about veth peers in other netns.
-        self.procs = [h.popen(["ip", "monitor", "link"], stdout=subprocess.PIPE,
+        self.procs = [h.popen(["ip", "monitor", "link", "address"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True),
                       h.popen(["bridge", "monitor", "fdb"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)]
