@@ -184,27 +184,32 @@ static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
 
 /* ---- show vxlan fdb ---- */
 
-static bool vx_mac_configured(const struct vx_seg *s, const uint8_t *mac, const uint8_t *dst,
-			      size_t dlen)
+static bool vx_mac_configured(struct vxland *v, const struct vx_seg *s, const uint8_t *mac,
+			      const uint8_t *dst, size_t dlen)
 {
 	static const uint8_t zero[6];
 
 	if (!memcmp(mac, zero, 6)) {
-		for (size_t i = 0; i < s->nflood; i++)
-			if (!memcmp(s->flood[i].u.bytes, dst, dlen))
-				return true;
-		return s->remote.family && !memcmp(s->remote.u.bytes, dst, dlen);
+		struct kld_addr *f;
+		size_t n = vx_seg_flood(v, s, &f);
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = dlen == kld_family_bytes(f[i].family) && !memcmp(f[i].u.bytes, dst, dlen);
+		free(f);
+		return found || (s->remote.family && !memcmp(s->remote.u.bytes, dst, dlen));
 	}
 	return vx_mac_find(s, mac) >= 0;
 }
 
-static const char *vx_rec_origin(const struct vx_seg *s, const Kld__FdbRecord *r)
+static const char *vx_rec_origin(struct vxland *v, const struct vx_seg *s,
+				 const Kld__FdbRecord *r)
 {
 	if (!r->is_static)
 		return "learned";
 	if (r->on_bridge)
 		return "static";
-	return vx_mac_configured(s, r->mac.data, r->dst.data, r->dst.len) ? "vxland" : "static";
+	return vx_mac_configured(v, s, r->mac.data, r->dst.data, r->dst.len) ? "vxland" : "static";
 }
 
 static const char *vx_rec_type(const Kld__FdbRecord *r)
@@ -216,8 +221,8 @@ static const char *vx_rec_type(const Kld__FdbRecord *r)
 	return r->dst.len ? "remote" : r->on_bridge ? "bridge" : "local";
 }
 
-static void vx_fdb_one(struct vty *vty, const struct vx_seg *s, const Kld__FdbState *st,
-		       json_object *js)
+static void vx_fdb_one(struct vty *vty, struct vxland *v, const struct vx_seg *s,
+		       const Kld__FdbState *st, json_object *js)
 {
 	char name[IFNAMSIZ], mb[18], ab[KLD_ADDR_STRLEN];
 	json_object *arr = js ? json_object_new_array() : NULL;
@@ -250,7 +255,7 @@ static void vx_fdb_one(struct vty *vty, const struct vx_seg *s, const Kld__FdbSt
 
 			json_object_object_add(o, "mac", json_object_new_string(mb));
 			json_object_object_add(o, "type", json_object_new_string(vx_rec_type(r)));
-			json_object_object_add(o, "origin", json_object_new_string(vx_rec_origin(s, r)));
+			json_object_object_add(o, "origin", json_object_new_string(vx_rec_origin(v, s, r)));
 			if (r->dst.len)
 				json_object_object_add(o, "remoteVtep", json_object_new_string(where));
 			else
@@ -258,7 +263,7 @@ static void vx_fdb_one(struct vty *vty, const struct vx_seg *s, const Kld__FdbSt
 			json_object_object_add(o, "bridge", json_object_new_boolean(r->on_bridge));
 			json_object_array_add(arr, o);
 		} else {
-			vty_out(vty, "%-17s %-6s %-7s %s\n", mb, vx_rec_type(r), vx_rec_origin(s, r),
+			vty_out(vty, "%-17s %-6s %-7s %s\n", mb, vx_rec_type(r), vx_rec_origin(v, s, r),
 				where);
 		}
 	}
@@ -297,7 +302,7 @@ static int vx_cmd_show_fdb(struct vty *vty, const struct cmd_args *args)
 		js = json_object_new_object();
 	for (struct vx_seg *s = v->segs; s; s = s->next)
 		if (!one || s == one)
-			vx_fdb_one(vty, s, rep->fdb_state, js);
+			vx_fdb_one(vty, v, s, rep->fdb_state, js);
 	if (js) {
 		vty_out(vty, "%s\n", json_object_to_json_string_ext(js, JSON_C_TO_STRING_PRETTY));
 		json_object_put(js);

@@ -257,6 +257,7 @@ static void vx_on_result(struct kld_ipc_conn *c, const Kld__Envelope *env, void 
 		kld_warn("%s: zebra-lite refused: %s", r->ifname, r->reason);
 	if (s && s->st.awaiting_fdb) {
 		vx_status_set(&s->st, r);
+		s->st.awaiting_fdb = false;
 		if (!r->error)
 			vx_push_fdb(v, s);
 	} else if (s && r->error) {

@@ -379,6 +379,9 @@ def test_three_sites_head_end_replication_over_wireguard_mesh(lab):
     assert ("  10.200.0.2 flood: HER mesh backplane\n"
             "  10.200.0.3 flood: HER mesh backplane\n") in text
     assert "flood 10.200.0.2 10.200.0.3" not in hosts[0].running_config()
+    js = json.loads(hosts[0].vtysh("show vxlan fdb 100 json"))["100"]
+    assert {(m["remoteVtep"], m["origin"]) for m in js["macs"] if m["type"] == "flood"} == \
+        {("10.200.0.2", "vxland"), ("10.200.0.3", "vxland")}
     # A fourth member joins the mesh: it joins the flood list of the
     # segments that name the mesh, and no vxland line is typed.
     from test_wg import genkey
