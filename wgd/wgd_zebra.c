@@ -178,6 +178,41 @@ static void wgd_push_if(struct wgd *w, struct wgd_if *ifp)
 		w->pending_results++;
 }
 
+/* The meshes' members, for the daemons that follow a mesh through
+ * zebra-lite (vxland's `flood mesh`): the whole set, each push. */
+static void wgd_send_meshes(struct wgd *w, struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__WgMeshes ms = KLD__WG_MESHES__INIT;
+	size_t n = 0;
+
+	for (struct wgd_mesh *m = w->meshes; m; m = m->next)
+		n++;
+	ms.meshes = kld_xcalloc(n + 1, sizeof(*ms.meshes));
+	for (struct wgd_mesh *m = w->meshes; m; m = m->next) {
+		Kld__WgMesh *o = kld_xcalloc(1, sizeof(*o));
+
+		kld__wg_mesh__init(o);
+		o->name = m->name;
+		o->ifname = m->ifname;
+		o->peers = kld_xcalloc(m->nmembers + 1, sizeof(*o->peers));
+		for (size_t i = 0; i < m->nmembers; i++)
+			if (strcmp(m->members[i].name, m->self))
+				o->peers[o->n_peers++] = wgd_prefix_msg(&m->members[i].addr);
+		ms.meshes[ms.n_meshes++] = o;
+	}
+	env.body_case = KLD__ENVELOPE__BODY_WG_MESHES;
+	env.wg_meshes = &ms;
+	kld_ipc_send(c, &env);
+	for (size_t i = 0; i < ms.n_meshes; i++) {
+		for (size_t j = 0; j < ms.meshes[i]->n_peers; j++)
+			free(ms.meshes[i]->peers[j]);
+		free(ms.meshes[i]->peers);
+		free(ms.meshes[i]);
+	}
+	free(ms.meshes);
+}
+
 static void wgd_push_timer(void *arg)
 {
 	struct wgd *w = arg;
@@ -185,6 +220,8 @@ static void wgd_push_timer(void *arg)
 	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
 		if (ifp->dirty)
 			wgd_push_if(w, ifp);
+	if (wgd_conn(w))
+		wgd_send_meshes(w, wgd_conn(w));
 }
 
 void wgd_schedule_push(struct wgd *w, struct wgd_if *ifp)
@@ -414,6 +451,7 @@ static void wgd_on_up(struct kld_ipc_conn *c, void *arg)
 	w->pending_results = 0;
 	for (struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
 		wgd_push_if(w, ifp);
+	wgd_send_meshes(w, c);
 	if (!w->pending_results)
 		wgd_replay_done(w, c);
 }

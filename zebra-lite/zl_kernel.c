@@ -21,6 +21,7 @@
 #include "nl.h"
 #include "util.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 #define ZL_OPS_CAP (1u << 16)
 
@@ -204,6 +205,11 @@ static void zl_nl_on_addr(void *arg, const struct zl_nl_meta *m, const struct zl
 	zl_iface_addr_event(arg, a, m->del);
 }
 
+static void zl_nl_on_neigh(void *arg, const struct zl_nl_meta *m, const struct zl_nl_neigh *n)
+{
+	zl_vx_fdb_event(arg, n, m->del);
+}
+
 static bool zl_route_ignored(const struct zl_nl_route *r)
 {
 	if (r->table == RT_TABLE_LOCAL || r->protocol == RTPROT_KERNEL)
@@ -324,6 +330,7 @@ static const struct zl_nl_ops zl_nl_callbacks = {
 	.link = zl_nl_on_link,
 	.addr = zl_nl_on_addr,
 	.route = zl_nl_on_route,
+	.neigh = zl_nl_on_neigh,
 	.dump_done = zl_nl_on_dump_done,
 	.resync = zl_nl_on_resync,
 };

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "nl.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 static int zl_open_sockets(struct zl *zl)
 {
@@ -34,9 +35,10 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl->tree = cmd_tree_new();
 	vty_install_common(zl->tree);
 	zl_vty_install(zl->tree);
-	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_open_sockets(zl) < 0)
+	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_vx_init(zl, zl_client_slot) < 0 || zl_open_sockets(zl) < 0)
 		return -1;
 	zl_forwarding_init(zl);
+	zl_vx_set_learned_hook(zl_vx_zserv_learned);
 	kld_daemon_load_config(&zl->d, zl->tree, zl);
 	rib_sweep_stale(zl->rib, ZL_OWNER_SELF);
 	zl_kernel_sync(zl);
@@ -50,6 +52,8 @@ static void zl_stop(struct zl *zl)
 	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
 		kld_timer_free(zl->clients[i].grace);
 	zl_wg_fini(zl);
+	zl_vx_fini(zl);
+	zl_wgmesh_fini();
 	zl_kernel_close(zl);
 	/* Routes stay in the kernel: the next zebra-lite adopts them. */
 	rib_free(zl->rib);

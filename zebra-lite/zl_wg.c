@@ -31,6 +31,7 @@
 #include "util.h"
 #include "wg_dev.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 #define ZL_WG_RULE_PRIO_SUPPRESS 32764
 #define ZL_WG_RULE_PRIO_MARK 32765
@@ -857,6 +858,12 @@ void zl_wg_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
 		return;
 	case KLD__ENVELOPE__BODY_WG_REPLAY_DONE:
 		zl_wg_handle_replay_done(zl, env);
+		return;
+	case KLD__ENVELOPE__BODY_WG_MESHES:
+		zl_wgmesh_update(c, env->wg_meshes);
+		return;
+	case KLD__ENVELOPE__BODY_WG_MESH_SUBSCRIBE:
+		zl_wgmesh_subscribe(c);
 		return;
 	default:
 		kld_ipc_close(c, "WireGuard message not served by zebra-lite");

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "util.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 #define ZL_DEFAULT_GRACE 60
 #define ZL_MAX_GRACE 7200 /* a client asks for at most this */
@@ -163,7 +164,10 @@ typedef unsigned __int128 zl_msgset;
 #define ZL_ROUTES (ZL_M(ROUTE_ADD) | ZL_M(ROUTE_DELETE) | ZL_M(REPLAY_DONE))
 #define ZL_WG                                                                                      \
 	(ZL_M(WG_DEVICE_SET) | ZL_M(WG_DEVICE_DELETE) | ZL_M(WG_STATE_REQUEST) |                   \
-	 ZL_M(WG_REPLAY_DONE))
+	 ZL_M(WG_REPLAY_DONE) | ZL_M(WG_MESHES))
+#define ZL_VXLAN                                                                                   \
+	(ZL_M(LINK_SET) | ZL_M(LINK_DELETE) | ZL_M(FDB_SET) | ZL_M(LINK_REPLAY_DONE) |             \
+	 ZL_M(FDB_REQUEST) | ZL_M(WG_MESH_SUBSCRIBE))
 
 struct zl_role {
 	const char *name;   /* in the Hello */
@@ -179,7 +183,9 @@ static const struct zl_role zl_roles[] = {
 	 * typed at the prompt, which waits for the kernel's answer) */
 	{ "wgd-query", "kldnet-wgd", 0,
 	  ZL_M(WG_STATE_REQUEST) | ZL_M(WG_DEVICE_SET) | ZL_M(BARRIER) },
-	{ "vxland", "kldnet-vxland", RIB_VXLAN, ZL_ASKS | ZL_ROUTES },
+	{ "vxland", "kldnet-vxland", RIB_VXLAN, ZL_ASKS | ZL_ROUTES | ZL_VXLAN },
+	/* vxland's short query connection (show vxlan fdb) */
+	{ "vxland-query", "kldnet-vxland", 0, ZL_M(FDB_REQUEST) | ZL_M(BARRIER) },
 	{ "fwd", "kldnet-fwd", 0, ZL_ASKS },
 };
 
@@ -308,6 +314,7 @@ static void zl_zserv_down(struct kld_ipc_conn *c, void *arg)
 		return;
 	zl = ref->zl;
 	zl_wg_client_down(zl, c);
+	zl_vx_client_down(zl, c);
 	cl = ref->slot ? &zl->clients[ref->slot] : NULL;
 	if (cl && cl->conn == c) {
 		cl->conn = NULL;
@@ -770,6 +777,9 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 /* Envelope fields 60-79 belong to WireGuard (zl_wg.c). */
 #define ZL_WG_FIRST 60
 #define ZL_WG_LAST 79
+/* Envelope fields 80-99 belong to vxland's links and FDB (zl_vxlan_zserv.c). */
+#define ZL_VX_FIRST 80
+#define ZL_VX_LAST 99
 
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
@@ -791,6 +801,8 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 {
 	for (int i = ZL_WG_FIRST; i <= ZL_WG_LAST; i++)
 		zl_zserv_ops.handlers[i] = zl_wg_handle;
+	for (int i = ZL_VX_FIRST; i <= ZL_VX_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_vx_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 

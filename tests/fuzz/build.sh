@@ -54,3 +54,26 @@ $cc $flags -o "$out/fuzz_httpd_head" "$src/tests/fuzz/fuzz_httpd_head.c" \
 	"$src/lib/httpd.c" "$src/lib/event.c" "$src/lib/log.c" "$src/lib/util.c" \
 	"$src/lib/prefix.c" -levent
 echo "built $out/fuzz_httpd_head"
+# zebra-lite's parsers of vxland's links and FDB entries (libmnl).
+# shellcheck disable=SC2086
+$cc $flags -o "$out/fuzz_nl_vxlink" \
+	"$src/tests/fuzz/fuzz_nl_vxlink.c" \
+	"$src/zebra-lite/nl_vxlink.c" "$src/zebra-lite/nl_neigh.c" "$src/zebra-lite/nl_attr.c" \
+	"$src/zebra-lite/nl.c" "$src/zebra-lite/nl_link.c" "$src/zebra-lite/nl_addr.c" \
+	"$src/zebra-lite/nl_route.c" "$src/lib/prefix.c" "$src/lib/util.c" -lmnl
+echo "built $out/fuzz_nl_vxlink"
+
+# vxland's configuration blocks: needs the generated protobuf headers of a
+# build directory (the vty server's), so only with KLD_BUILDDIR set.
+if [ -n "${KLD_BUILDDIR:-}" ] && [ -f "$KLD_BUILDDIR/proto/envelope.pb-c.h" ]; then
+	# shellcheck disable=SC2086
+	$cc $flags -I"$KLD_BUILDDIR" -DPACKAGE_VERSION=\"fuzz\" -DPACKAGE_STRING=\"kldnet-fuzz\" \
+		-o "$out/fuzz_vxland_conf" \
+		"$src/tests/fuzz/fuzz_vxland_conf.c" \
+		"$src/vxland/vxland_conf.c" "$src/vxland/vxland_vty.c" \
+		"$src/lib/config.c" "$src/lib/command.c" "$src/lib/vty.c" "$src/lib/buf.c" \
+		"$src/lib/prefix.c" "$src/lib/util.c" "$src/lib/log.c" "$src/lib/event.c" \
+		"$src/lib/ipc.c" "$src/lib/frame.c" \
+		"$KLD_BUILDDIR"/proto/*.pb-c.c -levent -lprotobuf-c
+	echo "built $out/fuzz_vxland_conf"
+fi

@@ -34,6 +34,20 @@ def test_three_sites_ping_across_the_fabric(lab):
     assert all(int(line.split()[1]) > 0 for line in wg.splitlines())
 
 
+def test_vxlan_100_over_the_mesh_joins_the_three_sites(lab):
+    """`tools/lab up`'s overlay: a VM behind site A's br-overlay pings one
+    behind site C's, VXLAN 100 over the WireGuard mesh, flooding to the
+    mesh's members."""
+    fabric = load_lab()
+    routers, hosts = fabric.build(lab)
+    kldlab.wait_for(lambda: " 0% packet loss" in
+                    hosts["vm-a"].cmd("ping -c1 -W1 172.16.0.103", check=False), 30,
+                    what="vm-a reaching vm-c over VXLAN")
+    text = routers["a"].vtysh("show vxlan 100")
+    assert " State: up\n" in text and " MTU: 1370 (wg0 1420 - 50)\n" in text
+    assert "  10.200.0.3 flood: HER mesh fabric\n" in text
+
+
 def test_safe_prefix_list_keeps_out_what_the_seed_says(lab):
     fabric = load_lab()
     routers, hosts = fabric.build(lab)

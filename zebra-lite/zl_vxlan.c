@@ -1,0 +1,689 @@
+/*
+ * vxland's links and FDB in zebra-lite (see zl_vxlan.h for the rules).
+ *
+ * Reconciliation, never re-creation: a LinkSet reads the link from the
+ * kernel and writes only what differs (alias, MTU, master, up, addresses,
+ * members); a VXLAN device is re-created only when an option the kernel
+ * cannot change in place differs (VNI, VTEPs, port, underlay...). The
+ * static FDB of a device is kept as a sorted array of what is in the
+ * kernel; an FdbSet is merged with it and only the difference is queued,
+ * so a replay of an unchanged FDB writes nothing and `bridge monitor fdb`
+ * stays silent.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/neighbour.h>
+#include "log.h"
+#include "util.h"
+#include "zl.h"
+#include "zl_vxlan.h"
+
+#define ZL_VX_DEFAULT_GRACE 60
+
+struct zl_vx_link {
+	char name[ZL_NL_IFNAMSIZ];
+	uint16_t owner;
+	bool stale;
+	int ifindex;
+	enum zl_nl_vxkind kind;
+	int master;
+	/* The device's own remote or group: the kernel keeps it as the
+	 * all-zero FDB entry; it belongs to the link, not to the FDB. */
+	struct kld_addr dflt;
+	struct kld_prefix *addrs; /* addresses we set */
+	size_t naddrs;
+	char (*members)[ZL_NL_IFNAMSIZ]; /* devices we enslaved */
+	size_t nmembers;
+	struct zl_vx_fdb *fdb; /* static entries in the kernel, sorted */
+	size_t nfdb;
+	struct zl_vx_link *next;
+};
+
+struct zl_vx {
+	struct zl *zl;
+	struct zl_nl_sync *sk;
+	struct zl_vx_link *links;
+	uint16_t (*slot_of)(struct zl *zl, const char *name, bool create);
+	struct kld_timer *grace[ZL_MAX_CLIENTS];
+	uint16_t grace_slot[ZL_MAX_CLIENTS];
+};
+
+static struct zl_vx *zl_vx_state;
+
+static struct zl_vx_link *zl_vx_find(struct zl_vx *v, const char *name)
+{
+	return KLD_NAMED_GET(&v->links, struct zl_vx_link, name, false);
+}
+
+static void zl_vx_link_free(struct zl_vx_link *l)
+{
+	free(l->addrs);
+	free(l->members);
+	free(l->fdb);
+	free(l);
+}
+
+static void zl_vx_forget(struct zl_vx *v, struct zl_vx_link *l)
+{
+	for (struct zl_vx_link **pp = &v->links; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			zl_vx_link_free(l);
+			return;
+		}
+	}
+}
+
+static int zl_vx_fdb_cmp(const void *a, const void *b)
+{
+	const struct zl_vx_fdb *x = a, *y = b;
+	int d = memcmp(x->mac, y->mac, 6);
+
+	if (d)
+		return d;
+	if (x->dst.family != y->dst.family)
+		return x->dst.family < y->dst.family ? -1 : 1;
+	return memcmp(x->dst.u.bytes, y->dst.u.bytes, kld_family_bytes(x->dst.family));
+}
+
+static bool zl_vx_mac_zero(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, 6);
+}
+
+/* ---- grace ---- */
+
+static void zl_vx_sweep(struct zl_vx *v, uint16_t owner, const char *why);
+
+static void zl_vx_grace_expired(void *arg)
+{
+	uint16_t *slot = arg;
+
+	if (zl_vx_state)
+		zl_vx_sweep(zl_vx_state, *slot, "grace time over");
+}
+
+static uint32_t zl_vx_grace_secs(struct zl *zl, uint16_t owner)
+{
+	uint32_t secs = zl->grace_secs ? zl->grace_secs : ZL_VX_DEFAULT_GRACE;
+
+	return KLD_MAX(secs, zl->clients[owner].grace_secs);
+}
+
+static void zl_vx_grace_start(struct zl_vx *v, uint16_t owner)
+{
+	if (!v->grace[owner]) {
+		v->grace_slot[owner] = owner;
+		v->grace[owner] = kld_timer_new(v->zl->d.loop, zl_vx_grace_expired,
+						&v->grace_slot[owner]);
+	}
+	if (!kld_timer_pending(v->grace[owner]))
+		kld_timer_arm(v->grace[owner], (uint64_t)zl_vx_grace_secs(v->zl, owner) * 1000);
+}
+
+/* ---- adoption at start ---- */
+
+static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
+{
+	struct zl_vx *v = arg;
+	struct zl_vx_link *l;
+
+	if (strcmp(d->alias, ZL_VX_ALIAS) || d->kind == ZL_VXK_OTHER)
+		return;
+	l = KLD_NAMED_GET(&v->links, struct zl_vx_link, d->name, true);
+	l->owner = v->slot_of(v->zl, "vxland", true);
+	l->stale = true;
+	l->ifindex = d->ifindex;
+	l->kind = d->kind;
+	l->master = d->master;
+	l->dflt = d->vx.remote;
+}
+
+static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const struct kld_addr *dst)
+{
+	return l->dflt.family && zl_vx_mac_zero(mac) && kld_addr_eq(&l->dflt, dst);
+}
+
+static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_link *l = arg;
+	struct zl_vx_fdb *e;
+
+	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
+	if (!(n->flags & NTF_SELF) || !(n->state & NUD_PERMANENT) || !n->dst.family || !n->has_mac ||
+	    zl_vx_is_dflt(l, n->mac, &n->dst))
+		return;
+	l->fdb = kld_xrealloc(l->fdb, (l->nfdb + 1) * sizeof(*l->fdb));
+	e = &l->fdb[l->nfdb++];
+	memcpy(e->mac, n->mac, 6);
+	e->dst = n->dst;
+}
+
+int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *name, bool create))
+{
+	struct zl_vx *v = kld_xcalloc(1, sizeof(*v));
+	size_t n = 0;
+	int ret;
+
+	v->zl = zl;
+	v->slot_of = slot_of;
+	zl_vx_state = v;
+	ret = zl_nl_sync_open(&v->sk);
+	if (ret < 0) {
+		kld_err("vxlan: cannot open the link socket: %s", strerror(-ret));
+		return -1;
+	}
+	if (zl_nl_sync_dump_links(v->sk, zl_vx_adopt_link, v) < 0)
+		kld_warn("vxlan: cannot read the links: %m");
+	for (struct zl_vx_link *l = v->links; l; l = l->next, n++) {
+		if (l->kind == ZL_VXK_VXLAN)
+			zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_adopt_fdb, l);
+		qsort(l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp);
+		zl_vx_grace_start(v, l->owner);
+	}
+	if (n)
+		kld_info("vxlan: %zu link(s) of an earlier zebra-lite adopted, kept for vxland's replay",
+			 n);
+	return 0;
+}
+
+void zl_vx_fini(struct zl *zl)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	(void)zl;
+	if (!v)
+		return;
+	while (v->links) {
+		struct zl_vx_link *l = v->links;
+
+		v->links = l->next;
+		zl_vx_link_free(l);
+	}
+	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
+		kld_timer_free(v->grace[i]);
+	zl_nl_sync_close(v->sk);
+	free(v);
+	zl_vx_state = NULL;
+}
+
+/* ---- kernel helpers ---- */
+
+static int zl_vx_fail(struct zl_vx_result *res, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int zl_vx_fail(struct zl_vx_result *res, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->err = err;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int zl_vx_set(struct zl_vx *v, int ifindex, const char *alias, uint32_t mtu, int master,
+		     char *msg, size_t msgsize)
+{
+	uint32_t buf[512];
+	int len = zl_nl_vxdev_build_set(buf, sizeof(buf), ifindex, alias, mtu, master, true);
+
+	if (len < 0)
+		return len;
+	return zl_nl_sync_do(v->sk, buf, msg, msgsize);
+}
+
+static int zl_vx_delete_link(struct zl_vx *v, int ifindex)
+{
+	uint32_t buf[64];
+	int len = zl_nl_link_build_delete(buf, sizeof(buf), ifindex);
+
+	if (len < 0)
+		return len;
+	((struct nlmsghdr *)buf)->nlmsg_flags |= NLM_F_ACK;
+	len = zl_nl_sync_do(v->sk, buf, NULL, 0);
+	return len == -ENODEV ? 0 : len;
+}
+
+static void zl_vx_addr(struct zl *zl, int ifindex, const struct kld_prefix *p, bool del)
+{
+	struct zl_nl_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.ifindex = ifindex;
+	kld_addr_from_prefix(&a.addr, p);
+	a.prefixlen = p->len;
+	int ret = del ? zl_nl_addr_delete(zl->nl, &a, ZL_COOKIE_OTHER)
+		      : zl_nl_addr_add(zl->nl, &a, ZL_COOKIE_OTHER);
+
+	if (ret < 0)
+		kld_warn("vxlan: address request refused: %s", strerror(-ret));
+}
+
+static bool zl_vx_prefix_in(const struct kld_prefix *list, size_t n, const struct kld_prefix *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kld_prefix_eq(&list[i], p))
+			return true;
+	return false;
+}
+
+static bool zl_vx_iface_has(const struct zl_iface *ifp, const struct kld_prefix *p)
+{
+	for (const struct zl_addr *a = ifp ? ifp->addrs : NULL; a; a = a->next)
+		if (kld_prefix_eq(&a->prefix, p) && !memcmp(&a->prefix, p, sizeof(*p)))
+			return true;
+	return false;
+}
+
+/* Addresses: what we set before (or, after adoption, what the device has
+ * apart from IPv6 link-local ones) and is no longer wanted goes. */
+static void zl_vx_sync_addrs(struct zl_vx *v, struct zl_vx_link *l, const struct zl_vx_want *w)
+{
+	struct zl_iface *ifp = zl_iface_by_index(v->zl, (uint32_t)l->ifindex);
+
+	for (size_t i = 0; i < l->naddrs; i++)
+		if (!zl_vx_prefix_in(w->addrs, w->naddrs, &l->addrs[i]))
+			zl_vx_addr(v->zl, l->ifindex, &l->addrs[i], true);
+	for (struct zl_addr *a = ifp ? ifp->addrs : NULL; a; a = a->next) {
+		bool ll = a->prefix.family == AF_INET6 && a->prefix.u.bytes[0] == 0xfe &&
+			  (a->prefix.u.bytes[1] & 0xc0) == 0x80;
+
+		if (!ll && !zl_vx_prefix_in(w->addrs, w->naddrs, &a->prefix) &&
+		    !zl_vx_prefix_in(l->addrs, l->naddrs, &a->prefix))
+			zl_vx_addr(v->zl, l->ifindex, &a->prefix, true);
+	}
+	/* Only what the device lacks: re-adding is harmless but not silent. */
+	for (size_t i = 0; i < w->naddrs; i++)
+		if (!zl_vx_iface_has(ifp, &w->addrs[i]))
+			zl_vx_addr(v->zl, l->ifindex, &w->addrs[i], false);
+	free(l->addrs);
+	l->addrs = kld_xcalloc(w->naddrs + 1, sizeof(*l->addrs));
+	memcpy(l->addrs, w->addrs, w->naddrs * sizeof(*l->addrs));
+	l->naddrs = w->naddrs;
+}
+
+static bool zl_vx_member_in(char (*list)[ZL_NL_IFNAMSIZ], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return true;
+	return false;
+}
+
+/* Members: enslave the wanted ones that exist (the others when they
+ * appear: vxland pushes again), release the ones we enslaved and that are
+ * no longer wanted. Ports someone else added (VM taps) are left alone. */
+static void zl_vx_sync_members(struct zl_vx *v, struct zl_vx_link *l, const struct zl_vx_want *w)
+{
+	struct zl_nl_vxdev d;
+
+	for (size_t i = 0; i < l->nmembers; i++) {
+		if (zl_vx_member_in(w->members, w->nmembers, l->members[i]))
+			continue;
+		if (zl_nl_sync_get(v->sk, l->members[i], &d) == 0 && d.master == l->ifindex)
+			zl_vx_set(v, d.ifindex, NULL, 0, 0, NULL, 0);
+	}
+	for (size_t i = 0; i < w->nmembers; i++) {
+		if (zl_nl_sync_get(v->sk, w->members[i], &d) < 0)
+			continue;
+		if (d.master != l->ifindex || !d.up)
+			zl_vx_set(v, d.ifindex, NULL, 0, l->ifindex, NULL, 0);
+	}
+	free(l->members);
+	l->members = kld_xcalloc(w->nmembers + 1, sizeof(*l->members));
+	memcpy(l->members, w->members, w->nmembers * sizeof(*l->members));
+	l->nmembers = w->nmembers;
+}
+
+/* ---- LinkSet ---- */
+
+static int zl_vx_resolve(struct zl_vx *v, const struct zl_vx_want *w, struct zl_nl_vxdev *want,
+			 struct zl_vx_result *res)
+{
+	struct zl_nl_vxdev d;
+
+	*want = w->dev;
+	want->master = 0;
+	if (w->underlay[0]) {
+		if (zl_nl_sync_get(v->sk, w->underlay, &d) < 0)
+			return zl_vx_fail(res, -ENODEV, "underlay %s does not exist (yet)", w->underlay);
+		want->vx.dev = d.ifindex;
+	}
+	if (w->master[0]) {
+		if (zl_nl_sync_get(v->sk, w->master, &d) < 0)
+			return zl_vx_fail(res, -ENODEV, "bridge %s does not exist (yet)", w->master);
+		if (d.kind != ZL_VXK_BRIDGE)
+			return zl_vx_fail(res, -EINVAL, "%s is a %s device, not a bridge", w->master,
+					  d.kind_name[0] ? d.kind_name : "physical");
+		want->master = d.ifindex;
+	}
+	return 0;
+}
+
+/* The link exists: may we (re)use it? 1: yes as is, 0: re-create, <0: refuse. */
+static int zl_vx_existing(struct zl_vx *v, uint16_t owner, const struct zl_nl_vxdev *cur,
+			  const struct zl_nl_vxdev *want, struct zl_vx_result *res)
+{
+	struct zl_vx_link *l = zl_vx_find(v, want->name);
+
+	if (!l && strcmp(cur->alias, ZL_VX_ALIAS))
+		return zl_vx_fail(res, -EEXIST, "%s exists and was not made by vxland (a %s device)",
+				  want->name, cur->kind_name[0] ? cur->kind_name : "physical");
+	if (l && l->owner != owner)
+		return zl_vx_fail(res, -EBUSY, "%s belongs to another client", want->name);
+	if (cur->kind != want->kind)
+		return 0;
+	if (want->kind == ZL_VXK_VXLAN && !zl_nl_vx_same(&cur->vx, &want->vx))
+		return 0;
+	return 1;
+}
+
+static int zl_vx_create(struct zl_vx *v, const struct zl_nl_vxdev *want, struct zl_nl_vxdev *cur,
+			struct zl_vx_result *res)
+{
+	uint32_t buf[512];
+	char msg[200];
+	int ret = zl_nl_vxdev_build_create(buf, sizeof(buf), want);
+
+	if (ret < 0)
+		return zl_vx_fail(res, ret, "invalid device %s", want->name);
+	ret = zl_nl_sync_do(v->sk, buf, msg, sizeof(msg));
+	if (ret < 0)
+		return zl_vx_fail(res, ret, "kernel refused to create %s: %s", want->name,
+				  msg[0] ? msg : strerror(-ret));
+	ret = zl_nl_sync_get(v->sk, want->name, cur);
+	if (ret < 0)
+		return zl_vx_fail(res, ret, "%s vanished after creation", want->name);
+	kld_info("vxlan: %s created (ifindex %d)", want->name, cur->ifindex);
+	return 0;
+}
+
+static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const struct zl_nl_vxdev *cur)
+{
+	struct zl_vx_link *l = KLD_NAMED_GET(&v->links, struct zl_vx_link, cur->name, true);
+
+	if (l->ifindex != cur->ifindex) {
+		/* A new device: nothing of the old one's FDB or addresses is there. */
+		free(l->fdb);
+		l->fdb = NULL;
+		l->nfdb = 0;
+		l->naddrs = 0;
+	}
+	l->owner = owner;
+	l->stale = false;
+	l->ifindex = cur->ifindex;
+	l->kind = cur->kind;
+	l->dflt = cur->vx.remote;
+	return l;
+}
+
+void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
+		    struct zl_vx_result *res)
+{
+	struct zl_vx *v = zl_vx_state;
+	struct zl_nl_vxdev want, cur;
+	struct zl_vx_link *l;
+	char msg[200];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (zl_vx_resolve(v, w, &want, res) < 0)
+		return;
+	ret = zl_nl_sync_get(v->sk, want.name, &cur);
+	if (ret == 0) {
+		ret = zl_vx_existing(v, owner, &cur, &want, res);
+		if (ret < 0)
+			return;
+		if (ret == 0) {
+			kld_info("vxlan: %s changed in a way the kernel cannot apply in place: re-created",
+				 want.name);
+			zl_vx_delete_link(v, cur.ifindex);
+			ret = -ENODEV;
+		}
+	}
+	if (ret == -ENODEV && zl_vx_create(v, &want, &cur, res) < 0)
+		return;
+	if (ret < 0 && ret != -ENODEV) {
+		zl_vx_fail(res, ret, "cannot read %s: %s", want.name, strerror(-ret));
+		return;
+	}
+	l = zl_vx_record(v, owner, &cur);
+	if (strcmp(cur.alias, ZL_VX_ALIAS) || (want.mtu && cur.mtu != want.mtu) ||
+	    cur.master != want.master || !cur.up) {
+		ret = zl_vx_set(v, cur.ifindex, strcmp(cur.alias, ZL_VX_ALIAS) ? ZL_VX_ALIAS : NULL,
+				want.mtu && cur.mtu != want.mtu ? want.mtu : 0,
+				cur.master != want.master ? want.master : -1, msg, sizeof(msg));
+		if (ret < 0)
+			kld_warn("vxlan: %s: cannot set mtu/master/up: %s", want.name,
+				 msg[0] ? msg : strerror(-ret));
+	}
+	l->master = want.master;
+	zl_vx_sync_addrs(v, l, w);
+	if (l->kind == ZL_VXK_BRIDGE)
+		zl_vx_sync_members(v, l, w);
+	zl_schedule_work(zl);
+	res->ifindex = cur.ifindex;
+	res->mtu = want.mtu ? want.mtu : cur.mtu;
+	if (ret < 0)
+		zl_vx_fail(res, ret, "%s: %s", want.name, msg[0] ? msg : strerror(-ret));
+}
+
+/* ---- deletion and sweeps ---- */
+
+static void zl_vx_remove(struct zl_vx *v, struct zl_vx_link *l, const char *why)
+{
+	int ret = l->ifindex ? zl_vx_delete_link(v, l->ifindex) : 0;
+
+	kld_info("vxlan: %s removed (%s)%s%s", l->name, why, ret ? ": " : "",
+		 ret ? strerror(-ret) : "");
+	zl_vx_forget(v, l);
+}
+
+void zl_vx_link_delete(struct zl *zl, uint16_t owner, const char *name, struct zl_vx_result *res)
+{
+	struct zl_vx *v = zl_vx_state;
+	struct zl_vx_link *l = zl_vx_find(v, name);
+
+	(void)zl;
+	memset(res, 0, sizeof(*res));
+	if (!l)
+		return; /* gone already: deleting is idempotent */
+	if (l->owner != owner) {
+		zl_vx_fail(res, -EBUSY, "%s belongs to another client", name);
+		return;
+	}
+	zl_vx_remove(v, l, "deleted by its owner");
+}
+
+static void zl_vx_sweep(struct zl_vx *v, uint16_t owner, const char *why)
+{
+	struct zl_vx_link *l, *next;
+
+	/* VXLAN devices first: a bridge going first would free its ports. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (l = v->links; l; l = next) {
+			next = l->next;
+			if (l->owner == owner && l->stale &&
+			    (l->kind == ZL_VXK_VXLAN) == (pass == 0))
+				zl_vx_remove(v, l, why);
+		}
+	}
+}
+
+static bool zl_vx_named(char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	(void)zl;
+	/* Named but not replayed (held: its underlay is gone) stays too. */
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->owner == owner)
+			l->stale = !zl_vx_named(names, n, l->name);
+	zl_vx_sweep(v, owner, "no longer configured in vxland");
+	if (v->grace[owner])
+		kld_timer_cancel(v->grace[owner]);
+}
+
+void zl_vx_owner_down(struct zl *zl, uint16_t owner)
+{
+	struct zl_vx *v = zl_vx_state;
+	size_t n = 0;
+
+	(void)zl;
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		if (l->owner == owner) {
+			l->stale = true;
+			n++;
+		}
+	}
+	if (!n)
+		return;
+	zl_vx_grace_start(v, owner);
+	kld_info("vxlan: %s went away; %zu link(s) kept for %us", zl->clients[owner].name, n,
+		 zl_vx_grace_secs(zl, owner));
+}
+
+/* ---- FDB ---- */
+
+static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+{
+	struct zl_nl_neigh n;
+
+	memset(&n, 0, sizeof(n));
+	n.family = AF_BRIDGE;
+	n.ifindex = l->ifindex;
+	n.flags = NTF_SELF;
+	n.dst = e->dst;
+	n.has_mac = true;
+	memcpy(n.mac, e->mac, 6);
+	if (del)
+		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
+	else if (zl_vx_mac_zero(e->mac))
+		zl_nl_neigh_append(zl->nl, &n, ZL_COOKIE_OTHER);
+	else
+		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
+	if (zl_vx_mac_zero(e->mac) || !l->master)
+		return;
+	/* The bridge's own entry, so that frames to a remote MAC go to the
+	 * VXLAN port instead of being flooded. Static, not permanent: a
+	 * permanent bridge entry would mean "this MAC is the bridge's own". */
+	n.flags = NTF_MASTER;
+	n.state = NUD_NOARP;
+	n.dst.family = 0;
+	if (del)
+		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
+	else
+		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
+}
+
+static size_t zl_vx_dedup(const struct zl_vx_link *l, struct zl_vx_fdb *e, size_t n)
+{
+	size_t out = 0;
+
+	qsort(e, n, sizeof(*e), zl_vx_fdb_cmp);
+	for (size_t i = 0; i < n; i++)
+		if ((!out || zl_vx_fdb_cmp(&e[out - 1], &e[i])) && !zl_vx_is_dflt(l, e[i].mac, &e[i].dst))
+			e[out++] = e[i];
+	return out;
+}
+
+void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx_fdb *e, size_t n,
+		   struct zl_vx_result *res)
+{
+	struct zl_vx_link *l = zl_vx_find(zl_vx_state, name);
+	size_t i = 0, j = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!l || l->owner != owner || l->kind != ZL_VXK_VXLAN || !l->ifindex) {
+		zl_vx_fail(res, -ENODEV, "%s is not a VXLAN device of this client", name);
+		return;
+	}
+	n = zl_vx_dedup(l, e, n);
+	/* Both sorted: one merge yields what to add and what to delete. */
+	while (i < n || j < l->nfdb) {
+		int d = i == n ? 1 : j == l->nfdb ? -1 : zl_vx_fdb_cmp(&e[i], &l->fdb[j]);
+
+		if (d < 0) {
+			zl_vx_fdb_op(zl, l, &e[i], false);
+			res->added++;
+		} else if (d > 0) {
+			zl_vx_fdb_op(zl, l, &l->fdb[j], true);
+			res->deleted++;
+		}
+		i += d <= 0;
+		j += d >= 0;
+	}
+	free(l->fdb);
+	l->fdb = kld_xcalloc(n + 1, sizeof(*l->fdb));
+	memcpy(l->fdb, e, n * sizeof(*e));
+	l->nfdb = n;
+	res->ifindex = l->ifindex;
+	zl_schedule_work(zl);
+}
+
+static zl_vx_learned_fn zl_vx_learned;
+
+void zl_vx_set_learned_hook(zl_vx_learned_fn fn)
+{
+	zl_vx_learned = fn;
+}
+
+void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	/* The VXLAN device's own table only (the bridge's entry for the same
+	 * MAC would say it twice), and only what the kernel learned: static
+	 * entries are ours or someone's configuration. */
+	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
+	    !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+		return;
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->ifindex == n->ifindex)
+			zl_vx_learned(zl, l->owner, l->name, n, del);
+}
+
+struct zl_vx_walk {
+	const char *ifname;
+	void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n);
+	void *arg;
+};
+
+static void zl_vx_walk_cb(void *arg, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_walk *w = arg;
+
+	w->cb(w->arg, w->ifname, n);
+}
+
+void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
+		    void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n),
+		    void *arg)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	(void)zl;
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		struct zl_vx_walk w = { l->name, cb, arg };
+
+		if (l->kind != ZL_VXK_VXLAN || (owner && l->owner != owner) ||
+		    (name && name[0] && strcmp(name, l->name)))
+			continue;
+		zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_walk_cb, &w);
+	}
+}
