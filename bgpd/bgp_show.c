@@ -68,6 +68,19 @@ static const char *bgp_peer_state_name(const struct bgp_peer *p)
 	return bgp_fsm_state_str(p->state);
 }
 
+/* FRR's TblVer: the table version the peer's Adj-RIB-Out is up to date
+ * with. The decision process queues each change to every peer as it
+ * counts it, so that is the table's version for a peer up in the family
+ * (0 while down, or while a restart defers the selection). */
+static uint64_t bgp_peer_tblver(const struct bgp_peer *p, enum bgp_af af)
+{
+	const struct bgpd *bd = p->bgp->bd;
+
+	if (p->state != BGP_FSM_ESTABLISHED || !bgp_peer_af_up(p, af) || bgp_gr_holding(bd))
+		return 0;
+	return bd->table_version;
+}
+
 static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
 {
 	char a[KLD_ADDR_STRLEN], up[32], st[32], snt[32];
@@ -92,8 +105,9 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 		snprintf(st, sizeof(st), "%s", bgp_peer_state_name(p));
 		snprintf(snt, sizeof(snt), "0");
 	}
-	vty_out(vty, "%-15s %1d %10u %9" PRIu64 " %9" PRIu64 " %8u %4u %4u %8s %12s %8s %.20s\n",
-		a, 4, p->remote_as, p->msg_in, p->msg_out, 0u, 0u,
+	vty_out(vty,
+		"%-15s %1d %10u %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %4u %4u %8s %12s %8s %.20s\n",
+		a, 4, p->remote_as, p->msg_in, p->msg_out, bgp_peer_tblver(p, af), 0u,
 		(unsigned)(bgp_peer_outq_bytes(p) ? 1 : 0), up, st, snt,
 		p->desc[0] ? p->desc : "N/A");
 }
@@ -145,7 +159,8 @@ static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af 
 	json_object_object_add(o, "version", json_object_new_int(4));
 	json_object_object_add(o, "msgRcvd", json_object_new_int64((int64_t)p->msg_in));
 	json_object_object_add(o, "msgSent", json_object_new_int64((int64_t)p->msg_out));
-	json_object_object_add(o, "tableVersion", json_object_new_int(0));
+	json_object_object_add(o, "tableVersion",
+			       json_object_new_int64((int64_t)bgp_peer_tblver(p, af)));
 	json_object_object_add(o, "outq", json_object_new_int(bgp_peer_outq_bytes(p) ? 1 : 0));
 	json_object_object_add(o, "inq", json_object_new_int(0));
 	if (p->established_count || estab)
@@ -1395,7 +1410,7 @@ static int bgp_cmd_show_updgrps(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
-#define SHOW_BGP "show <bgp [ipv4 unicast]|ip bgp>"
+#define SHOW_BGP "show <bgp [ipv4 [unicast]]|ip bgp>"
 #define SHOW_BGP_HELP                                                                              \
 	"Show running system information\nBGP information\nAddress Family\n"                       \
 	"Address Family modifier\nIP information\nBGP information\n"
@@ -1465,12 +1480,14 @@ static const struct cmd_def bgp_show_cmds[] = {
 	  SHOW_BGP_HELP "Network in the BGP routing table to display\nIPv4 prefix\n"
 			"JavaScript Object Notation\n",
 	  bgp_cmd_show_table, NULL, 0 },
-	{ "view", SHOW_BGP " neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
-	  SHOW_BGP_HELP "Detailed information on TCP and BGP neighbor connections\n"
+	{ "view", "show <bgp [<ipv4|ipv6> [unicast]]|ip bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
+	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
+	  "Address Family modifier\nIP information\nBGP information\n"
+	  "Detailed information on TCP and BGP neighbor connections\n"
 			"Neighbor to display information about\n"
 			"Neighbor to display information about\nJavaScript Object Notation\n",
 	  bgp_cmd_show_neighbors, NULL, 0 },
-	{ "view", "show <bgp [<ipv4|ipv6> unicast]|ip bgp> neighbors <A.B.C.D|X:X::X:X>$peer "
+	{ "view", "show <bgp [<ipv4|ipv6> [unicast]]|ip bgp> neighbors <A.B.C.D|X:X::X:X>$peer "
 		  "<advertised-routes|received-routes|routes> [json]",
 	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
 	  "Address Family modifier\nIP information\nBGP information\n"
