@@ -490,6 +490,32 @@ static json_object *bgp_lcomm_json(const struct bgp_attrs *a)
 	return o;
 }
 
+/* FRR's multipath flag: a path installed with the best one, and the best
+ * one itself only when it has such company (not a lone best path). */
+static bool bgp_path_is_multipath(const struct bgp_dest *d, const struct bgp_path *p)
+{
+	if (p->multipath)
+		return true;
+	for (const struct bgp_path *q = d->paths; q && p == d->best; q = q->next)
+		if (q->multipath)
+			return true;
+	return false;
+}
+
+/* Why the best path won, as FRR's selectionReason: the step that decided
+ * against the strongest other candidate ("First path received" when it
+ * has none). */
+static const char *bgp_best_reason(const struct bgp *bgp, const struct bgp_dest *d)
+{
+	const struct bgp_path *second = NULL;
+
+	for (const struct bgp_path *q = d->paths; q; q = q->next)
+		if (q != d->best && bgp_path_valid(q) &&
+		    (!second || bgp_path_cmp(bgp, q, second) < 0))
+			second = q;
+	return second ? bgp_path_cmp_reason(bgp, d->best, second) : "First path received";
+}
+
 static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
@@ -503,7 +529,7 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 		json_object_object_add(o, "valid", json_object_new_boolean(1));
 	if (p == d->best)
 		json_object_object_add(o, "bestpath", json_object_new_boolean(1));
-	if (p == d->best || p->multipath)
+	if (bgp_path_is_multipath(d, p))
 		json_object_object_add(o, "multipath", json_object_new_boolean(1));
 	json_object_object_add(o, "pathFrom", json_object_new_string(
 						      p->peer && !p->peer->ebgp ? "internal"
@@ -537,12 +563,21 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 }
 
 /* The prefix view's paths: FRR's detail keys on top of the table's. */
-static json_object *bgp_dest_detail_json(const struct bgp_dest *d)
+static json_object *bgp_dest_detail_json(const struct bgp *bgp, const struct bgp_dest *d)
 {
 	json_object *arr = json_object_new_array();
 
 	for (const struct bgp_path *p = d->paths; p; p = p->next) {
 		json_object *o = bgp_path_json(d, p);
+
+		if (p == d->best) {
+			json_object *b = json_object_new_object();
+
+			json_object_object_add(b, "overall", json_object_new_boolean(1));
+			json_object_object_add(b, "selectionReason", json_object_new_string(
+									 bgp_best_reason(bgp, d)));
+			json_object_object_add(o, "bestpath", b); /* replaces the table's true */
+		}
 
 		if (p->attrs->ncomm)
 			json_object_object_add(o, "community", bgp_comm_json(p->attrs));
@@ -705,7 +740,11 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	else
 		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
 			p->peer->ebgp ? "external" : "internal");
-	vty_out(vty, "%s%s\n", p->stale ? ", stale" : "", p == d->best ? ", best" : "");
+	vty_out(vty, "%s%s", p->stale ? ", stale" : "",
+		bgp_path_is_multipath(d, p) ? ", multipath" : "");
+	if (p == d->best)
+		vty_out(vty, ", best (%s)", bgp_best_reason(((struct bgpd *)vty->arg)->bgp, d));
+	vty_out(vty, "\n");
 	bgp_comm_lines(vty, a);
 	bgp_reflect_text(vty, a);
 	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
@@ -782,7 +821,7 @@ static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
 
 		json_object_object_add(o, "prefix", json_object_new_string(
 							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
-		json_object_object_add(o, "paths", bgp_dest_detail_json(d));
+		json_object_object_add(o, "paths", bgp_dest_detail_json(bd->bgp, d));
 		bgp_print_json(vty, o);
 	} else {
 		bgp_prefix_text(vty, bd, d);

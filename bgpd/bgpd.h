@@ -509,6 +509,9 @@ void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void 
 
 /* bgp_decision.c: <0 when a is better */
 int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b);
+/* The step that decides between a and b, as FRR's selectionReason. */
+const char *bgp_path_cmp_reason(const struct bgp *bgp, const struct bgp_path *a,
+				const struct bgp_path *b);
 /* Equal for ECMP: every step before the router-id tie-break, the same AS
  * path, both learned from peers of the same kind. */
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,

@@ -106,6 +106,13 @@ def test_peer_without_route_refresh(lab):
     js = json.loads(r1.vtysh("show bgp ipv4 summary json"))["ipv4Unicast"]
     assert js["peers"]["10.0.12.2"]["tableVersion"] == js["tableVersion"] > 0
 
+    # A lone best path: FRR's bestpath object, and not multipath.
+    detail = json.loads(r1.vtysh("show bgp ipv4 unicast 10.100.20.0/24 json"))["paths"]
+    assert detail[0]["bestpath"] == {"overall": True, "selectionReason": "First path received"}
+    assert "multipath" not in detail[0]
+    assert "external, best (First path received)\n" in r1.vtysh("show bgp 10.100.20.0/24")
+    assert "multipath" not in rib(r1)["10.100.20.0/24"][0]
+
     # clear soft in: impossible, FRR's error and a failing exit code.
     out = r1.vtysh("clear bgp 10.0.12.2 soft in", check=False)
     assert r1.last_rc != 0
