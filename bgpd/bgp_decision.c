@@ -60,50 +60,71 @@ static uint32_t bgp_path_router_id(const struct bgp_path *p)
 	return p->peer->ropen.bgp_id;
 }
 
+/* Each step below names itself in *why (FRR's selection reasons) when it
+ * decides, for show; a tie leaves it as it was. */
+#define BGP_STEP(name, expr)                                                                       \
+	do {                                                                                       \
+		if ((c = (expr))) {                                                                \
+			*why = (name);                                                             \
+			return c;                                                                  \
+		}                                                                                  \
+	} while (0)
+
 /* The router id, then the shorter CLUSTER_LIST (RFC 4456 9), then the
  * peer's address. */
-static int bgp_cmp_peer(const struct bgp_path *a, const struct bgp_path *b)
+static int bgp_cmp_peer(const struct bgp_path *a, const struct bgp_path *b, const char **why)
 {
 	int c;
 
 	if (!a->peer || !b->peer)
 		return 0;
-	if ((c = bgp_cmp_u32(bgp_path_router_id(a), bgp_path_router_id(b))))
-		return c;
-	if ((c = bgp_cmp_u32(a->attrs->ncluster, b->attrs->ncluster)))
-		return c;
-	return kld_addr_cmp(&a->peer->addr, &b->peer->addr);
+	BGP_STEP("Router ID", bgp_cmp_u32(bgp_path_router_id(a), bgp_path_router_id(b)));
+	BGP_STEP("Cluster length", bgp_cmp_u32(a->attrs->ncluster, b->attrs->ncluster));
+	BGP_STEP("Neighbor IP", kld_addr_cmp(&a->peer->addr, &b->peer->addr));
+	return 0;
 }
 
 static int bgp_path_cmp_mp(const struct bgp *bgp, const struct bgp_path *a,
-			   const struct bgp_path *b)
+			   const struct bgp_path *b, const char **why)
 {
 	int c;
 
 	(void)bgp;
-	if ((c = bgp_cmp_u32(bgp_path_weight(b), bgp_path_weight(a))))
-		return c;
-	if ((c = bgp_cmp_u32(bgp_path_local_pref(b), bgp_path_local_pref(a))))
-		return c;
-	if ((c = (a->peer != NULL) - (b->peer != NULL)))
-		return c;
-	if ((c = bgp_cmp_u32(bgp_aspath_length(a->attrs->aspath, a->attrs->aspath_len),
-			     bgp_aspath_length(b->attrs->aspath, b->attrs->aspath_len))))
-		return c;
-	if ((c = bgp_cmp_u32(a->attrs->origin, b->attrs->origin)))
-		return c;
-	if ((c = bgp_cmp_med(a, b)))
-		return c;
-	if (a->peer && b->peer && (c = (int)b->peer->ebgp - (int)a->peer->ebgp))
-		return c;
-	return bgp_cmp_u32(bgp_path_igp_metric(a), bgp_path_igp_metric(b));
+	BGP_STEP("Weight", bgp_cmp_u32(bgp_path_weight(b), bgp_path_weight(a)));
+	BGP_STEP("Local Pref", bgp_cmp_u32(bgp_path_local_pref(b), bgp_path_local_pref(a)));
+	BGP_STEP("Local Route", (a->peer != NULL) - (b->peer != NULL));
+	BGP_STEP("AS Path", bgp_cmp_u32(bgp_aspath_length(a->attrs->aspath, a->attrs->aspath_len),
+					bgp_aspath_length(b->attrs->aspath, b->attrs->aspath_len)));
+	BGP_STEP("ORIGIN", bgp_cmp_u32(a->attrs->origin, b->attrs->origin));
+	BGP_STEP("MED", bgp_cmp_med(a, b));
+	if (a->peer && b->peer)
+		BGP_STEP("Peer Type", (int)b->peer->ebgp - (int)a->peer->ebgp);
+	BGP_STEP("IGP Metric", bgp_cmp_u32(bgp_path_igp_metric(a), bgp_path_igp_metric(b)));
+	return 0;
+}
+
+static int bgp_path_cmp_why(const struct bgp *bgp, const struct bgp_path *a,
+			    const struct bgp_path *b, const char **why)
+{
+	int c = bgp_path_cmp_mp(bgp, a, b, why);
+
+	return c ? c : bgp_cmp_peer(a, b, why);
 }
 
 int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b)
 {
-	int c = bgp_path_cmp_mp(bgp, a, b);
+	const char *why;
 
-	return c ? c : bgp_cmp_peer(a, b);
+	return bgp_path_cmp_why(bgp, a, b, &why);
+}
+
+const char *bgp_path_cmp_reason(const struct bgp *bgp, const struct bgp_path *a,
+				const struct bgp_path *b)
+{
+	const char *why = "Nothing left to compare";
+
+	bgp_path_cmp_why(bgp, a, b, &why);
+	return why;
 }
 
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
@@ -114,5 +135,7 @@ bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
 	if (a->attrs->aspath_len != b->attrs->aspath_len ||
 	    memcmp(a->attrs->aspath, b->attrs->aspath, a->attrs->aspath_len))
 		return false;
-	return bgp_path_cmp_mp(bgp, a, b) == 0;
+	const char *why;
+
+	return bgp_path_cmp_mp(bgp, a, b, &why) == 0;
 }

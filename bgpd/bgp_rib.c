@@ -288,7 +288,20 @@ void bgp_soft_in_enable(struct bgpd *bd, struct bgp_peer *peer, enum bgp_af af, 
 		return;
 	}
 	peer->adj_in[af] = bgp_adj_new(bgp_af_family(af));
-	/* Fill it: the peer sends its table again (as FRR does). */
+	/* Fill it: the peer sends its table again (as FRR does). One that
+	 * cannot be asked (no route-refresh capability) would leave the copy
+	 * empty: its session is reset instead, as FRR does. */
+	if (peer->state == BGP_FSM_ESTABLISHED && bgp_peer_af_up(peer, af) &&
+	    !peer->neg.route_refresh) {
+		char a[KLD_ADDR_STRLEN];
+
+		kld_notice("bgpd: neighbor %s: soft-reconfiguration inbound turned on, "
+			   "it has no route-refresh capability: resetting the session",
+			   kld_addr_fmt(&peer->addr, a, sizeof(a)));
+		bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+		bgp_peer_start(peer);
+		return;
+	}
 	bgp_peer_send_refresh(peer, af);
 }
 
@@ -323,13 +336,17 @@ void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af)
 }
 
 /* Inbound policy changed for the peer's family: from the copy if there
- * is one, else by asking the peer (ROUTE-REFRESH). */
-void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af)
+ * is one, else by asking the peer (ROUTE-REFRESH). False when neither is
+ * possible (a family the session does not carry needs nothing). */
+bool bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af)
 {
 	if (peer->adj_in[af])
 		bgp_soft_in_reapply(peer, af);
-	else
+	else if (peer->neg.route_refresh || !bgp_peer_af_up(peer, af))
 		bgp_peer_send_refresh(peer, af);
+	else
+		return false;
+	return true;
 }
 
 /* ---- outbound ---- */
@@ -954,6 +971,7 @@ void bgp_rib_peer_down(struct bgpd *bd, struct bgp_peer *peer, uint32_t keep)
 		bgp_updgrp_leave(bd, peer, false);
 	bgp_adj_out_clear(bd, peer);
 	bgp_soft_in_reset(bd, peer); /* a new session sends its table anew */
+	peer->soft_in_warned = false;
 }
 
 size_t bgp_rib_peer_sweep_stale(struct bgpd *bd, struct bgp_peer *peer, uint32_t mask)
@@ -1026,6 +1044,21 @@ static bool bgp_reeval_touches(struct bgpd *bd, const struct bgp_peer *peer, int
 	return false;
 }
 
+/* FRR applies a new inbound policy silently to what such a peer sends
+ * later; we say so, once per session (bgp_rib_peer_down re-arms it). */
+static void bgp_soft_in_warn(struct bgp_peer *peer)
+{
+	char a[KLD_ADDR_STRLEN];
+
+	if (peer->soft_in_warned)
+		return;
+	peer->soft_in_warned = true;
+	kld_addr_fmt(&peer->addr, a, sizeof(a));
+	kld_warn("bgpd: neighbor %s: inbound policy changed, but it has neither route-refresh "
+		 "capability nor soft-reconfiguration inbound: the new policy applies to the "
+		 "routes it sends from now on (clear bgp %s re-learns them all)", a, a);
+}
+
 /* Every path has been judged again; a peer whose inbound policy changed is
  * asked for its routes (or its soft-reconfiguration copy is run through the
  * policy), one whose outbound policy changed is sent its table again. */
@@ -1036,8 +1069,8 @@ static void bgp_rib_reevaluate_done(struct bgpd *bd)
 			continue;
 		if (bgp_reeval_touches(bd, peer, 0))
 			for (int af = 0; af < BGP_AF_MAX; af++)
-				if (peer->af_active[af])
-					bgp_rib_soft_in(peer, (enum bgp_af)af);
+				if (peer->af_active[af] && !bgp_rib_soft_in(peer, (enum bgp_af)af))
+					bgp_soft_in_warn(peer);
 		if (bgp_reeval_touches(bd, peer, 1))
 			bgp_rib_peer_up(bd, peer);
 	}

@@ -68,6 +68,19 @@ static const char *bgp_peer_state_name(const struct bgp_peer *p)
 	return bgp_fsm_state_str(p->state);
 }
 
+/* FRR's TblVer: the table version the peer's Adj-RIB-Out is up to date
+ * with. The decision process queues each change to every peer as it
+ * counts it, so that is the table's version for a peer up in the family
+ * (0 while down, or while a restart defers the selection). */
+static uint64_t bgp_peer_tblver(const struct bgp_peer *p, enum bgp_af af)
+{
+	const struct bgpd *bd = p->bgp->bd;
+
+	if (p->state != BGP_FSM_ESTABLISHED || !bgp_peer_af_up(p, af) || bgp_gr_holding(bd))
+		return 0;
+	return bd->table_version;
+}
+
 static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
 {
 	char a[KLD_ADDR_STRLEN], up[32], st[32], snt[32];
@@ -92,8 +105,9 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 		snprintf(st, sizeof(st), "%s", bgp_peer_state_name(p));
 		snprintf(snt, sizeof(snt), "0");
 	}
-	vty_out(vty, "%-15s %1d %10u %9" PRIu64 " %9" PRIu64 " %8u %4u %4u %8s %12s %8s %.20s\n",
-		a, 4, p->remote_as, p->msg_in, p->msg_out, 0u, 0u,
+	vty_out(vty,
+		"%-15s %1d %10u %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %4u %4u %8s %12s %8s %.20s\n",
+		a, 4, p->remote_as, p->msg_in, p->msg_out, bgp_peer_tblver(p, af), 0u,
 		(unsigned)(bgp_peer_outq_bytes(p) ? 1 : 0), up, st, snt,
 		p->desc[0] ? p->desc : "N/A");
 }
@@ -145,7 +159,8 @@ static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af 
 	json_object_object_add(o, "version", json_object_new_int(4));
 	json_object_object_add(o, "msgRcvd", json_object_new_int64((int64_t)p->msg_in));
 	json_object_object_add(o, "msgSent", json_object_new_int64((int64_t)p->msg_out));
-	json_object_object_add(o, "tableVersion", json_object_new_int(0));
+	json_object_object_add(o, "tableVersion",
+			       json_object_new_int64((int64_t)bgp_peer_tblver(p, af)));
 	json_object_object_add(o, "outq", json_object_new_int(bgp_peer_outq_bytes(p) ? 1 : 0));
 	json_object_object_add(o, "inq", json_object_new_int(0));
 	if (p->established_count || estab)
@@ -475,6 +490,32 @@ static json_object *bgp_lcomm_json(const struct bgp_attrs *a)
 	return o;
 }
 
+/* FRR's multipath flag: a path installed with the best one, and the best
+ * one itself only when it has such company (not a lone best path). */
+static bool bgp_path_is_multipath(const struct bgp_dest *d, const struct bgp_path *p)
+{
+	if (p->multipath)
+		return true;
+	for (const struct bgp_path *q = d->paths; q && p == d->best; q = q->next)
+		if (q->multipath)
+			return true;
+	return false;
+}
+
+/* Why the best path won, as FRR's selectionReason: the step that decided
+ * against the strongest other candidate ("First path received" when it
+ * has none). */
+static const char *bgp_best_reason(const struct bgp *bgp, const struct bgp_dest *d)
+{
+	const struct bgp_path *second = NULL;
+
+	for (const struct bgp_path *q = d->paths; q; q = q->next)
+		if (q != d->best && bgp_path_valid(q) &&
+		    (!second || bgp_path_cmp(bgp, q, second) < 0))
+			second = q;
+	return second ? bgp_path_cmp_reason(bgp, d->best, second) : "First path received";
+}
+
 static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
@@ -488,7 +529,7 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 		json_object_object_add(o, "valid", json_object_new_boolean(1));
 	if (p == d->best)
 		json_object_object_add(o, "bestpath", json_object_new_boolean(1));
-	if (p == d->best || p->multipath)
+	if (bgp_path_is_multipath(d, p))
 		json_object_object_add(o, "multipath", json_object_new_boolean(1));
 	json_object_object_add(o, "pathFrom", json_object_new_string(
 						      p->peer && !p->peer->ebgp ? "internal"
@@ -522,12 +563,21 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 }
 
 /* The prefix view's paths: FRR's detail keys on top of the table's. */
-static json_object *bgp_dest_detail_json(const struct bgp_dest *d)
+static json_object *bgp_dest_detail_json(const struct bgp *bgp, const struct bgp_dest *d)
 {
 	json_object *arr = json_object_new_array();
 
 	for (const struct bgp_path *p = d->paths; p; p = p->next) {
 		json_object *o = bgp_path_json(d, p);
+
+		if (p == d->best) {
+			json_object *b = json_object_new_object();
+
+			json_object_object_add(b, "overall", json_object_new_boolean(1));
+			json_object_object_add(b, "selectionReason", json_object_new_string(
+									 bgp_best_reason(bgp, d)));
+			json_object_object_add(o, "bestpath", b); /* replaces the table's true */
+		}
 
 		if (p->attrs->ncomm)
 			json_object_object_add(o, "community", bgp_comm_json(p->attrs));
@@ -690,7 +740,11 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	else
 		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
 			p->peer->ebgp ? "external" : "internal");
-	vty_out(vty, "%s%s\n", p->stale ? ", stale" : "", p == d->best ? ", best" : "");
+	vty_out(vty, "%s%s", p->stale ? ", stale" : "",
+		bgp_path_is_multipath(d, p) ? ", multipath" : "");
+	if (p == d->best)
+		vty_out(vty, ", best (%s)", bgp_best_reason(((struct bgpd *)vty->arg)->bgp, d));
+	vty_out(vty, "\n");
 	bgp_comm_lines(vty, a);
 	bgp_reflect_text(vty, a);
 	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
@@ -767,7 +821,7 @@ static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
 
 		json_object_object_add(o, "prefix", json_object_new_string(
 							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
-		json_object_object_add(o, "paths", bgp_dest_detail_json(d));
+		json_object_object_add(o, "paths", bgp_dest_detail_json(bd->bgp, d));
 		bgp_print_json(vty, o);
 	} else {
 		bgp_prefix_text(vty, bd, d);
@@ -1404,7 +1458,7 @@ static int bgp_cmd_show_updgrps(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
-#define SHOW_BGP "show <bgp [ipv4 unicast]|ip bgp>"
+#define SHOW_BGP "show <bgp [ipv4 [unicast]]|ip bgp>"
 #define SHOW_BGP_HELP                                                                              \
 	"Show running system information\nBGP information\nAddress Family\n"                       \
 	"Address Family modifier\nIP information\nBGP information\n"
@@ -1474,12 +1528,14 @@ static const struct cmd_def bgp_show_cmds[] = {
 	  SHOW_BGP_HELP "Network in the BGP routing table to display\nIPv4 prefix\n"
 			"JavaScript Object Notation\n",
 	  bgp_cmd_show_table, NULL, 0 },
-	{ "view", SHOW_BGP " neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
-	  SHOW_BGP_HELP "Detailed information on TCP and BGP neighbor connections\n"
+	{ "view", "show <bgp [<ipv4|ipv6> [unicast]]|ip bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
+	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
+	  "Address Family modifier\nIP information\nBGP information\n"
+	  "Detailed information on TCP and BGP neighbor connections\n"
 			"Neighbor to display information about\n"
 			"Neighbor to display information about\nJavaScript Object Notation\n",
 	  bgp_cmd_show_neighbors, NULL, 0 },
-	{ "view", "show <bgp [<ipv4|ipv6> unicast]|ip bgp> neighbors <A.B.C.D|X:X::X:X>$peer "
+	{ "view", "show <bgp [<ipv4|ipv6> [unicast]]|ip bgp> neighbors <A.B.C.D|X:X::X:X>$peer "
 		  "<advertised-routes|received-routes|routes> [json]",
 	  "Show running system information\nBGP information\nAddress Family\nAddress Family\n"
 	  "Address Family modifier\nIP information\nBGP information\n"

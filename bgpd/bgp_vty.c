@@ -855,22 +855,31 @@ static int bgp_cmd_no_plist(struct vty *vty, const struct cmd_args *args)
 
 /* ---- clear ---- */
 
-static void bgp_clear_peer(struct bgp_peer *peer, const struct cmd_args *args)
+/* False, with FRR's error, when soft in is impossible for the peer. */
+static bool bgp_clear_peer(struct vty *vty, struct bgp_peer *peer, const struct cmd_args *args)
 {
+	bool ok = true;
+	char a[KLD_ADDR_STRLEN];
+
 	if (!cmd_has(args, "soft")) {
 		peer->pfx_overflow = false;
 		bgp_peer_stop(peer, BGP_CEASE_ADMIN_RESET);
 		snprintf(peer->last_reset, sizeof(peer->last_reset), "Admin. shutdown");
 		bgp_peer_start(peer);
-		return;
+		return true;
 	}
 	if (peer->state != BGP_FSM_ESTABLISHED)
-		return;
+		return true;
 	for (int af = 0; af < BGP_AF_MAX && !cmd_has(args, "out"); af++)
-		if (peer->af_active[af])
-			bgp_rib_soft_in(peer, (enum bgp_af)af);
+		if (peer->af_active[af] && !bgp_rib_soft_in(peer, (enum bgp_af)af))
+			ok = false;
+	if (!ok)
+		vty_out(vty, "%% BGP: Inbound soft reconfig for %s not possible as it has neither "
+			     "refresh capability, nor inbound soft reconfig\n",
+			kld_addr_fmt(&peer->addr, a, sizeof(a)));
 	if (!cmd_has(args, "in"))
 		bgp_rib_peer_up(peer->bgp->bd, peer);
+	return ok;
 }
 
 static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
@@ -885,16 +894,18 @@ static int bgp_cmd_clear(struct vty *vty, const struct cmd_args *args)
 		return CMD_WARNING;
 	}
 	if (who && !strcmp(who, "*")) {
+		/* every peer is tried; any that could not be done is an error */
+		bool ok = true;
+
 		for (peer = bd->bgp->peers; peer; peer = peer->next)
-			bgp_clear_peer(peer, args);
-		return CMD_SUCCESS;
+			ok &= bgp_clear_peer(vty, peer, args);
+		return ok ? CMD_SUCCESS : CMD_WARNING;
 	}
 	if (!who || kld_addr_parse(who, &a) < 0 || !(peer = bgp_peer_find(bd->bgp, &a))) {
 		vty_out(vty, "%% BGP: Unknown neighbor - \"%s\"\n", who ? who : "");
 		return CMD_WARNING;
 	}
-	bgp_clear_peer(peer, args);
-	return CMD_SUCCESS;
+	return bgp_clear_peer(vty, peer, args) ? CMD_SUCCESS : CMD_WARNING;
 }
 
 /* What both address families have; IPv4 adds `network` (IPv6's is

@@ -98,6 +98,7 @@ struct bgp_peer {
 	uint8_t gtsm_hops;               /* ttl-security hops (RFC 5082); 0: off */
 	bool rr_client[BGP_AF_MAX];      /* route-reflector-client (RFC 4456) */
 	bool soft_in[BGP_AF_MAX];        /* soft-reconfiguration inbound */
+	bool soft_in_warned; /* logged this session: a policy change it cannot re-learn */
 	struct kld_addr update_source;   /* family 0: not set */
 	bool timers_set;
 	uint16_t ka_cfg, hold_cfg;
@@ -456,7 +457,7 @@ void bgp_soft_in_enable(struct bgpd *bd, struct bgp_peer *peer, enum bgp_af af, 
 void bgp_soft_in_free(struct bgpd *bd, struct bgp_peer *peer);
 void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af);
 /* Inbound policy changed: re-apply from the copy, or ROUTE-REFRESH. */
-void bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
+bool bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
 /* RFC 4456: bgp cluster-id, or the router id (host order). */
 uint32_t bgp_cluster_id(const struct bgp *bgp);
 /* Re-run policy on every path (prefix-list changes). */
@@ -508,6 +509,9 @@ void bgp_adj_free(struct bgp_adj *t, void (*fn)(const struct bgp_attrs *a, void 
 
 /* bgp_decision.c: <0 when a is better */
 int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct bgp_path *b);
+/* The step that decides between a and b, as FRR's selectionReason. */
+const char *bgp_path_cmp_reason(const struct bgp *bgp, const struct bgp_path *a,
+				const struct bgp_path *b);
 /* Equal for ECMP: every step before the router-id tie-break, the same AS
  * path, both learned from peers of the same kind. */
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,

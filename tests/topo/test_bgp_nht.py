@@ -149,6 +149,12 @@ def test_igp_metric_to_the_next_hop_breaks_the_tie(lab):
     kldlab.wait_for(lambda: best_from(r1, "10.100.50.0/24") == ["10.0.13.3"], 20,
                     what="the nearer next hop wins")
     assert "10.97.0.3 (metric 10) from 10.0.13.3" in r1.vtysh("show bgp ipv4 unicast 10.100.50.0/24")
+    # The prefix view says why, as FRR; no maximum-paths, so no multipath.
+    detail = json.loads(r1.vtysh("show bgp ipv4 unicast 10.100.50.0/24 json"))["paths"]
+    assert [p["bestpath"] for p in detail if "bestpath" in p] == [
+        {"overall": True, "selectionReason": "IGP Metric"}], detail
+    assert not any("multipath" in p for p in detail), detail
+    assert "internal, best (IGP Metric)\n" in r1.vtysh("show bgp ipv4 unicast 10.100.50.0/24")
     kldlab.wait_for(lambda: kernel_bgp(r1).get("10.100.50.0/24", {}).get("gateway") == "10.0.13.3",
                     20, what="kernel follows")
     # The IGP changes its mind: r2's next hop becomes the nearer one.
