@@ -47,6 +47,8 @@ static void vtysh_daemon_reset(struct vtysh_daemon *d)
 	free(d->defs);
 	d->defs = NULL;
 	d->ndefs = 0;
+	free(d->version);
+	d->version = NULL;
 }
 
 static char *vtysh_join_help(const Kld__VtyCommand *c)
@@ -63,6 +65,7 @@ static void vtysh_load_tree(struct vtysh_daemon *d, const Kld__VtyDescribe *desc
 {
 	d->defs = kld_xcalloc(desc->n_commands ? desc->n_commands : 1, sizeof(*d->defs));
 	d->tree = cmd_tree_new();
+	d->version = desc->version && *desc->version ? kld_xstrdup(desc->version) : NULL;
 	for (size_t i = 0; i < desc->n_commands; i++) {
 		const Kld__VtyCommand *c = desc->commands[i];
 		struct cmd_def *def = &d->defs[d->ndefs];
@@ -101,6 +104,7 @@ static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
 	}
 	vtysh_load_tree(d, reply->vty_describe);
 	kld_frame_free(reply);
+	vtysh_own_nodes(v);
 }
 
 void vtysh_connect_all(struct vtysh *v)
@@ -228,6 +232,8 @@ void vtysh_prompt(struct vtysh *v, char *buf, size_t size)
 /* ---- matching ---- */
 
 struct vtysh_match {
+	char *line;      /* the line as matched: abbreviations expanded */
+	char *ambiguous_word; /* cmd_expand's message, when a word was */
 	bool own;
 	bool owners[VTYSH_NDAEMONS];
 	size_t nowners;
@@ -256,14 +262,48 @@ static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const c
 	}
 }
 
+/* The shell's tree and every running daemon's: what a line may mean. */
+size_t vtysh_trees(const struct vtysh *v, const struct cmd_tree **trees)
+{
+	size_t n = 0;
+
+	trees[n++] = v->own;
+	for (size_t i = 0; i < v->ndaemons; i++)
+		if (vtysh_up(&v->daemons[i]))
+			trees[n++] = v->daemons[i].tree;
+	return n;
+}
+
+int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char **out)
+{
+	const struct cmd_tree *trees[VTYSH_NDAEMONS + 1];
+
+	return cmd_expand(trees, vtysh_trees(v, trees), node, line, out);
+}
+
+static void vtysh_match_free(struct vtysh_match *m)
+{
+	free(m->line);
+	free(m->ambiguous_word);
+	m->line = m->ambiguous_word = NULL;
+}
+
 static void vtysh_match(const struct vtysh *v, const char *node, const char *line,
 			struct vtysh_match *m)
 {
+	char *full;
+
 	memset(m, 0, sizeof(*m));
-	vtysh_match_tree(v->own, node, line, m, &m->own);
+	if (vtysh_expand(v, node, line, &full) < 0) {
+		m->ambiguous_word = full;
+		m->line = kld_xstrdup(line);
+		return;
+	}
+	m->line = full;
+	vtysh_match_tree(v->own, node, full, m, &m->own);
 	for (size_t i = 0; i < v->ndaemons; i++)
 		if (vtysh_up(&v->daemons[i]))
-			vtysh_match_tree(v->daemons[i].tree, node, line, m, &m->owners[i]);
+			vtysh_match_tree(v->daemons[i].tree, node, full, m, &m->owners[i]);
 }
 
 static void vtysh_report_down(const struct vtysh *v)
@@ -282,6 +322,10 @@ static void vtysh_report_down(const struct vtysh *v)
 static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
+	if (m->ambiguous_word) {
+		printf("%s\n", m->ambiguous_word);
+		return;
+	}
 	if (m->ambiguous) {
 		printf("%% Ambiguous command: %s\n", line);
 		return;
@@ -305,7 +349,7 @@ static int vtysh_run_own(struct vtysh *v, const char *line)
 
 	kld_buf_init(&out);
 	rc = vty_execute(v->own, v, vtysh_node(v), NULL, 0, line, false, &out, &enters, NULL);
-	fputs(out.data ? out.data : "", stdout);
+	vtysh_out(v, out.data ? out.data : "");
 	kld_buf_free(&out);
 	if (rc == KLD__VTY_STATUS__VTY_OK && enters) {
 		/* The shell's own node changes are mode changes, not context. */
@@ -315,12 +359,12 @@ static int vtysh_run_own(struct vtysh *v, const char *line)
 	return rc == KLD__VTY_STATUS__VTY_OK ? 0 : 1;
 }
 
-static void vtysh_chunk(const Kld__VtyResult *r, struct kld_buf *out)
+static void vtysh_chunk(struct vtysh *v, const Kld__VtyResult *r, struct kld_buf *out)
 {
 	if (out)
 		kld_buf_puts(out, r->output);
 	else
-		fputs(r->output, stdout);
+		vtysh_out(v, r->output);
 }
 
 int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
@@ -347,7 +391,7 @@ int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
 			vtysh_daemon_reset(d);
 			return -1;
 		}
-		vtysh_chunk(r->vty_result, out);
+		vtysh_chunk(v, r->vty_result, out);
 		more = r->vty_result->more;
 		status = r->vty_result->status;
 		if (enters && r->vty_result->enters[0])
@@ -397,8 +441,10 @@ static bool vtysh_find_depth(struct vtysh *v, const char *line, struct vtysh_mat
 		vtysh_match(v, v->node[d], line, m);
 		if (m->own || m->nowners) {
 			*depth = d;
+			vtysh_match_free(&here);
 			return true;
 		}
+		vtysh_match_free(m);
 	}
 	*m = here;
 	return false;
@@ -444,27 +490,67 @@ static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size
 	return 0;
 }
 
-int vtysh_execute(struct vtysh *v, const char *line)
+static int vtysh_execute_full(struct vtysh *v, const char *line)
 {
-	char **words;
-	size_t *offs, n = cmd_split(line, &words, &offs), depth;
 	struct vtysh_match m;
-	int rc = 0;
+	size_t depth;
+	int rc;
 
-	if (n == 0 || vtysh_builtin(v, words, offs, n, line, &rc)) {
-		cmd_words_free(words, offs, n);
-		return rc;
-	}
-	cmd_words_free(words, offs, n);
-	vtysh_reconnect_missing(v);
 	if (!vtysh_find_depth(v, line, &m, &depth)) {
 		vtysh_report_error(v, line, &m);
+		vtysh_match_free(&m);
 		return 1;
 	}
 	vtysh_pop_to(v, depth);
-	if (m.own)
-		return vtysh_run_own(v, line);
-	return vtysh_run_daemons(v, line, &m);
+	rc = m.own ? vtysh_run_own(v, m.line) : vtysh_run_daemons(v, m.line, &m);
+	vtysh_match_free(&m);
+	return rc;
+}
+
+/* The shell's own words (end, exit, do) are matched after abbreviations
+ * are expanded at the current node, so `en` is `end` as in FRR. */
+static int vtysh_execute_line(struct vtysh *v, const char *line)
+{
+	char **words, *full;
+	size_t *offs, n;
+	int rc = 0;
+
+	vtysh_reconnect_missing(v);
+	if (vtysh_expand(v, vtysh_node(v), line, &full) < 0) {
+		printf("%s\n", full);
+		free(full);
+		return 1;
+	}
+	n = cmd_split(full, &words, &offs);
+	if (n == 0 || vtysh_builtin(v, words, offs, n, full, &rc)) {
+		cmd_words_free(words, offs, n);
+		free(full);
+		return rc;
+	}
+	cmd_words_free(words, offs, n);
+	free(full);
+	return vtysh_execute_full(v, line);
+}
+
+int vtysh_execute(struct vtysh *v, const char *line)
+{
+	struct vtysh_pipe pipe;
+	char *cmd;
+	int rc;
+
+	if (!vtysh_pipe_parse(v, line, &cmd, &pipe))
+		return vtysh_execute_line(v, line);
+	if (pipe.error) {
+		printf("%s\n", pipe.error);
+		vtysh_pipe_free(&pipe);
+		free(cmd);
+		return 1;
+	}
+	vtysh_pipe_begin(v, &pipe);
+	rc = vtysh_execute_line(v, cmd);
+	vtysh_pipe_end(v, &pipe);
+	free(cmd);
+	return rc;
 }
 
 size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out)
@@ -512,6 +598,7 @@ void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 	v->node[0] = "view";
 	v->own = cmd_tree_new();
 	vtysh_own_install(v->own);
+	vtysh_own_nodes(v);
 }
 
 void vtysh_free(struct vtysh *v)
@@ -521,4 +608,6 @@ void vtysh_free(struct vtysh *v)
 	free(v->daemons);
 	vtysh_pop_to(v, 0);
 	cmd_tree_free(v->own);
+	for (size_t i = 0; i < v->nnode_cmds; i++)
+		free(v->node_cmds[i]);
 }

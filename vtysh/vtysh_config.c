@@ -131,6 +131,67 @@ static int vtysh_cmd_configure(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* One daemon's part, as it has it (FRR's `show running-config bgpd`). */
+static int vtysh_cmd_show_running_daemon(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+	const char *name = cmd_arg(args, "daemon");
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		struct vtysh_daemon *d = &v->daemons[i];
+		char *text;
+
+		if (strcmp(d->name, name))
+			continue;
+		text = d->fd >= 0 ? vtysh_daemon_running(v, d) : NULL;
+		if (!text) {
+			vty_out(vty, "%% %s is not running\n", name);
+			return CMD_WARNING;
+		}
+		vty_out(vty, "%s", text);
+		free(text);
+	}
+	return CMD_SUCCESS;
+}
+
+/* The shell's own answer: it holds whatever daemon is down. */
+static int vtysh_cmd_show_version(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+
+	vty_out(vty, "%s (vtysh)\n", PACKAGE_STRING);
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		const struct vtysh_daemon *d = &v->daemons[i];
+
+		vty_out(vty, " %-12s %s\n", d->name,
+			d->fd >= 0 ? (d->version ? d->version : "running") : "not running");
+	}
+	return CMD_SUCCESS;
+}
+
+static int vtysh_cmd_terminal_length(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+
+	v->term_length = cmd_has(args, "no") ? 0 : (unsigned)cmd_arg_int(args, "lines", 0);
+	return CMD_SUCCESS;
+}
+
+/* Daemons log to the journal or syslog, not to the shell's terminal. */
+static int vtysh_cmd_terminal_monitor(struct vty *vty, const struct cmd_args *args)
+{
+	vty_out(vty, "%% Logs are not sent to vtysh; follow them with: "
+		     "journalctl -f -u 'kldnet*' -u zebra-lite -u bgpd\n");
+	return CMD_SUCCESS;
+}
+
+/* end, exit, do: the shell runs them itself (vtysh_builtin); these
+ * entries put them in `?`, TAB and abbreviations. */
+static int vtysh_cmd_builtin(struct vty *vty, const struct cmd_args *args)
+{
+	return CMD_SUCCESS;
+}
+
 static const struct cmd_def vtysh_own_cmds[] = {
 	{ "view", "configure [terminal]", "Configuration from vty interface\nConfiguration terminal\n",
 	  vtysh_cmd_configure, "config", 0 },
@@ -146,7 +207,65 @@ static const struct cmd_def vtysh_own_cmds[] = {
 	  vtysh_cmd_show_daemons, NULL, 0 },
 	{ "view", "show commands", "Show running system information\nEvery command of every running daemon, by node\n",
 	  vtysh_cmd_show_commands, NULL, 0 },
+	{ "view", "show running-config <zebra-lite|wgd|vxland|fwd|bgpd>$daemon",
+	  "Show running system information\nCurrent operating configuration\nFor the zebra-lite daemon\nFor the wgd daemon\nFor the vxland daemon\nFor the fwd daemon\nFor the bgpd daemon\n",
+	  vtysh_cmd_show_running_daemon, NULL, 0 },
+	{ "view", "show version", "Show running system information\nDisplays kldnet and daemon versions\n",
+	  vtysh_cmd_show_version, NULL, 0 },
+	{ "view", "[no] terminal length (0-512)$lines", "Negate a command or set its defaults\nSet terminal line parameters\nSet number of lines on a screen\nNumber of lines on screen (0 for no pausing)\n",
+	  vtysh_cmd_terminal_length, NULL, 0 },
+	{ "view", "terminal monitor", "Set terminal line parameters\nCopy debug output to the current terminal line\n",
+	  vtysh_cmd_terminal_monitor, NULL, 0 },
+	{ "view", "exit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ "view", "quit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
 };
+
+/* The shell's words in every configuration node. */
+static const struct cmd_def vtysh_node_cmds[] = {
+	{ NULL, "end", "End current mode and change to enable mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "exit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "quit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "do LINE...", "To run exec commands in config mode\nExec command\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "write [memory|file]", "Write running configuration to memory, network, or terminal\nWrite configuration to the file (same as write file)\nWrite configuration to the file\n",
+	  vtysh_cmd_write_memory, NULL, 0 },
+	{ NULL, "exit-address-family", "Exit from Address Family configuration mode\n", vtysh_cmd_builtin, NULL, 0 },
+};
+
+static bool vtysh_node_known(const struct vtysh *v, const char *node)
+{
+	for (size_t i = 0; i < v->nnode_cmds; i++)
+		if (!strcmp(v->node_cmds[i][0].node, node))
+			return true;
+	return false;
+}
+
+/* Gives node the shell's words (exit-address-family only in the address
+ * families); the defs live until vtysh_free. */
+static void vtysh_own_add_node(struct vtysh *v, const char *node)
+{
+	size_t n = KLD_ARRAY_SIZE(vtysh_node_cmds);
+	struct cmd_def *defs;
+
+	if (!strcmp(node, "view") || vtysh_node_known(v, node) ||
+	    v->nnode_cmds == KLD_ARRAY_SIZE(v->node_cmds))
+		return;
+	defs = kld_xcalloc(n, sizeof(*defs));
+	memcpy(defs, vtysh_node_cmds, sizeof(vtysh_node_cmds));
+	for (size_t i = 0; i < n; i++)
+		defs[i].node = vtysh_intern_node(node);
+	if (strncmp(node, "bgp-af", 6))
+		n--;
+	v->node_cmds[v->nnode_cmds++] = defs;
+	cmd_tree_add_all(v->own, defs, n);
+}
+
+void vtysh_own_nodes(struct vtysh *v)
+{
+	vtysh_own_add_node(v, "config");
+	for (size_t i = 0; i < v->ndaemons; i++)
+		for (size_t j = 0; j < v->daemons[i].ndefs; j++)
+			vtysh_own_add_node(v, v->daemons[i].defs[j].node);
+}
 
 /* ---- applying a file ---- */
 
