@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "util.h"
+#include "vty.h"
 
 static void kld_daemon_usage(const struct kld_daemon *d, FILE *f)
 {
@@ -31,6 +32,7 @@ static void kld_daemon_usage(const struct kld_daemon *d, FILE *f)
 		"  -d, --daemon       detach and log to syslog\n"
 		"  --user USER        drop privileges to USER after start-up\n"
 		"  --log-level LEVEL  err, warning, notice, info, debug (default info)\n"
+		"  --describe         print the command tree (for vtysh -C) and exit\n"
 		"  --version          print the version and exit\n",
 		d->name, KLD_RUNDIR_DEFAULT, KLD_CONFIG_DEFAULT);
 }
@@ -52,6 +54,7 @@ void kld_daemon_init(struct kld_daemon *d, const char *name, int argc, char **ar
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "describe", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -87,6 +90,9 @@ void kld_daemon_init(struct kld_daemon *d, const char *name, int argc, char **ar
 		case 'h':
 			kld_daemon_usage(d, stdout);
 			exit(0);
+		case 'D':
+			d->describe = true;
+			break;
 		default:
 			kld_daemon_bad_option(d, "bad option");
 		}
@@ -119,6 +125,15 @@ static int kld_daemon_pidfile(const struct kld_daemon *d)
 		return -1;
 	fprintf(f, "%d\n", (int)getpid());
 	return fclose(f);
+}
+
+int kld_daemon_describe(struct kld_daemon *d, struct cmd_tree *tree)
+{
+	if (vty_describe_write(tree, d->name, stdout) < 0) {
+		fprintf(stderr, "%s: cannot write the command tree: %s\n", d->name, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 int kld_daemon_start(struct kld_daemon *d)

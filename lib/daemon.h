@@ -4,7 +4,9 @@
  * notification and a clean stop on SIGTERM/SIGINT.
  *
  * Options: --rundir DIR, --config FILE, -d/--daemon, --user USER,
- * --log-level LEVEL, --version, --help.
+ * --log-level LEVEL, --version, --help, --describe (the daemon's main
+ * builds its tree, kld_daemon_describe prints it and the process exits
+ * before anything is opened: `vtysh -C` checks files with it).
  */
 #ifndef KLD_DAEMON_H
 #define KLD_DAEMON_H
@@ -21,6 +23,7 @@ struct kld_daemon {
 	char user[64];
 	int log_level;
 	bool daemonize;
+	bool describe; /* --describe: print the command tree and exit */
 	struct kld_loop *loop;
 	struct kld_signal *sigs[3];
 };
@@ -37,6 +40,9 @@ int kld_daemon_drop_privileges(struct kld_daemon *d, const int *keep_caps, int n
 struct cmd_tree;
 /* Apply this daemon's part of d->config, logging refused lines. 0 or -1. */
 int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *arg);
+
+/* --describe: the tree to stdout as vtysh reads it; returns the exit code. */
+int kld_daemon_describe(struct kld_daemon *d, struct cmd_tree *tree);
 
 /* sd_notify READY=1 (a no-op outside systemd). */
 void kld_daemon_ready(struct kld_daemon *d);

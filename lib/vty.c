@@ -310,17 +310,15 @@ static size_t vty_split_help(const char *help, char ***lines)
 	return n;
 }
 
-static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+/* The tree as the shell reads it; vty_describe_free releases it. */
+static void vty_describe_build(struct cmd_tree *tree, const char *daemon, Kld__VtyDescribe *d)
 {
-	struct vty_server *s = arg;
-	size_t n = cmd_tree_count(s->tree);
-	Kld__VtyDescribe d = KLD__VTY_DESCRIBE__INIT;
-	Kld__VtyCommand *cmds = kld_xcalloc(n, sizeof(*cmds));
-	Kld__VtyCommand **ptrs = kld_xcalloc(n, sizeof(*ptrs));
-	Kld__Envelope reply = KLD__ENVELOPE__INIT;
+	size_t n = cmd_tree_count(tree);
+	Kld__VtyCommand *cmds = kld_xcalloc(n ? n : 1, sizeof(*cmds));
+	Kld__VtyCommand **ptrs = kld_xcalloc(n ? n : 1, sizeof(*ptrs));
 
 	for (size_t i = 0; i < n; i++) {
-		const struct cmd_def *def = cmd_tree_get(s->tree, i);
+		const struct cmd_def *def = cmd_tree_get(tree, i);
 
 		kld__vty_command__init(&cmds[i]);
 		cmds[i].node = (char *)def->node;
@@ -330,21 +328,54 @@ static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env
 		cmds[i].n_help = vty_split_help(def->help, &cmds[i].help);
 		ptrs[i] = &cmds[i];
 	}
-	d.daemon = s->daemon;
-	d.version = (char *)PACKAGE_VERSION;
-	d.n_commands = n;
-	d.commands = ptrs;
+	kld__vty_describe__init(d);
+	d->daemon = (char *)daemon;
+	d->version = (char *)PACKAGE_VERSION;
+	d->n_commands = n;
+	d->commands = ptrs;
+}
+
+static void vty_describe_free(Kld__VtyDescribe *d)
+{
+	for (size_t i = 0; i < d->n_commands; i++) {
+		for (size_t j = 0; j < d->commands[i]->n_help; j++)
+			free(d->commands[i]->help[j]);
+		free(d->commands[i]->help);
+	}
+	free(d->n_commands ? d->commands[0] : NULL);
+	free(d->commands);
+}
+
+static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	struct vty_server *s = arg;
+	Kld__VtyDescribe d;
+	Kld__Envelope reply = KLD__ENVELOPE__INIT;
+
+	vty_describe_build(s->tree, s->daemon, &d);
 	reply.seq = env->seq;
 	reply.body_case = KLD__ENVELOPE__BODY_VTY_DESCRIBE;
 	reply.vty_describe = &d;
 	kld_ipc_send(c, &reply);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < cmds[i].n_help; j++)
-			free(cmds[i].help[j]);
-		free(cmds[i].help);
-	}
-	free(cmds);
-	free(ptrs);
+	vty_describe_free(&d);
+}
+
+int vty_describe_write(struct cmd_tree *tree, const char *daemon, FILE *f)
+{
+	Kld__VtyDescribe d;
+	size_t len;
+	uint8_t *buf;
+	int rc = 0;
+
+	vty_describe_build(tree, daemon, &d);
+	len = kld__vty_describe__get_packed_size(&d);
+	buf = kld_xmalloc(len ? len : 1);
+	kld__vty_describe__pack(&d, buf);
+	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0)
+		rc = -1;
+	free(buf);
+	vty_describe_free(&d);
+	return rc;
 }
 
 struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const char *daemon,

@@ -10,6 +10,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -107,6 +110,71 @@ static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
 	vtysh_own_nodes(v);
 }
 
+/* Output of `path --describe`, or NULL. */
+static uint8_t *vtysh_run_describe(const char *path, size_t *len)
+{
+	char *argv[] = { (char *)path, (char *)"--describe", NULL };
+	posix_spawn_file_actions_t fa;
+	struct kld_buf out;
+	int pfd[2], status;
+	char chunk[8192];
+	ssize_t r;
+	pid_t pid;
+
+	if (access(path, X_OK) < 0 || pipe(pfd) < 0)
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	if (posix_spawn(&pid, path, &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	kld_buf_init(&out);
+	while (pid > 0 && ((r = read(pfd[0], chunk, sizeof(chunk))) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			kld_buf_append(&out, chunk, (size_t)r);
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		kld_buf_free(&out);
+		return NULL;
+	}
+	*len = out.len;
+	return (uint8_t *)kld_buf_steal(&out);
+}
+
+/*
+ * vtysh -C: the trees come from the daemons' binaries (`DAEMON --describe`
+ * prints what the running daemon would describe), so a file is checked
+ * before any daemon runs, and nothing is connected to, so nothing can be
+ * applied. A daemon whose binary is missing has no commands: its lines
+ * are errors, and it is named.
+ */
+void vtysh_describe_all(struct vtysh *v, const char *dir)
+{
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		struct vtysh_daemon *d = &v->daemons[i];
+		Kld__VtyDescribe *desc;
+		char path[4200];
+		uint8_t *raw;
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d->name);
+		raw = vtysh_run_describe(path, &len);
+		desc = raw ? kld__vty_describe__unpack(NULL, len, raw) : NULL;
+		free(raw);
+		if (!desc) {
+			printf("%% %s: cannot describe its commands (%s --describe)\n", d->name, path);
+			continue;
+		}
+		vtysh_load_tree(d, desc);
+		kld__vty_describe__free_unpacked(desc, NULL);
+		d->described = true;
+	}
+	vtysh_own_nodes(v);
+}
+
 void vtysh_connect_all(struct vtysh *v)
 {
 	for (size_t i = 0; i < v->ndaemons; i++)
@@ -146,7 +214,7 @@ static void vtysh_reconnect_missing(struct vtysh *v)
 
 static bool vtysh_up(const struct vtysh_daemon *d)
 {
-	return d->fd >= 0 && d->tree;
+	return (d->fd >= 0 || d->described) && d->tree;
 }
 
 /* ---- node stack ---- */

@@ -27,6 +27,7 @@ struct vtysh_daemon {
 	struct cmd_def *defs; /* owned copies of the described commands */
 	size_t ndefs;
 	char *version; /* as the daemon described itself */
+	bool described; /* tree from `DAEMON --describe` (vtysh -C), not connected */
 };
 
 struct vtysh {
@@ -84,6 +85,8 @@ int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char
 
 void vtysh_init(struct vtysh *v, const char *rundir, const char *config);
 void vtysh_connect_all(struct vtysh *v);
+/* The trees from `DIR/DAEMON --describe`, with no connection (vtysh -C). */
+void vtysh_describe_all(struct vtysh *v, const char *dir);
 void vtysh_free(struct vtysh *v);
 
 /* Execute one line as typed at the prompt. Output goes to stdout/stderr.

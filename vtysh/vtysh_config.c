@@ -299,6 +299,7 @@ struct vtysh_apply {
 	bool *enters;  /* per line: it opens a node */
 	bool explain;  /* print which command of which daemon takes each line */
 	int errors;
+	char *ambiguous; /* the current line's ambiguous word, as cmd_expand says */
 };
 
 /* FRR's lines that configure what kldnet does not have (its vty, its log
@@ -341,13 +342,24 @@ static bool vtysh_apply_match(struct vtysh_apply *a, const char *node,
 {
 	struct vtysh *v = a->v;
 	bool found = false;
+	char *text;
 
-	for (size_t i = 0; i < v->ndaemons && node; i++) {
+	if (!node)
+		return false;
+	/* abbreviations, as typed at the prompt */
+	if (vtysh_expand(v, node, l->text, &text) < 0) {
+		if (!a->ambiguous)
+			a->ambiguous = text;
+		else
+			free(text);
+		return false;
+	}
+	for (size_t i = 0; i < v->ndaemons; i++) {
 		const struct cmd_def *def = NULL;
 		struct cmd_args *args = NULL;
 
 		if (v->daemons[i].tree &&
-		    cmd_tree_match(v->daemons[i].tree, node, l->text, &def, &args, NULL) == CMD_MATCH) {
+		    cmd_tree_match(v->daemons[i].tree, node, text, &def, &args, NULL) == CMD_MATCH) {
 			if (!found && def->enters)
 				*enters = vtysh_intern_node(def->enters);
 			if (a->explain)
@@ -357,6 +369,7 @@ static bool vtysh_apply_match(struct vtysh_apply *a, const char *node,
 		}
 		cmd_args_free(args);
 	}
+	free(text);
 	return found;
 }
 
@@ -408,6 +421,11 @@ static void vtysh_apply_unknown(struct vtysh_apply *a, const struct kld_config_l
 
 	if (a->depth && !a->open[a->depth - 1].node)
 		return;
+	if (frr < 0 && a->ambiguous) {
+		printf("line %u: %s: %s\n", l->lineno, a->ambiguous, l->text);
+		a->errors++;
+		return;
+	}
 	if (frr < 0) {
 		printf("line %u: %% Unknown command: %s\n", l->lineno, l->text);
 		a->errors++;
@@ -436,10 +454,12 @@ static void vtysh_apply_check(struct vtysh_apply *a, const struct kld_config_lin
 	for (d = a->depth + 1; d-- > 0;)
 		if (vtysh_apply_match(a, vtysh_open_node(a, d), l, &enters))
 			break;
-	if (d == VTYSH_SKIP) {
+	if (d == VTYSH_SKIP)
 		vtysh_apply_unknown(a, l);
+	free(a->ambiguous);
+	a->ambiguous = NULL;
+	if (d == VTYSH_SKIP)
 		return;
-	}
 	a->depth = d;
 	a->at[i] = d;
 	a->enters[i] = enters != NULL;
