@@ -220,10 +220,28 @@ int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *ar
 	return rc == 0 ? 0 : -1;
 }
 
+/* WatchdogSec= in the unit: a ping from the event loop at half the
+ * interval, so a daemon whose loop is stuck is restarted (FRR's units do
+ * the same). */
+static void kld_daemon_watchdog(void *arg)
+{
+	struct kld_daemon *d = arg;
+
+	sd_notify(0, "WATCHDOG=1");
+	kld_timer_arm(d->watchdog, d->watchdog_ms);
+}
+
 void kld_daemon_ready(struct kld_daemon *d)
 {
+	uint64_t usec = 0;
+
 	sd_notify(0, "READY=1");
 	kld_notice("%s %s started", d->name, PACKAGE_VERSION);
+	if (sd_watchdog_enabled(0, &usec) <= 0 || !d->loop)
+		return;
+	d->watchdog_ms = KLD_MAX(usec / 2000, 1ULL);
+	d->watchdog = kld_timer_new(d->loop, kld_daemon_watchdog, d);
+	kld_timer_arm(d->watchdog, d->watchdog_ms);
 }
 
 void kld_daemon_finish(struct kld_daemon *d)
@@ -235,6 +253,8 @@ void kld_daemon_finish(struct kld_daemon *d)
 	unlink(path);
 	for (size_t i = 0; i < KLD_ARRAY_SIZE(d->sigs); i++)
 		kld_signal_free(d->sigs[i]);
+	kld_timer_free(d->watchdog);
+	d->watchdog = NULL;
 	kld_loop_free(d->loop);
 	d->loop = NULL;
 	kld_notice("%s stopped", d->name);

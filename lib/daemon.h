@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "event.h"
 
 struct kld_daemon {
@@ -26,6 +27,8 @@ struct kld_daemon {
 	bool describe; /* --describe: print the command tree and exit */
 	struct kld_loop *loop;
 	struct kld_signal *sigs[3];
+	struct kld_timer *watchdog; /* sd_notify WATCHDOG=1, when WatchdogSec= */
+	uint64_t watchdog_ms;
 };
 
 /* Fill from argv; prints and exits on --version, --help and bad options. */
@@ -44,7 +47,8 @@ int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *ar
 /* --describe: the tree to stdout as vtysh reads it; returns the exit code. */
 int kld_daemon_describe(struct kld_daemon *d, struct cmd_tree *tree);
 
-/* sd_notify READY=1 (a no-op outside systemd). */
+/* sd_notify READY=1 (a no-op outside systemd), then WATCHDOG=1 pings from
+ * the loop when the unit sets WatchdogSec=. */
 void kld_daemon_ready(struct kld_daemon *d);
 /* STOPPING=1, remove the pid file, free the loop. */
 void kld_daemon_finish(struct kld_daemon *d);
