@@ -110,6 +110,11 @@ static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
 	vtysh_own_nodes(v);
 }
 
+static bool vtysh_up(const struct vtysh_daemon *d)
+{
+	return (d->fd >= 0 || d->described) && d->tree;
+}
+
 /* Output of `path --describe`, or NULL. */
 static uint8_t *vtysh_run_describe(const char *path, size_t *len)
 {
@@ -145,11 +150,10 @@ static uint8_t *vtysh_run_describe(const char *path, size_t *len)
 }
 
 /*
- * vtysh -C: the trees come from the daemons' binaries (`DAEMON --describe`
- * prints what the running daemon would describe), so a file is checked
- * before any daemon runs, and nothing is connected to, so nothing can be
- * applied. A daemon whose binary is missing has no commands: its lines
- * are errors, and it is named.
+ * vtysh -C: the trees of the daemons that do not run come from their
+ * binaries (`DAEMON --describe` prints what the running daemon would
+ * describe), so a file is checked before any daemon runs. A daemon with
+ * neither has no commands: its lines are errors, and the summary names it.
  */
 void vtysh_describe_all(struct vtysh *v, const char *dir)
 {
@@ -160,12 +164,16 @@ void vtysh_describe_all(struct vtysh *v, const char *dir)
 		uint8_t *raw;
 		size_t len = 0;
 
+		if (vtysh_up(d))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->name);
 		raw = vtysh_run_describe(path, &len);
 		desc = raw ? kld__vty_describe__unpack(NULL, len, raw) : NULL;
 		free(raw);
 		if (!desc) {
-			printf("%% %s: cannot describe its commands (%s --describe)\n", d->name, path);
+			snprintf(v->undescribed + strlen(v->undescribed),
+				 sizeof(v->undescribed) - strlen(v->undescribed), "%s%s",
+				 *v->undescribed ? ", " : "", path);
 			continue;
 		}
 		vtysh_load_tree(d, desc);
@@ -210,11 +218,6 @@ static void vtysh_reconnect_missing(struct vtysh *v)
 		if (stat(path, &st) == 0)
 			vtysh_connect(v, d);
 	}
-}
-
-static bool vtysh_up(const struct vtysh_daemon *d)
-{
-	return (d->fd >= 0 || d->described) && d->tree;
 }
 
 /* ---- node stack ---- */
@@ -558,12 +561,52 @@ static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size
 	return 0;
 }
 
+/* The AS of the one BGP instance bgpd has, or 0. */
+static unsigned long vtysh_bgp_instance(struct vtysh *v)
+{
+	struct vtysh_daemon *bgpd = &v->daemons[VTYSH_NDAEMONS - 1];
+	char *text = bgpd->fd >= 0 ? vtysh_daemon_running(v, bgpd) : NULL, *p;
+	unsigned long as = 0;
+	int found = 0;
+
+	for (p = text; p && (p = strstr(p, "router bgp ")); p++)
+		if (p == text || p[-1] == '\n')
+			found += sscanf(p, "router bgp %lu", &as) == 1;
+	free(text);
+	return found == 1 ? as : 0;
+}
+
+/* FRR: `router bgp` without the AS enters the instance there is. */
+static char *vtysh_router_bgp(struct vtysh *v, const char *line)
+{
+	char *full, **words, *out = NULL;
+	size_t *offs, n;
+	unsigned long as;
+
+	if (!vtysh_in_config(v) || vtysh_expand(v, "config", line, &full) < 0)
+		return NULL;
+	n = cmd_split(full, &words, &offs);
+	if (n == 2 && !strcmp(words[0], "router") && !strcmp(words[1], "bgp") &&
+	    (as = vtysh_bgp_instance(v)) != 0 && asprintf(&out, "router bgp %lu", as) < 0)
+		abort();
+	cmd_words_free(words, offs, n);
+	free(full);
+	return out;
+}
+
 static int vtysh_execute_full(struct vtysh *v, const char *line)
 {
 	struct vtysh_match m;
 	size_t depth;
+	char *bgp;
 	int rc;
 
+	bgp = vtysh_router_bgp(v, line);
+	if (bgp) {
+		rc = vtysh_execute_full(v, bgp);
+		free(bgp);
+		return rc;
+	}
 	if (!vtysh_find_depth(v, line, &m, &depth)) {
 		vtysh_report_error(v, line, &m);
 		vtysh_match_free(&m);

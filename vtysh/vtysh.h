@@ -44,7 +44,7 @@ struct vtysh {
 	int timeout_ms;
 	struct kld_buf *capture; /* output collected for a filter, or NULL */
 	unsigned term_length;    /* `terminal length`; 0: no pager */
-	bool offline;            /* -C: trees from `DAEMON --describe`, no daemon */
+	char undescribed[1024];  /* -C: binaries that could not describe their tree */
 	struct cmd_def *node_cmds[32]; /* the shell's words, per node */
 	size_t nnode_cmds;
 };
@@ -85,7 +85,8 @@ int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char
 
 void vtysh_init(struct vtysh *v, const char *rundir, const char *config);
 void vtysh_connect_all(struct vtysh *v);
-/* The trees from `DIR/DAEMON --describe`, with no connection (vtysh -C). */
+/* vtysh -C: the trees of the daemons not connected, from `DIR/DAEMON
+ * --describe`. */
 void vtysh_describe_all(struct vtysh *v, const char *dir);
 void vtysh_free(struct vtysh *v);
 
@@ -110,6 +111,9 @@ void vtysh_prompt(struct vtysh *v, char *buf, size_t size);
  * *enters (may be NULL) receives the node entered, interned. */
 int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
 		  const char *line, struct kld_buf *out, const char **enters);
+
+/* One daemon's `show running-config`, or NULL (caller frees). */
+char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d);
 
 /* Shared between the core and the shell's own commands. */
 void vtysh_pop_to(struct vtysh *v, size_t depth);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include "config.h"
 #include "ipc_sync.h"
 #include "util.h"
@@ -15,7 +16,7 @@
 #include "vtysh.h"
 #include "vtysh_merge.h"
 
-static char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
+char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
 {
 	struct kld_buf out;
 
@@ -158,8 +159,11 @@ static int vtysh_cmd_show_running_daemon(struct vty *vty, const struct cmd_args 
 static int vtysh_cmd_show_version(struct vty *vty, const struct cmd_args *args)
 {
 	struct vtysh *v = vty->arg;
+	struct utsname u;
 
-	vty_out(vty, "%s (vtysh)\n", PACKAGE_STRING);
+	uname(&u);
+	vty_out(vty, "%s.\nRunning on %s %s (%s).\n", PACKAGE_STRING, u.sysname, u.release,
+		u.machine);
 	for (size_t i = 0; i < v->ndaemons; i++) {
 		const struct vtysh_daemon *d = &v->daemons[i];
 
@@ -510,6 +514,9 @@ int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run, bool expla
 	a.enters = kld_xcalloc(n ? n : 1, sizeof(*a.enters));
 	for (size_t i = 0; i < n; i++)
 		vtysh_apply_check(&a, &lines[i], i);
+	if (a.errors && *v->undescribed)
+		printf("%% not running and not described (their commands were unknown): %s\n",
+		       v->undescribed);
 	if (a.errors)
 		printf("%% %s: %d error(s), nothing applied\n", path, a.errors);
 	else if (!dry_run)

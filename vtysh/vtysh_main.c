@@ -4,10 +4,11 @@
  * session (the node carries over from one -c to the next, as in FRR).
  *
  * -C checks a file (-f FILE, or -b: the integrated one) and nothing else:
- * the trees come from the daemons' binaries in --daemon-dir (`DAEMON
- * --describe`), no daemon is connected to, so it works before any runs
- * (the units' ExecStartPre) and can never apply a line. -C without a file
- * is refused: commands from -c or stdin would otherwise run for real.
+ * the trees are the running daemons' and, for those not running, their
+ * binaries' in --daemon-dir (`DAEMON --describe`), so it works before any
+ * daemon runs (the units' ExecStartPre); only the check pass runs, so no
+ * line is ever applied. -C without a file is refused: commands from -c or
+ * stdin would otherwise run for real.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,6 +50,7 @@ static int vtysh_check(struct vtysh *v, const char *daemon_dir, const char *file
 		printf("%% %s does not exist: nothing to check\n", path);
 		return 0;
 	}
+	vtysh_connect_all(v);
 	vtysh_describe_all(v, daemon_dir);
 	return vtysh_apply_file(v, path, true, explain);
 }

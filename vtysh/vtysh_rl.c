@@ -135,6 +135,9 @@ static char *vtysh_rl_histfile(void)
 
 static void vtysh_rl_init(void)
 {
+	/* inputrc is read here: what follows overrides it (a user's or
+	 * Debian's "enable-bracketed-paste on" included) */
+	rl_initialize();
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_attempted_completion_function = vtysh_rl_complete;
 	rl_prep_term_function = vtysh_rl_prep_terminal;
