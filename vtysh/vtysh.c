@@ -707,6 +707,7 @@ void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 		v->daemons[i].fd = -1;
 	}
 	v->node[0] = "view";
+	v->term_length = -1;
 	v->own = cmd_tree_new();
 	vtysh_own_install(v->own);
 	vtysh_own_nodes(v);

@@ -43,7 +43,7 @@ struct vtysh {
 	bool quit;
 	int timeout_ms;
 	struct kld_buf *capture; /* output collected for a filter, or NULL */
-	unsigned term_length;    /* `terminal length`; 0: no pager */
+	int term_length;         /* `terminal length`; -1 unset; 0: no pager */
 	char undescribed[1024];  /* -C: binaries that could not describe their tree */
 	struct cmd_def *node_cmds[32]; /* the shell's words, per node */
 	size_t nnode_cmds;

@@ -177,7 +177,7 @@ static int vtysh_cmd_terminal_length(struct vty *vty, const struct cmd_args *arg
 {
 	struct vtysh *v = vty->arg;
 
-	v->term_length = cmd_has(args, "no") ? 0 : (unsigned)cmd_arg_int(args, "lines", 0);
+	v->term_length = cmd_has(args, "no") ? -1 : (int)cmd_arg_int(args, "lines", 0);
 	return CMD_SUCCESS;
 }
 
@@ -216,7 +216,9 @@ static const struct cmd_def vtysh_own_cmds[] = {
 	  vtysh_cmd_show_running_daemon, NULL, 0 },
 	{ "view", "show version", "Show running system information\nDisplays kldnet and daemon versions\n",
 	  vtysh_cmd_show_version, NULL, 0 },
-	{ "view", "[no] terminal length (0-512)$lines", "Negate a command or set its defaults\nSet terminal line parameters\nSet number of lines on a screen\nNumber of lines on screen (0 for no pausing)\n",
+	{ "view", "terminal length (0-512)$lines", "Set terminal line parameters\nSet number of lines on a screen\nNumber of lines on screen (0 for no pausing)\n",
+	  vtysh_cmd_terminal_length, NULL, 0 },
+	{ "view", "no terminal length", "Negate a command or set its defaults\nSet terminal line parameters\nSet number of lines on a screen\n",
 	  vtysh_cmd_terminal_length, NULL, 0 },
 	{ "view", "terminal monitor", "Set terminal line parameters\nCopy debug output to the current terminal line\n",
 	  vtysh_cmd_terminal_monitor, NULL, 0 },

@@ -13,6 +13,8 @@
  * - history is kept across sessions in ~/.history_kldnet (FRR keeps
  *   ~/.history_frr); KLD_VTYSH_HISTFILE names another file, an empty one
  *   keeps none.
+ * - FRR's pager: when VTYSH_PAGER names one (`less -FRX`), each command's
+ *   output goes through it; `terminal length 0` turns it off.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -145,9 +147,35 @@ static void vtysh_rl_init(void)
 	rl_catch_signals = 0;
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTSTP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN); /* a pager quit early */
 	rl_bind_key('?', vtysh_rl_help);
 	rl_bind_key(3, vtysh_rl_abandon);
 	rl_bind_key(26, vtysh_rl_end);
+}
+
+static int vtysh_rl_execute(struct vtysh *v, const char *line)
+{
+	const char *pager = getenv("VTYSH_PAGER");
+	struct kld_buf out;
+	FILE *p;
+	int rc;
+
+	if (!pager || !*pager || v->term_length == 0 || v->capture)
+		return vtysh_execute(v, line);
+	kld_buf_init(&out);
+	v->capture = &out;
+	rc = vtysh_execute(v, line);
+	v->capture = NULL;
+	fflush(stdout);
+	p = out.len ? popen(pager, "w") : NULL;
+	if (p) {
+		fwrite(out.data, 1, out.len, p);
+		pclose(p);
+	} else if (out.len) {
+		fputs(out.data, stdout);
+	}
+	kld_buf_free(&out);
+	return rc;
 }
 
 int vtysh_readline_loop(struct vtysh *v)
@@ -171,7 +199,7 @@ int vtysh_readline_loop(struct vtysh *v)
 			if (hist && append_history(1, hist) != 0)
 				write_history(hist);
 		}
-		vtysh_execute(v, line);
+		vtysh_rl_execute(v, line);
 		free(line);
 	}
 	if (hist)

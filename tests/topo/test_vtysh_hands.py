@@ -69,12 +69,14 @@ class Shell:
     has it: TERM=xterm, an inputrc that turns bracketed paste on (as
     Debian 12's stack does), HOME for the history file."""
 
-    def __init__(self, h, home):
+    def __init__(self, h, home, **extra_env):
         inputrc = os.path.join(home, "inputrc")
         with open(inputrc, "w") as f:
             f.write("set enable-bracketed-paste on\n")
         env = dict(os.environ, TERM="xterm", HOME=home, INPUTRC=inputrc)
         env.pop("KLD_VTYSH_HISTFILE", None)
+        env.pop("VTYSH_PAGER", None)
+        env.update(extra_env)
         argv = h.wrap([kldlab.binary("vtysh"), "--rundir", h.rundir, "--config", h.config])
         self.p = pexpect.spawn(argv[0], argv[1:], env=env, encoding="utf-8",
                                timeout=30, dimensions=(50, 200))
@@ -186,13 +188,17 @@ def test_paste_seed_blocks_ctrl_keys_abbreviations_pipes(r1, tmp_path):
     # 6. History across sessions: ~/.history_kldnet; Up recalls earlier lines.
     hist = open(os.path.join(home, ".history_kldnet")).read()
     assert "sh ip bgp sum" in hist
-    sh = Shell(h, home)
+    # ... and FRR's pager, VTYSH_PAGER, off with `terminal length 0`.
+    sh = Shell(h, home, VTYSH_PAGER="sed s/^/PAGED:/")
     try:
         sh.p.send("\x1b[A\x1b[A")  # the last line was `exit`
         sh.p.expect("show version")
         sh.p.send("\n")
-        sh.p.expect("Running on")
+        sh.p.expect("PAGED:Running on")
         sh.p.expect(PROMPT)
+        sh.run("terminal length 0")
+        out = sh.run("show daemons")
+        assert "zebra-lite   running" in out and "PAGED" not in out
     finally:
         sh.close()
 
