@@ -31,7 +31,8 @@ static void kld_daemon_usage(const struct kld_daemon *d, FILE *f)
 		"  --config FILE      integrated configuration (default %s)\n"
 		"  -d, --daemon       detach and log to syslog\n"
 		"  --user USER        drop privileges to USER after start-up\n"
-		"  --log-level LEVEL  err, warning, notice, info, debug (default info)\n"
+		"  --log-level LEVEL  " KLD_LOG_LEVEL_NAMES "\n"
+		"                     (as `log syslog`; default informational)\n"
 		"  --describe         print the command tree (for vtysh -C) and exit\n"
 		"  --version          print the version and exit\n",
 		d->name, KLD_RUNDIR_DEFAULT, KLD_CONFIG_DEFAULT);

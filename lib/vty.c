@@ -420,9 +420,22 @@ static int vty_cmd_show_running(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* Per daemon (vtysh shows every daemon's answer): where its lines go and
+ * from which level, in the level names `log syslog` takes. */
 static int vty_cmd_show_logging(struct vty *vty, const struct cmd_args *args)
 {
-	vty_out(vty, "Level: %s\n", kld_log_level_name(kld_log_level()));
+	bool syslog = !strcmp(kld_log_destination(), "syslog");
+	const char *level = kld_log_level_name(kld_log_level());
+
+	vty_out(vty, "%s:\n", kld_log_ident());
+	if (syslog)
+		vty_out(vty, " Syslog logging: level %s, facility daemon\n", level);
+	else
+		vty_out(vty, " Syslog logging: disabled\n");
+	if (syslog)
+		vty_out(vty, " Stderr logging: disabled\n");
+	else
+		vty_out(vty, " Stderr logging: level %s (the journal, under systemd)\n", level);
 	return CMD_SUCCESS;
 }
 

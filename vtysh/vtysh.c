@@ -390,6 +390,42 @@ static void vtysh_report_down(const struct vtysh *v)
 	kld_buf_free(&b);
 }
 
+/*
+ * A value out of its range or of the wrong form (`le 40`, `remote-as
+ * 70000000000`) fails like an unknown word; say what the place takes:
+ * "% 40 is not allowed here: (0-32)". Only when a value (a placeholder)
+ * may stand there: a list of keywords would be `?`'s job.
+ */
+static void vtysh_report_allowed(const struct vtysh *v, const char *line, size_t pos)
+{
+	const struct cmd_tree *trees[VTYSH_NDAEMONS + 1];
+	size_t nt = vtysh_trees(v, trees), wlen = strcspn(line + pos, " \t");
+	char *head = strndup(line, pos);
+	struct kld_buf allowed;
+	bool value = false;
+
+	if (!head)
+		abort();
+	kld_buf_init(&allowed);
+	for (size_t i = 0; i < nt; i++) {
+		struct cmd_completion *c;
+		size_t n = cmd_tree_complete(trees[i], vtysh_node(v), head, &c);
+
+		for (size_t j = 0; j < n; j++) {
+			if (!strcmp(c[j].token, "<cr>") ||
+			    (allowed.data && strstr(allowed.data, c[j].token)))
+				continue;
+			value |= !c[j].is_keyword;
+			kld_buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", c[j].token);
+		}
+		cmd_completions_free(c, n);
+	}
+	if (value && wlen)
+		printf("%% %.*s is not allowed here: %s\n", (int)wlen, line + pos, allowed.data);
+	kld_buf_free(&allowed);
+	free(head);
+}
+
 static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
@@ -407,6 +443,7 @@ static void vtysh_report_error(const struct vtysh *v, const char *line,
 	}
 	printf("%% Unknown command: %s\n", line);
 	printf("%*s^\n", (int)(strlen("% Unknown command: ") + m->err_pos), "");
+	vtysh_report_allowed(v, line, m->err_pos);
 	vtysh_report_down(v);
 }
 
@@ -608,7 +645,7 @@ static int vtysh_execute_full(struct vtysh *v, const char *line)
 		return rc;
 	}
 	if (!vtysh_find_depth(v, line, &m, &depth)) {
-		vtysh_report_error(v, line, &m);
+		vtysh_report_error(v, m.line, &m); /* err_pos is in the expanded line */
 		vtysh_match_free(&m);
 		return 1;
 	}
