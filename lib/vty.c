@@ -127,12 +127,30 @@ static int vty_run_line(struct vty *vty, struct cmd_tree *tree, const char *line
 	return KLD__VTY_STATUS__VTY_OK;
 }
 
+/* A file written by hand may abbreviate, as vtysh -b and -C accept; only
+ * a line this daemon does not take as written is expanded, so another
+ * daemon's line is never read as an abbreviation of one of ours. */
+static int vty_run_line_abbrev(struct vty *vty, struct cmd_tree *tree, const char *line,
+			       bool dry_run)
+{
+	const struct cmd_tree *trees[] = { tree };
+	int rc = vty_run_line(vty, tree, line, dry_run, NULL);
+	char *full = NULL;
+
+	if (rc != KLD__VTY_STATUS__VTY_ERR_NO_MATCH && rc != KLD__VTY_STATUS__VTY_ERR_INCOMPLETE)
+		return rc;
+	if (cmd_expand(trees, 1, vty->node, line, &full) == 0 && strcmp(full, line))
+		rc = vty_run_line(vty, tree, full, dry_run, NULL);
+	free(full);
+	return rc;
+}
+
 int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, bool dry_run)
 {
 	int rc;
 
 	vty->enters = NULL;
-	rc = vty_run_line(vty, tree, line, dry_run, NULL);
+	rc = vty_run_line_abbrev(vty, tree, line, dry_run);
 	while (vty->more && !vty->more(vty, vty->more_state))
 		;
 	vty_more_end(vty);

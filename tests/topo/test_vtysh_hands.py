@@ -304,3 +304,20 @@ def test_messages_that_help(lab):
     out = h.vtysh("show logging")
     for d in ("zebra-lite", "bgpd"):
         assert f"{d}:\n Syslog logging: disabled\n Stderr logging: level debugging" in out, out
+
+
+def test_daemons_read_abbreviations_in_a_file(lab, tmp_path):
+    """What vtysh -C passes, the daemons take at start: a hand-written file
+    with abbreviations; what they show and save is the full form."""
+    h = lab.host("r1")
+    h.write_config("hostname r9\nrouter bgp 65001\n bgp router-id 10.0.0.1\n"
+                   " nei 10.0.0.2 remote 65002\n nei 10.0.0.2 desc peer B\n"
+                   " address-family ipv4 uni\n  net 10.1.0.0/16\n exit-address-family\nexit\n")
+    out = h.vtysh(extra=("-C", "-f", h.config, "--daemon-dir", _daemon_dir(tmp_path)))
+    assert "error" not in out, out
+    h.start_all(("zebra-lite", "bgpd"))
+    cfg = h.running_config()
+    for want in ("hostname r9", " neighbor 10.0.0.2 remote-as 65002",
+                 " neighbor 10.0.0.2 description peer B", " address-family ipv4 unicast",
+                 "  network 10.1.0.0/16"):
+        assert want in cfg.splitlines(), (want, cfg)
