@@ -119,6 +119,9 @@ def test_installed_units_write_and_read_one_file(lab, tmp_path):
     start("bgpd")
     kldlab.wait_for(lambda: "router bgp 65001" in h.cmd(f"{vtysh} -c 'show running-config'"),
                     10, what="bgpd reading the saved file")
+    # systemctl reload: the file applied on top (vtysh -b)
+    svc = unit_service(root, prefix, "bgpd")
+    h.cmd(svc["ExecReload"])
     # a broken file stops the unit before its daemon starts
     with open(root + conf, "a") as f:
         f.write("router bgp 65001\n neighbor 10.0.0.2 bogus\n")
@@ -142,3 +145,26 @@ def test_prefix_usr_sysconfdir_etc(tmp_path):
     daemon_o = next(os.path.join(d, f) for d, _, fs in os.walk(build / "lib")
                     for f in fs if f.endswith("daemon.o") and "run" not in f)
     assert b"/etc/kldnet/kldnet.conf" in open(daemon_o, "rb").read()
+
+
+def test_watchdog_pings(lab, tmp_path):
+    """WatchdogSec= in the units: each daemon sends WATCHDOG=1 from its event
+    loop at half the interval (sd_notify, as under systemd)."""
+    import socket
+    import time
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    h = lab.host("r1")
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="400000")
+    log = open(os.path.join(h.dir, "zebra-lite.log"), "a")
+    h.procs["zebra-lite"] = h.popen(h.daemon_args("zebra-lite"), env=env, stdout=log,
+                                    stderr=subprocess.STDOUT)
+    got, end = [], time.monotonic() + 10
+    while got.count("WATCHDOG=1") < 3 and time.monotonic() < end:
+        got.append(sock.recv(4096).decode())
+    assert "READY=1" in "".join(got)
+    assert got.count("WATCHDOG=1") >= 3, got
+    sock.close()
+    h.stop_all()
