@@ -28,7 +28,8 @@
  * got (see match_node). 1000 commands x 10,000 lines take a few tens of
  * milliseconds (tests/unit/test_command.c measures it).
  *
- * Values. Keywords match exactly, case included. A range takes an
+ * Values. Keywords match exactly, case included (cmd_expand, below, turns
+ * abbreviations into keywords before a line is matched). A range takes an
  * optional '-' and decimal digits (leading zeros allowed, as FRR's strtoll
  * does; no '+', no hex). A.B.C.D is a dotted quad, X:X::X:X anything
  * inet_pton takes for IPv6; the prefix forms need their "/M" and may have
@@ -1469,6 +1470,15 @@ void cmd_completions_free(struct cmd_completion *c, size_t n)
 
 /* ------------------------------------------------------------------ */
 /* Abbreviations                                                       */
+
+/*
+ * A pass in front of matching rather than prefix matching inside the walk:
+ * the walk and its indexes (by key, by first keyword) stay exact and fast,
+ * and the shell resolves a prefix against all its trees at once, which no
+ * one tree's walk could. Each word that begins a longer keyword somewhere
+ * is resolved by completion of the words before it; completion already
+ * knows which keywords may stand at a place.
+ */
 
 /* Does any keyword of t begin with w and go on? Only such a word can be an
  * abbreviation: the rest (values, full keywords that begin no longer one)
