@@ -1305,14 +1305,17 @@ static bool mp_nexthop_ok(enum bgp_af af, size_t nhlen)
 }
 
 /* Reads AFI/SAFI; returns false (attribute ignored) for a family that is
- * not ours or not negotiated. */
+ * not ours or not negotiated. That is no malformed attribute: RFC 4760 8
+ * exchanges only the families both OPENs listed, so such NLRI are
+ * ignored (the session stays, as FRR does) and recorded for the log. */
 static bool mp_family(struct attr_in *in, struct bgp_mp_attr *mp)
 {
 	int af = bgp_af_from_afisafi(bgp_get16(in->val), in->val[2]);
 
 	if (af < 0 || !(in->ctx->af_mask & BGP_AF_BIT(af))) {
-		bgp_eh_raise(in->eh, BGP_EH_ATTR_DISCARD, in->type,
-			     "MP attribute for an AFI/SAFI not negotiated");
+		in->mp->unneg = true;
+		in->mp->unneg_afi = bgp_get16(in->val);
+		in->mp->unneg_safi = in->val[2];
 		return false;
 	}
 	mp->af = (enum bgp_af)af;

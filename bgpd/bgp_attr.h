@@ -244,6 +244,11 @@ struct bgp_attr_parsed {
 	struct bgp_mp_attr reach;
 	struct bgp_mp_attr unreach;
 	bool any; /* the block held at least one attribute */
+	/* an MP attribute of a family the session did not negotiate (or
+	 * that kldnet does not speak), ignored with its NLRI: the last one */
+	bool unneg;
+	uint16_t unneg_afi;
+	uint8_t unneg_safi;
 };
 
 /*

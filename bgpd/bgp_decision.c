@@ -31,11 +31,12 @@ static int bgp_cmp_u32(uint32_t a, uint32_t b)
 	return a < b ? -1 : a > b;
 }
 
-static uint32_t bgp_path_lp(const struct bgp_path *p)
+/* What the path carries after inbound policy, eBGP and iBGP alike: a
+ * LOCAL_PREF an external peer sent was discarded on receipt (bgp_attr.c),
+ * so one present on an eBGP path is our policy's (RFC 4271 9.1.1). */
+uint32_t bgp_path_local_pref(const struct bgp_path *p)
 {
-	if (p->peer && p->peer->ebgp)
-		return 100; /* LOCAL_PREF from an eBGP peer is ignored */
-	return bgp_attrs_local_pref(p->attrs, 100);
+	return bgp_attrs_local_pref(p->attrs, BGP_DEFAULT_LOCAL_PREF);
 }
 
 static uint32_t bgp_path_neighbor_as(const struct bgp_path *p)
@@ -82,7 +83,7 @@ static int bgp_path_cmp_mp(const struct bgp *bgp, const struct bgp_path *a,
 	(void)bgp;
 	if ((c = bgp_cmp_u32(bgp_path_weight(b), bgp_path_weight(a))))
 		return c;
-	if ((c = bgp_cmp_u32(bgp_path_lp(b), bgp_path_lp(a))))
+	if ((c = bgp_cmp_u32(bgp_path_local_pref(b), bgp_path_local_pref(a))))
 		return c;
 	if ((c = (a->peer != NULL) - (b->peer != NULL)))
 		return c;

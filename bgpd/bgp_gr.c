@@ -14,29 +14,48 @@
  * routes lose the mark (bgp_rib_update), End-of-RIB sweeps what is still
  * stale.
  *
- * Restarting speaker (`bgp graceful-restart`): zebra-lite keeps a departed
- * client's routes for its grace time. When bgpd starts it asks zebra-lite
- * (ClientGrace) for a grace time covering restart-time plus the
- * selection deferral, and how many of its routes zebra-lite still holds
- * stale. Peers wait for that answer. Routes held mean the forwarding state
- * survived: OPENs carry the Restart State bit and the Forwarding State bit
- * for each family, and the decision process is deferred (bgp_work does
- * nothing) until every established graceful-restart peer has sent
- * End-of-RIB, or select-defer-time passed. Then the work queue runs over
+ * Any restart (with or without graceful restart): zebra-lite keeps a
+ * departed client's routes for its grace time. When bgpd starts it asks
+ * zebra-lite (ClientGrace) for a grace time covering update-delay (and,
+ * restarting speaker, restart-time plus the selection deferral), and how
+ * many of its routes zebra-lite still holds stale. If some, the hold
+ * begins: routes go to zebra-lite as they are decided, but ReplayDone
+ * (which sweeps what was not sent again) waits until each peer that was
+ * Established before the restart - the state file bgpd.peers in the run
+ * directory says which - is back and has sent its table in every family
+ * (End-of-RIB, or a quiet time for a family it ends without one), or
+ * update-delay passed; then it follows the work queue's last batch.
+ *
+ * Restarting speaker (`bgp graceful-restart`): peers wait for zebra-lite's
+ * answer. Routes held mean the forwarding state survived: OPENs carry the
+ * Restart State bit and the Forwarding State bit for each family, and the
+ * decision process is deferred (bgp_work does nothing) until the peers of
+ * the hold and every established graceful-restart peer have sent their
+ * tables, or select-defer-time passed. Then the work queue runs over
  * everything learned, zebra-lite gets the best paths (those it already has
- * cause no kernel message), then ReplayDone (it sweeps what we no longer
- * want), and each peer gets the table and End-of-RIB. With the restarting
- * role on, bgpd leaves on SIGTERM without a NOTIFICATION, so a planned
- * restart (systemctl restart) is graceful too.
+ * cause no kernel message), each peer gets the table and End-of-RIB, and
+ * ReplayDone follows when the hold is over too. With the restarting role
+ * on, bgpd leaves on SIGTERM without a NOTIFICATION, so a planned restart
+ * (systemctl restart) is graceful too.
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "log.h"
 #include "util.h"
 #include "bgpd.h"
 
 #define BGP_GR_PROBE_MS 5000 /* zebra-lite does not answer: start cold */
+#define BGP_GR_STATE_FILE "bgpd.peers" /* in the run directory */
+#define BGP_GR_QUIET_MS 5000 /* no UPDATE this long: a table without End-of-RIB is complete */
+#define BGP_GR_TICK_MS 1000
+#define BGP_GR_HOLD_MARGIN 30 /* s: zebra-lite's grace time over update-delay */
+#define BGP_GR_STATE_MAX (16u << 20) /* a larger state file is not ours */
+
+static void bgp_gr_state_changed(struct bgpd *bd);
+static void bgp_gr_check(struct bgpd *bd);
 
 static const char *bgp_gr_name(const struct bgp_peer *peer, char *buf)
 {
@@ -93,6 +112,7 @@ void bgp_gr_peer_down(struct bgp_peer *peer, bool tcp_failure)
 	char name[KLD_ADDR_STRLEN];
 
 	bgp_rib_peer_down(bd, peer, keep);
+	bgp_gr_state_changed(bd);
 	peer->gr_stale = keep;
 	if (!keep) {
 		kld_timer_cancel(peer->t_gr);
@@ -112,6 +132,9 @@ void bgp_gr_peer_up(struct bgp_peer *peer)
 	size_t n;
 
 	peer->eor_rcvd = peer->eor_sent = 0;
+	peer->gr_quiet_ms = kld_now_ms();
+	peer->gr_upd_seen = peer->upd_in;
+	bgp_gr_state_changed(bd);
 	kld_timer_cancel(peer->t_gr);
 	if (!peer->gr_stale)
 		return;
@@ -148,15 +171,18 @@ void bgp_gr_peer_timer(void *arg)
 void bgp_gr_peer_flush(struct bgp_peer *peer)
 {
 	bgp_gr_sweep(peer, ~0u, "session stopped");
+	bgp_gr_state_changed(peer->bgp->bd); /* stopped or deconfigured */
 }
 
-static void bgp_gr_defer_check(struct bgpd *bd);
-
+/* RFC 4724: per family, the peer's stale paths of that family go, and
+ * our wait for its table in that family ends. */
 void bgp_gr_eor_rcvd(struct bgp_peer *peer, enum bgp_af af)
 {
+	if (!(peer->eor_rcvd & BGP_AF_BIT(af)))
+		bgp_gr_state_changed(peer->bgp->bd);
 	peer->eor_rcvd |= BGP_AF_BIT(af);
 	bgp_gr_sweep(peer, BGP_AF_BIT(af), "End-of-RIB received");
-	bgp_gr_defer_check(peer->bgp->bd);
+	bgp_gr_check(peer->bgp->bd);
 }
 
 /* ---- our capability ---- */
@@ -186,6 +212,273 @@ void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o)
 		gr->af_fwd_mask = gr->af_mask;
 }
 
+/* ---- the state file: which sessions were up ---- */
+
+static void bgp_gr_state_path(const struct bgpd *bd, char *buf, size_t size)
+{
+	kld_daemon_path(&bd->p.d, BGP_GR_STATE_FILE, buf, size);
+}
+
+/* At start: what the bgpd before us had up. No file (the first start
+ * since boot, or a run directory cleared) means we do not know. */
+static void bgp_gr_state_load(struct bgpd *bd)
+{
+	char path[4200];
+	FILE *f;
+	char *text = kld_xmalloc(BGP_GR_STATE_MAX);
+	size_t len;
+
+	bd->gr_nwas_up = -1;
+	bgp_gr_state_path(bd, path, sizeof(path));
+	f = fopen(path, "r");
+	if (f) {
+		len = fread(text, 1, BGP_GR_STATE_MAX, f);
+		if (!ferror(f) && len < BGP_GR_STATE_MAX)
+			bd->gr_nwas_up = bgp_grstate_parse(text, len, &bd->gr_was_up);
+		if (bd->gr_nwas_up < 0)
+			kld_warn("bgpd: %s is not a state file of ours; ignored", path);
+		fclose(f);
+	}
+	free(text);
+}
+
+static void bgp_gr_state_write(struct bgpd *bd, const char *text)
+{
+	char path[4200], tmp[4300];
+	FILE *f;
+	bool ok;
+
+	bgp_gr_state_path(bd, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		kld_log_rl(LOG_WARNING, "bgpd: cannot write %s: %m", tmp);
+		return;
+	}
+	ok = fputs(text, f) >= 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		kld_log_rl(LOG_WARNING, "bgpd: cannot write %s: %m", path);
+		unlink(tmp);
+	}
+}
+
+/* The sessions up now. Not while a restart's hold still waits (the file
+ * must name the peers of before if we die again meanwhile) nor while
+ * leaving (they are up until we are gone). */
+static void bgp_gr_state_save(void *arg)
+{
+	struct bgpd *bd = arg;
+	struct bgp_grstate_peer *v;
+	size_t n = 0, cap = 0;
+	char *text;
+
+	if (bd->gr_probe || bd->gr_hold || bd->gr_exiting || !bd->bgp)
+		return;
+	for (const struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
+		cap++;
+	v = kld_xcalloc(cap ? cap : 1, sizeof(*v));
+	for (const struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
+		if (p->state != BGP_FSM_ESTABLISHED)
+			continue;
+		v[n].addr = p->addr;
+		v[n].af_mask = p->neg.af_mask;
+		v[n].eor_mask = p->eor_rcvd & p->neg.af_mask;
+		n++;
+	}
+	text = bgp_grstate_format(v, n);
+	bgp_gr_state_write(bd, text);
+	free(text);
+	free(v);
+}
+
+/* Sessions change in bursts: one write after them. */
+static void bgp_gr_state_changed(struct bgpd *bd)
+{
+	if (bd->t_gr_save && !kld_timer_pending(bd->t_gr_save))
+		kld_timer_arm(bd->t_gr_save, 0);
+}
+
+/* ---- after a restart: whose tables to wait for ---- */
+
+/* The families whose table ends with End-of-RIB: those it ended so
+ * before the restart, and all once it sends one now or promised to
+ * (graceful restart's capability obliges it, RFC 4724 2). */
+static uint32_t bgp_gr_eor_expected(const struct bgp_peer *p)
+{
+	return p->neg.peer_gr || p->eor_rcvd ? BGP_AF_MASK_ALL : p->gr_was_eor;
+}
+
+/* A peer without End-of-RIB has sent its table when it has been quiet a
+ * while since its last UPDATE (the tick follows upd_in). */
+static bool bgp_gr_quiet(const struct bgp_peer *p)
+{
+	return kld_now_ms() - p->gr_quiet_ms >= BGP_GR_QUIET_MS;
+}
+
+/* The families whose table from p is still missing. The hold waits for
+ * the peers that were up before the restart (gr_wait); the deferral of a
+ * restarting speaker for those and for every established peer that
+ * negotiated graceful restart (RFC 4724 4.1), except peers restarting
+ * themselves, which wait for our End-of-RIB first. */
+static uint32_t bgp_gr_missing(const struct bgp_peer *p, bool defer)
+{
+	bool estab = p->state == BGP_FSM_ESTABLISHED;
+	uint32_t want = p->gr_wait;
+
+	if (defer && estab && p->neg.peer_gr) {
+		if (p->neg.gr.flags & BGP_GR_FLAG_RESTART)
+			return 0;
+		want |= p->neg.af_mask;
+	}
+	if (!want || !estab)
+		return want;
+	want &= p->neg.af_mask & ~p->eor_rcvd;
+	if (want && bgp_gr_quiet(p))
+		want &= bgp_gr_eor_expected(p);
+	return want;
+}
+
+static bool bgp_gr_missing_any(const struct bgpd *bd, bool defer)
+{
+	for (const struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
+		if (bgp_gr_missing(p, defer))
+			return true;
+	return false;
+}
+
+static void bgp_gr_done_later(struct bgpd *bd)
+{
+	bd->gr_done_pending = true;
+	kld_timer_arm(bd->t_work, 0); /* bgp_work ends in bgp_gr_work_idle */
+}
+
+static void bgp_gr_hold_end(struct bgpd *bd, const char *why)
+{
+	if (!bd->gr_hold)
+		return;
+	bd->gr_hold = false;
+	kld_timer_cancel(bd->t_gr_hold);
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
+		p->gr_wait = 0;
+	kld_notice("bgpd: %s: the routes kept over the restart are ours again", why);
+	/* after the deferral's selection if one runs (bgp_gr_selection_done) */
+	if (!bgp_gr_holding(bd))
+		bgp_gr_done_later(bd);
+	bgp_gr_state_changed(bd);
+}
+
+static void bgp_gr_defer_end(struct bgpd *bd, const char *why)
+{
+	if (!bd->gr_deferring)
+		return;
+	kld_notice("%%GR: %s: best-path selection runs now", why);
+	bd->gr_deferring = false;
+	bd->gr_select_pending = true;
+	kld_timer_cancel(bd->t_gr_defer);
+	kld_timer_arm(bd->t_work, 0); /* bgp_work ends in bgp_gr_work_idle */
+}
+
+/* A peer's quiet time starts again with each UPDATE it sends. */
+static void bgp_gr_note_updates(struct bgpd *bd)
+{
+	uint64_t now = kld_now_ms();
+
+	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next) {
+		if (p->upd_in != p->gr_upd_seen) {
+			p->gr_upd_seen = p->upd_in;
+			p->gr_quiet_ms = now;
+		}
+	}
+}
+
+static void bgp_gr_check(struct bgpd *bd)
+{
+	bgp_gr_note_updates(bd);
+	if (bd->gr_deferring && !bgp_gr_missing_any(bd, true))
+		bgp_gr_defer_end(bd, "every peer's table is complete");
+	if (bd->gr_hold && !bgp_gr_missing_any(bd, false))
+		bgp_gr_hold_end(bd, "every peer that was up is back with its table");
+}
+
+static void bgp_gr_defer_timeout(void *arg)
+{
+	bgp_gr_defer_end(arg, "select-defer-time over");
+}
+
+static void bgp_gr_hold_timeout(void *arg)
+{
+	bgp_gr_hold_end(arg, "update-delay over");
+}
+
+/* Once a second while waiting: the quiet times run out, sessions come
+ * and go without an End-of-RIB to trigger a check. */
+static void bgp_gr_tick(void *arg)
+{
+	struct bgpd *bd = arg;
+
+	if (!bd->gr_hold && !bd->gr_deferring)
+		return;
+	bgp_gr_check(bd);
+	kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);
+}
+
+static const struct bgp_grstate_peer *bgp_gr_was_up(const struct bgpd *bd,
+						    const struct bgp_peer *p)
+{
+	for (int i = 0; i < bd->gr_nwas_up; i++)
+		if (kld_addr_eq(&bd->gr_was_up[i].addr, &p->addr))
+			return &bd->gr_was_up[i];
+	return NULL;
+}
+
+/* The peers to wait for: those the state file names, or, without one,
+ * every configured peer. How many. */
+static unsigned bgp_gr_mark_awaited(struct bgpd *bd)
+{
+	unsigned n = 0;
+
+	for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
+		const struct bgp_grstate_peer *w = bgp_gr_was_up(bd, p);
+
+		p->gr_wait = p->gr_was_eor = 0;
+		if (p->shutdown || p->is_group || (bd->gr_nwas_up >= 0 && !w))
+			continue;
+		for (int af = 0; af < BGP_AF_MAX && !w; af++)
+			if (p->af_active[af])
+				p->gr_wait |= BGP_AF_BIT(af);
+		if (w) {
+			p->gr_wait = w->af_mask;
+			p->gr_was_eor = w->eor_mask;
+		}
+		p->gr_quiet_ms = kld_now_ms();
+		p->gr_upd_seen = p->upd_in;
+		n += p->gr_wait != 0;
+	}
+	return n;
+}
+
+/* zebra-lite still holds routes of ours: keep them ours (no ReplayDone)
+ * until the peers that were up are back with their tables. */
+static void bgp_gr_hold_start(struct bgpd *bd, uint32_t stale_routes)
+{
+	unsigned n;
+
+	if (!bd->bgp->update_delay) {
+		if (!bd->gr_deferring)
+			bgp_gr_done_later(bd);
+		return;
+	}
+	n = bgp_gr_mark_awaited(bd);
+	bd->gr_hold = true;
+	kld_timer_arm(bd->t_gr_hold, bd->bgp->update_delay * 1000ull);
+	kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);
+	kld_notice("bgpd: restarted with %u route(s) kept in the kernel; they stay until %u "
+		   "peer(s) %s are back with their tables, at most %us (update-delay)",
+		   stale_routes, n, bd->gr_nwas_up < 0 ? "configured" : "that were up",
+		   bd->bgp->update_delay);
+}
+
 /* ---- restarting speaker ---- */
 
 static void bgp_gr_start_peers(struct bgpd *bd)
@@ -210,57 +503,39 @@ static void bgp_gr_probe_timeout(void *arg)
 	bgp_gr_start_peers(bd);
 }
 
-static void bgp_gr_defer_end(struct bgpd *bd, const char *why)
-{
-	if (!bd->gr_deferring)
-		return;
-	kld_notice("%%GR: %s: best-path selection runs now", why);
-	bd->gr_deferring = false;
-	bd->gr_select_pending = true;
-	kld_timer_cancel(bd->t_gr_defer);
-	kld_timer_arm(bd->t_work, 0); /* bgp_work ends in bgp_gr_selection_done */
-}
-
-static void bgp_gr_defer_timeout(void *arg)
-{
-	bgp_gr_defer_end(arg, "select-defer-time over");
-}
-
-/* The families whose End-of-RIB the deferral waits for: those of an
- * established peer that negotiated graceful restart and is not itself
- * restarting (RFC 4724 4.1). Peers not up are not waited for (as FRR). */
-static uint32_t bgp_gr_eor_missing(const struct bgp_peer *p)
-{
-	if (p->state != BGP_FSM_ESTABLISHED || !p->neg.peer_gr ||
-	    (p->neg.gr.flags & BGP_GR_FLAG_RESTART))
-		return 0;
-	return p->neg.af_mask & ~p->eor_rcvd;
-}
-
-static void bgp_gr_defer_check(struct bgpd *bd)
-{
-	if (!bd->gr_deferring || !bd->bgp)
-		return;
-	for (const struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
-		if (bgp_gr_eor_missing(p))
-			return;
-	bgp_gr_defer_end(bd, "End-of-RIB from every peer");
-}
-
-void bgp_gr_selection_done(struct bgpd *bd)
+static void bgp_gr_selection_done(struct bgpd *bd)
 {
 	bd->gr_select_pending = false;
-	bgp_zebra_replay_done(bd);
+	if (!bd->gr_hold)
+		bgp_zebra_replay_done(bd);
 	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
 		if (p->state == BGP_FSM_ESTABLISHED)
 			bgp_rib_peer_up(bd, p);
 }
 
+void bgp_gr_work_idle(struct bgpd *bd)
+{
+	if (bd->gr_select_pending) {
+		bgp_gr_selection_done(bd);
+		return;
+	}
+	if (!bd->gr_done_pending)
+		return;
+	bd->gr_done_pending = false;
+	bgp_zebra_replay_done(bd);
+}
+
 /* zebra-lite keeps our routes this long after we go away: enough for the
- * helpers to wait for us (restart-time) and for our deferral after. */
+ * helpers to wait for us (restart-time) and for our deferral after, and
+ * for the hold of a restart (update-delay, with a margin for our own
+ * start). */
 static uint32_t bgp_gr_zebra_secs(const struct bgp *bgp)
 {
-	return bgp_gr_restarter(bgp) ? (uint32_t)bgp->gr_restart_time + bgp->gr_defer_time : 0;
+	uint32_t gr = bgp_gr_restarter(bgp) ? (uint32_t)bgp->gr_restart_time + bgp->gr_defer_time
+					     : 0;
+	uint32_t hold = bgp->update_delay ? bgp->update_delay + BGP_GR_HOLD_MARGIN : 0;
+
+	return KLD_MAX(gr, hold);
 }
 
 void bgp_gr_zebra_sync(struct bgp *bgp)
@@ -268,36 +543,48 @@ void bgp_gr_zebra_sync(struct bgp *bgp)
 	bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
 }
 
+/* Every connection asks for our grace time; the first one also learns
+ * whether zebra-lite kept our routes over a restart (its answer). */
 bool bgp_gr_zebra_up(struct bgpd *bd)
 {
-	if (bgp_gr_restarter(bd->bgp))
+	if (bd->bgp) {
 		bgp_gr_zebra_sync(bd->bgp);
-	else if (bd->gr_probe) {
-		bd->gr_probe = false; /* not restarting: nothing to ask */
+	} else if (bd->gr_probe) {
+		bd->gr_probe = false; /* no BGP configured: nothing to keep */
 		kld_timer_cancel(bd->t_gr_probe);
 	}
-	return bd->gr_probe || bgp_gr_holding(bd);
+	return bd->gr_probe || bd->gr_hold || bgp_gr_holding(bd);
 }
 
 void bgp_gr_zebra_answer(struct bgpd *bd, uint32_t stale_routes)
 {
-	if (!bd->gr_probe)
+	bool held = bgp_gr_start_held(bd);
+
+	if (!bd->gr_probe || !bd->bgp)
 		return; /* a later reconnect: only the grace time mattered */
 	bd->gr_probe = false;
 	kld_timer_cancel(bd->t_gr_probe);
 	if (!stale_routes) {
-		bgp_zebra_replay(bd);
-		bgp_gr_start_peers(bd);
+		bgp_gr_done_later(bd); /* the routes went with the connection */
+		bgp_gr_state_changed(bd);
+		if (held)
+			bgp_gr_start_peers(bd);
 		return;
 	}
-	bd->gr_restarted = true;
-	bd->gr_deferring = true;
-	bd->gr_defer_end_ms = kld_now_ms() + bd->bgp->gr_defer_time * 1000ull;
-	kld_timer_arm(bd->t_gr_defer, bd->bgp->gr_defer_time * 1000ull);
-	kld_notice("%%GR: restarted with %u route(s) kept in the kernel; selection deferred "
-		   "up to %us",
-		   stale_routes, bd->bgp->gr_defer_time);
-	bgp_gr_start_peers(bd);
+	if (bgp_gr_restarter(bd->bgp)) {
+		bd->gr_restarted = true;
+		bd->gr_deferring = true;
+		bd->gr_defer_end_ms = kld_now_ms() + bd->bgp->gr_defer_time * 1000ull;
+		kld_timer_arm(bd->t_gr_defer, bd->bgp->gr_defer_time * 1000ull);
+		kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);
+		kld_notice("%%GR: restarted with %u route(s) kept in the kernel; selection "
+			   "deferred up to %us",
+			   stale_routes, bd->bgp->gr_defer_time);
+	}
+	bgp_gr_hold_start(bd, stale_routes);
+	if (held)
+		bgp_gr_start_peers(bd);
+	bgp_gr_check(bd);
 }
 
 void bgp_gr_init(struct bgpd *bd)
@@ -307,11 +594,16 @@ void bgp_gr_init(struct bgpd *bd)
 	bd->gr_probe = true;
 	bd->t_gr_probe = kld_timer_new(l, bgp_gr_probe_timeout, bd);
 	bd->t_gr_defer = kld_timer_new(l, bgp_gr_defer_timeout, bd);
+	bd->t_gr_hold = kld_timer_new(l, bgp_gr_hold_timeout, bd);
+	bd->t_gr_tick = kld_timer_new(l, bgp_gr_tick, bd);
+	bd->t_gr_save = kld_timer_new(l, bgp_gr_state_save, bd);
 	kld_timer_arm(bd->t_gr_probe, BGP_GR_PROBE_MS);
+	bgp_gr_state_load(bd);
 }
 
 void bgp_gr_fini(struct bgpd *bd)
 {
+	bd->gr_exiting = true;
 	/* Leaving with the restarting role: close the sessions without a
 	 * NOTIFICATION, so the helpers keep our routes (RFC 4724 4.2). */
 	if (bgp_gr_restarter(bd->bgp))
@@ -319,7 +611,12 @@ void bgp_gr_fini(struct bgpd *bd)
 			bgp_peer_abandon(p);
 	kld_timer_free(bd->t_gr_probe);
 	kld_timer_free(bd->t_gr_defer);
-	bd->t_gr_probe = bd->t_gr_defer = NULL;
+	kld_timer_free(bd->t_gr_hold);
+	kld_timer_free(bd->t_gr_tick);
+	kld_timer_free(bd->t_gr_save);
+	bd->t_gr_probe = bd->t_gr_defer = bd->t_gr_hold = bd->t_gr_tick = bd->t_gr_save = NULL;
+	free(bd->gr_was_up);
+	bd->gr_was_up = NULL;
 }
 
 void bgp_gr_instance_init(struct bgp *bgp)
@@ -327,6 +624,9 @@ void bgp_gr_instance_init(struct bgp *bgp)
 	bgp->gr_restart_time = BGP_GR_RESTART_TIME;
 	bgp->gr_stale_time = BGP_GR_STALE_TIME;
 	bgp->gr_defer_time = BGP_GR_DEFER_TIME;
+	bgp->update_delay = BGP_UPDATE_DELAY;
+	if (bgp->bd)
+		bgp_gr_zebra_sync(bgp); /* our grace time, now that there are routes */
 }
 
 /* ---- show bgp neighbors: FRR 8.4's lines and keys ---- */
@@ -545,7 +845,20 @@ static int bgp_cmd_gr_fw(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* As FRR's update-delay, but what waits is the replay to zebra-lite after
+ * a restart (announcements are not held); 0 turns the hold off. */
+static int bgp_cmd_update_delay(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp *bgp = vty_ctx_top(vty);
+
+	bgp->update_delay = (uint16_t)(cmd_has(args, "no") ? BGP_UPDATE_DELAY
+							  : cmd_arg_int(args, "secs", 0));
+	bgp_gr_zebra_sync(bgp);
+	return CMD_SUCCESS;
+}
+
 #define GR_HELP "BGP specific commands\nGraceful restart capability parameters\n"
+#define UD_HELP "Hold the replay to zebra-lite after a restart until the peers are back\n"
 
 static const struct cmd_def bgp_gr_cmds[] = {
 	{ "bgp", "[no] bgp graceful-restart", "Negate a command\n" GR_HELP, bgp_cmd_gr, NULL, 0 },
@@ -581,6 +894,10 @@ static const struct cmd_def bgp_gr_cmds[] = {
 	  "Negate a command\n" GR_HELP "Sets F-bit indication that fib is preserved while doing "
 				       "Graceful Restart\n",
 	  bgp_cmd_gr_fw, NULL, 0 },
+	{ "bgp", "update-delay (0-3600)$secs",
+	  UD_HELP "Seconds at most (0: no hold)\n", bgp_cmd_update_delay, NULL, 0 },
+	{ "bgp", "no update-delay [(0-3600)]", "Negate a command\n" UD_HELP "Seconds at most\n",
+	  bgp_cmd_update_delay, NULL, 0 },
 };
 
 void bgp_gr_install(struct cmd_tree *tree)
@@ -590,6 +907,8 @@ void bgp_gr_install(struct cmd_tree *tree)
 
 void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp)
 {
+	if (bgp->update_delay != BGP_UPDATE_DELAY)
+		vty_out(vty, " update-delay %u\n", bgp->update_delay);
 	if (bgp->gr_stale_time != BGP_GR_STALE_TIME)
 		vty_out(vty, " bgp graceful-restart stalepath-time %u\n", bgp->gr_stale_time);
 	if (bgp->gr_restart_time != BGP_GR_RESTART_TIME)

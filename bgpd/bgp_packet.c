@@ -12,6 +12,7 @@
  * wastes less than one prefix (at most 17 bytes) per message.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -366,12 +367,14 @@ static int cap_mp(struct bgp_caps *c, const uint8_t *v, size_t len, const uint8_
 
 	if (len != 4)
 		return -1;
+	/* Any MP capability, of a family we speak or not, ends RFC 4760's
+	 * implicit IPv4 unicast: a peer that lists only EVPN gets no IPv4. */
+	c->present |= BGP_CAPF_MP;
 	af = bgp_af_from_afisafi(bgp_get16(v), v[3]);
 	if (af < 0) {
 		cap_keep_unknown(c, raw, len + 2);
 		return 0;
 	}
-	c->present |= BGP_CAPF_MP;
 	c->mp_mask |= BGP_AF_BIT(af);
 	return 0;
 }
@@ -514,6 +517,31 @@ int bgp_open_decode(const uint8_t *msg, size_t len, struct bgp_open *o, struct b
 	return params_decode(&o->caps, b + 10, optlen, false, err);
 }
 
+/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
+ * unicast only. */
+static uint32_t caps_af_mask(const struct bgp_caps *c)
+{
+	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+}
+
+/* No family in common (RFC 5492 5, as FRR): Unsupported Capability with
+ * the MP capabilities we require as data. */
+static void notify_no_common_af(struct bgp_notify *err, uint32_t af_mask)
+{
+	uint8_t data[6 * BGP_AF_MAX], *o = data;
+
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		if (!(af_mask & BGP_AF_BIT(af)))
+			continue;
+		o = cap_put(o, BGP_CAP_MP, 4);
+		bgp_put16(o, bgp_af_afi((enum bgp_af)af));
+		o[2] = 0;
+		o[3] = bgp_af_safi((enum bgp_af)af);
+		o += 4;
+	}
+	bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_UNSUP_CAPABILITY, data, (size_t)(o - data));
+}
+
 int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		   struct bgp_notify *err)
 {
@@ -537,14 +565,11 @@ int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		bgp_notify_set(err, BGP_ERR_OPEN, BGP_OPEN_BAD_HOLD_TIME, NULL, 0);
 		return -EBADMSG;
 	}
+	if (x->af_mask && !(caps_af_mask(&o->caps) & x->af_mask)) {
+		notify_no_common_af(err, x->af_mask);
+		return -EBADMSG;
+	}
 	return 0;
-}
-
-/* RFC 4760 section 8: a speaker without MP capabilities does IPv4
- * unicast only. */
-static uint32_t caps_af_mask(const struct bgp_caps *c)
-{
-	return (c->present & BGP_CAPF_MP) ? c->mp_mask : BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
 }
 
 void bgp_negotiate(const struct bgp_open *local, const struct bgp_open *remote,
@@ -617,6 +642,59 @@ int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n, stru
 		return rc;
 	bgp_notify_set(n, msg[19], msg[20], msg + 21, len - BGP_NOTIFY_MIN_LEN);
 	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n octets), 0 if none. */
+static size_t utf8_seq_len(const uint8_t *s, size_t n)
+{
+	size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+	uint32_t cp;
+
+	if (s[0] < 0xC2 || s[0] > 0xF4 || len > n)
+		return 0;
+	cp = s[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+int bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size)
+{
+	size_t len, o = 0;
+	const uint8_t *t = n->data + 1;
+
+	if (!size)
+		return -1;
+	buf[0] = '\0';
+	if (n->code != BGP_ERR_CEASE || n->datalen < 1 ||
+	    (n->subcode != BGP_CEASE_ADMIN_SHUTDOWN && n->subcode != BGP_CEASE_ADMIN_RESET))
+		return -1;
+	len = n->data[0];
+	if (!len || len > (size_t)n->datalen - 1)
+		return -1;
+	for (size_t i = 0; i < len;) {
+		size_t seq = t[i] >= 0x80 ? utf8_seq_len(t + i, len - i) : 0;
+		bool plain = t[i] >= 0x20 && t[i] < 0x7F;
+		size_t need = seq ? seq : plain ? 1 : 4;
+
+		if (o + need >= size)
+			break;
+		if (seq || plain)
+			memcpy(buf + o, t + i, need);
+		else
+			snprintf(buf + o, 5, "\\x%02x", t[i]);
+		o += need;
+		i += seq ? seq : 1;
+	}
+	buf[o] = '\0';
+	return (int)o;
 }
 
 int bgp_rrefresh_encode(const struct bgp_route_refresh *r, uint8_t *buf, size_t size)
@@ -695,6 +773,7 @@ static void update_clear(struct bgp_update *u)
 	memset(&u->mp_nexthop_ll, 0, sizeof(u->mp_nexthop_ll));
 	u->eor = false;
 	u->eor_af = BGP_AF_IPV4_UNICAST;
+	u->unneg = false;
 	bgp_eh_clear(&u->eh);
 }
 
@@ -816,6 +895,20 @@ static void update_detect_eor(struct bgp_update *u, const struct bgp_attr_parsed
 	}
 }
 
+/* RFC 4760 8: the NLRI fields are IPv4 unicast, exchanged only when both
+ * OPENs listed it (or neither sent a multiprotocol capability). A peer
+ * that sends them anyway is not followed; the session stays. */
+static void update_drop_unneg_ipv4(struct bgp_update *u, const struct bgp_codec_ctx *ctx)
+{
+	if ((ctx->af_mask & BGP_AF_BIT(BGP_AF_IPV4_UNICAST)) || !(u->withdrawn.n || u->nlri.n))
+		return;
+	u->withdrawn.n = 0;
+	u->nlri.n = 0;
+	u->unneg = true;
+	u->unneg_afi = bgp_af_afi(BGP_AF_IPV4_UNICAST);
+	u->unneg_safi = bgp_af_safi(BGP_AF_IPV4_UNICAST);
+}
+
 static void update_apply_verdict(struct bgp_update *u)
 {
 	if (u->eh.action == BGP_EH_SESSION_RESET) {
@@ -861,8 +954,14 @@ int bgp_update_decode(struct bgp_update *u, const uint8_t *msg, size_t len,
 		update_apply_verdict(u);
 		return -EBADMSG;
 	}
+	update_drop_unneg_ipv4(u, ctx);
 	bgp_attrs_parse(b + 4 + wlen, alen, ctx, &u->attrs, &u->scratch, &mp, &u->eh);
 	u->has_attrs = mp.any;
+	if (mp.unneg) {
+		u->unneg = true;
+		u->unneg_afi = mp.unneg_afi;
+		u->unneg_safi = mp.unneg_safi;
+	}
 	update_mp_nlri(u, &mp);
 	update_check_routes(u);
 	update_detect_eor(u, &mp, wlen, alen, nlen);
@@ -904,14 +1003,17 @@ static size_t max_msg(const struct bgp_codec_ctx *ctx)
 	return ctx->max_msg && ctx->max_msg < BGP_MAX_MSG_LEN ? ctx->max_msg : BGP_MAX_MSG_LEN;
 }
 
-/* All prefixes of one family we speak, with sane lengths. */
-static int family_check(const struct kld_prefix *pfx, size_t n)
+/* All prefixes of one family we speak, with sane lengths; a family the
+ * session did not negotiate is never put on the wire (RFC 4760 8). */
+static int family_check(const struct bgp_codec_ctx *ctx, const struct kld_prefix *pfx, size_t n)
 {
 	int af = af_of_family(pfx[0].family);
 	size_t i;
 
 	if (af < 0)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	for (i = 0; i < n; i++)
 		if (pfx[i].family != pfx[0].family ||
 		    pfx[i].len > (pfx[0].family == AF_INET ? 32 : 128))
@@ -1017,7 +1119,7 @@ int bgp_update_pack(const struct bgp_codec_ctx *ctx, const struct bgp_attrs *a,
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	pk = kld_xmalloc(sizeof(*pk));
@@ -1069,7 +1171,7 @@ int bgp_withdraw_pack(const struct bgp_codec_ctx *ctx, const struct kld_prefix *
 
 	if (!n)
 		return 0;
-	af = family_check(pfx, n);
+	af = family_check(ctx, pfx, n);
 	if (af < 0)
 		return af;
 	mp = af != BGP_AF_IPV4_UNICAST || ctx->ipv4_mp;
@@ -1093,6 +1195,8 @@ int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf
 
 	if ((unsigned)af >= BGP_AF_MAX)
 		return -EINVAL;
+	if (!(ctx->af_mask & BGP_AF_BIT(af)))
+		return -EPROTONOSUPPORT;
 	if (size < total)
 		return -EMSGSIZE;
 	bgp_hdr_encode(buf, (uint16_t)total, BGP_MSG_UPDATE);

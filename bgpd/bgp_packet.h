@@ -89,10 +89,13 @@ struct bgp_open_expect {
 	uint32_t peer_as; /* 0: any */
 	uint32_t local_as;
 	uint32_t local_id; /* host order */
+	uint32_t af_mask;  /* the families our OPEN lists; 0: not checked */
 };
 
 /* Semantics (RFC 4271 6.2, RFC 6286, RFC 6793): version, peer AS, BGP
- * identifier, hold time. Returns 0 or -EBADMSG with err filled. */
+ * identifier, hold time, and a family in common with af_mask (RFC 4760 8;
+ * none: Unsupported Capability, as FRR). Returns 0 or -EBADMSG with err
+ * filled. */
 int bgp_open_check(const struct bgp_open *o, const struct bgp_open_expect *x,
 		   struct bgp_notify *err);
 
@@ -126,6 +129,14 @@ int bgp_keepalive_encode(uint8_t *buf, size_t size);
 int bgp_notify_encode(const struct bgp_notify *n, uint8_t *buf, size_t size);
 /* A received NOTIFICATION into n; err only if the message itself is bad. */
 int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n, struct bgp_notify *err);
+/* The shutdown communication (RFC 8203, RFC 9003) of a Cease/Administrative
+ * Shutdown or Reset: a length octet, then up to 255 octets of UTF-8. Written
+ * to buf made safe to print (control octets and invalid UTF-8 as \xHH), at
+ * most BGP_SHUTDOWN_TEXT_MAX with its NUL. The text's length, or -1 when n
+ * carries none (another code, no data, a zero length) or a malformed one
+ * (the length octet says more than the data holds). */
+#define BGP_SHUTDOWN_TEXT_MAX (255 * 4 + 1)
+int bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size);
 
 struct bgp_route_refresh {
 	uint16_t afi;
@@ -159,6 +170,9 @@ struct bgp_prefix_list {
  *    `mp_nexthop`/`mp_nexthop_ll`; bgp_update_mp_attrs() builds that set.
  *  - attrs is temporary (arrays in `scratch`): intern it before the next
  *    decode.
+ *  - the lists hold only families of ctx->af_mask: the NLRI fields (IPv4
+ *    unicast) and MP attributes of any other family are ignored, and
+ *    `unneg` says so.
  */
 struct bgp_update {
 	struct bgp_prefix_list withdrawn; /* both families */
@@ -170,6 +184,11 @@ struct bgp_update {
 	struct kld_addr mp_nexthop_ll;
 	bool eor; /* End-of-RIB marker (RFC 4724 section 2) for eor_af */
 	enum bgp_af eor_af;
+	/* NLRI of a family the session did not negotiate were left out of
+	 * the lists (RFC 4760 8); the AFI/SAFI of the last, for the log */
+	bool unneg;
+	uint16_t unneg_afi;
+	uint8_t unneg_safi;
 	struct bgp_eh eh;
 	struct bgp_scratch scratch;
 };
@@ -195,7 +214,8 @@ typedef int (*bgp_emit_fn)(void *arg, const uint8_t *msg, size_t len);
  * message size. IPv4 goes in the NLRI field unless ctx->ipv4_mp; IPv6 goes
  * in MP_REACH_NLRI (placed first, RFC 7606 5.1). Returns the number of
  * messages emitted, -EINVAL (mixed families, next hop of the wrong
- * family), -EMSGSIZE (attributes too big), or the callback's error.
+ * family), -EPROTONOSUPPORT (a family not in ctx->af_mask: never sent),
+ * -EMSGSIZE (attributes too big), or the callback's error.
  */
 int bgp_update_pack(const struct bgp_codec_ctx *ctx, const struct bgp_attrs *a,
 		    const struct kld_prefix *pfx, size_t n, bgp_emit_fn emit, void *arg);
@@ -209,7 +229,7 @@ int bgp_withdraw_pack(const struct bgp_codec_ctx *ctx, const struct kld_prefix *
  * -EINVAL: families differ or the messages are cut. */
 int bgp_updates_rewrite_nexthop(uint8_t *buf, size_t len, const struct kld_addr *from,
 				const struct kld_addr *to);
-/* The End-of-RIB marker for a family. */
+/* The End-of-RIB marker for a family; -EPROTONOSUPPORT if not negotiated. */
 int bgp_eor_encode(const struct bgp_codec_ctx *ctx, enum bgp_af af, uint8_t *buf, size_t size);
 
 #endif

@@ -353,7 +353,7 @@ static bool bgp_out_allowed(struct bgp_peer *peer, const struct bgp_path *best, 
 	const struct bgp_attrs *a = best->attrs;
 	const char *pl = peer->plist[af][1];
 
-	if (!peer->af_active[af] || best->peer == peer || bgp_policy_missing(peer, af, 1))
+	if (!bgp_peer_af_up(peer, af) || best->peer == peer || bgp_policy_missing(peer, af, 1))
 		return false;
 	if (best->peer && !best->peer->ebgp && !peer->ebgp && !bgp_reflect_allowed(peer, best, af))
 		return false;
@@ -468,7 +468,6 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 	tmp.hash = 0;
 	tmp.refcnt = 0;
 	if (peer->ebgp) {
-		bgp_attrs_aspath_prepend(&tmp, s, peer->bgp->asn, 1);
 		tmp.present &= ~BGP_ATTRF_LOCAL_PREF;
 		/* MED is not passed on to a third AS (RFC 4271 5.1.4). */
 		if (best->peer)
@@ -490,6 +489,11 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 	tmp.present |= BGP_ATTRF_NEXT_HOP;
 	if (peer->rmap[af][1][0] && !bgp_rmap_apply(bd, peer->rmap[af][1], p, &tmp, s))
 		return NULL;
+	/* Our AS last: in front of what the map prepended, so that the
+	 * neighbour finds its peer's AS first (RFC 4271 5.1.2), and the map
+	 * matched the path as we hold it (FRR does both). */
+	if (peer->ebgp)
+		bgp_attrs_aspath_prepend(&tmp, s, peer->bgp->asn, 1);
 	return bgp_attr_intern(bd->attrs, &tmp);
 }
 
@@ -657,8 +661,8 @@ static void bgp_work(void *arg)
 	bgp_flush_all(bd);
 	if (bd->ndirty)
 		kld_timer_arm(bd->t_work, 0);
-	else if (bd->gr_select_pending)
-		bgp_gr_selection_done(bd);
+	else
+		bgp_gr_work_idle(bd);
 }
 
 /* ---- whole-table operations ---- */
@@ -741,11 +745,11 @@ void bgp_rib_dump_step(void *arg)
 		kld_timer_arm(peer->t_dump, 10);
 		return;
 	}
-	while (peer->dump_af < BGP_AF_MAX && !peer->af_active[peer->dump_af])
+	while (peer->dump_af < BGP_AF_MAX && !bgp_peer_af_up(peer, (enum bgp_af)peer->dump_af))
 		peer->dump_af++;
 	if (peer->dump_af == BGP_AF_MAX) {
 		for (int af = 0; af < BGP_AF_MAX; af++)
-			if (peer->af_active[af] && (peer->neg.af_mask & BGP_AF_BIT(af)))
+			if (bgp_peer_af_up(peer, (enum bgp_af)af))
 				bgp_send_eor(peer, (enum bgp_af)af);
 		bgp_peer_flush(peer);
 		bgp_updgrp_join(bd, peer);

@@ -609,7 +609,6 @@ static void act_establish(struct bgp_fsm_ctx *x)
 	peer->uptime_ms = kld_now_ms();
 	peer->established_count++;
 	peer->retry_ms = 0;
-	peer->last_reset[0] = '\0';
 	bgp_conn_close(&peer->acc);
 	kld_notice("%%ADJCHANGE: neighbor %s Up", bgp_peer_name(peer, name));
 	/* The last session's paths must be gone before this one's arrive. */
@@ -780,7 +779,9 @@ bgp_open_log_bad_as(struct bgp_peer *peer, uint32_t got, const char *fmt, ...)
 static bool bgp_open_ok(struct bgp_peer *peer, const uint8_t *msg, size_t len, struct bgp_open *o)
 {
 	struct bgp *bgp = peer->bgp;
-	struct bgp_open_expect x = { .local_as = bgp->asn, .local_id = bgp_local_id(bgp) };
+	struct bgp_open_expect x = {.local_as = bgp->asn,
+				    .local_id = bgp_local_id(bgp),
+				    .af_mask = peer->lopen.caps.mp_mask};
 
 	if (bgp_open_decode(msg, len, o, &peer->err) < 0)
 		return false;
@@ -826,9 +827,17 @@ static void bgp_rx_notify(struct bgp_peer *peer, const uint8_t *msg, size_t len)
 		bgp_fsm_event(peer, BGP_EV_HEADER_ERR);
 		return;
 	}
-	kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) %u bytes",
-		   bgp_peer_name(peer, name), n.code, n.subcode, bgp_notify_code_str(n.code),
-		   bgp_notify_subcode_str(n.code, n.subcode), n.datalen);
+	/* RFC 8203: the operator's words, logged as FRR does */
+	if (bgp_notify_shutdown_text(&n, peer->shutdown_msg, sizeof(peer->shutdown_msg)) >= 0)
+		kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) \"%s\"",
+			   bgp_peer_name(peer, name), n.code, n.subcode,
+			   bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode),
+			   peer->shutdown_msg);
+	else
+		kld_notice("%%NOTIFICATION: received from neighbor %s %d/%d (%s/%s) %u bytes",
+			   bgp_peer_name(peer, name), n.code, n.subcode,
+			   bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode),
+			   n.datalen);
 	snprintf(peer->last_reset, sizeof(peer->last_reset), "NOTIFICATION received (%s/%s)",
 		 bgp_notify_code_str(n.code), bgp_notify_subcode_str(n.code, n.subcode));
 	bgp_fsm_event(peer, n.code == BGP_ERR_OPEN && n.subcode == BGP_OPEN_BAD_VERSION
@@ -840,11 +849,15 @@ static void bgp_rx_refresh(struct bgp_peer *peer, const uint8_t *msg, size_t len
 {
 	struct bgp_route_refresh r;
 	struct bgp_notify err;
+	int af;
 
 	if (bgp_rrefresh_decode(msg, len, &r, &err) < 0 || peer->state != BGP_FSM_ESTABLISHED)
 		return;
 	peer->refresh_in++;
-	if (bgp_af_from_afisafi(r.afi, r.safi) >= 0)
+	af = bgp_af_from_afisafi(r.afi, r.safi);
+	/* RFC 2918 4: a family not advertised at the session's start is
+	 * ignored; resending the table would send it none anyway. */
+	if (af >= 0 && bgp_peer_af_up(peer, (enum bgp_af)af))
 		bgp_rib_peer_up(peer->bgp->bd, peer);
 }
 
@@ -929,8 +942,11 @@ static void bgp_conn_readable(int fd, int what, void *arg)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (n <= 0) {
-		snprintf(peer->last_reset, sizeof(peer->last_reset), "%s",
-			 n == 0 ? "Peer closed the session" : strerror(errno));
+		/* A refused reconnect after a session's end keeps the reason
+		 * of that end (FRR's "Last reset" is the last session's). */
+		if (peer->state == BGP_FSM_ESTABLISHED || !peer->last_reset[0])
+			snprintf(peer->last_reset, sizeof(peer->last_reset), "%s",
+				 n == 0 ? "Peer closed the session" : strerror(errno));
 		bgp_fsm_event(peer, BGP_EV_TCP_CONN_FAILS);
 		return;
 	}
@@ -1351,7 +1367,38 @@ static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct
 	return !name[0] || bgp_plist_permit(peer->bgp->bd, name, p);
 }
 
-/* Inbound route-map: edit a copy, intern it per prefix. */
+/* What the well-known communities of a route from an external peer ask of
+ * us, after inbound policy (which may add or remove them), as FRR does:
+ * BLACKHOLE stays in our AS, NO_EXPORT added (RFC 7999 3.2); a
+ * GRACEFUL_SHUTDOWN path is preferred least, LOCAL_PREF 0 (RFC 8326). */
+static bool bgp_in_blackhole(const struct bgp_attrs *a)
+{
+	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
+	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
+}
+
+static bool bgp_in_gshut(const struct bgp_attrs *a)
+{
+	bool lp0 = (a->present & BGP_ATTRF_LOCAL_PREF) && !a->local_pref;
+
+	return !lp0 && bgp_comm_contains(a, BGP_COMM_GSHUT);
+}
+
+static bool bgp_in_wellknown(const struct bgp_peer *peer, const struct bgp_attrs *a)
+{
+	return peer->ebgp && a->ncomm && (bgp_in_blackhole(a) || bgp_in_gshut(a));
+}
+
+static void bgp_in_wellknown_apply(struct bgp_attrs *tmp, struct bgp_scratch *s)
+{
+	if (bgp_in_blackhole(tmp))
+		bgp_attrs_comm_add(tmp, s, BGP_COMM_NO_EXPORT);
+	if (bgp_in_gshut(tmp))
+		bgp_attrs_set_local_pref(tmp, 0);
+}
+
+/* Inbound route-map (if any) and the edits made on receipt: a copy,
+ * interned per prefix. */
 static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
 			const struct bgp_attrs *a)
 {
@@ -1362,7 +1409,10 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 
 	tmp.hnext = NULL;
 	tmp.hash = tmp.refcnt = 0;
-	ok = bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	ok = !peer->rmap[af][0][0] ||
+	     bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	if (ok && bgp_in_wellknown(peer, &tmp))
+		bgp_in_wellknown_apply(&tmp, &bd->rm_scratch);
 	if (ok) {
 		in = bgp_attr_intern(bd->attrs, &tmp);
 		bgp_rib_update(bd, peer, p, in);
@@ -1397,8 +1447,8 @@ static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld
 
 	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
 		bgp_rib_withdraw(bd, peer, p);
-	else if (!peer->rmap[af][0][0])
-		bgp_rib_update(bd, peer, p, a);
+	else if (!peer->rmap[af][0][0] && !bgp_in_wellknown(peer, a))
+		bgp_rib_update(bd, peer, p, a); /* nothing to edit: the UPDATE's set */
 	else if (!bgp_in_rmap(peer, af, p, a))
 		bgp_rib_withdraw(bd, peer, p);
 }
@@ -1446,6 +1496,17 @@ static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list
 	bgp_attr_unref(bd->attrs, a);
 }
 
+/* Routes of a family the OPENs did not both list: ignored, the session
+ * stays (RFC 4760 8; see doc/bgpd.md). */
+static void bgp_log_unneg(struct bgp_peer *peer, const struct bgp_update *u)
+{
+	char name[KLD_ADDR_STRLEN];
+
+	kld_log_rl(LOG_WARNING,
+		   "bgp: %s sent routes of AFI %u SAFI %u, not negotiated on this session: ignored",
+		   bgp_peer_name(peer, name), u->unneg_afi, u->unneg_safi);
+}
+
 static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t len)
 {
 	struct bgpd *bd = peer->bgp->bd;
@@ -1458,9 +1519,12 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 		return;
 	}
 	if (u->eor) {
-		bgp_gr_eor_rcvd(peer, u->eor_af);
+		if (bgp_peer_af_up(peer, u->eor_af))
+			bgp_gr_eor_rcvd(peer, u->eor_af);
 		return;
 	}
+	if (u->unneg)
+		bgp_log_unneg(peer, u);
 	if (u->eh.action != BGP_EH_NONE)
 		kld_log_rl(LOG_WARNING, "bgp: UPDATE error (%s): %s",
 			   bgp_eh_action_str(u->eh.action), u->eh.reason ? u->eh.reason : "");
@@ -1584,7 +1648,8 @@ void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af)
 	struct bgp_route_refresh r = { .afi = bgp_af_afi(af), .safi = bgp_af_safi(af) };
 	uint8_t buf[BGP_RREFRESH_LEN];
 
-	if (peer->state != BGP_FSM_ESTABLISHED || !peer->neg.route_refresh)
+	if (peer->state != BGP_FSM_ESTABLISHED || !peer->neg.route_refresh ||
+	    !bgp_peer_af_up(peer, af))
 		return;
 	if (bgp_rrefresh_encode(&r, buf, sizeof(buf)) <= 0)
 		return;

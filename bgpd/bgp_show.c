@@ -78,7 +78,11 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 		bgp_uptime(p->uptime_ms, up, sizeof(up));
 	else
 		snprintf(up, sizeof(up), "never");
-	if (estab && bgp_peer_policy_missing(p)) {
+	if (estab && !bgp_peer_af_up(p, af)) {
+		/* up, but not in this family: the OPENs did not both list it */
+		snprintf(st, sizeof(st), "NoNeg");
+		snprintf(snt, sizeof(snt), "NoNeg");
+	} else if (estab && bgp_peer_policy_missing(p)) {
 		snprintf(st, sizeof(st), "(Policy)");
 		snprintf(snt, sizeof(snt), "(Policy)");
 	} else if (estab) {
@@ -173,7 +177,7 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 	json_object *af = json_object_new_object();
 	json_object *peers = json_object_new_object();
 	char rid[INET_ADDRSTRLEN], a[KLD_ADDR_STRLEN];
-	int n = 0;
+	int n = 0, failed = 0;
 
 	for (struct bgp_peer *p = bgp->peers; p; p = p->next) {
 		if (!p->af_active[fam])
@@ -181,6 +185,8 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 		json_object_object_add(peers, kld_addr_fmt(&p->addr, a, sizeof(a)),
 				       bgp_summary_peer_json(p, fam));
 		n++;
+		/* FRR counts a session that is not up in the family, NoNeg too */
+		failed += p->state != BGP_FSM_ESTABLISHED || !bgp_peer_af_up(p, fam);
 	}
 	json_object_object_add(af, "routerId", json_object_new_string(bgp_rid(bgp, rid)));
 	json_object_object_add(af, "as", json_object_new_int64(bgp->asn));
@@ -191,7 +197,7 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 			       json_object_new_int64((int64_t)kld_trie_count(bd->rib[fam])));
 	json_object_object_add(af, "peerCount", json_object_new_int(n));
 	json_object_object_add(af, "peers", peers);
-	json_object_object_add(af, "failedPeers", json_object_new_int(0));
+	json_object_object_add(af, "failedPeers", json_object_new_int(failed));
 	json_object_object_add(af, "displayedPeers", json_object_new_int(n));
 	json_object_object_add(af, "totalPeers", json_object_new_int(n));
 	json_object_object_add(top, fam == BGP_AF_IPV4_UNICAST ? "ipv4Unicast" : "ipv6Unicast", af);
@@ -265,7 +271,7 @@ static void bgp_route_line(struct vty *vty, const struct bgp_dest *d, const stru
 		vty_out(vty, "%10u", a->med);
 	else
 		vty_out(vty, "%10s", "");
-	if ((a->present & BGP_ATTRF_LOCAL_PREF) && ibgp)
+	if (a->present & BGP_ATTRF_LOCAL_PREF) /* ours or an iBGP peer's, as FRR */
 		vty_out(vty, "%7u", a->local_pref);
 	else
 		vty_out(vty, "%7s", "");
@@ -390,6 +396,85 @@ static void bgp_reflect_json(json_object *o, const struct bgp_dest *d, const str
 	}
 }
 
+/* The text forms, sized for the longest attribute (16383 communities). */
+static char *bgp_comm_text(const struct bgp_attrs *a)
+{
+	size_t size = (size_t)a->ncomm * 32 + 1;
+	char *t = kld_xmalloc(size);
+
+	bgp_comm_fmt(a->comm, a->ncomm, t, size);
+	return t;
+}
+
+static char *bgp_lcomm_text(const struct bgp_attrs *a)
+{
+	size_t size = (size_t)a->nlcomm * 36 + 1;
+	char *t = kld_xmalloc(size);
+
+	bgp_lcomm_fmt(a->lcomm, a->nlcomm, t, size);
+	return t;
+}
+
+/* FRR's json names of the well-known communities; others are "AS:VAL". */
+static const char *bgp_comm_json_name(uint32_t comm, char *buf, size_t size)
+{
+	static const struct {
+		uint32_t value;
+		const char *name;
+	} names[] = {
+		{ BGP_COMM_GSHUT, "gracefulShutdown" },
+		{ BGP_COMM_ACCEPT_OWN, "acceptown" },
+		{ BGP_COMM_RT_FILTER_TRANSLATED_V4, "routeFilterTranslatedV4" },
+		{ BGP_COMM_RT_FILTER_V4, "routeFilterV4" },
+		{ BGP_COMM_RT_FILTER_TRANSLATED_V6, "routeFilterTranslatedV6" },
+		{ BGP_COMM_RT_FILTER_V6, "routeFilterV6" },
+		{ BGP_COMM_LLGR_STALE, "llgrStale" },
+		{ BGP_COMM_NO_LLGR, "noLlgr" },
+		{ BGP_COMM_ACCEPT_OWN_NEXTHOP, "acceptownnexthop" },
+		{ BGP_COMM_BLACKHOLE, "blackhole" },
+		{ BGP_COMM_NO_EXPORT, "noExport" },
+		{ BGP_COMM_NO_ADVERTISE, "noAdvertise" },
+		{ BGP_COMM_NO_EXPORT_SUBCONFED, "localAs" },
+		{ BGP_COMM_NO_PEER, "noPeer" },
+	};
+
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(names); i++)
+		if (names[i].value == comm)
+			return names[i].name;
+	snprintf(buf, size, "%u:%u", comm >> 16, comm & 0xFFFF);
+	return buf;
+}
+
+/* FRR's {"string": the text form, "list": one member per value}. */
+static json_object *bgp_comm_json(const struct bgp_attrs *a)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array();
+	char *text = bgp_comm_text(a), one[16];
+
+	for (size_t i = 0; i < a->ncomm; i++)
+		json_object_array_add(list, json_object_new_string(
+						    bgp_comm_json_name(a->comm[i], one, sizeof(one))));
+	json_object_object_add(o, "string", json_object_new_string(text));
+	json_object_object_add(o, "list", list);
+	free(text);
+	return o;
+}
+
+static json_object *bgp_lcomm_json(const struct bgp_attrs *a)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array();
+	char *text = bgp_lcomm_text(a), one[40];
+
+	for (size_t i = 0; i < a->nlcomm; i++) {
+		bgp_lcomm_fmt(&a->lcomm[i], 1, one, sizeof(one));
+		json_object_array_add(list, json_object_new_string(one));
+	}
+	json_object_object_add(o, "string", json_object_new_string(text));
+	json_object_object_add(o, "list", list);
+	free(text);
+	return o;
+}
+
 static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
@@ -414,8 +499,8 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object_object_add(o, "network", json_object_new_string(pfx));
 	if (a->present & BGP_ATTRF_MED)
 		json_object_object_add(o, "metric", json_object_new_int64(a->med));
-	if (a->present & BGP_ATTRF_LOCAL_PREF)
-		json_object_object_add(o, "locPrf", json_object_new_int64(a->local_pref));
+	if ((a->present & BGP_ATTRF_LOCAL_PREF) || (p->peer && !p->peer->ebgp))
+		json_object_object_add(o, "locPrf", json_object_new_int64(bgp_path_local_pref(p)));
 	json_object_object_add(o, "weight", json_object_new_int64(bgp_path_weight(p)));
 	bgp_aspath_fmt(a->aspath, a->aspath_len, path, sizeof(path));
 	json_object_object_add(o, "path", json_object_new_string(path));
@@ -434,6 +519,23 @@ static json_object *bgp_path_json(const struct bgp_dest *d, const struct bgp_pat
 	json_object_array_add(nhs, nho);
 	json_object_object_add(o, "nexthops", nhs);
 	return o;
+}
+
+/* The prefix view's paths: FRR's detail keys on top of the table's. */
+static json_object *bgp_dest_detail_json(const struct bgp_dest *d)
+{
+	json_object *arr = json_object_new_array();
+
+	for (const struct bgp_path *p = d->paths; p; p = p->next) {
+		json_object *o = bgp_path_json(d, p);
+
+		if (p->attrs->ncomm)
+			json_object_object_add(o, "community", bgp_comm_json(p->attrs));
+		if (p->attrs->nlcomm)
+			json_object_object_add(o, "largeCommunity", bgp_lcomm_json(p->attrs));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static json_object *bgp_dest_json(const struct bgp_dest *d)
@@ -538,6 +640,23 @@ static void bgp_reflect_text(struct vty *vty, const struct bgp_attrs *a)
 	vty_out(vty, "\n");
 }
 
+/* FRR's lines, in FRR's order. */
+static void bgp_comm_lines(struct vty *vty, const struct bgp_attrs *a)
+{
+	char *t;
+
+	if (a->ncomm) {
+		t = bgp_comm_text(a);
+		vty_out(vty, "      Community: %s\n", t);
+		free(t);
+	}
+	if (a->nlcomm) {
+		t = bgp_lcomm_text(a);
+		vty_out(vty, "      Large Community: %s\n", t);
+		free(t);
+	}
+}
+
 static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 				 const struct bgp_path *p)
 {
@@ -565,19 +684,14 @@ static void bgp_prefix_path_text(struct vty *vty, const struct bgp_dest *d,
 	if (a->present & BGP_ATTRF_MED)
 		vty_out(vty, ", metric %u", a->med);
 	if ((a->present & BGP_ATTRF_LOCAL_PREF) || (p->peer && !p->peer->ebgp))
-		vty_out(vty, ", localpref %u", bgp_attrs_local_pref(a, 100));
+		vty_out(vty, ", localpref %u", bgp_path_local_pref(p));
 	if (!p->peer)
 		vty_out(vty, ", weight %u, valid, sourced, local", BGP_WEIGHT_LOCAL);
 	else
 		vty_out(vty, "%s, %s", bgp_path_valid(p) ? ", valid" : "",
 			p->peer->ebgp ? "external" : "internal");
 	vty_out(vty, "%s%s\n", p->stale ? ", stale" : "", p == d->best ? ", best" : "");
-	if (a->ncomm) {
-		char c[1024];
-
-		bgp_comm_fmt(a->comm, a->ncomm, c, sizeof(c));
-		vty_out(vty, "      Community: %s\n", c);
-	}
+	bgp_comm_lines(vty, a);
 	bgp_reflect_text(vty, a);
 	time_t t = time(NULL) - (time_t)(bgp_now_s() - p->since);
 	char tb[64];
@@ -653,7 +767,7 @@ static int bgp_cmd_show_table(struct vty *vty, const struct cmd_args *args)
 
 		json_object_object_add(o, "prefix", json_object_new_string(
 							    kld_prefix_fmt(&d->p, pfx, sizeof(pfx))));
-		json_object_object_add(o, "paths", bgp_dest_json(d));
+		json_object_object_add(o, "paths", bgp_dest_detail_json(d));
 		bgp_print_json(vty, o);
 	} else {
 		bgp_prefix_text(vty, bd, d);
@@ -669,6 +783,11 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	uint8_t fam = bgp_af_family(af);
 
 	vty_out(vty, "\n For address family: %s\n", af ? "IPv6 Unicast" : "IPv4 Unicast");
+	/* FRR's line; a family the session does not carry is in no group */
+	if (p->ug && bgp_peer_af_up(p, af))
+		vty_out(vty, "  Update group %u, subgroup %u\n", p->ug->id, p->ug->id);
+	else
+		vty_out(vty, "  Not part of any update group\n");
 	if (p->rr_client[af])
 		vty_out(vty, "  Route-Reflector Client\n");
 	if (p->soft_in[af])
@@ -684,6 +803,65 @@ static void bgp_neighbor_af_text(struct vty *vty, const struct bgp_peer *p, enum
 	vty_out(vty, "  %u accepted prefixes\n", p->pfx_rcvd[af]);
 	if (p->max_prefix[af])
 		vty_out(vty, "  Maximum prefixes allowed %u\n", p->max_prefix[af]);
+}
+
+/* The multiprotocol capability (RFC 4760) for af in an OPEN. */
+static bool bgp_caps_mp(const struct bgp_caps *c, enum bgp_af af)
+{
+	return (c->present & BGP_CAPF_MP) && (c->mp_mask & BGP_AF_BIT(af));
+}
+
+/* The families of both OPENs as FRR lists them: "advertised" (ours),
+ * "received" (the peer's), both when the session carries the family. */
+static void bgp_neighbor_mp_text(struct vty *vty, const struct bgp_peer *p)
+{
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		bool adv = bgp_caps_mp(&p->lopen.caps, (enum bgp_af)af);
+		bool rcv = bgp_caps_mp(&p->ropen.caps, (enum bgp_af)af);
+
+		if (!adv && !rcv)
+			continue;
+		vty_out(vty, "    Address Family %s:", af ? "IPv6 Unicast" : "IPv4 Unicast");
+		if (adv)
+			vty_out(vty, " advertised");
+		if (rcv)
+			vty_out(vty, " %sreceived", adv ? "and " : "");
+		vty_out(vty, "\n");
+	}
+}
+
+/* FRR's words for a capability in json: advertisedAndReceived, ... */
+static const char *bgp_cap_word(bool adv, bool rcv)
+{
+	if (adv && rcv)
+		return "advertisedAndReceived";
+	return adv ? "advertised" : rcv ? "received" : NULL;
+}
+
+static json_object *bgp_neighbor_caps_json(const struct bgp_peer *p)
+{
+	json_object *o = json_object_new_object(), *mp = json_object_new_object();
+	const struct bgp_caps *l = &p->lopen.caps, *r = &p->ropen.caps;
+	const char *w = bgp_cap_word(l->present & BGP_CAPF_AS4, r->present & BGP_CAPF_AS4);
+
+	if (w)
+		json_object_object_add(o, "4byteAs", json_object_new_string(w));
+	json_object_object_add(o, "routeRefresh",
+			       json_object_new_string(p->neg.route_refresh
+							  ? "advertisedAndReceivedNew"
+							  : "advertised"));
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		json_object *f;
+
+		w = bgp_cap_word(bgp_caps_mp(l, (enum bgp_af)af), bgp_caps_mp(r, (enum bgp_af)af));
+		if (!w)
+			continue;
+		f = json_object_new_object();
+		json_object_object_add(f, w, json_object_new_boolean(1));
+		json_object_object_add(mp, af ? "ipv6Unicast" : "ipv4Unicast", f);
+	}
+	json_object_object_add(o, "multiprotocolExtensions", mp);
+	return o;
 }
 
 /* What FRR shows as "may be up to N hops away": the GTSM radius, else
@@ -724,12 +902,7 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 		vty_out(vty, "    4 Byte AS: advertised%s\n", p->neg.as4 ? " and received" : "");
 		vty_out(vty, "    Route refresh: advertised%s\n",
 			p->neg.route_refresh ? " and received(new)" : "");
-		for (int af = 0; af < BGP_AF_MAX; af++)
-			if (p->af_active[af] || (p->neg.af_mask & BGP_AF_BIT(af)))
-				vty_out(vty, "    Address Family %s: %s%s\n",
-					af ? "IPv6 Unicast" : "IPv4 Unicast",
-					p->af_active[af] ? "advertised" : "",
-					(p->neg.af_mask & BGP_AF_BIT(af)) ? " and received" : "");
+		bgp_neighbor_mp_text(vty, p);
 		bgp_gr_show_caps(vty, p);
 	}
 	bgp_gr_show_neighbor(vty, p);
@@ -745,6 +918,8 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	vty_out(vty, "\n  Connections established %u; dropped %u\n", p->established_count,
 		p->dropped_count);
 	vty_out(vty, "  Last reset %s\n", p->last_reset[0] ? p->last_reset : "never");
+	if (p->shutdown_msg[0])
+		vty_out(vty, "    Message: \"%s\"\n", p->shutdown_msg);
 	vty_out(vty, "  %s BGP neighbor may be up to %u hops away.\n",
 		bgp_peer_is_ebgp(p) ? "External" : "Internal", bgp_peer_max_hops(p));
 	if (estab && p->local.family)
@@ -781,8 +956,17 @@ static json_object *bgp_neighbor_af_json(const struct bgp_peer *p)
 		if (p->soft_in[af])
 			json_object_object_add(f, "inboundSoftConfigPermit",
 					       json_object_new_boolean(1));
+		if (p->ug && bgp_peer_af_up(p, (enum bgp_af)af)) {
+			json_object_object_add(f, "updateGroupId",
+					       json_object_new_int64(p->ug->id));
+			json_object_object_add(f, "subGroupId", json_object_new_int64(p->ug->id));
+		}
 		json_object_object_add(f, "acceptedPrefixCounter",
 				       json_object_new_int64(p->pfx_rcvd[af]));
+		if (p->state == BGP_FSM_ESTABLISHED && bgp_peer_af_up(p, (enum bgp_af)af))
+			json_object_object_add(
+			    f, "sentPrefixCounter",
+			    json_object_new_int64(bgp_peer_out(p)->pfx_sent[af]));
 		json_object_object_add(o, af ? "ipv6Unicast" : "ipv4Unicast", f);
 	}
 	return o;
@@ -806,10 +990,15 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 			       json_object_new_int64(bgp_peer_hold_cfg(p) * 1000ll));
 	json_object_object_add(o, "lastResetDueTo", json_object_new_string(
 						       p->last_reset[0] ? p->last_reset : "never"));
+	if (p->shutdown_msg[0])
+		json_object_object_add(o, "lastShutdownDescription",
+				       json_object_new_string(p->shutdown_msg));
 	json_object_object_add(o, "passive", json_object_new_boolean(p->passive));
 	json_object_object_add(o, bgp_peer_is_ebgp(p) ? "externalBgpNbrMaxHopsAway"
 						       : "internalBgpNbrMaxHopsAway",
 			       json_object_new_int((int)bgp_peer_max_hops(p)));
+	if (p->state == BGP_FSM_ESTABLISHED)
+		json_object_object_add(o, "neighborCapabilities", bgp_neighbor_caps_json(p));
 	json_object_object_add(o, "messageStats", bgp_msg_stats_json(p));
 	json_object_object_add(o, "addressFamilyInfo", bgp_neighbor_af_json(p));
 	json_object_object_add(o, "gracefulRestartInfo", bgp_gr_neighbor_json(p));

@@ -207,7 +207,9 @@ struct bgp_codec_ctx {
 	bool ebgp;	  /* the peer is in another AS */
 	bool confed;	  /* ...but inside our confederation (RFC 5065) */
 	bool ipv4_mp;	  /* carry IPv4 unicast in MP_REACH/MP_UNREACH */
-	uint32_t af_mask; /* BGP_AF_BIT()s negotiated; MP attributes for others are ignored */
+	/* BGP_AF_BIT()s both OPENs listed (RFC 4760 8): routes of other
+	 * families are neither encoded nor accepted */
+	uint32_t af_mask;
 	uint16_t max_msg; /* largest message to send; 0 means 4096 */
 };
 

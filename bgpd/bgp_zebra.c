@@ -6,7 +6,9 @@
  *
  * zebra-lite keeps our routes for its grace time when we go away; when the
  * connection comes (back) up we replay every installed route and then send
- * ReplayDone, after which zebra-lite sweeps what we did not replay.
+ * ReplayDone, after which zebra-lite sweeps what we did not replay. After
+ * our own restart ReplayDone waits until the peers that were up are back
+ * with their tables (bgp_gr.c).
  *
  * Next hops are registered for tracking as the decision process meets
  * them (bgp_nht.c), in one NexthopRegister per flush; a NexthopUpdate that
@@ -315,12 +317,17 @@ void bgp_zebra_replay_done(struct bgpd *bd)
 		kld_info("bgpd: routes replayed to zebra-lite");
 }
 
-void bgp_zebra_replay(struct bgpd *bd)
+void bgp_zebra_replay_routes(struct bgpd *bd)
 {
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (bd->rib[af])
 			kld_trie_walk(bd->rib[af], bgp_zebra_replay_one, bd);
 	bgp_zebra_flush(bd);
+}
+
+void bgp_zebra_replay(struct bgpd *bd)
+{
+	bgp_zebra_replay_routes(bd);
 	bgp_zebra_replay_done(bd);
 }
 
@@ -349,9 +356,12 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 	bd->zebra_up = true;
 	bd->nzq = 0;
 	bgp_nht_unregister_all(&bd->nht); /* a new zebra-lite knows none */
-	/* A restarting speaker replays after its deferral (bgp_gr.c). */
+	/* After a restart, ReplayDone waits for the peers' tables and a
+	 * restarting speaker's routes for its deferral (bgp_gr.c). */
 	if (!bgp_gr_zebra_up(bd))
 		bgp_zebra_replay(bd);
+	else if (!bgp_gr_holding(bd))
+		bgp_zebra_replay_routes(bd);
 	bgp_rib_redist_mark_stale(bd);
 	for (int af = 0; bd->bgp && af < BGP_AF_MAX; af++)
 		for (uint8_t src = BGP_SRC_KERNEL; src <= BGP_SRC_LAST; src++)

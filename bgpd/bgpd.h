@@ -25,11 +25,13 @@
 #include "bgp_attr.h"
 #include "bgp_fsm.h"
 #include "bgp_packet.h"
+#include "bgp_grstate.h"
 
 #define BGP_NAME_MAX 64
 #define BGP_DEFAULT_HOLD 180
 #define BGP_DEFAULT_KEEPALIVE 60
 #define BGP_WEIGHT_LOCAL 32768
+#define BGP_DEFAULT_LOCAL_PREF 100 /* a path without LOCAL_PREF counts as this */
 #define BGP_RETRY_MIN_MS 1000
 #define BGP_RETRY_MAX_MS 120000
 #define BGP_PASSWORD_MAX 80 /* TCP_MD5SIG_MAXKEYLEN */
@@ -138,6 +140,12 @@ struct bgp_peer {
 	uint32_t eor_rcvd, eor_sent; /* End-of-RIB markers this session */
 	struct kld_timer *t_gr;      /* restart time while down, stale-path time once back */
 	uint64_t gr_timer_end_ms;    /* when t_gr fires, for show */
+	/* after our own restart: the families whose table we wait for (it
+	 * was up before), those it sent End-of-RIB for then, and when it last
+	 * sent an UPDATE (a table without End-of-RIB is complete when quiet) */
+	uint32_t gr_wait;
+	uint32_t gr_was_eor;
+	uint64_t gr_quiet_ms, gr_upd_seen;
 
 	/* statistics for show */
 	uint64_t msg_in, msg_out, upd_in, upd_out, refresh_in, refresh_out;
@@ -145,6 +153,9 @@ struct bgp_peer {
 	unsigned established_count, dropped_count;
 	uint32_t pfx_rcvd[BGP_AF_MAX], pfx_sent[BGP_AF_MAX];
 	char last_reset[96];
+	/* the shutdown communication (RFC 8203) of the last NOTIFICATION
+	 * received, made safe to print; "" if it had none */
+	char shutdown_msg[BGP_SHUTDOWN_TEXT_MAX];
 
 	/* soft-reconfiguration inbound: prefix -> interned attributes as
 	 * received, before inbound policy; NULL unless soft_in[af] */
@@ -164,6 +175,15 @@ struct bgp_peer {
 	struct bgp_updgrp *ug;
 	struct bgp_peer *ug_next; /* the group's next member */
 };
+
+/* Does the session carry this family? Configured here and listed in both
+ * OPENs (RFC 4760 8; a peer without any multiprotocol capability speaks
+ * IPv4 unicast only). UPDATEs, End-of-RIB and ROUTE-REFRESH of any other
+ * family are neither sent nor followed. */
+static inline bool bgp_peer_af_up(const struct bgp_peer *p, enum bgp_af af)
+{
+	return p->af_active[af] && (p->neg.af_mask & BGP_AF_BIT(af));
+}
 
 /* Peers that share outbound policy and encoding: one Adj-RIB-Out, one
  * packing of UPDATEs for all members (see bgp_updgrp.c). */
@@ -289,11 +309,15 @@ struct bgp {
 	 * role with `bgp graceful-restart` */
 	bool gr_restart, gr_disable, gr_preserve_fw;
 	uint16_t gr_restart_time, gr_stale_time, gr_defer_time;
+	/* `update-delay`: at most this long after a restart, zebra-lite keeps
+	 * the routes of before while the peers that were up come back */
+	uint16_t update_delay;
 };
 
 #define BGP_GR_RESTART_TIME 120
 #define BGP_GR_STALE_TIME 360
 #define BGP_GR_DEFER_TIME 360
+#define BGP_UPDATE_DELAY 120
 
 #define BGP_MAX_ECMP 16
 
@@ -339,6 +363,14 @@ struct bgpd {
 	bool gr_restarted;      /* our forwarding state survived the restart */
 	struct kld_timer *t_gr_probe, *t_gr_defer;
 	uint64_t gr_defer_end_ms;
+	/* the replay hold after any restart (bgp_gr.c): ReplayDone waits for
+	 * the tables of the peers that were up, as the state file says */
+	bool gr_hold;
+	bool gr_done_pending; /* ReplayDone once the work queue is empty */
+	bool gr_exiting;      /* leaving: the state file stays as it was */
+	struct bgp_grstate_peer *gr_was_up;
+	int gr_nwas_up; /* -1: no state file, every configured peer counts */
+	struct kld_timer *t_gr_hold, *t_gr_tick, *t_gr_save;
 };
 
 struct bgp_zroute {
@@ -481,6 +513,8 @@ int bgp_path_cmp(const struct bgp *bgp, const struct bgp_path *a, const struct b
 bool bgp_path_multipath_eq(const struct bgp *bgp, const struct bgp_path *a,
 			   const struct bgp_path *b);
 uint32_t bgp_path_weight(const struct bgp_path *p);
+/* The LOCAL_PREF the decision uses: the path's, after inbound policy. */
+uint32_t bgp_path_local_pref(const struct bgp_path *p);
 
 /* bgp_nht.c: the nexthop cache */
 struct bgp_nh *bgp_nht_find(struct bgp_nht *t, const struct kld_addr *a);
@@ -545,8 +579,9 @@ bool bgp_gr_start_held(const struct bgpd *bd);
 /* zebra-lite is up: ask for our grace time; true while the replay waits. */
 bool bgp_gr_zebra_up(struct bgpd *bd);
 void bgp_gr_zebra_answer(struct bgpd *bd, uint32_t stale_routes);
-/* The work queue emptied after the deferral: tables and ReplayDone go. */
-void bgp_gr_selection_done(struct bgpd *bd);
+/* The work queue is empty: after the deferral, the selection is done
+ * (tables and ReplayDone go); after the hold, ReplayDone goes. */
+void bgp_gr_work_idle(struct bgpd *bd);
 /* show bgp neighbors X [json] */
 struct json_object;
 void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p);
@@ -565,6 +600,8 @@ void bgp_zebra_flush(struct bgpd *bd);
 void bgp_zebra_redist(struct bgpd *bd, uint8_t src, uint8_t family, bool on);
 /* Every installed route, then ReplayDone (zebra-lite sweeps the rest). */
 void bgp_zebra_replay(struct bgpd *bd);
+/* Every installed route, without ReplayDone (a restart's hold). */
+void bgp_zebra_replay_routes(struct bgpd *bd);
 void bgp_zebra_replay_done(struct bgpd *bd);
 void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds);
 

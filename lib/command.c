@@ -60,6 +60,7 @@
  * sorted by strcmp with "<cr>" last. Hidden commands match but are never
  * offered.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -1040,6 +1041,12 @@ struct walk {
 	unsigned char *ranks, *best_ranks;
 	/* completion: tokens wanted where the input ran out */
 	struct tokvec want;
+	/* explaining: the tokens that refused the word at fail_pos, the
+	 * furthest word any token refused */
+	bool explaining;
+	size_t fail_pos;
+	const struct cnode *fails[8];
+	size_t nfails;
 };
 
 static void w_node(struct walk *w, const struct cnode *c, size_t pos, const struct kframe *k);
@@ -1139,6 +1146,20 @@ static void w_cont(struct walk *w, size_t pos, const struct kframe *k)
 	}
 }
 
+static void w_refused(struct walk *w, const struct cnode *t, size_t pos)
+{
+	if (!w->nfails || pos > w->fail_pos) {
+		w->fail_pos = pos;
+		w->nfails = 0;
+	}
+	if (pos < w->fail_pos || w->nfails == KLD_ARRAY_SIZE(w->fails))
+		return;
+	for (size_t i = 0; i < w->nfails; i++)
+		if (w->fails[i] == t)
+			return;
+	w->fails[w->nfails++] = t;
+}
+
 static size_t w_match(struct walk *w, const struct cnode *t, size_t pos)
 {
 	unsigned known;
@@ -1160,8 +1181,11 @@ static void w_token(struct walk *w, const struct cnode *t, size_t pos, const str
 		return;
 	}
 	len = w_match(w, t, pos);
-	if (!len)
+	if (!len) {
+		if (w->explaining)
+			w_refused(w, t, pos);
 		return;
+	}
 	if (pos + len > w->maxpos)
 		w->maxpos = pos + len;
 	if (t->type == TOK_TEXT && w->completing)
@@ -1382,6 +1406,107 @@ out:
 	walk_free(&w);
 	cmd_words_free(words, offsets, w.n);
 	return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* Explaining a refusal                                                */
+
+/* The token of this type among those that refused the word, if any. */
+static const struct cnode *refused_by(const struct walk *w, enum tok_type type)
+{
+	for (size_t i = 0; i < w->nfails; i++)
+		if (w->fails[i]->type == type)
+			return w->fails[i];
+	return NULL;
+}
+
+static bool explain_range(const struct cnode *t, const char *word, char *why, size_t size)
+{
+	long long v;
+
+	if (!t)
+		return false;
+	if (parse_int(word, &v))
+		snprintf(why, size, "%s is out of range %lld-%lld", word, t->lo, t->hi);
+	else
+		snprintf(why, size, "%s is not a number (%lld-%lld)", word, t->lo, t->hi);
+	return true;
+}
+
+/* A prefix or an address wanted: say which, with the word made right
+ * when it only lacks (or has too much of) a prefix length. */
+static bool explain_addr(const struct walk *w, const char *word, uint8_t family, char *why,
+			 size_t size)
+{
+	bool v6 = family == AF_INET6;
+	const struct cnode *pfx = refused_by(w, v6 ? TOK_IPV6_PFX : TOK_IPV4_PFX);
+	const struct cnode *addr = refused_by(w, v6 ? TOK_IPV6 : TOK_IPV4);
+	const char *slash = strchr(word, '/');
+	char head[INET6_ADDRSTRLEN + 1];
+
+	if (pfx && match_addr(word, family)) {
+		snprintf(why, size, "a prefix length is needed, as in %s/%d", word, v6 ? 64 : 24);
+		return true;
+	}
+	if (addr && !pfx && slash && match_prefix(word, family)) {
+		snprintf(head, sizeof(head), "%.*s", (int)KLD_MIN((size_t)(slash - word), sizeof(head) - 1),
+			 word);
+		snprintf(why, size, "an address without prefix length is needed, as in %s", head);
+		return true;
+	}
+	if (!pfx && !addr)
+		return false;
+	snprintf(why, size, "%s is not an %s %s (%s)", word, v6 ? "IPv6" : "IPv4",
+		 pfx ? "prefix" : "address", pfx ? pfx->text : addr->text);
+	return true;
+}
+
+static bool explain_word(const struct walk *w, const char *word, char *why, size_t size)
+{
+	const char *d = word + (*word == '-');
+	bool numeric = *d && all_of(d, strlen(d), "0123456789");
+
+	if (numeric && explain_range(refused_by(w, TOK_RANGE), word, why, size))
+		return true;
+	if (strchr(word, ':') && explain_addr(w, word, AF_INET6, why, size))
+		return true;
+	if (explain_addr(w, word, AF_INET, why, size))
+		return true;
+	return explain_range(refused_by(w, TOK_RANGE), word, why, size);
+}
+
+int cmd_tree_explain(const struct cmd_tree *t, const char *node, const char *line, char *why,
+		     size_t size)
+{
+	struct walk w = { .explaining = true };
+	struct best b = { 0 };
+	const struct cmd_node *nd = t ? node_find(t, node) : NULL;
+	size_t *offsets, epos;
+	char **words, msg[160];
+	int ret = -1;
+
+	w.n = cmd_split(line, &words, &offsets);
+	w.words = words;
+	if (!w.n || !nd)
+		goto out;
+	w.ranks = kld_xcalloc(w.n, 1);
+	w.best_ranks = kld_xcalloc(w.n, 1);
+	w.addr_memo = kld_xcalloc(w.n, 1);
+	b.ranks = kld_xcalloc(w.n, 1);
+	match_node(&w, nd, &b);
+	/* Only a word that no command got past, refused for its value (a
+	 * keyword refused is an unknown command, not a bad value). */
+	if (match_result(&w, &b, offsets, line, &epos) != CMD_NO_MATCH || !w.nfails ||
+	    w.fail_pos != w.maxpos || !explain_word(&w, words[w.fail_pos], msg, sizeof(msg)))
+		goto out;
+	snprintf(why, size, "%s: %s", w.fail_pos ? words[w.fail_pos - 1] : "command", msg);
+	ret = 0;
+out:
+	free(b.path);
+	free(b.ranks);
+	walk_free(&w);
+	cmd_words_free(words, offsets, w.n);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

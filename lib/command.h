@@ -89,6 +89,17 @@ enum cmd_match_result cmd_tree_match(const struct cmd_tree *t, const char *node,
 				     const char *line, const struct cmd_def **def,
 				     struct cmd_args **args, size_t *err_pos);
 
+/*
+ * Why a line that does not match (CMD_NO_MATCH) was refused, when the word
+ * no command got past was refused for its value: "listen-port: 70000 is
+ * out of range 1-65535", "address: a prefix length is needed, as in
+ * 10.200.0.7/24" (the word before it, then what is wrong and what is
+ * allowed). 0 with why filled, or -1 when there is nothing to say beyond
+ * err_pos (an unknown keyword, a match, an incomplete line).
+ */
+int cmd_tree_explain(const struct cmd_tree *t, const char *node, const char *line, char *why,
+		     size_t size);
+
 struct cmd_completion {
 	char *token; /* "neighbor", "A.B.C.D", "(1-65535)", "<cr>" */
 	char *help;

@@ -40,7 +40,9 @@ struct kld_ipc_conn {
 	uid_t cred_uid;
 	pid_t cred_pid;
 	bool hello_ok;
+	uint64_t up_ms; /* when the Hello exchange completed (clients) */
 	bool closing;
+	bool eof; /* the other side ended it */
 	int busy;
 	void *data;
 	struct kld_ipc_conn *next;
@@ -113,6 +115,25 @@ static void kld_server_unlink(struct kld_ipc_server *s, struct kld_ipc_conn *c)
 	}
 }
 
+/* A connection that lived a while starts the back-off again; one that the
+ * server ended right after the Hello (a refused identity, a server that
+ * dies at once) keeps doubling it, so a refused client does not knock at
+ * 10 Hz, and says so, since only the server's log has the reason. */
+static void kld_client_backoff(struct kld_ipc_client *cli, const struct kld_ipc_conn *c)
+{
+	uint64_t lived = c->up_ms ? kld_now_ms() - c->up_ms : 0;
+
+	if (c->up_ms && lived >= KLD_BACKOFF_MAX_MS) {
+		cli->backoff_ms = KLD_BACKOFF_MIN_MS;
+		return;
+	}
+	if (c->up_ms && c->eof)
+		kld_log_rl(LOG_WARNING,
+			   "ipc: %s closed the connection %llu ms after its Hello; "
+			   "retrying in %llu ms (its log says why)",
+			   c->peer, (unsigned long long)lived, (unsigned long long)cli->backoff_ms);
+}
+
 /* Really tear down: tell the owner, detach from server/client, free. */
 static void kld_conn_destroy(struct kld_ipc_conn *c)
 {
@@ -122,6 +143,8 @@ static void kld_conn_destroy(struct kld_ipc_conn *c)
 		c->ops->on_down(c, c->arg);
 	if (c->srv)
 		kld_server_unlink(c->srv, c);
+	if (cli)
+		kld_client_backoff(cli, c);
 	bufferevent_free(c->bev);
 	free(c);
 	if (cli) {
@@ -179,6 +202,7 @@ static bool kld_hello_ok(struct kld_ipc_conn *c, const Kld__Envelope *env)
 	snprintf(c->peer, sizeof(c->peer), "%s", env->hello->daemon);
 	c->peer_pid = env->hello->pid;
 	c->hello_ok = true;
+	c->up_ms = kld_now_ms();
 	return true;
 }
 
@@ -261,12 +285,11 @@ static void kld_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct kld_ipc_conn *c = arg;
 
 	if (what & BEV_EVENT_CONNECTED) {
-		if (c->cli)
-			c->cli->backoff_ms = KLD_BACKOFF_MIN_MS;
 		kld_send_hello(c);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		c->eof = true;
 		/* A plain EOF is how peers say goodbye; it is not worth a warning. */
 		/* A client that cannot connect yet retries quietly. */
 		if ((what & BEV_EVENT_ERROR) && (c->hello_ok || !c->cli))

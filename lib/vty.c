@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "ipc.h"
 #include "log.h"
 #include "util.h"
@@ -328,71 +329,109 @@ static size_t vty_split_help(const char *help, char ***lines)
 	return n;
 }
 
-/* The tree as the shell reads it; vty_describe_free releases it. */
-static void vty_describe_build(struct cmd_tree *tree, const char *daemon, Kld__VtyDescribe *d)
+/* The tree as the shell sees it. */
+struct vty_describe {
+	Kld__VtyDescribe d;
+	Kld__VtyCommand *cmds;
+	Kld__VtyCommand **ptrs;
+};
+
+static void vty_describe_build(struct cmd_tree *tree, const char *daemon,
+			       struct vty_describe *v)
 {
 	size_t n = cmd_tree_count(tree);
-	Kld__VtyCommand *cmds = kld_xcalloc(n ? n : 1, sizeof(*cmds));
-	Kld__VtyCommand **ptrs = kld_xcalloc(n ? n : 1, sizeof(*ptrs));
 
+	kld__vty_describe__init(&v->d);
+	v->cmds = kld_xcalloc(n + 1, sizeof(*v->cmds));
+	v->ptrs = kld_xcalloc(n + 1, sizeof(*v->ptrs));
 	for (size_t i = 0; i < n; i++) {
 		const struct cmd_def *def = cmd_tree_get(tree, i);
 
-		kld__vty_command__init(&cmds[i]);
-		cmds[i].node = (char *)def->node;
-		cmds[i].syntax = (char *)def->syntax;
-		cmds[i].enters = (char *)(def->enters ? def->enters : "");
-		cmds[i].hidden = (def->flags & CMD_HIDDEN) != 0;
-		cmds[i].n_help = vty_split_help(def->help, &cmds[i].help);
-		ptrs[i] = &cmds[i];
+		kld__vty_command__init(&v->cmds[i]);
+		v->cmds[i].node = (char *)def->node;
+		v->cmds[i].syntax = (char *)def->syntax;
+		v->cmds[i].enters = (char *)(def->enters ? def->enters : "");
+		v->cmds[i].hidden = (def->flags & CMD_HIDDEN) != 0;
+		v->cmds[i].n_help = vty_split_help(def->help, &v->cmds[i].help);
+		v->ptrs[i] = &v->cmds[i];
 	}
-	kld__vty_describe__init(d);
-	d->daemon = (char *)daemon;
-	d->version = (char *)PACKAGE_VERSION;
-	d->n_commands = n;
-	d->commands = ptrs;
+	v->d.daemon = (char *)daemon;
+	v->d.version = (char *)PACKAGE_VERSION;
+	v->d.n_commands = n;
+	v->d.commands = v->ptrs;
 }
 
-static void vty_describe_free(Kld__VtyDescribe *d)
+static void vty_describe_free(struct vty_describe *v)
 {
-	for (size_t i = 0; i < d->n_commands; i++) {
-		for (size_t j = 0; j < d->commands[i]->n_help; j++)
-			free(d->commands[i]->help[j]);
-		free(d->commands[i]->help);
+	for (size_t i = 0; i < v->d.n_commands; i++) {
+		for (size_t j = 0; j < v->cmds[i].n_help; j++)
+			free(v->cmds[i].help[j]);
+		free(v->cmds[i].help);
 	}
-	free(d->n_commands ? d->commands[0] : NULL);
-	free(d->commands);
+	free(v->cmds);
+	free(v->ptrs);
 }
 
 static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
 {
 	struct vty_server *s = arg;
-	Kld__VtyDescribe d;
 	Kld__Envelope reply = KLD__ENVELOPE__INIT;
+	struct vty_describe v;
 
-	vty_describe_build(s->tree, s->daemon, &d);
+	vty_describe_build(s->tree, s->daemon, &v);
 	reply.seq = env->seq;
 	reply.body_case = KLD__ENVELOPE__BODY_VTY_DESCRIBE;
-	reply.vty_describe = &d;
+	reply.vty_describe = &v.d;
 	kld_ipc_send(c, &reply);
-	vty_describe_free(&d);
+	vty_describe_free(&v);
+}
+
+/* The tree is also left beside the socket, in SOCKET.commands (written
+ * whole, then renamed): a shell that finds the daemon down can still tell
+ * whether a line was this daemon's, and say that it is not running only
+ * then. A daemon that never ran here leaves no file. Best effort. */
+static void vty_save_describe(const struct vty_server *s, const char *sockpath)
+{
+	char path[4200], tmp[4216];
+	struct vty_describe v;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.commands", sockpath);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	vty_describe_build(s->tree, s->daemon, &v);
+	len = kld__vty_describe__get_packed_size(&v.d);
+	buf = kld_xmalloc(len + 1);
+	kld__vty_describe__pack(&v.d, buf);
+	vty_describe_free(&v);
+	f = fopen(tmp, "we");
+	if (f) {
+		bool ok = fwrite(buf, 1, len, f) == len;
+
+		if (fclose(f) == 0 && ok)
+			rename(tmp, path);
+		else
+			unlink(tmp);
+	}
+	free(buf);
 }
 
 int vty_describe_write(struct cmd_tree *tree, const char *daemon, FILE *f)
 {
-	Kld__VtyDescribe d;
-	size_t len;
+	struct vty_describe v;
 	uint8_t *buf;
+	size_t len;
 	int rc = 0;
 
-	vty_describe_build(tree, daemon, &d);
-	len = kld__vty_describe__get_packed_size(&d);
-	buf = kld_xmalloc(len ? len : 1);
-	kld__vty_describe__pack(&d, buf);
+	vty_describe_build(tree, daemon, &v);
+	len = kld__vty_describe__get_packed_size(&v.d);
+	buf = kld_xmalloc(len + 1);
+	kld__vty_describe__pack(&v.d, buf);
+	vty_describe_free(&v);
 	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0)
 		rc = -1;
 	free(buf);
-	vty_describe_free(&d);
 	return rc;
 }
 
@@ -414,6 +453,7 @@ struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const ch
 		free(s);
 		return NULL;
 	}
+	vty_save_describe(s, path);
 	vty_running_writer = write_config;
 	return s;
 }

@@ -310,6 +310,9 @@ struct vtysh_match {
 	size_t nowners;
 	bool incomplete, ambiguous;
 	size_t err_pos;
+	/* the tree and node that got furthest: they can say why they refused */
+	const struct cmd_tree *err_tree;
+	const char *err_node;
 };
 
 static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const char *line,
@@ -330,6 +333,8 @@ static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const c
 		m->ambiguous = true;
 	} else if (r == CMD_NO_MATCH && pos > m->err_pos) {
 		m->err_pos = pos;
+		m->err_tree = t;
+		m->err_node = node;
 	}
 }
 
@@ -377,62 +382,76 @@ static void vtysh_match(const struct vtysh *v, const char *node, const char *lin
 			vtysh_match_tree(v->daemons[i].tree, node, full, m, &m->owners[i]);
 }
 
-static void vtysh_report_down(const struct vtysh *v)
+/* The tree a down daemon left beside its socket when it last ran
+ * (lib/vty.c); false when there is none or it does not parse. */
+static bool vtysh_load_saved(const struct vtysh *v, struct vtysh_daemon *d)
+{
+	char path[4200], chunk[4096];
+	Kld__VtyDescribe *desc;
+	struct kld_buf b;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s.vty.commands", v->rundir, d->name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	kld_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kld_buf_append(&b, chunk, n);
+	fclose(f);
+	desc = kld__vty_describe__unpack(NULL, b.len, (const uint8_t *)b.data);
+	kld_buf_free(&b);
+	if (!desc)
+		return false;
+	vtysh_load_tree(d, desc);
+	kld__vty_describe__free_unpacked(desc, NULL);
+	return true;
+}
+
+/* Would the down daemon have taken the line, here or in a node above? */
+static bool vtysh_down_owns(const struct vtysh *v, const struct vtysh_daemon *down,
+			    const char *line)
+{
+	struct vtysh_daemon saved = { .name = down->name, .fd = -1 };
+	bool owns = false;
+
+	if (!vtysh_load_saved(v, &saved))
+		return false;
+	for (size_t d = v->depth + 1; d-- > 0 && !owns;) {
+		enum cmd_match_result r = cmd_tree_match(saved.tree, v->node[d], line, NULL, NULL, NULL);
+
+		owns = r == CMD_MATCH || r == CMD_INCOMPLETE || r == CMD_AMBIGUOUS;
+		if (!vtysh_in_config(v))
+			break;
+	}
+	vtysh_daemon_reset(&saved);
+	return owns;
+}
+
+/* Down daemons are named only when the line is theirs: a daemon that
+ * never ran here (no saved tree), or whose commands do not include the
+ * line, has nothing to do with the error. */
+static void vtysh_report_down(const struct vtysh *v, const char *line)
 {
 	struct kld_buf b;
 
 	kld_buf_init(&b);
 	for (size_t i = 0; i < v->ndaemons; i++)
-		if (!vtysh_up(&v->daemons[i]))
+		if (!vtysh_up(&v->daemons[i]) && vtysh_down_owns(v, &v->daemons[i], line))
 			kld_buf_printf(&b, "%s%s", b.len ? ", " : "", v->daemons[i].name);
 	if (b.len)
 		printf("%% Not running: %s (their commands are unavailable)\n", b.data);
 	kld_buf_free(&b);
 }
 
-/*
- * A value out of its range or of the wrong form (`le 40`, `remote-as
- * 70000000000`) fails like an unknown word; say what the place takes:
- * "% 40 is not allowed here: (0-32)". Only when a value (a placeholder)
- * may stand there: a list of keywords would be `?`'s job.
- */
-static void vtysh_report_allowed(const struct vtysh *v, const char *line, size_t pos)
-{
-	const struct cmd_tree *trees[VTYSH_NDAEMONS + 1];
-	size_t nt = vtysh_trees(v, trees), wlen = strcspn(line + pos, " \t");
-	char *head = strndup(line, pos);
-	struct kld_buf allowed;
-	bool value = false;
-
-	if (!head)
-		abort();
-	kld_buf_init(&allowed);
-	for (size_t i = 0; i < nt; i++) {
-		struct cmd_completion *c;
-		size_t n = cmd_tree_complete(trees[i], vtysh_node(v), head, &c);
-
-		for (size_t j = 0; j < n; j++) {
-			if (!strcmp(c[j].token, "<cr>") ||
-			    (allowed.data && strstr(allowed.data, c[j].token)))
-				continue;
-			value |= !c[j].is_keyword;
-			kld_buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", c[j].token);
-		}
-		cmd_completions_free(c, n);
-	}
-	if (value && wlen)
-		printf("%% %.*s is not allowed here: %s\n", (int)wlen, line + pos, allowed.data);
-	kld_buf_free(&allowed);
-	free(head);
-}
-
+/* A line a running daemon recognised up to a bad value (`listen-port
+ * 70000`) gets the reason; an unknown one the caret, and the down daemons
+ * whose saved trees would have taken it. */
 static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
-	if (m->ambiguous_word) {
-		printf("%s\n", m->ambiguous_word);
-		return;
-	}
+	char why[256];
 	if (m->ambiguous) {
 		printf("%% Ambiguous command: %s\n", line);
 		return;
@@ -441,10 +460,13 @@ static void vtysh_report_error(const struct vtysh *v, const char *line,
 		printf("%% Command incomplete: %s\n", line);
 		return;
 	}
+	if (m->err_tree && cmd_tree_explain(m->err_tree, m->err_node, line, why, sizeof(why)) == 0) {
+		printf("%% %s\n", why);
+		return;
+	}
 	printf("%% Unknown command: %s\n", line);
 	printf("%*s^\n", (int)(strlen("% Unknown command: ") + m->err_pos), "");
-	vtysh_report_allowed(v, line, m->err_pos);
-	vtysh_report_down(v);
+	vtysh_report_down(v, line);
 }
 
 /* ---- execution ---- */

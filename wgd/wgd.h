@@ -30,6 +30,8 @@
 #define WGD_DEFAULT_STALE 180
 #define WGD_DEFAULT_FT_TABLE 51820
 
+struct kld_httpd;
+
 struct wgd_peer {
 	uint8_t pub[WG_KEY_SIZE];
 	char *description;
@@ -72,6 +74,7 @@ struct wgd_if {
 	struct kld_trie *claims[2];
 	/* zebra-lite's view */
 	bool dirty;
+	uint16_t port_sent; /* listen port of the last set sent */
 	uint32_t ifindex;
 	char last_error[128];
 	struct wgd_route *sent;
@@ -79,6 +82,10 @@ struct wgd_if {
 	/* health: public keys of peers currently reported stale */
 	uint8_t (*stale)[WG_KEY_SIZE];
 	size_t nstale;
+	/* peers whose live endpoint lies in their own allowed-ips (roamed
+	 * there): logged once when it starts */
+	uint8_t (*trapped)[WG_KEY_SIZE];
+	size_t ntrapped;
 	struct wgd_if *next;
 };
 
@@ -126,7 +133,7 @@ struct wgd {
 	/* metrics endpoint; port 0: off */
 	struct kld_addr metrics_addr;
 	uint16_t metrics_port;
-	void *http; /* struct evhttp */
+	struct kld_httpd *http;
 	/* replay after (re)connecting to zebra-lite */
 	struct kld_ipc_conn *conn;
 	bool replaying;
@@ -167,11 +174,28 @@ int wgd_key_file_replace(const char *path, const uint8_t key[WG_KEY_SIZE], char 
 			 size_t errsize);
 /* "host:port" with a port in 1..65535. */
 bool wgd_endpoint_valid(const char *ep);
+/* HOST and PORT of "HOST:PORT" or "[HOST]:PORT". 0 or -1. */
+int wgd_endpoint_split(const char *ep, char *host, size_t hsize, char *port, size_t psize);
+/* The address of a literal endpoint; -1 for a name (or NULL). */
+int wgd_endpoint_addr(const char *ep, struct kld_addr *a);
+/* Would a route for one of aips (installed unless `no install-routes`)
+ * carry the tunnel's own packets to endpoint? 0, or -1 with the reason. */
+int wgd_check_trap(const struct wgd_if *ifp, const char *endpoint, const struct kld_prefix *aips,
+		   size_t n, char *err, size_t errsize);
+/* Another plane with this public key, or this port; NULL if none. */
+const struct wgd_if *wgd_key_user(const struct wgd *w, const struct wgd_if *ifp,
+				  const uint8_t pub[WG_KEY_SIZE]);
+const struct wgd_if *wgd_port_user(struct wgd *w, const struct wgd_if *ifp, uint16_t port);
+/* Another plane has address x: -1 with the reason in err. A plane whose
+ * network overlaps: 0 with the warning in warn (when warn is not NULL). */
+int wgd_check_addr(struct wgd *w, const struct wgd_if *ifp, const struct kld_prefix *x, char *err,
+		   size_t errsize, char *warn, size_t wsize);
 /* The device's peers; free with wgd_epeers_free. */
 size_t wgd_if_epeers(struct wgd *w, const struct wgd_if *ifp, struct wgd_epeer **out);
 void wgd_epeers_free(struct wgd_epeer *e, size_t n);
 /* Is the peer set consistent (no key twice, no prefix in two peers, not
- * our own key)? 0, or -1 with the reason in err. */
+ * our own key, no prefix over a peer's own endpoint) and apart from the
+ * other planes (port, addresses)? 0, or -1 with the reason in err. */
 int wgd_if_check(struct wgd *w, const struct wgd_if *ifp, char *err, size_t errsize);
 /* Addresses of the interface, mesh self addresses included. */
 /* Cheap checks for one change to a configured peer (10,000 peers make the
@@ -194,6 +218,10 @@ int wgd_vty_check(struct vty *vty, struct wgd *w, struct wgd_if *ifp);
 
 /* wgd_show.c */
 void wgd_show_install(struct cmd_tree *tree);
+/* Does one of the live peer's allowed-ips route its (live) endpoint into
+ * the tunnel? 0, or -1 with the reason (the peer roamed there). */
+int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
+		     size_t errsize);
 
 /* wgd_zebra.c */
 extern const struct kld_ipc_ops wgd_zebra_ops;
@@ -205,6 +233,13 @@ void wgd_schedule_push(struct wgd *w, struct wgd_if *ifp);
 void wgd_schedule_mesh(struct wgd *w, const struct wgd_mesh *m);
 /* The interface is going away: withdraw its routes and delete it. */
 void wgd_zebra_delete(struct wgd *w, struct wgd_if *ifp);
+/* Program the device now with its whole desired state and wait for
+ * zebra-lite's verdict, so that what only the kernel can refuse (a port
+ * taken, a name that is not WireGuard) reaches the prompt. Nothing is
+ * checked while wgd is not connected (start-up, zebra-lite down): the
+ * change then goes out with the next push and `show` reports the outcome.
+ * Either way a push follows. 0, or -1 with the reason in err. */
+int wgd_apply_now(struct wgd *w, struct wgd_if *ifp, char *err, size_t errsize);
 /* Live device state, fetched synchronously from zebra-lite; NULL when it
  * does not answer. Free with kld_frame_free(). */
 Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname);

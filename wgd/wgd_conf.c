@@ -66,6 +66,7 @@ void wgd_if_free(struct wgd_if *ifp)
 	free(ifp->addrs);
 	free(ifp->sent);
 	free(ifp->stale);
+	free(ifp->trapped);
 	free(ifp->ptab);
 	kld_trie_free(ifp->claims[0], NULL);
 	kld_trie_free(ifp->claims[1], NULL);
@@ -300,6 +301,136 @@ bool wgd_endpoint_valid(const char *ep)
 	return *end == '\0' && colon[1] && port >= 1 && port <= 65535;
 }
 
+int wgd_endpoint_split(const char *ep, char *host, size_t hsize, char *port, size_t psize)
+{
+	const char *colon = strrchr(ep, ':');
+	size_t hl;
+
+	if (!colon || (size_t)(colon - ep) >= hsize)
+		return -1;
+	hl = (size_t)(colon - ep);
+	memcpy(host, ep, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		memmove(host, host + 1, hl - 1);
+	}
+	snprintf(port, psize, "%s", colon + 1);
+	return 0;
+}
+
+int wgd_endpoint_addr(const char *ep, struct kld_addr *a)
+{
+	char host[256], port[8];
+
+	if (!ep || wgd_endpoint_split(ep, host, sizeof(host), port, sizeof(port)) < 0)
+		return -1;
+	return kld_addr_parse(host, a);
+}
+
+/* A route for x out of the tunnel would carry the tunnel's own packets to
+ * this endpoint: nothing would reach the peer again. Default routes are
+ * not installed in main (split tunnel), or only behind full tunnel's
+ * fwmark rule, so they never trap. */
+int wgd_check_trap(const struct wgd_if *ifp, const char *endpoint, const struct kld_prefix *aips,
+		   size_t n, char *err, size_t errsize)
+{
+	char pb[KLD_PREFIX_STRLEN], ab[KLD_ADDR_STRLEN];
+	struct kld_addr a;
+
+	if (ifp->no_routes || wgd_endpoint_addr(endpoint, &a) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!aips[i].len || !kld_prefix_contains_addr(&aips[i], &a))
+			continue;
+		snprintf(err, errsize,
+			 "allowed-ips %s contains the peer's own endpoint %s: its route would "
+			 "send the tunnel's packets into the tunnel and nothing would reach the "
+			 "peer (use a prefix that leaves the endpoint out, or no install-routes)",
+			 kld_prefix_fmt(&aips[i], pb, sizeof(pb)), kld_addr_fmt(&a, ab, sizeof(ab)));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- across planes ---- */
+
+const struct wgd_if *wgd_key_user(const struct wgd *w, const struct wgd_if *ifp,
+				  const uint8_t pub[WG_KEY_SIZE])
+{
+	for (const struct wgd_if *o = w->ifs; o; o = o->next)
+		if (o != ifp && o->has_key && !memcmp(o->pub, pub, WG_KEY_SIZE))
+			return o;
+	return NULL;
+}
+
+const struct wgd_if *wgd_port_user(struct wgd *w, const struct wgd_if *ifp, uint16_t port)
+{
+	for (const struct wgd_if *o = w->ifs; port && o; o = o->next)
+		if (o != ifp && wgd_if_port(w, o) == port)
+			return o;
+	return NULL;
+}
+
+/* Two planes with one address: the kernel would hold it twice and answer
+ * for it on whichever plane, so the planes would not be separate. The
+ * same network with different hosts is only worth a warning (a lab may
+ * want it; routing picks one of the two connected routes). */
+int wgd_check_addr(struct wgd *w, const struct wgd_if *ifp, const struct kld_prefix *x, char *err,
+		   size_t errsize, char *warn, size_t wsize)
+{
+	char pb[KLD_PREFIX_STRLEN], ob[KLD_PREFIX_STRLEN];
+	struct kld_addr ax, ao;
+	int ret = 0;
+
+	kld_addr_from_prefix(&ax, x);
+	for (const struct wgd_if *o = w->ifs; o && !ret; o = o->next) {
+		struct kld_prefix *a;
+		size_t n = o == ifp ? 0 : wgd_if_addrs(w, o, &a);
+
+		for (size_t i = 0; i < n && !ret; i++) {
+			kld_addr_from_prefix(&ao, &a[i]);
+			if (kld_addr_eq(&ao, &ax)) {
+				snprintf(err, errsize,
+					 "address %s is already %s's: planes must not share an "
+					 "address",
+					 kld_prefix_fmt(x, pb, sizeof(pb)), o->name);
+				ret = -1;
+			} else if (warn && (kld_prefix_contains_addr(&a[i], &ax) ||
+					    kld_prefix_contains_addr(x, &ao))) {
+				snprintf(warn, wsize,
+					 "address %s overlaps %s on %s: the two planes' networks "
+					 "share addresses",
+					 kld_prefix_fmt(x, pb, sizeof(pb)),
+					 kld_prefix_fmt(&a[i], ob, sizeof(ob)), o->name);
+			}
+		}
+		if (o != ifp)
+			free(a);
+	}
+	return ret;
+}
+
+/* Ports, keys and addresses this plane shares with another. */
+static int wgd_check_planes(struct wgd *w, const struct wgd_if *ifp, char *err, size_t errsize)
+{
+	uint16_t port = wgd_if_port(w, ifp);
+	const struct wgd_if *o = wgd_port_user(w, ifp, port);
+	struct kld_prefix *a;
+	size_t n;
+	int ret = 0;
+
+	if (o) {
+		snprintf(err, errsize, "listen-port %u is already used by %s", port, o->name);
+		return -1;
+	}
+	n = wgd_if_addrs(w, ifp, &a);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = wgd_check_addr(w, ifp, &a[i], err, errsize, NULL, 0);
+	free(a);
+	return ret;
+}
+
 /* ---- effective peers ---- */
 
 static struct wgd_epeer *wgd_epeer_add(struct wgd_epeer **arr, size_t *n, size_t *cap)
@@ -506,6 +637,10 @@ int wgd_if_check(struct wgd *w, const struct wgd_if *ifp, char *err, size_t errs
 	ret = wgd_check_keys(ifp, e, n, err, errsize);
 	if (!ret)
 		ret = wgd_check_claims(e, n, err, errsize);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = wgd_check_trap(ifp, e[i].endpoint, e[i].aips, e[i].naips, err, errsize);
+	if (!ret)
+		ret = wgd_check_planes(w, ifp, err, errsize);
 	wgd_epeers_free(e, n);
 	return ret;
 }

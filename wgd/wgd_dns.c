@@ -46,25 +46,6 @@ struct wgd_dns {
 	void *arg;
 };
 
-/* HOST and PORT of "HOST:PORT" or "[HOST]:PORT". */
-static int wgd_dns_split(const char *ep, char *host, size_t hsize, char *port, size_t psize)
-{
-	const char *colon = strrchr(ep, ':');
-	size_t hl;
-
-	if (!colon || (size_t)(colon - ep) >= hsize)
-		return -1;
-	hl = (size_t)(colon - ep);
-	memcpy(host, ep, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
-		host[hl - 1] = '\0';
-		memmove(host, host + 1, hl - 1);
-	}
-	snprintf(port, psize, "%s", colon + 1);
-	return 0;
-}
-
 /* The device wants numbers: "ip:port" or "[ip6]:port". flags 0 may block. */
 static char *wgd_dns_resolve(const char *ep, int flags)
 {
@@ -72,7 +53,7 @@ static char *wgd_dns_resolve(const char *ep, int flags)
 	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = flags}, *res = NULL;
 	const void *a;
 
-	if (wgd_dns_split(ep, host, sizeof(host), port, sizeof(port)) < 0 ||
+	if (wgd_endpoint_split(ep, host, sizeof(host), port, sizeof(port)) < 0 ||
 	    getaddrinfo(host, port, &hints, &res) != 0 || !res)
 		return NULL;
 	a = res->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr

@@ -8,8 +8,9 @@
  * rule. A stale peer whose endpoint is a DNS name has the name resolved
  * again (wgd_dns.c); an answer that moved pushes its plane again.
  *
- * Metrics are served by a tiny libevent HTTP server on the configured
- * address only, in Prometheus' text format, read live on each scrape.
+ * Metrics are served on the configured address only, in Prometheus' text
+ * format, read live on each scrape, by lib/httpd.c (GET/HEAD only, size
+ * limits, deadline, connection cap: it faces the network).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
+#include "httpd.h"
 #include "log.h"
 #include "util.h"
 #include "wgd.h"
@@ -30,12 +30,43 @@ uint32_t wgd_stale_secs(const struct wgd *w)
 	return w->stale_secs ? w->stale_secs : WGD_DEFAULT_STALE;
 }
 
-static bool wgd_was_stale(const struct wgd_if *ifp, const uint8_t *pub)
+static bool wgd_key_in(uint8_t (*keys)[WG_KEY_SIZE], size_t n, const uint8_t *pub)
 {
-	for (size_t i = 0; i < ifp->nstale; i++)
-		if (!memcmp(ifp->stale[i], pub, WG_KEY_SIZE))
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(keys[i], pub, WG_KEY_SIZE))
 			return true;
 	return false;
+}
+
+static bool wgd_was_stale(const struct wgd_if *ifp, const uint8_t *pub)
+{
+	return wgd_key_in(ifp->stale, ifp->nstale, pub);
+}
+
+/* A peer that roamed (or whose name resolved) into its own allowed-ips
+ * cannot be refused like a command: its packets go into the tunnel until
+ * it moves again or the prefix changes. Said once in the log, and on
+ * every `show` (wgd_show.c). */
+static void wgd_trap_if(struct wgd_if *ifp, const Kld__WgDeviceState *d)
+{
+	uint8_t(*now)[WG_KEY_SIZE] = kld_xcalloc(d->n_peers + 1, WG_KEY_SIZE);
+	char err[512], b64[WG_KEY_B64_SIZE];
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_peers; i++) {
+		const Kld__WgPeerState *p = d->peers[i];
+
+		if (p->public_key.len != WG_KEY_SIZE || wgd_peer_trapped(ifp, p, err, sizeof(err)) == 0)
+			continue;
+		memcpy(now[n++], p->public_key.data, WG_KEY_SIZE);
+		if (wgd_key_in(ifp->trapped, ifp->ntrapped, p->public_key.data))
+			continue;
+		wg_key_to_base64(b64, p->public_key.data);
+		kld_warn("%s: peer %s: %s", ifp->name, b64, err);
+	}
+	free(ifp->trapped);
+	ifp->trapped = now;
+	ifp->ntrapped = n;
 }
 
 /* A stale peer with a name: ask the resolver again; an answer that moved
@@ -91,8 +122,10 @@ void wgd_health_on_state(struct wgd *w, const Kld__WgState *st)
 		const Kld__WgDeviceState *d = st->devices[i];
 		struct wgd_if *ifp = wgd_if_get(w, d->ifname, false);
 
-		if (ifp && d->present)
+		if (ifp && d->present) {
 			wgd_health_if(w, ifp, d, now);
+			wgd_trap_if(ifp, d);
+		}
 	}
 }
 
@@ -107,32 +140,84 @@ static void wgd_health_tick(void *arg)
 
 /* ---- metrics ---- */
 
-static void wgd_metrics_peer(struct evbuffer *b, const struct wgd *w, const char *ifname,
-			     const Kld__WgPeerState *p, time_t now)
-{
-	char b64[WG_KEY_B64_SIZE], lbl[128];
+/* One metric family per peer value, in Prometheus' text format: every
+ * family has its HELP and TYPE and all its samples together (the format
+ * requires it; `promtool check metrics` checks it in test_wg_shell.py). */
+struct wgd_metric {
+	const char *name, *type, *help;
+	/* false: no sample for this peer */
+	bool (*value)(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v);
+};
 
-	if (p->public_key.len != WG_KEY_SIZE)
-		return;
-	wg_key_to_base64(b64, p->public_key.data);
-	snprintf(lbl, sizeof(lbl), "{interface=\"%s\",public_key=\"%s\"}", ifname, b64);
-	evbuffer_add_printf(b, "wireguard_peer_receive_bytes_total%s %llu\n", lbl,
-			    (unsigned long long)p->rx_bytes);
-	evbuffer_add_printf(b, "wireguard_peer_transmit_bytes_total%s %llu\n", lbl,
-			    (unsigned long long)p->tx_bytes);
-	evbuffer_add_printf(b, "wireguard_peer_latest_handshake_seconds%s %lld\n", lbl,
-			    (long long)p->last_handshake_sec);
-	if (p->last_handshake_sec)
-		evbuffer_add_printf(b, "wireguard_peer_seconds_since_handshake%s %lld\n", lbl,
-				    (long long)(now - p->last_handshake_sec));
-	evbuffer_add_printf(b, "wireguard_peer_stale%s %d\n", lbl,
-			    p->last_handshake_sec &&
-				now - p->last_handshake_sec > (time_t)wgd_stale_secs(w));
+static bool wgd_m_rx(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v)
+{
+	*v = (long long)p->rx_bytes;
+	return true;
 }
 
-static void wgd_metrics_body(struct wgd *w, struct evbuffer *b)
+static bool wgd_m_tx(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v)
 {
-	Kld__Envelope *st = wgd_fetch_state(w, NULL);
+	*v = (long long)p->tx_bytes;
+	return true;
+}
+
+static bool wgd_m_hs(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v)
+{
+	*v = p->last_handshake_sec;
+	return true;
+}
+
+static bool wgd_m_age(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v)
+{
+	*v = now - p->last_handshake_sec;
+	return p->last_handshake_sec != 0;
+}
+
+static bool wgd_m_stale(const struct wgd *w, const Kld__WgPeerState *p, time_t now, long long *v)
+{
+	*v = p->last_handshake_sec && now - p->last_handshake_sec > (time_t)wgd_stale_secs(w);
+	return true;
+}
+
+static const struct wgd_metric wgd_peer_metrics[] = {
+	{ "wireguard_peer_receive_bytes_total", "counter", "Bytes received from the peer",
+	  wgd_m_rx },
+	{ "wireguard_peer_transmit_bytes_total", "counter", "Bytes sent to the peer", wgd_m_tx },
+	{ "wireguard_peer_last_handshake_timestamp_seconds", "gauge",
+	  "Unix time of the latest handshake with the peer (0: never)", wgd_m_hs },
+	{ "wireguard_peer_handshake_age_seconds", "gauge",
+	  "Seconds since the latest handshake (absent before the first)", wgd_m_age },
+	{ "wireguard_peer_stale", "gauge",
+	  "1 when the latest handshake is older than the stale threshold", wgd_m_stale },
+};
+
+static void wgd_metric_family(struct evbuffer *b, const struct wgd *w, const Kld__WgState *st,
+			      const struct wgd_metric *m, time_t now)
+{
+	char b64[WG_KEY_B64_SIZE];
+	long long v;
+
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
+	for (size_t i = 0; st && i < st->n_devices; i++) {
+		const Kld__WgDeviceState *d = st->devices[i];
+
+		for (size_t j = 0; j < d->n_peers; j++) {
+			const Kld__WgPeerState *p = d->peers[j];
+
+			if (p->public_key.len != WG_KEY_SIZE || !m->value(w, p, now, &v))
+				continue;
+			wg_key_to_base64(b64, p->public_key.data);
+			evbuffer_add_printf(b, "%s{interface=\"%s\",public_key=\"%s\"} %lld\n",
+					    m->name, d->ifname, b64, v);
+		}
+	}
+}
+
+static void wgd_metrics_body(struct evbuffer *b, void *arg)
+{
+	struct wgd *w = arg;
+	Kld__Envelope *env = wgd_fetch_state(w, NULL);
+	const Kld__WgState *st = env ? env->wg_state : NULL;
 	time_t now = time(NULL);
 
 	evbuffer_add_printf(b,
@@ -141,62 +226,30 @@ static void wgd_metrics_body(struct wgd *w, struct evbuffer *b)
 			    st != NULL);
 	evbuffer_add_printf(b, "# HELP wireguard_peers Peers of an interface\n"
 			       "# TYPE wireguard_peers gauge\n");
-	for (size_t i = 0; st && i < st->wg_state->n_devices; i++)
+	for (size_t i = 0; st && i < st->n_devices; i++)
 		evbuffer_add_printf(b, "wireguard_peers{interface=\"%s\"} %zu\n",
-				    st->wg_state->devices[i]->ifname,
-				    st->wg_state->devices[i]->n_peers);
-	evbuffer_add_printf(b, "# TYPE wireguard_peer_receive_bytes_total counter\n"
-			       "# TYPE wireguard_peer_transmit_bytes_total counter\n"
-			       "# TYPE wireguard_peer_latest_handshake_seconds gauge\n"
-			       "# TYPE wireguard_peer_seconds_since_handshake gauge\n"
-			       "# TYPE wireguard_peer_stale gauge\n");
-	for (size_t i = 0; st && i < st->wg_state->n_devices; i++) {
-		const Kld__WgDeviceState *d = st->wg_state->devices[i];
-
-		for (size_t j = 0; j < d->n_peers; j++)
-			wgd_metrics_peer(b, w, d->ifname, d->peers[j], now);
-	}
-	if (st)
-		kld_frame_free(st);
-}
-
-static void wgd_metrics_cb(struct evhttp_request *req, void *arg)
-{
-	struct evbuffer *b;
-
-	if (strcmp(evhttp_request_get_uri(req), "/metrics") != 0) {
-		evhttp_send_error(req, HTTP_NOTFOUND, "try /metrics");
-		return;
-	}
-	b = evbuffer_new();
-	wgd_metrics_body(arg, b);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4");
-	evhttp_send_reply(req, HTTP_OK, "OK", b);
-	evbuffer_free(b);
+				    st->devices[i]->ifname, st->devices[i]->n_peers);
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(wgd_peer_metrics); i++)
+		wgd_metric_family(b, w, st, &wgd_peer_metrics[i], now);
+	if (env)
+		kld_frame_free(env);
 }
 
 int wgd_metrics_apply(struct wgd *w)
 {
 	char addr[KLD_ADDR_STRLEN];
-	struct evhttp *h;
+	struct kld_httpd *h;
 
-	if (w->http) {
-		evhttp_free(w->http);
-		w->http = NULL;
-	}
+	kld_httpd_free(w->http);
+	w->http = NULL;
 	if (!w->metrics_port || !w->p.d.loop)
 		return 0;
-	h = evhttp_new(kld_loop_base(w->p.d.loop));
+	h = kld_httpd_new(w->p.d.loop, &w->metrics_addr, w->metrics_port, "/metrics",
+			  "text/plain; version=0.0.4; charset=utf-8", wgd_metrics_body, w);
 	if (!h)
 		return -1;
-	kld_addr_fmt(&w->metrics_addr, addr, sizeof(addr));
-	if (evhttp_bind_socket(h, addr, w->metrics_port) < 0) {
-		evhttp_free(h);
-		return -1;
-	}
-	evhttp_set_gencb(h, wgd_metrics_cb, w);
 	w->http = h;
+	kld_addr_fmt(&w->metrics_addr, addr, sizeof(addr));
 	kld_info("metrics on http://%s:%u/metrics", addr, w->metrics_port);
 	return 0;
 }
@@ -212,7 +265,6 @@ void wgd_health_fini(struct wgd *w)
 {
 	kld_timer_free(w->health_timer);
 	w->health_timer = NULL;
-	if (w->http)
-		evhttp_free(w->http);
+	kld_httpd_free(w->http);
 	w->http = NULL;
 }

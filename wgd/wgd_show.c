@@ -46,12 +46,160 @@ static const char *wgd_origin(struct wgd_epeer *e, size_t n, const ProtobufCBina
 	return "";
 }
 
+/* The device's live allowed-ips as prefixes; free the result. */
+static struct kld_prefix *wgd_live_aips(const Kld__WgPeerState *p)
+{
+	struct kld_prefix *a = kld_xcalloc(p->n_allowed_ips + 1, sizeof(*a));
+
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		const Kld__Prefix *m = p->allowed_ips[i];
+
+		if (kld_prefix_set(&a[i], (uint8_t)m->family, m->addr.data, (uint8_t)m->len) < 0)
+			memset(&a[i], 0, sizeof(a[i])); /* length 0: never a trap */
+	}
+	return a;
+}
+
+int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
+		     size_t errsize)
+{
+	struct kld_prefix *a;
+	int ret;
+
+	if (!p->endpoint[0])
+		return 0;
+	a = wgd_live_aips(p);
+	ret = wgd_check_trap(ifp, p->endpoint, a, p->n_allowed_ips, err, errsize);
+	free(a);
+	return ret;
+}
+
+static int wgd_key_cmp(const void *a, const void *b)
+{
+	const Kld__WgPeerState *x = *(Kld__WgPeerState *const *)a, *y = *(Kld__WgPeerState *const *)b;
+
+	if (x->public_key.len != y->public_key.len)
+		return x->public_key.len < y->public_key.len ? -1 : 1;
+	return memcmp(x->public_key.data, y->public_key.data, x->public_key.len);
+}
+
+/* Configured peers the device lacks, and peers it has that nobody
+ * configured. */
+static void wgd_peer_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__WgDeviceState *d,
+			   size_t *missing, size_t *extra)
+{
+	Kld__WgPeerState **sorted = kld_xcalloc(d->n_peers + 1, sizeof(*sorted));
+	Kld__WgPeerState k = KLD__WG_PEER_STATE__INIT, *kp = &k;
+	struct wgd_epeer *e;
+	size_t ne = wgd_if_epeers(w, ifp, &e), found = 0;
+
+	memcpy(sorted, d->peers, d->n_peers * sizeof(*sorted));
+	qsort(sorted, d->n_peers, sizeof(*sorted), wgd_key_cmp);
+	*missing = 0;
+	for (size_t i = 0; i < ne; i++) {
+		k.public_key.data = e[i].pub;
+		k.public_key.len = WG_KEY_SIZE;
+		if (bsearch(&kp, sorted, d->n_peers, sizeof(*sorted), wgd_key_cmp))
+			found++;
+		else
+			(*missing)++;
+	}
+	*extra = d->n_peers - found;
+	wgd_epeers_free(e, ne);
+	free(sorted);
+}
+
+/* An interface address (host bits kept, unlike kld_prefix_set). */
+static int wgd_ifaddr_of(const Kld__Prefix *m, struct kld_prefix *x)
+{
+	struct kld_addr a;
+
+	if (m->addr.len != kld_family_bytes((uint8_t)m->family) ||
+	    kld_addr_set(&a, (uint8_t)m->family, m->addr.data) < 0 ||
+	    m->len > kld_family_bits((uint8_t)m->family))
+		return -1;
+	kld_ifaddr_from_addr(x, &a, (uint8_t)m->len);
+	return 0;
+}
+
+static bool wgd_addr_listed(const Kld__WgDeviceState *d, const struct kld_prefix *p)
+{
+	struct kld_prefix x;
+
+	for (size_t i = 0; i < d->n_addresses; i++)
+		if (wgd_ifaddr_of(d->addresses[i], &x) == 0 && !memcmp(&x, p, sizeof(x)))
+			return true;
+	return false;
+}
+
+/* Configured addresses the interface lacks, and addresses it has that
+ * nobody configured (IPv6 link-local ones come with every link). */
+static size_t wgd_addr_diffs(struct wgd *w, const struct wgd_if *ifp,
+			     const Kld__WgDeviceState *d, char (*out)[160], size_t max)
+{
+	char pb[KLD_PREFIX_STRLEN];
+	struct kld_prefix *own, x;
+	size_t nown = wgd_if_addrs(w, ifp, &own), n = 0;
+
+	for (size_t i = 0; i < nown && n < max; i++)
+		if (!wgd_addr_listed(d, &own[i]))
+			snprintf(out[n++], 160, "address %s configured, not on the interface",
+				 kld_prefix_fmt(&own[i], pb, sizeof(pb)));
+	for (size_t i = 0; i < d->n_addresses && n < max; i++) {
+		bool listed = false;
+
+		if (wgd_ifaddr_of(d->addresses[i], &x) < 0 ||
+		    (x.family == AF_INET6 && x.u.bytes[0] == 0xfe && (x.u.bytes[1] & 0xc0) == 0x80))
+			continue;
+		for (size_t j = 0; j < nown && !listed; j++)
+			listed = !memcmp(&own[j], &x, sizeof(x));
+		if (!listed)
+			snprintf(out[n++], 160, "address %s on the interface, not configured",
+				 kld_prefix_fmt(&x, pb, sizeof(pb)));
+	}
+	free(own);
+	return n;
+}
+
+/* Where the device is not what the configuration says, and why when
+ * zebra-lite told us. Each difference is one line of at most 160. */
+static size_t wgd_if_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__WgDeviceState *d,
+			   char (*out)[160], size_t max)
+{
+	uint16_t port = wgd_if_port(w, ifp);
+	uint32_t mark = ifp->fwmark ? ifp->fwmark : wgd_if_ft_table(ifp);
+	size_t n = 0, missing, extra;
+
+	if (n < max && ifp->last_error[0])
+		snprintf(out[n++], 160, "the last change was refused: %s", ifp->last_error);
+	if (n < max && port && d->listen_port != port)
+		snprintf(out[n++], 160, "listen-port %u configured, the device listens on %u", port,
+			 d->listen_port);
+	if (n < max && mark != d->fwmark)
+		snprintf(out[n++], 160, "fwmark 0x%x configured, the device has 0x%x", mark,
+			 d->fwmark);
+	if (n < max && ifp->has_key &&
+	    (d->public_key.len != WG_KEY_SIZE || memcmp(d->public_key.data, ifp->pub, WG_KEY_SIZE)))
+		snprintf(out[n++], 160, "the device's key is not the one in %s", ifp->key_file);
+	wgd_peer_diffs(w, ifp, d, &missing, &extra);
+	if (n < max && (missing || extra))
+		snprintf(out[n++], 160, "%zu configured peer(s) missing on the device, %zu not configured",
+			 missing, extra);
+	if (n < max && !d->up)
+		snprintf(out[n++], 160, "the interface is down");
+	if (n < max && ifp->mtu && d->mtu && d->mtu != ifp->mtu)
+		snprintf(out[n++], 160, "mtu %u configured, the interface has %u", ifp->mtu, d->mtu);
+	return n + wgd_addr_diffs(w, ifp, d, out + n, max - n);
+}
+
+#define WGD_MAX_DIFFS 8
+
 /* ---- text ---- */
 
-static void wgd_show_peer(struct vty *vty, const struct wgd *w, const Kld__WgPeerState *p,
-			  const char *origin, time_t now)
+static void wgd_show_peer(struct vty *vty, const struct wgd *w, const struct wgd_if *ifp,
+			  const Kld__WgPeerState *p, const char *origin, time_t now)
 {
-	char b64[WG_KEY_B64_SIZE], pb[KLD_PREFIX_STRLEN];
+	char b64[WG_KEY_B64_SIZE], pb[KLD_PREFIX_STRLEN], trap[512];
 
 	wgd_key_b64(&p->public_key, b64);
 	vty_out(vty, "\npeer: %s\n", b64);
@@ -81,14 +229,18 @@ static void wgd_show_peer(struct vty *vty, const struct wgd *w, const Kld__WgPee
 			wgd_stale_secs(w));
 	if (origin[0])
 		vty_out(vty, "  origin: %s\n", origin);
+	/* An endpoint the peer roamed to (or a name resolved to) can land
+	 * inside its own allowed-ips: no command to refuse then, so say it. */
+	if (wgd_peer_trapped(ifp, p, trap, sizeof(trap)) < 0)
+		vty_out(vty, "  warning: %s\n", trap);
 }
 
 static void wgd_show_if(struct vty *vty, struct wgd *w, const struct wgd_if *ifp,
 			const Kld__WgDeviceState *d)
 {
-	char b64[WG_KEY_B64_SIZE];
+	char b64[WG_KEY_B64_SIZE], diffs[WGD_MAX_DIFFS][160];
 	struct wgd_epeer *e;
-	size_t ne;
+	size_t ne, nd;
 	time_t now = time(NULL);
 
 	vty_out(vty, "interface: %s\n", ifp->name);
@@ -99,6 +251,9 @@ static void wgd_show_if(struct vty *vty, struct wgd *w, const struct wgd_if *ifp
 					     : "zebra-lite has not programmed it");
 		return;
 	}
+	nd = wgd_if_diffs(w, ifp, d, diffs, WGD_MAX_DIFFS);
+	for (size_t i = 0; i < nd; i++)
+		vty_out(vty, "  state: differs from the configuration: %s\n", diffs[i]);
 	wgd_key_b64(&d->public_key, b64);
 	vty_out(vty, "  public key: %s\n  private key: (hidden)\n", b64);
 	vty_out(vty, "  listening port: %u\n", d->listen_port);
@@ -106,17 +261,18 @@ static void wgd_show_if(struct vty *vty, struct wgd *w, const struct wgd_if *ifp
 		vty_out(vty, "  fwmark: 0x%x\n", d->fwmark);
 	ne = wgd_if_epeers(w, ifp, &e);
 	for (size_t i = 0; i < d->n_peers; i++)
-		wgd_show_peer(vty, w, d->peers[i], wgd_origin(e, ne, &d->peers[i]->public_key),
-			      now);
+		wgd_show_peer(vty, w, ifp, d->peers[i],
+			      wgd_origin(e, ne, &d->peers[i]->public_key), now);
 	wgd_epeers_free(e, ne);
 }
 
 /* ---- json ---- */
 
-static json_object *wgd_peer_json(const struct wgd *w, const Kld__WgPeerState *p, time_t now)
+static json_object *wgd_peer_json(const struct wgd *w, const struct wgd_if *ifp,
+				   const Kld__WgPeerState *p, time_t now)
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
-	char pb[KLD_PREFIX_STRLEN];
+	char pb[KLD_PREFIX_STRLEN], trap[512];
 
 	for (size_t i = 0; i < p->n_allowed_ips; i++) {
 		struct kld_prefix x;
@@ -135,19 +291,31 @@ static json_object *wgd_peer_json(const struct wgd *w, const Kld__WgPeerState *p
 	json_object_object_add(o, "transferTx", json_object_new_int64((int64_t)p->tx_bytes));
 	json_object_object_add(o, "persistentKeepalive", json_object_new_int(p->keepalive));
 	json_object_object_add(o, "stale", json_object_new_boolean(wgd_is_stale(w, p, now)));
+	if (wgd_peer_trapped(ifp, p, trap, sizeof(trap)) < 0)
+		json_object_object_add(o, "warning", json_object_new_string(trap));
 	return o;
 }
 
 static json_object *wgd_if_json(struct wgd *w, const struct wgd_if *ifp,
 				const Kld__WgDeviceState *d)
 {
-	json_object *o = json_object_new_object(), *peers;
-	char b64[WG_KEY_B64_SIZE];
+	json_object *o = json_object_new_object(), *peers, *diff = json_object_new_array();
+	char b64[WG_KEY_B64_SIZE], diffs[WGD_MAX_DIFFS][160];
 	time_t now = time(NULL);
+	size_t nd = 0;
 
 	json_object_object_add(o, "present", json_object_new_boolean(d && d->present));
-	if (!d || !d->present)
+	json_object_object_add(o, "stateDiffers", diff);
+	if (!d || !d->present) {
+		json_object_array_add(diff, json_object_new_string(
+						!ifp->has_key	     ? "no private key configured"
+						: ifp->last_error[0] ? ifp->last_error
+								     : "not created"));
 		return o;
+	}
+	nd = wgd_if_diffs(w, ifp, d, diffs, WGD_MAX_DIFFS);
+	for (size_t i = 0; i < nd; i++)
+		json_object_array_add(diff, json_object_new_string(diffs[i]));
 	wgd_key_b64(&d->public_key, b64);
 	json_object_object_add(o, "publicKey", json_object_new_string(b64));
 	json_object_object_add(o, "listenPort", json_object_new_int(d->listen_port));
@@ -155,7 +323,7 @@ static json_object *wgd_if_json(struct wgd *w, const struct wgd_if *ifp,
 	peers = json_object_new_object();
 	for (size_t i = 0; i < d->n_peers; i++) {
 		wgd_key_b64(&d->peers[i]->public_key, b64);
-		json_object_object_add(peers, b64, wgd_peer_json(w, d->peers[i], now));
+		json_object_object_add(peers, b64, wgd_peer_json(w, ifp, d->peers[i], now));
 	}
 	json_object_object_add(o, "peers", peers);
 	return o;

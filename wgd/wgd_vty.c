@@ -8,10 +8,21 @@
  * ten thousand peers); mesh changes, which can only be judged on the whole
  * expanded peer set, are made, checked with wgd_if_check(), and undone
  * when the check fails.
+ *
+ * What the host or the kernel decides is asked before the configuration
+ * changes, while wgd is connected to zebra-lite (at start-up the file is
+ * applied as written, and `show` reports what could not be made real):
+ * whether a port is free, whether a name is a WireGuard interface; a
+ * change of key or port is programmed at once (wgd_apply_now) and undone
+ * when zebra-lite answers with the device's refusal.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "log.h"
 #include "util.h"
 #include "wgd.h"
@@ -42,6 +53,21 @@ int wgd_vty_check(struct vty *vty, struct wgd *w, struct wgd_if *ifp)
 
 /* ---- config node ---- */
 
+/* A new plane's name taken by an interface that is not WireGuard (eth0):
+ * zebra-lite, which reads devices, says whether it is one. */
+static bool wgd_name_taken(struct wgd *w, const char *name)
+{
+	Kld__Envelope *st;
+	bool taken;
+
+	if (!w->conn || wgd_if_get(w, name, false) || !if_nametoindex(name))
+		return false;
+	st = wgd_fetch_state(w, name);
+	taken = st && st->wg_state->n_devices == 1 && !st->wg_state->devices[0]->present;
+	kld_frame_free(st);
+	return taken;
+}
+
 static int wgd_cmd_wireguard(struct vty *vty, const struct cmd_args *args)
 {
 	const char *name = cmd_arg(args, "ifname");
@@ -49,6 +75,10 @@ static int wgd_cmd_wireguard(struct vty *vty, const struct cmd_args *args)
 	if (!wgd_ifname_valid(name)) {
 		vty_out(vty, "%% Invalid interface name %s (1-%d characters, no '/' or ':')\n",
 			name, IFNAMSIZ - 1);
+		return CMD_WARNING;
+	}
+	if (wgd_name_taken(wgd_of(vty), name)) {
+		vty_out(vty, "%% %s exists and is not a WireGuard interface\n", name);
 		return CMD_WARNING;
 	}
 	vty_set_ctx(vty, wgd_if_get(wgd_of(vty), name, true));
@@ -75,10 +105,21 @@ static int wgd_cmd_no_wireguard(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* WireGuard re-handshakes every 120 s (REKEY_AFTER_TIME) while traffic
+ * flows, so a lower threshold calls healthy peers stale. Warned, not
+ * refused: a lab (and the tests) want to see staleness in seconds. */
+#define WGD_REKEY_SECS 120
+
 static int wgd_cmd_stale(struct vty *vty, const struct cmd_args *args)
 {
-	wgd_of(vty)->stale_secs =
-		cmd_has(args, "no") ? 0 : (uint32_t)cmd_arg_int(args, "secs", WGD_DEFAULT_STALE);
+	uint32_t secs = cmd_has(args, "no") ? 0 : (uint32_t)cmd_arg_int(args, "secs", 0);
+
+	if (secs && secs < WGD_REKEY_SECS)
+		vty_out(vty,
+			"%% Warning: stale-threshold %u is under WireGuard's %d s re-handshake "
+			"interval: healthy peers will be reported stale\n",
+			secs, WGD_REKEY_SECS);
+	wgd_of(vty)->stale_secs = secs;
 	return CMD_SUCCESS;
 }
 
@@ -117,6 +158,8 @@ static int wgd_cmd_private_key(struct vty *vty, const struct cmd_args *args)
 	const char *path = cmd_arg(args, "path");
 	uint8_t key[WG_KEY_SIZE], pub[WG_KEY_SIZE];
 	char err[PATH_MAX + 64];
+	const struct wgd_if *other;
+	struct wgd_if saved;
 
 	if (path[0] != '/') {
 		vty_out(vty, "%% The key file must be an absolute path\n");
@@ -128,22 +171,96 @@ static int wgd_cmd_private_key(struct vty *vty, const struct cmd_args *args)
 		wg_key_wipe(key, sizeof(key));
 		return CMD_WARNING;
 	}
+	other = wgd_key_user(wgd_of(vty), ifp, pub);
+	if (other) {
+		/* One identity on two planes: a peer of one could handshake
+		 * with the other, which is what planes are there to prevent. */
+		vty_out(vty, "%% This private key is already %s's: planes must not share a key\n",
+			other->name);
+		wg_key_wipe(key, sizeof(key));
+		return CMD_WARNING;
+	}
+	saved = *ifp;
 	memcpy(ifp->priv, key, WG_KEY_SIZE);
 	memcpy(ifp->pub, pub, WG_KEY_SIZE);
 	wg_key_wipe(key, sizeof(key));
 	ifp->has_key = true;
+	if (wgd_apply_now(wgd_of(vty), ifp, err, sizeof(err)) < 0) {
+		vty_out(vty, "%% %s\n", err);
+		memcpy(ifp->priv, saved.priv, WG_KEY_SIZE);
+		memcpy(ifp->pub, saved.pub, WG_KEY_SIZE);
+		ifp->has_key = saved.has_key;
+		wg_key_wipe(saved.priv, sizeof(saved.priv));
+		return CMD_WARNING;
+	}
+	wg_key_wipe(saved.priv, sizeof(saved.priv));
 	free(ifp->key_file);
 	ifp->key_file = kld_xstrdup(path);
-	wgd_schedule_push(wgd_of(vty), ifp);
 	return CMD_SUCCESS;
+}
+
+/* Is the UDP port free on this host? Only EADDRINUSE counts: wgd may not
+ * bind a privileged port that zebra-lite's device may. */
+static bool wgd_port_busy(uint16_t port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool busy = false;
+
+	/* Dual-stack [::] first (what WireGuard binds), then 0.0.0.0 for a
+	 * host without IPv6. */
+	if (fd >= 0) {
+		busy = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+		close(fd);
+		if (busy)
+			return true;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	busy = bind(fd, (struct sockaddr *)&s4, sizeof(s4)) < 0 && errno == EADDRINUSE;
+	close(fd);
+	return busy;
+}
+
+/* A port another plane has, or (connected: the devices are all in place)
+ * that something on this host holds, is refused before anything changes. */
+static int wgd_port_check(struct vty *vty, struct wgd *w, struct wgd_if *ifp, uint16_t port)
+{
+	const struct wgd_if *other;
+
+	if (!port || port == wgd_if_port(w, ifp))
+		return 0;
+	other = wgd_port_user(w, ifp, port);
+	if (other) {
+		vty_out(vty, "%% listen-port %u is already used by %s\n", port, other->name);
+		return -1;
+	}
+	if (w->conn && wgd_port_busy(port)) {
+		vty_out(vty, "%% listen-port %u is in use on this host (UDP)\n", port);
+		return -1;
+	}
+	return 0;
 }
 
 static int wgd_cmd_listen_port(struct vty *vty, const struct cmd_args *args)
 {
 	struct wgd_if *ifp = wgd_ctx_if(vty);
+	struct wgd *w = wgd_of(vty);
+	uint16_t port = cmd_has(args, "no") ? 0 : (uint16_t)cmd_arg_int(args, "port", 0);
+	uint16_t old = ifp->listen_port;
+	char err[256];
 
-	ifp->listen_port = cmd_has(args, "no") ? 0 : (uint16_t)cmd_arg_int(args, "port", 0);
-	wgd_schedule_push(wgd_of(vty), ifp);
+	if (wgd_port_check(vty, w, ifp, port) < 0)
+		return CMD_WARNING;
+	ifp->listen_port = port;
+	if (old != port && wgd_apply_now(w, ifp, err, sizeof(err)) < 0) {
+		vty_out(vty, "%% %s\n", err);
+		ifp->listen_port = old;
+		return CMD_WARNING;
+	}
+	wgd_schedule_push(w, ifp);
 	return CMD_SUCCESS;
 }
 
@@ -168,6 +285,7 @@ static int wgd_cmd_mtu(struct vty *vty, const struct cmd_args *args)
 static int wgd_cmd_address(struct vty *vty, const struct cmd_args *args)
 {
 	struct wgd_if *ifp = wgd_ctx_if(vty);
+	char err[256], warn[256];
 	struct kld_prefix p;
 	size_t i;
 
@@ -175,6 +293,14 @@ static int wgd_cmd_address(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% Malformed address %s\n", cmd_arg(args, "addr"));
 		return CMD_WARNING;
 	}
+	warn[0] = '\0';
+	if (!cmd_has(args, "no") &&
+	    wgd_check_addr(wgd_of(vty), ifp, &p, err, sizeof(err), warn, sizeof(warn)) < 0) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING;
+	}
+	if (warn[0])
+		vty_out(vty, "%% Warning: %s\n", warn);
 	for (i = 0; i < ifp->naddrs; i++)
 		if (!memcmp(&ifp->addrs[i], &p, sizeof(p)))
 			break;
@@ -195,8 +321,14 @@ static int wgd_cmd_address(struct vty *vty, const struct cmd_args *args)
 static int wgd_cmd_install_routes(struct vty *vty, const struct cmd_args *args)
 {
 	struct wgd_if *ifp = wgd_ctx_if(vty);
+	bool was = ifp->no_routes;
 
 	ifp->no_routes = cmd_has(args, "no");
+	/* Routes coming back may route a peer's endpoint into the tunnel. */
+	if (was && !ifp->no_routes && wgd_vty_check(vty, wgd_of(vty), ifp) < 0) {
+		ifp->no_routes = was;
+		return CMD_WARNING;
+	}
 	wgd_schedule_push(wgd_of(vty), ifp);
 	return CMD_SUCCESS;
 }
@@ -279,8 +411,15 @@ static int wgd_cmd_endpoint(struct vty *vty, const struct cmd_args *args)
 	struct wgd_peer *p = wgd_ctx_peer(vty);
 	const char *ep = cmd_arg(args, "ep");
 
+	char err[512];
+
 	if (!cmd_has(args, "no") && !wgd_endpoint_valid(ep)) {
 		vty_out(vty, "%% Malformed endpoint %s: expected HOST:PORT or [IPV6]:PORT\n", ep);
+		return CMD_WARNING;
+	}
+	if (!cmd_has(args, "no") &&
+	    wgd_check_trap(wgd_ctx_if(vty), ep, p->aips, p->naips, err, sizeof(err)) < 0) {
+		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING;
 	}
 	free(p->endpoint);
@@ -318,6 +457,10 @@ static int wgd_cmd_allowed_ips(struct vty *vty, const struct cmd_args *args)
 		wgd_claim(wgd_ctx_if(vty), &x, NULL);
 		p->aips[i] = p->aips[--p->naips];
 	} else if (i < 0) {
+		if (wgd_check_trap(wgd_ctx_if(vty), p->endpoint, &x, 1, err, sizeof(err)) < 0) {
+			vty_out(vty, "%% %s\n", err);
+			return CMD_WARNING;
+		}
 		p->aips = kld_xrealloc(p->aips, (p->naips + 1) * sizeof(x));
 		p->aips[p->naips++] = x;
 		if (wgd_if_check_prefix(wgd_of(vty), wgd_ctx_if(vty), p, &x, err,
@@ -411,8 +554,17 @@ static int wgd_mesh_commit(struct vty *vty, struct wgd_mesh *m)
 	struct wgd *w = wgd_of(vty);
 	struct wgd_if *ifp = m->ifname[0] ? wgd_if_get(w, m->ifname, false) : NULL;
 
+	char err[256];
+
 	if (wgd_vty_check(vty, w, ifp) < 0)
 		return -1;
+	/* self's endpoint is the listen port: one the host refuses must
+	 * reach the prompt, as `listen-port` does. */
+	if (ifp && wgd_if_port(w, ifp) != ifp->port_sent &&
+	    wgd_apply_now(w, ifp, err, sizeof(err)) < 0) {
+		vty_out(vty, "%% %s\n", err);
+		return -1;
+	}
 	wgd_schedule_mesh(w, m);
 	return 0;
 }

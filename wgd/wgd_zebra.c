@@ -32,6 +32,7 @@
 #include "wgd.h"
 
 #define WGD_PUSH_DELAY_MS 20
+#define WGD_APPLY_MS 10000
 
 static struct kld_ipc_conn *wgd_conn(struct wgd *w)
 {
@@ -82,6 +83,7 @@ static Kld__WgPeerConf *wgd_peer_msg(struct wgd *w, const struct wgd_if *ifp,
 	ep = e->endpoint && w->dns ? wgd_dns_get(w->dns, e->endpoint) : NULL;
 	if (ep)
 		pc->endpoint = kld_xstrdup(ep);
+	pc->endpoint_pending = e->endpoint && !ep;
 	if (e->psk_file) {
 		pc->preshared_key.data = kld_xmalloc(WG_KEY_SIZE);
 		pc->preshared_key.len = WG_KEY_SIZE;
@@ -102,42 +104,66 @@ static Kld__WgPeerConf *wgd_peer_msg(struct wgd *w, const struct wgd_if *ifp,
 
 /* ---- device push ---- */
 
+/* The whole desired state of the device, and the effective peers its
+ * messages point into (keys are not copied). */
+struct wgd_set {
+	Kld__WgDeviceSet m;
+	struct wgd_epeer *e;
+	size_t ne;
+};
+
+/* Free with wgd_set_free. */
+static void wgd_set_build(struct wgd *w, struct wgd_if *ifp, struct wgd_set *s)
+{
+	Kld__WgDeviceSet *m = &s->m;
+	struct kld_prefix *addrs;
+	size_t na = wgd_if_addrs(w, ifp, &addrs);
+
+	s->ne = wgd_if_epeers(w, ifp, &s->e);
+	kld__wg_device_set__init(m);
+	m->ifname = ifp->name;
+	m->private_key.data = ifp->priv;
+	m->private_key.len = WG_KEY_SIZE;
+	m->listen_port = wgd_if_port(w, ifp);
+	ifp->port_sent = (uint16_t)m->listen_port;
+	m->rule_table = wgd_if_ft_table(ifp);
+	m->fwmark = ifp->fwmark ? ifp->fwmark : m->rule_table;
+	m->mtu = ifp->mtu;
+	m->n_addresses = na;
+	m->addresses = kld_xcalloc(na + 1, sizeof(*m->addresses));
+	for (size_t i = 0; i < na; i++)
+		m->addresses[i] = wgd_prefix_msg(&addrs[i]);
+	m->n_peers = s->ne;
+	m->peers = kld_xcalloc(s->ne + 1, sizeof(*m->peers));
+	for (size_t i = 0; i < s->ne; i++)
+		m->peers[i] = wgd_peer_msg(w, ifp, &s->e[i]);
+	free(addrs);
+}
+
+static void wgd_set_free(struct wgd_set *s)
+{
+	Kld__WgDeviceSet *m = &s->m;
+
+	for (size_t i = 0; i < m->n_addresses; i++)
+		free(m->addresses[i]);
+	for (size_t i = 0; i < m->n_peers; i++)
+		wgd_peer_msg_free(m->peers[i]);
+	free(m->addresses);
+	free(m->peers);
+	wgd_epeers_free(s->e, s->ne);
+}
+
 static int wgd_send_set(struct wgd *w, struct wgd_if *ifp, struct kld_ipc_conn *c)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
-	Kld__WgDeviceSet m = KLD__WG_DEVICE_SET__INIT;
-	struct kld_prefix *addrs;
-	struct wgd_epeer *e;
-	size_t ne = wgd_if_epeers(w, ifp, &e);
-	size_t na = wgd_if_addrs(w, ifp, &addrs);
+	struct wgd_set s;
 	int ret;
 
-	m.ifname = ifp->name;
-	m.private_key.data = ifp->priv;
-	m.private_key.len = WG_KEY_SIZE;
-	m.listen_port = wgd_if_port(w, ifp);
-	m.rule_table = wgd_if_ft_table(ifp);
-	m.fwmark = ifp->fwmark ? ifp->fwmark : m.rule_table;
-	m.mtu = ifp->mtu;
-	m.n_addresses = na;
-	m.addresses = kld_xcalloc(na + 1, sizeof(*m.addresses));
-	for (size_t i = 0; i < na; i++)
-		m.addresses[i] = wgd_prefix_msg(&addrs[i]);
-	m.n_peers = ne;
-	m.peers = kld_xcalloc(ne + 1, sizeof(*m.peers));
-	for (size_t i = 0; i < ne; i++)
-		m.peers[i] = wgd_peer_msg(w, ifp, &e[i]);
+	wgd_set_build(w, ifp, &s);
 	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
-	env.wg_device_set = &m;
+	env.wg_device_set = &s.m;
 	ret = kld_ipc_send(c, &env);
-	for (size_t i = 0; i < na; i++)
-		free(m.addresses[i]);
-	for (size_t i = 0; i < ne; i++)
-		wgd_peer_msg_free(m.peers[i]);
-	free(m.addresses);
-	free(m.peers);
-	free(addrs);
-	wgd_epeers_free(e, ne);
+	wgd_set_free(&s);
 	return ret;
 }
 
@@ -178,18 +204,37 @@ void wgd_schedule_mesh(struct wgd *w, const struct wgd_mesh *m)
 
 /* ---- routes ---- */
 
+/* The interface's own networks: the kernel routes them out of it already
+ * (a spoke's hub peer has the whole overlay). A second, WireGuard route
+ * for the same prefix adds nothing and, installed while the kernel adds
+ * its own, can replace it and then be withdrawn for the connected one. */
+static bool wgd_is_connected(const struct kld_prefix *own, size_t n, const struct kld_prefix *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kld_prefix net = own[i];
+
+		kld_prefix_mask(&net);
+		if (kld_prefix_eq(&net, x))
+			return true;
+	}
+	return false;
+}
+
 static size_t wgd_want_routes(struct wgd *w, struct wgd_if *ifp, struct wgd_route **out)
 {
 	uint32_t ft = wgd_if_ft_table(ifp);
 	struct wgd_route *r = NULL;
 	struct wgd_epeer *e;
+	struct kld_prefix *own;
 	size_t ne = wgd_if_epeers(w, ifp, &e), n = 0, cap = 0;
+	size_t nown = wgd_if_addrs(w, ifp, &own);
 
 	for (size_t i = 0; i < ne; i++) {
 		for (size_t j = 0; j < e[i].naips; j++) {
 			bool dflt = e[i].aips[j].len == 0;
 
-			if ((dflt && !ft) || (!dflt && ifp->no_routes))
+			if ((dflt && !ft) || (!dflt && ifp->no_routes) ||
+			    (!dflt && wgd_is_connected(own, nown, &e[i].aips[j])))
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
@@ -201,6 +246,7 @@ static size_t wgd_want_routes(struct wgd *w, struct wgd_if *ifp, struct wgd_rout
 		}
 	}
 	wgd_epeers_free(e, ne);
+	free(own);
 	*out = r;
 	return n;
 }
@@ -428,31 +474,68 @@ const struct kld_ipc_ops wgd_zebra_ops = {
 	},
 };
 
-/* ---- synchronous state fetch (show, health, metrics) ---- */
+/* ---- synchronous requests: show, metrics, commands ---- */
 
-Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname)
+/* One request and its answer on a short connection of its own (the main
+ * one is never blocked or replaced). NULL when zebra-lite does not answer
+ * or answers with something else. */
+static Kld__Envelope *wgd_query(struct wgd *w, Kld__Envelope *req, int timeout_ms,
+				int want_case)
 {
-	Kld__Envelope req = KLD__ENVELOPE__INIT, *rep;
-	Kld__WgStateRequest sr = KLD__WG_STATE_REQUEST__INIT;
 	char path[PATH_MAX + 32], peer[32];
+	Kld__Envelope *rep;
 	int fd;
 
 	kld_daemon_path(&w->p.d, "zserv.sock", path, sizeof(path));
-	/* A connection of its own, under another name, so that the main
-	 * one (and its slot in zebra-lite) is never replaced. */
 	fd = kld_sync_connect(path, "wgd-query", 2000, peer, sizeof(peer));
 	if (fd < 0)
 		return NULL;
-	sr.ifname = (char *)(ifname ? ifname : "");
-	req.body_case = KLD__ENVELOPE__BODY_WG_STATE_REQUEST;
-	req.wg_state_request = &sr;
-	rep = kld_sync_request(fd, &req, 5000);
+	rep = kld_sync_request(fd, req, timeout_ms);
 	close(fd);
-	if (rep && rep->body_case != KLD__ENVELOPE__BODY_WG_STATE) {
+	if (rep && (int)rep->body_case != want_case) {
 		kld_frame_free(rep);
 		return NULL;
 	}
 	return rep;
+}
+
+Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname)
+{
+	Kld__Envelope req = KLD__ENVELOPE__INIT;
+	Kld__WgStateRequest sr = KLD__WG_STATE_REQUEST__INIT;
+
+	sr.ifname = (char *)(ifname ? ifname : "");
+	req.body_case = KLD__ENVELOPE__BODY_WG_STATE_REQUEST;
+	req.wg_state_request = &sr;
+	return wgd_query(w, &req, 5000, KLD__ENVELOPE__BODY_WG_STATE);
+}
+
+int wgd_apply_now(struct wgd *w, struct wgd_if *ifp, char *err, size_t errsize)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT, *rep;
+	struct wgd_set s;
+	int ret = 0;
+
+	if (!w->conn || !ifp->has_key) {
+		wgd_schedule_push(w, ifp);
+		return 0;
+	}
+	wgd_set_build(w, ifp, &s);
+	env.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_SET;
+	env.wg_device_set = &s.m;
+	/* Creating a device may start wireguard-go: give it time. */
+	rep = wgd_query(w, &env, WGD_APPLY_MS, KLD__ENVELOPE__BODY_WG_DEVICE_RESULT);
+	wgd_set_free(&s);
+	if (rep && rep->wg_device_result->error) {
+		snprintf(err, errsize, "%s: %s", ifp->name, rep->wg_device_result->reason);
+		ret = -1;
+	}
+	kld_frame_free(rep);
+	/* Either way the main connection gets the state that stands (the
+	 * new one, or the old one after the caller's undo): it orders the
+	 * device's sets and brings the routes. */
+	wgd_schedule_push(w, ifp);
+	return ret;
 }
 
 /* A name answered with another address: every plane is pushed again (the

@@ -34,6 +34,13 @@
 
 #define ZL_WG_RULE_PRIO_SUPPRESS 32764
 #define ZL_WG_RULE_PRIO_MARK 32765
+#define ZL_WG_DEFAULT_MTU 1420 /* what wg-quick, wireguard-go and the kernel start with */
+
+/* An endpoint wgd asked a peer to have. */
+struct zl_wg_asked {
+	uint8_t key[WG_KEY_SIZE];
+	union wg_endpoint ep;
+};
 
 struct zl_wg_dev {
 	char name[IFNAMSIZ];
@@ -42,6 +49,15 @@ struct zl_wg_dev {
 	size_t naddrs;
 	uint32_t rule_table;
 	uint32_t rule_mark; /* the device's fwmark the rule exempts */
+	/* The port wgd asked for last (0: none, the device picks). Going back
+	 * to 0 needs a new random port, not the one that was configured: an
+	 * operator who removes the port wants it closed. */
+	uint16_t port_asked;
+	uint32_t mtu_asked; /* the same for the MTU (0: the default) */
+	/* The same for endpoints, sorted by key: a peer whose endpoint is no
+	 * longer asked for forgets the one that was (not one it roamed to). */
+	struct zl_wg_asked *asked;
+	size_t nasked;
 	struct zl_wg_dev *next;
 };
 
@@ -74,6 +90,7 @@ int zl_wg_init(struct zl *zl)
 
 static void zl_wg_dev_free(struct zl_wg_dev *d)
 {
+	free(d->asked);
 	free(d->addrs);
 	free(d);
 }
@@ -247,8 +264,45 @@ static bool zl_wg_wanted(const struct wg_device *want, const uint8_t *key)
 	return zl_wg_find_sorted(want, key) != NULL;
 }
 
-/* What must be sent to turn cur into want (want's peers are sorted). */
-static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want)
+static int zl_wg_asked_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct zl_wg_asked *)a)->key, ((const struct zl_wg_asked *)b)->key,
+		      WG_KEY_SIZE);
+}
+
+static const struct zl_wg_asked *zl_wg_asked_find(const struct zl_wg_asked *v, size_t n,
+						  const uint8_t *key)
+{
+	struct zl_wg_asked k;
+
+	memcpy(k.key, key, WG_KEY_SIZE);
+	return n ? bsearch(&k, v, n, sizeof(*v), zl_wg_asked_cmp) : NULL;
+}
+
+/* Endpoints to forget: asked for last time, not now, and still the
+ * device's (a peer that roamed since keeps where it went). */
+struct zl_wg_forget {
+	const struct zl_wg_asked *v;
+	size_t n;
+};
+
+static bool zl_wg_forgets(const struct zl_wg_forget *f, const struct wg_peer *cur,
+			  const struct wg_peer *want)
+{
+	const struct zl_wg_asked *a;
+
+	if (!f || want->endpoint.sa.sa_family)
+		return false;
+	a = zl_wg_asked_find(f->v, f->n, want->public_key);
+	return a && wg_endpoint_eq(&a->ep, &cur->endpoint);
+}
+
+/* What must be sent to turn cur into want (want's peers are sorted).
+ * port_was: the port asked for before; when it was explicit and now none
+ * is, the device gets a random one (port 0) instead of keeping it; a peer in
+ * forget loses its endpoint. */
+static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_device *want,
+				     uint16_t port_was, const struct zl_wg_forget *forget)
 {
 	struct wg_device *d = wg_device_new(want->name);
 
@@ -256,7 +310,10 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 		memcpy(d->private_key, want->private_key, WG_KEY_SIZE);
 		d->flags |= WG_DEV_HAS_PRIVATE_KEY;
 	}
-	if (want->listen_port && want->listen_port != cur->listen_port) {
+	if (!want->listen_port && port_was && cur->listen_port == port_was) {
+		d->listen_port = 0;
+		d->flags |= WG_DEV_HAS_LISTEN_PORT;
+	} else if (want->listen_port && want->listen_port != cur->listen_port) {
 		d->listen_port = want->listen_port;
 		d->flags |= WG_DEV_HAS_LISTEN_PORT;
 	}
@@ -271,6 +328,11 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 		if (!c) {
 			zl_wg_copy_peer(d, &want->peers[i]);
 			zl_wg_trim_new(&d->peers[d->n_peers - 1]);
+		} else if (zl_wg_forgets(forget, c, &want->peers[i])) {
+			/* WireGuard has no "clear endpoint": remove, add anew. */
+			wg_device_add_peer(d, c->public_key)->flags = WG_PEER_REMOVE;
+			zl_wg_copy_peer(d, &want->peers[i]);
+			zl_wg_trim_new(&d->peers[d->n_peers - 1]);
 		} else if (!zl_wg_peer_same(c, &want->peers[i])) {
 			zl_wg_copy_peer(d, &want->peers[i]);
 		}
@@ -283,7 +345,66 @@ static struct wg_device *zl_wg_delta(struct wg_device *cur, const struct wg_devi
 	return d;
 }
 
-static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
+/* The operator's words for what the back end refused. */
+static void zl_wg_why(const struct wg_device *sent, int err, char *why, size_t size)
+{
+	if (err == -EADDRINUSE && (sent->flags & WG_DEV_HAS_LISTEN_PORT) && sent->listen_port)
+		snprintf(why, size, "listen-port %u: %s", sent->listen_port, strerror(-err));
+	else
+		snprintf(why, size, "%s", strerror(-err));
+}
+
+/* The device is missing (or unreadable): make it and set it whole. */
+static int zl_wg_create(struct zl_wg *w, struct wg_device *want, char *why, size_t size)
+{
+	int ret = wg_backend_add_interface(w->be, want->name);
+	bool existed = ret == -EEXIST;
+
+	if (ret < 0 && !existed) {
+		snprintf(why, size, "cannot create it: %s", strerror(-ret));
+		return ret;
+	}
+	want->flags |= WG_DEV_HAS_PRIVATE_KEY | WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK |
+		       WG_DEV_REPLACE_PEERS;
+	for (size_t i = 0; i < want->n_peers; i++)
+		zl_wg_trim_new(&want->peers[i]);
+	ret = wg_backend_set_device(w->be, want);
+	if (ret == 0)
+		return 0;
+	if (existed && ret != -EADDRINUSE) {
+		/* Something has the name and no back end could read or set it
+		 * as WireGuard: not ours to touch, let alone delete. */
+		snprintf(why, size, "%s exists and is not a WireGuard interface (%s)", want->name,
+			 strerror(-ret));
+		return ret;
+	}
+	zl_wg_why(want, ret, why, size);
+	/* Half a device (down, no address, maybe a random port) is worse
+	 * than none: a refused set changes nothing. */
+	if (!existed)
+		wg_backend_del_interface(w->be, want->name);
+	return ret;
+}
+
+/* A refused set may have half happened: wireguard-go that could not bind
+ * the new port is left with none. Put back what the device had; wgd then
+ * sends the state it falls back to, which reconciles the peers. */
+static void zl_wg_restore(struct zl_wg *w, const struct wg_device *cur,
+			  const struct wg_device *delta)
+{
+	struct wg_device *back = wg_device_new(cur->name);
+
+	back->flags = delta->flags & (WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK);
+	back->listen_port = cur->listen_port;
+	back->fwmark = cur->fwmark;
+	if (back->flags && wg_backend_set_device(w->be, back) < 0)
+		kld_warn("wireguard: %s: cannot restore port %u after a refused change", cur->name,
+			 cur->listen_port);
+	wg_device_free(back);
+}
+
+static int zl_wg_program(struct zl_wg *w, struct wg_device *want, uint16_t port_was,
+			 const struct zl_wg_forget *forget, bool *created, char *why, size_t size)
 {
 	struct wg_device *cur = NULL, *delta;
 	int ret;
@@ -291,21 +412,19 @@ static int zl_wg_program(struct zl_wg *w, struct wg_device *want, bool *created)
 	*created = false;
 	qsort(want->peers, want->n_peers, sizeof(*want->peers), zl_wg_peer_cmp);
 	if (wg_backend_get_device(w->be, want->name, &cur) < 0) {
-		ret = wg_backend_add_interface(w->be, want->name);
-		if (ret < 0 && ret != -EEXIST)
-			return ret;
-		*created = true;
-		want->flags |= WG_DEV_HAS_PRIVATE_KEY | WG_DEV_HAS_LISTEN_PORT | WG_DEV_HAS_FWMARK |
-			       WG_DEV_REPLACE_PEERS;
-		for (size_t i = 0; i < want->n_peers; i++)
-			zl_wg_trim_new(&want->peers[i]);
-		return wg_backend_set_device(w->be, want);
+		ret = zl_wg_create(w, want, why, size);
+		*created = ret == 0;
+		return ret;
 	}
-	delta = zl_wg_delta(cur, want);
-	wg_device_free(cur);
+	delta = zl_wg_delta(cur, want, port_was, forget);
 	ret = 0;
 	if (delta->flags || delta->n_peers)
 		ret = wg_backend_set_device(w->be, delta);
+	if (ret < 0) {
+		zl_wg_why(delta, ret, why, size);
+		zl_wg_restore(w, cur, delta);
+	}
+	wg_device_free(cur);
 	wg_device_free(delta);
 	return ret;
 }
@@ -385,8 +504,11 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 {
 	if (!zl->nl || !d->ifindex)
 		return;
-	if (m->mtu)
-		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu, ZL_COOKIE_OTHER);
+	/* `no mtu` after `mtu N` puts the default back. */
+	if (m->mtu || d->mtu_asked)
+		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu ? m->mtu : ZL_WG_DEFAULT_MTU,
+				   ZL_COOKIE_OTHER);
+	d->mtu_asked = m->mtu;
 	zl_wg_set_addrs(zl, d, m);
 	zl_nl_link_set_up(zl->nl, (int)d->ifindex, true, ZL_COOKIE_OTHER);
 	if (d->rule_table != m->rule_table || d->rule_mark != m->fwmark) {
@@ -408,7 +530,7 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 /* ---- handlers ---- */
 
 static void zl_wg_reply(struct kld_ipc_conn *c, uint32_t seq, const char *ifname, uint32_t ifindex,
-			int err)
+			int err, const char *why)
 {
 	Kld__Envelope out = KLD__ENVELOPE__INIT;
 	Kld__WgDeviceResult r = KLD__WG_DEVICE_RESULT__INIT;
@@ -416,11 +538,63 @@ static void zl_wg_reply(struct kld_ipc_conn *c, uint32_t seq, const char *ifname
 	r.ifname = (char *)ifname;
 	r.ifindex = ifindex;
 	r.error = err;
-	r.reason = err ? (char *)strerror(-err) : (char *)"";
+	r.reason = (char *)(!err ? "" : why && why[0] ? why : strerror(-err));
 	out.seq = seq;
 	out.body_case = KLD__ENVELOPE__BODY_WG_DEVICE_RESULT;
 	out.wg_device_result = &r;
 	kld_ipc_send(c, &out);
+}
+
+/* The endpoints this set stops asking for: not given, not pending (a name
+ * wgd has not resolved yet keeps what the device has). */
+static void zl_wg_forget_list(const struct zl_wg_dev *d, const Kld__WgDeviceSet *m,
+			      struct zl_wg_forget *f)
+{
+	struct zl_wg_asked *v;
+
+	f->v = NULL;
+	f->n = 0;
+	if (!d || !d->nasked)
+		return;
+	v = kld_xcalloc(m->n_peers + 1, sizeof(*v));
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const Kld__WgPeerConf *p = m->peers[i];
+		const struct zl_wg_asked *a;
+
+		if (p->endpoint[0] || p->endpoint_pending)
+			continue;
+		a = zl_wg_asked_find(d->asked, d->nasked, p->public_key.data);
+		if (a)
+			v[f->n++] = *a;
+	}
+	qsort(v, f->n, sizeof(*v), zl_wg_asked_cmp);
+	f->v = v;
+}
+
+/* What was asked for now; a pending name keeps its last answer. */
+static void zl_wg_remember_endpoints(struct zl_wg_dev *d, const Kld__WgDeviceSet *m)
+{
+	struct zl_wg_asked *v = kld_xcalloc(m->n_peers + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const Kld__WgPeerConf *p = m->peers[i];
+		const struct zl_wg_asked *old;
+
+		memcpy(v[n].key, p->public_key.data, WG_KEY_SIZE);
+		if (p->endpoint[0] &&
+		    wg_endpoint_parse(&v[n].ep, p->endpoint, strlen(p->endpoint)) == 0) {
+			n++;
+			continue;
+		}
+		old = p->endpoint_pending ? zl_wg_asked_find(d->asked, d->nasked, v[n].key) : NULL;
+		if (old)
+			v[n++] = *old;
+	}
+	qsort(v, n, sizeof(*v), zl_wg_asked_cmp);
+	free(d->asked);
+	d->asked = v;
+	d->nasked = n;
 }
 
 static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
@@ -428,27 +602,39 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	const Kld__WgDeviceSet *m = env->wg_device_set;
 	struct zl_wg *w = zl_wg_of(zl);
 	struct wg_device *want = zl_wg_device_in(m);
+	struct zl_wg_forget forget = { 0 };
 	struct zl_wg_dev *d;
 	bool created = false;
+	char why[160] = "";
 	int ret;
 
 	if (!want) {
 		kld_ipc_close(c, "malformed WireGuard device");
 		return;
 	}
-	ret = w->be ? zl_wg_program(w, want, &created) : w->be_err;
+	d = zl_wg_dev_get(w, m->ifname, false);
+	zl_wg_forget_list(d, m, &forget);
+	ret = w->be ? zl_wg_program(w, want, d ? d->port_asked : 0, &forget, &created, why,
+				    sizeof(why))
+		    : w->be_err;
 	wg_device_free(want);
+	free((void *)forget.v);
 	if (ret < 0) {
-		kld_warn("wireguard: %s: cannot program the device: %s", m->ifname, strerror(-ret));
-		zl_wg_reply(c, env->seq, m->ifname, 0, ret);
+		/* The answer carries the reason to wgd, which shows it to the
+		 * operator at the prompt; this line is for the log. */
+		kld_warn("wireguard: %s: cannot program the device: %s", m->ifname,
+			 why[0] ? why : strerror(-ret));
+		zl_wg_reply(c, env->seq, m->ifname, 0, ret, why);
 		return;
 	}
 	d = zl_wg_dev_get(w, m->ifname, true);
+	d->port_asked = (uint16_t)m->listen_port;
+	zl_wg_remember_endpoints(d, m);
 	d->ifindex = if_nametoindex(m->ifname);
 	if (created)
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);
 	zl_wg_set_link(zl, d, m);
-	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0);
+	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0, NULL);
 }
 
 static void zl_wg_forget(struct zl_wg *w, const char *name)
@@ -485,7 +671,7 @@ static void zl_wg_handle_delete(struct zl *zl, struct kld_ipc_conn *c, const Kld
 		ret = 0;
 	zl_wg_forget(w, name);
 	kld_info("wireguard: %s removed%s%s", name, ret ? ": " : "", ret ? strerror(-ret) : "");
-	zl_wg_reply(c, env->seq, name, 0, ret);
+	zl_wg_reply(c, env->seq, name, 0, ret, NULL);
 }
 
 static bool zl_wg_named(const Kld__WgReplayDone *rd, const char *name)
@@ -552,7 +738,28 @@ static void zl_wg_peer_out(const struct wg_peer *p, Kld__WgPeerState *o)
 	}
 }
 
-static Kld__WgDeviceState *zl_wg_dev_out(struct zl_wg *w, const char *name)
+/* The link side: addresses, MTU, up, from the interface table. */
+static void zl_wg_link_out(struct zl *zl, const char *name, Kld__WgDeviceState *o)
+{
+	const struct zl_iface *ifp = zl_iface_by_name(zl, name);
+	size_t n = 0;
+
+	if (!ifp)
+		return;
+	o->mtu = ifp->mtu;
+	o->up = ifp->admin_up;
+	for (const struct zl_addr *a = ifp->addrs; a; a = a->next)
+		n++;
+	o->addresses = kld_xcalloc(n + 1, sizeof(*o->addresses));
+	for (const struct zl_addr *a = ifp->addrs; a; a = a->next) {
+		Kld__Prefix *x = kld_xcalloc(1, sizeof(*x));
+
+		zl_wg_prefix_out(&a->prefix, x, kld_xmalloc(16));
+		o->addresses[o->n_addresses++] = x;
+	}
+}
+
+static Kld__WgDeviceState *zl_wg_dev_out(struct zl *zl, struct zl_wg *w, const char *name)
 {
 	Kld__WgDeviceState *o = kld_xcalloc(1, sizeof(*o));
 	struct wg_device *dev = NULL;
@@ -568,6 +775,7 @@ static Kld__WgDeviceState *zl_wg_dev_out(struct zl_wg *w, const char *name)
 	o->listen_port = dev->listen_port;
 	o->fwmark = dev->fwmark;
 	o->ifindex = if_nametoindex(name);
+	zl_wg_link_out(zl, name, o);
 	o->n_peers = dev->n_peers;
 	o->peers = kld_xcalloc(dev->n_peers + 1, sizeof(*o->peers));
 	for (size_t i = 0; i < dev->n_peers; i++) {
@@ -592,6 +800,11 @@ static void zl_wg_dev_out_free(Kld__WgDeviceState *o)
 		free(p->endpoint);
 		free(p);
 	}
+	for (size_t i = 0; i < o->n_addresses; i++) {
+		free(o->addresses[i]->addr.data);
+		free(o->addresses[i]);
+	}
+	free(o->addresses);
 	free(o->peers);
 	free(o->public_key.data);
 	free(o->ifname);
@@ -611,10 +824,10 @@ static void zl_wg_handle_state(struct zl *zl, struct kld_ipc_conn *c, const Kld_
 	st.devices = kld_xcalloc(n + 1, sizeof(*st.devices));
 	if (name[0]) {
 		if (wg_ifname_valid(name))
-			st.devices[st.n_devices++] = zl_wg_dev_out(w, name);
+			st.devices[st.n_devices++] = zl_wg_dev_out(zl, w, name);
 	} else {
 		for (struct zl_wg_dev *d = w->devs; d; d = d->next)
-			st.devices[st.n_devices++] = zl_wg_dev_out(w, d->name);
+			st.devices[st.n_devices++] = zl_wg_dev_out(zl, w, d->name);
 	}
 	out.seq = env->seq;
 	out.body_case = KLD__ENVELOPE__BODY_WG_STATE;

@@ -175,8 +175,10 @@ struct zl_role {
 static const struct zl_role zl_roles[] = {
 	{ "bgpd", "kldnet-bgpd", RIB_BGP, ZL_ASKS | ZL_ROUTES | ZL_M(CLIENT_GRACE) },
 	{ "wgd", "kldnet-wgd", RIB_WIREGUARD, ZL_ASKS | ZL_ROUTES | ZL_WG },
-	/* wgd's short query connections (show, health, metrics) */
-	{ "wgd-query", "kldnet-wgd", 0, ZL_M(WG_STATE_REQUEST) | ZL_M(BARRIER) },
+	/* wgd's short query connections (show, health, metrics, and a change
+	 * typed at the prompt, which waits for the kernel's answer) */
+	{ "wgd-query", "kldnet-wgd", 0,
+	  ZL_M(WG_STATE_REQUEST) | ZL_M(WG_DEVICE_SET) | ZL_M(BARRIER) },
 	{ "vxland", "kldnet-vxland", RIB_VXLAN, ZL_ASKS | ZL_ROUTES },
 	{ "fwd", "kldnet-fwd", 0, ZL_ASKS },
 };

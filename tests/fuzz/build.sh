@@ -6,6 +6,8 @@
 #
 #   tests/fuzz/build.sh [OUTDIR]        (default: tests/fuzz, git-ignored)
 #   OUTDIR/fuzz_bgp_packet -max_total_time=60 tests/fuzz/corpus/bgp
+#   OUTDIR/fuzz_bgp_grstate -max_total_time=60 tests/fuzz/corpus/grstate
+#   OUTDIR/fuzz_httpd_head -max_total_time=60 tests/fuzz/corpus/httpd
 #
 # The configuration layout target needs the generated headers of a build
 # directory (KLD_BUILDDIR, default ./build); without one it is skipped.
@@ -29,6 +31,13 @@ $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
 
+# bgpd's state file of the sessions that were up (read after a restart)
+# shellcheck disable=SC2086
+$cc $flags -o "$out/fuzz_bgp_grstate" \
+	"$src/tests/fuzz/fuzz_bgp_grstate.c" "$src/bgpd/bgp_grstate.c" \
+	"$src/lib/prefix.c" "$src/lib/util.c" -ljson-c
+echo "built $out/fuzz_bgp_grstate"
+
 build=${KLD_BUILDDIR:-$src/build}
 if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
 	# shellcheck disable=SC2086
@@ -44,3 +53,10 @@ if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
 		"$src/lib/buf.c" "$src/lib/util.c"
 	echo "built $out/fuzz_vtysh_line"
 fi
+# The metrics endpoint's request parser (lib/httpd.c; libevent for the
+# server half, which the fuzzer does not reach).
+# shellcheck disable=SC2086
+$cc $flags -o "$out/fuzz_httpd_head" "$src/tests/fuzz/fuzz_httpd_head.c" \
+	"$src/lib/httpd.c" "$src/lib/event.c" "$src/lib/log.c" "$src/lib/util.c" \
+	"$src/lib/prefix.c" -levent
+echo "built $out/fuzz_httpd_head"

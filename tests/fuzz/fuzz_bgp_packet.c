@@ -70,6 +70,12 @@ static void fuzz_notify(const uint8_t *m, size_t len)
 		return;
 	bgp_notify_code_str(n.code);
 	bgp_notify_subcode_str(n.code, n.subcode);
+	{
+		char text[BGP_SHUTDOWN_TEXT_MAX];
+		int tl = bgp_notify_shutdown_text(&n, text, sizeof(text));
+
+		CHECK(tl < (int)sizeof(text) && (tl < 0 || strlen(text) == (size_t)tl));
+	}
 	elen = bgp_notify_encode(&n, buf, sizeof(buf));
 	CHECK(elen == (int)len);
 	CHECK(bgp_notify_decode(buf, (size_t)elen, &n2, &err) == 0);
@@ -175,6 +181,18 @@ static void fuzz_helpers(const struct bgp_attrs *a)
 	bgp_scratch_free(&s);
 }
 
+static bool only_families(const struct bgp_prefix_list *l, uint32_t af_mask)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		enum bgp_af af =
+		    l->p[i].family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+
+		if (!(af_mask & BGP_AF_BIT(af)))
+			return false;
+	}
+	return true;
+}
+
 static void fuzz_update(const uint8_t *m, size_t len, const struct bgp_codec_ctx *ctx)
 {
 	struct bgp_attr_table *t;
@@ -192,6 +210,10 @@ static void fuzz_update(const uint8_t *m, size_t len, const struct bgp_codec_ctx
 		return;
 	}
 	CHECK(dec->eh.action != BGP_EH_SESSION_RESET);
+	/* only the session's families get through (RFC 4760 8) */
+	CHECK(only_families(&dec->withdrawn, ctx->af_mask) &&
+	      only_families(&dec->nlri, ctx->af_mask) &&
+	      only_families(&dec->mp_nlri, ctx->af_mask));
 	if (dec->eh.action == BGP_EH_TREAT_AS_WITHDRAW) {
 		CHECK(dec->nlri.n == 0 && dec->mp_nlri.n == 0);
 		return;
@@ -226,6 +248,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.confed = flags & 4;
 	ctx.ipv4_mp = flags & 8;
 	ctx.af_mask = (flags & 16) ? BGP_AF_BIT(BGP_AF_IPV4_UNICAST) : BGP_AF_MASK_ALL;
+	if (flags & 32) /* an IPv6-only session (issue 12) */
+		ctx.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
 	bgp_fsm_step((enum bgp_fsm_state)(flags % BGP_FSM_STATE_MAX),
 		     (enum bgp_fsm_event)(data[1] % BGP_FSM_EVENT_MAX));
 

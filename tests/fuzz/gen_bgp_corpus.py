@@ -3,7 +3,8 @@
 
 Each seed is [session flags][message type][message body] (the harness adds
 the 19-byte header). Flags: 1 = 4-octet AS session, 2 = external peer,
-4 = confederation peer, 8 = IPv4 in MP_REACH, 16 = IPv4 unicast only.
+4 = confederation peer, 8 = IPv4 in MP_REACH, 16 = IPv4 unicast only,
+32 = IPv6 unicast only.
 
 The seeds are valid messages of every type and one UPDATE per RFC 7606
 case, so the fuzzer starts from every branch the unit tests know about.
@@ -13,7 +14,7 @@ import os
 import struct
 
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, REFRESH = 1, 2, 3, 4, 5
-AS4, EBGP, CONFED, V4MP, V4ONLY = 1, 2, 4, 8, 16
+AS4, EBGP, CONFED, V4MP, V4ONLY, V6ONLY = 1, 2, 4, 8, 16, 32
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "bgp")
 
@@ -107,6 +108,9 @@ SEEDS = {
     "open-bad-cap": (0, OPEN, open_msg(65001, 90, [1, 2, 3, 4], cap(65, b"\x01\x02"))),
     "keepalive": (0, KEEPALIVE, b""),
     "notification-cease": (0, NOTIFICATION, b"\x06\x02\x04bye!"),
+    # RFC 8203/9003 texts: UTF-8 and a control octet; a length overrunning the data
+    "notification-reset-utf8": (0, NOTIFICATION, b"\x06\x04\x07caf\xc3\xa9\n!"),
+    "notification-shutdown-overrun": (0, NOTIFICATION, b"\x06\x02\x09short"),
     "notification-update": (0, NOTIFICATION, b"\x03\x01"),
     "route-refresh": (0, REFRESH, b"\x00\x02\x00\x01"),
     "route-refresh-orf": (0, REFRESH, b"\x00\x01\x00\x01\x01\x02\x03"),
@@ -130,6 +134,16 @@ SEEDS = {
     "update-unknown-attrs": (AS4 | EBGP, UPDATE,
                              update(BASE4 + attr(0xc0, 99, b"x" * 300) + attr(0x80, 98, b"y"), NLRI)),
     "update-v4only-v6-ignored": (AS4 | EBGP | V4ONLY, UPDATE, V6_UPDATE),
+    # issue 12: IPv4 (NLRI fields and MP) and EVPN on an IPv6-only session
+    "update-v6only-v4-ignored": (AS4 | EBGP | V6ONLY, UPDATE,
+                                 update(BASE4 + mp_reach(2, V6NH, pfx(V6NH, 32)), NLRI,
+                                        pfx([172, 16], 12))),
+    "update-v6only-v4mp-ignored": (AS4 | EBGP | V6ONLY, UPDATE,
+                                   update(mp_reach(1, bytes([10, 0, 0, 1]), pfx([10, 2, 3], 24)) +
+                                          mp_unreach(1, pfx([10, 9], 16)) + ORIGIN + PATH4)),
+    "update-evpn-ignored": (AS4 | EBGP, UPDATE,
+                            update(attr(0x80, 14, struct.pack("!HBB", 25, 70, 4) + bytes([10, 0, 0, 1]) +
+                                        b"\x00\x02\x05" + bytes(5)) + ORIGIN + PATH4)),
     # RFC 7606 cases
     "7606-origin-len2": (AS4 | EBGP, UPDATE, update(attr(0x40, 1, b"\0\0") + PATH4 + NH, NLRI)),
     "7606-aspath-overrun": (AS4 | EBGP, UPDATE,

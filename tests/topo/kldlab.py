@@ -164,7 +164,7 @@ class Host:
         out = self.vtysh("show running-config")
         return out.split("Current configuration:\n", 1)[-1]
 
-    # ---- third-party BGP speakers (FRR, BIRD) as peers, inside the host ----
+    # ---- third-party BGP speakers (FRR, BIRD, GoBGP) as peers, inside the host ----
 
     def start_frr_bgpd(self, config):
         """FRR's bgpd without zebra, with its own config, pid file and vty
@@ -206,6 +206,27 @@ class Host:
         ctl = os.path.join(self.dir, "bird", "bird.ctl")
         return self.cmd(f"birdc -s {ctl} {command}", check=False)
 
+    def start_gobgpd(self, config):
+        """GoBGP's gobgpd with a TOML config; its gRPC API on the host's
+        own loopback (a namespace each, so the default port never clashes),
+        plain-text log in the host's directory."""
+        d = os.path.join(self.dir, "gobgp")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "gobgpd.toml")
+        with open(conf, "w") as f:
+            f.write(config)
+        log = open(os.path.join(self.dir, "gobgpd.log"), "a")
+        argv = ["/usr/bin/gobgpd", "-f", conf, "-t", "toml", "-p", "-l", "info",
+                "--api-hosts", "127.0.0.1:50051", "--pprof-disable"]
+        self.procs["gobgpd"] = self.popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: "Router-ID" in self.gobgp("global"), 10,
+                 what=f"gobgpd on {self.name}")
+        return self.procs["gobgpd"]
+
+    def gobgp(self, args):
+        """The gobgp CLI against the host's gobgpd."""
+        return self.cmd(f"gobgp -u 127.0.0.1 -p 50051 {args}", check=False)
+
     def close(self):
         for d in list(self.procs):
             try:
@@ -224,6 +245,27 @@ class Host:
             os.unlink(self.mnt)
         except FileNotFoundError:
             pass
+
+
+class RouteWatch:
+    """`ip monitor route` inside a host, the judge of "no flap": every
+    Deleted line of the prefixes watched is one. family: None (both),
+    "-4" or "-6"."""
+
+    def __init__(self, h, family=None):
+        argv = ["ip"] + ([family] if family else []) + ["monitor", "route"]
+        self.p = h.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.3)
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        out, _ = self.p.communicate(timeout=5)
+        return out
+
+    @staticmethod
+    def deleted(out, prefixes):
+        return [l for l in out.splitlines()
+                if l.startswith("Deleted") and any(p in l for p in prefixes)]
 
 
 class Lab:

@@ -9,7 +9,6 @@ was ever deleted while the speaker restarted.
 import json
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -91,22 +90,9 @@ def frr_routes(h):
         return {}
 
 
-class RouteWatch:
+def RouteWatch(h):
     """`ip -4 monitor route` inside a host: every Deleted line is a flap."""
-
-    def __init__(self, h):
-        self.p = h.popen(["ip", "-4", "monitor", "route"], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-        time.sleep(0.3)
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        out, _ = self.p.communicate(timeout=5)
-        return out
-
-    def deleted(self, out, prefixes):
-        return [l for l in out.splitlines()
-                if l.startswith("Deleted") and any(p in l for p in prefixes)]
+    return kldlab.RouteWatch(h, "-4")
 
 
 def start_r1(r1, extra=()):
@@ -278,7 +264,7 @@ def test_gr_restarting_peer_without_gr_capability(lab):
     r1.stop("bgpd", signal.SIGKILL)
     r1.start("bgpd")
     log = os.path.join(r1.dir, "bgpd.log")
-    kldlab.wait_for(lambda: "End-of-RIB from every peer" in open(log).read(), 20,
+    kldlab.wait_for(lambda: "every peer's table is complete" in open(log).read(), 20,
                     what="the deferral's end")
     kldlab.wait_for(lambda: "10.100.10.0/24" in frr_routes(r2), 20, what="ours at FRR again")
     time.sleep(1)

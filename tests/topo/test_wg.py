@@ -164,8 +164,8 @@ def test_bad_inputs_refused_and_nothing_applied(lab):
     cases = [
         (["wireguard wg0", "peer not-a-key"], "Malformed key"),
         (["wireguard wg0", "peer " + p1[:-2] + "B="], "Malformed key"),  # low bits set
-        (["wireguard wg0", "listen-port 70000"], "Unknown command"),
-        (["wireguard wg0", "listen-port 0"], "Unknown command"),
+        (["wireguard wg0", "listen-port 70000"], "listen-port: 70000 is out of range 1-65535"),
+        (["wireguard wg0", "listen-port 0"], "listen-port: 0 is out of range 1-65535"),
         (["wireguard wg0", f"peer {p2}", "allowed-ips 10.9.0.0/24"], "already routed to peer"),
         (["wireguard wg0", f"no peer {p3}"], "Unknown peer"),
         (["wireguard wg0", f"peer {p1}", "endpoint 192.0.2.2"], "Malformed endpoint"),
@@ -463,7 +463,7 @@ def test_stale_handshake_and_metrics(lab):
     assert 'wireguard_peers{interface="wg0"} 1' in m
     rx = [l for l in m.splitlines() if l.startswith("wireguard_peer_receive_bytes_total")]
     assert rx and int(rx[0].split()[-1]) > 0
-    assert "wireguard_peer_seconds_since_handshake{" in m
+    assert "wireguard_peer_handshake_age_seconds{" in m
     assert f'wireguard_peer_stale{{interface="wg0",public_key="{pb}"}} 1' in m
     assert "wireguard stale-threshold 2\nwireguard metrics listen 127.0.0.1 port 9586\n" in \
         a.running_config()

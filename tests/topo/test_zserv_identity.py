@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import sys
+import time
 
 import pytest
 
@@ -177,3 +178,22 @@ while True:
     got += chunk
 print("closed", len(got))
 '''
+
+
+def test_a_refused_daemon_backs_off_and_says_why(r1, users):
+    """A daemon zebra-lite refuses (here vxland started as fwd's user) is
+    closed right after its Hello; it must back off (100 ms doubling to
+    5 s), not knock again at 10 Hz, and its own log must say it was
+    closed at once, since only zebra-lite's log has the reason."""
+    r1.start("zebra-lite")
+    r1.start("vxland", "--user", "kldnet-fwd")
+    time.sleep(8)
+    tries = zlog(r1).count("a client calling itself vxland refused") + \
+        zlog(r1).count("messages suppressed")
+    own = open(os.path.join(r1.dir, "vxland.log")).read()
+    # 100+200+400+800+1600+3200 ms: at most 7 attempts in 8 s (80 at 10 Hz).
+    assert own.count("closed the connection") <= 8, own
+    assert "closed the connection" in own and "its log says why" in own, own
+    assert own.count("connected to zebra-lite") <= 8, own
+    assert tries >= 1
+    assert r1.alive("vxland")

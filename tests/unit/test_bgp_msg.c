@@ -312,6 +312,89 @@ static void test_open_check(void **state)
 	open_check_err(&o, &x, BGP_OPEN_BAD_VERSION);
 }
 
+/* RFC 4760 8: any MP capability, even of a family we do not speak, ends
+ * the implicit IPv4 unicast; an OPEN sharing no family with ours is
+ * refused with Unsupported Capability listing the ones we require. */
+static void test_open_families(void **state)
+{
+	static const uint8_t evpn_only[] = {0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0xff,
+					    0,
+					    37,
+					    BGP_MSG_OPEN,
+					    4,
+					    0xfd,
+					    0xea,
+					    0,
+					    90,
+					    2,
+					    2,
+					    2,
+					    2,
+					    8,
+					    2,
+					    6,
+					    1,
+					    4,
+					    0,
+					    25,
+					    0,
+					    70};
+	static const uint8_t want_v4v6[] = {1, 4, 0, 1, 0, 1, 1, 4, 0, 2, 0, 1};
+	struct bgp_open_expect x = {.local_as = 65001, .local_id = 1, .af_mask = BGP_AF_MASK_ALL};
+	struct bgp_open l, o;
+	struct bgp_negotiated n;
+	struct bgp_notify err;
+
+	(void)state;
+	assert_int_equal(bgp_open_decode(evpn_only, sizeof(evpn_only), &o, &err), 0);
+	assert_true(o.caps.present & BGP_CAPF_MP);
+	assert_int_equal(o.caps.mp_mask, 0);
+	bgp_open_init(&l, 65001, 90, 1);
+	l.caps.present |= BGP_CAPF_MP;
+	l.caps.mp_mask = BGP_AF_MASK_ALL;
+	bgp_negotiate(&l, &o, &n);
+	assert_int_equal(n.af_mask, 0); /* not IPv4 */
+	assert_int_equal(bgp_open_check(&o, &x, &err), -EBADMSG);
+	assert_int_equal(err.code, BGP_ERR_OPEN);
+	assert_int_equal(err.subcode, BGP_OPEN_UNSUP_CAPABILITY);
+	assert_int_equal(err.datalen, sizeof(want_v4v6));
+	assert_memory_equal(err.data, want_v4v6, sizeof(want_v4v6));
+
+	/* IPv6 only against our IPv4 only: refused, and the other way round */
+	bgp_open_init(&o, 65002, 90, 2);
+	o.caps.present |= BGP_CAPF_MP;
+	o.caps.mp_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	x.af_mask = BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+	open_check_err(&o, &x, BGP_OPEN_UNSUP_CAPABILITY);
+	x.af_mask = BGP_AF_MASK_ALL; /* one family in common will do */
+	assert_int_equal(bgp_open_check(&o, &x, &err), 0);
+	/* an old speaker (no capabilities) speaks IPv4 unicast */
+	o.caps.present = 0;
+	x.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	open_check_err(&o, &x, BGP_OPEN_UNSUP_CAPABILITY);
+	x.af_mask = BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+	assert_int_equal(bgp_open_check(&o, &x, &err), 0);
+	x.af_mask = 0; /* not checked */
+	o.caps.present = BGP_CAPF_MP;
+	o.caps.mp_mask = 0;
+	assert_int_equal(bgp_open_check(&o, &x, &err), 0);
+}
+
 static void test_negotiate(void **state)
 {
 	struct bgp_open l, r;
@@ -474,6 +557,59 @@ static void test_notification(void **state)
 	assert_int_equal(bgp_notify_decode(buf, 20, &d, &err), -EBADMSG);
 	assert_int_equal(err.code, BGP_ERR_HEADER);
 	assert_int_equal(err.subcode, BGP_HDR_BAD_LENGTH);
+}
+
+static void shut(struct bgp_notify *n, uint8_t subcode, const char *data, size_t len)
+{
+	bgp_notify_set(n, BGP_ERR_CEASE, subcode, data, len);
+}
+
+/* RFC 8203 / RFC 9003: the text after a length octet, safe to print. */
+static void test_notification_shutdown_text(void **state)
+{
+	struct bgp_notify n;
+	char t[BGP_SHUTDOWN_TEXT_MAX];
+	uint8_t big[256];
+
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x0b"
+	     "maintenance",
+	     12);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 11);
+	assert_string_equal(t, "maintenance");
+	shut(&n, BGP_CEASE_ADMIN_RESET,
+	     "\x06"
+	     "caf\xc3\xa9!",
+	     7); /* UTF-8 kept */
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 6);
+	assert_string_equal(t, "caf\xc3\xa9!");
+	/* control octets and invalid UTF-8 are escaped, never printed raw */
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x04"
+	     "a\n\xff\xc3",
+	     5);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 13);
+	assert_string_equal(t, "a\\x0a\\xff\\xc3");
+	/* none: another subcode, no data, zero length; malformed: too long */
+	shut(&n, BGP_CEASE_MAX_PREFIX, "\x01x", 2);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, "\x00", 1);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN,
+	     "\x05"
+	     "abc",
+	     4);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), -1);
+	assert_string_equal(t, "");
+	/* the longest (255 control octets) fits; a small buffer truncates */
+	memset(big, 0x01, sizeof(big));
+	big[0] = 255;
+	shut(&n, BGP_CEASE_ADMIN_SHUTDOWN, (const char *)big, sizeof(big));
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, sizeof(t)), 255 * 4);
+	assert_int_equal(bgp_notify_shutdown_text(&n, t, 10), 8);
+	assert_string_equal(t, "\\x01\\x01");
 }
 
 static void test_route_refresh(void **state)
@@ -922,11 +1058,13 @@ int main(void)
 	    cmocka_unit_test(test_open_round_trip),
 	    cmocka_unit_test(test_open_decode_errors),
 	    cmocka_unit_test(test_open_check),
+	    cmocka_unit_test(test_open_families),
 	    cmocka_unit_test(test_negotiate),
 	    cmocka_unit_test(test_gr_retain),
 	    cmocka_unit_test(test_gr_keep),
 	    cmocka_unit_test(test_keepalive),
 	    cmocka_unit_test(test_notification),
+	    cmocka_unit_test(test_notification_shutdown_text),
 	    cmocka_unit_test(test_route_refresh),
 	    cmocka_unit_test(test_pack_10000_ipv4),
 	    cmocka_unit_test(test_pack_10000_ipv6),

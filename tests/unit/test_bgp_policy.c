@@ -191,9 +191,14 @@ static void test_decision(void **state)
 	assert_true(cmp(f, &f->pa, short_p, &f->pb, short_p) < 0);
 	/* LOCAL_PREF counts from iBGP, beats a shorter path */
 	assert_true(cmp(f, &f->pb, lp200, &f->pa, short_p) < 0);
-	/* ...and is ignored from eBGP */
+	/* ...and from eBGP too: one present there is our inbound policy's (the
+	 * peer's own was discarded on receipt), issue 14 */
 	f->pb.ebgp = true;
-	assert_true(cmp(f, &f->pb, lp200, &f->pa, short_p) > 0);
+	assert_true(cmp(f, &f->pb, lp200, &f->pa, short_p) < 0);
+	/* an absent LOCAL_PREF counts as 100, below 200 and above 50 */
+	assert_int_equal(bgp_path_local_pref(&(struct bgp_path){.peer = &f->pa, .attrs = short_p}),
+			 100);
+	assert_true(cmp(f, &f->pa, short_p, &f->pb, mk(f, "65002", 0, -1, 50)) < 0);
 	/* last tie-break: BGP identifier, then address */
 	f->pb.ropen.bgp_id = 2;
 	assert_true(cmp(f, &f->pa, short_p, &f->pb, short_p) < 0);

@@ -942,7 +942,10 @@ static void test_mp_unreach_nlri_syntax_reset(void **state)
 	expect_reset(f, run(f, &ctx_ebgp4, NULL, 0), BGP_UPD_OPTIONAL_ATTR);
 }
 
-static void test_mp_unnegotiated_family_discard(void **state)
+/* RFC 4760 8: routes of a family the OPENs did not both list are
+ * ignored, with no RFC 7606 verdict (nothing is malformed), and the
+ * decoder says which AFI/SAFI it was. */
+static void test_mp_unnegotiated_family_ignored(void **state)
 {
 	struct fx *f = *state;
 	struct bgp_codec_ctx c = ctx_ebgp4;
@@ -953,8 +956,109 @@ static void test_mp_unnegotiated_family_discard(void **state)
 	c.af_mask = BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
 	ab_add(&f->a, 0x80, BGP_ATTR_MP_REACH_NLRI, mp, sizeof(mp));
 	ab_base(&f->a, true);
-	expect_discard(f, run(f, &c, nlri_10_1, sizeof(nlri_10_1)), BGP_ATTR_MP_REACH_NLRI);
+	assert_int_equal(run(f, &c, nlri_10_1, sizeof(nlri_10_1)), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_NONE);
+	assert_true(f->u.unneg);
+	assert_int_equal(f->u.unneg_afi, 2);
+	assert_int_equal(f->u.unneg_safi, 1);
 	assert_int_equal(f->u.mp_nlri.n, 0);
+	assert_int_equal(f->u.nlri.n, 1); /* IPv4 is negotiated: kept */
+}
+
+/* A family kldnet does not speak (EVPN, AFI 25 SAFI 70) is never
+ * negotiated: the same rule, whatever the families we add later. */
+static void test_mp_unknown_family_ignored(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t mp[] = {0, 25, 70, 4, 192, 0, 2, 1, 0, 2, 5, 0, 0, 0, 0, 0};
+	static const uint8_t unr[] = {0, 25, 70, 2, 5, 0, 0, 0, 0, 0};
+
+	ab_add(&f->a, 0x80, BGP_ATTR_MP_REACH_NLRI, mp, sizeof(mp));
+	ab_add(&f->a, 0x80, BGP_ATTR_MP_UNREACH_NLRI, unr, sizeof(unr));
+	ab_base(&f->a, true);
+	assert_int_equal(run(f, &ctx_ebgp4, NULL, 0), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_NONE);
+	assert_true(f->u.unneg);
+	assert_int_equal(f->u.unneg_afi, 25);
+	assert_int_equal(f->u.unneg_safi, 70);
+	assert_int_equal(f->u.mp_nlri.n + f->u.withdrawn.n + f->u.nlri.n, 0);
+	assert_false(f->u.eor);
+}
+
+/* IPv4 in the NLRI fields of a session that negotiated IPv6 only:
+ * announcements and withdrawals ignored, no verdict although NEXT_HOP is
+ * missing (no IPv4 route is left to need it); the IPv6 routes of the
+ * same UPDATE count. */
+static void test_ipv4_fields_unnegotiated_ignored(void **state)
+{
+	struct fx *f = *state;
+	struct bgp_codec_ctx c = ctx_ebgp4;
+	static const uint8_t mp[] = {0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0,
+				     0, 0, 0, 0,  0,	0,    0,    0,	  0,
+				     0, 1, 0, 32, 0x20, 0x01, 0x0d, 0xb8};
+	static const uint8_t wd[] = {24, 10, 9, 9};
+
+	c.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	ab_add(&f->a, 0x80, BGP_ATTR_MP_REACH_NLRI, mp, sizeof(mp));
+	ab_add(&f->a, 0x40, BGP_ATTR_ORIGIN, v_origin_igp, 1);
+	ab_add(&f->a, 0x40, BGP_ATTR_AS_PATH, v_aspath4, sizeof(v_aspath4));
+	f->len = mk_update(f->msg, wd, sizeof(wd), f->a.b, f->a.len, nlri_two, sizeof(nlri_two));
+	assert_int_equal(bgp_update_decode(&f->u, f->msg, f->len, &c), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_NONE);
+	assert_true(f->u.unneg);
+	assert_int_equal(f->u.unneg_afi, 1);
+	assert_int_equal(f->u.unneg_safi, 1);
+	assert_int_equal(f->u.nlri.n, 0);
+	assert_int_equal(f->u.withdrawn.n, 0);
+	assert_int_equal(f->u.mp_nlri.n, 1);
+	pfx_eq(&f->u.mp_nlri.p[0], AF_INET6, "2001:db8::", 32);
+
+	/* the same message with IPv4 negotiated: no flag, and judged: IPv4
+	 * routes without NEXT_HOP are withdrawn */
+	c.af_mask = BGP_AF_MASK_ALL;
+	assert_int_equal(bgp_update_decode(&f->u, f->msg, f->len, &c), 0);
+	assert_false(f->u.unneg);
+	assert_int_equal(f->u.eh.action, BGP_EH_TREAT_AS_WITHDRAW);
+	assert_int_equal(f->u.withdrawn.n, 4);
+}
+
+/* A syntax error in an ignored field still resets: the message is
+ * malformed whatever it carries (RFC 7606 5.3). */
+static void test_ipv4_fields_unnegotiated_bad_syntax_resets(void **state)
+{
+	struct fx *f = *state;
+	struct bgp_codec_ctx c = ctx_ebgp4;
+	static const uint8_t bad[] = {33, 10, 0, 0, 0, 0};
+
+	c.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	ab_base(&f->a, true);
+	assert_int_equal(run(f, &c, bad, sizeof(bad)), -EBADMSG);
+	assert_int_equal(f->u.eh.action, BGP_EH_SESSION_RESET);
+}
+
+/* The encoder never puts a family the session did not negotiate on the
+ * wire: announcements, withdrawals, End-of-RIB. */
+static void test_encode_unnegotiated_refused(void **state)
+{
+	struct bgp_codec_ctx c = ctx_ebgp4;
+	struct kld_prefix p = {.family = AF_INET, .len = 24, .u.bytes = {10, 1, 2}};
+	struct bgp_attrs a;
+	uint8_t m[64];
+
+	(void)state;
+	bgp_attrs_init(&a);
+	a.present = BGP_ATTRF_ORIGIN | BGP_ATTRF_AS_PATH | BGP_ATTRF_NEXT_HOP;
+	a.nexthop.family = AF_INET;
+	memcpy(a.nexthop.u.bytes, v_nh, 4);
+	c.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	assert_int_equal(bgp_update_pack(&c, &a, &p, 1, NULL, NULL), -EPROTONOSUPPORT);
+	assert_int_equal(bgp_withdraw_pack(&c, &p, 1, NULL, NULL), -EPROTONOSUPPORT);
+	assert_int_equal(bgp_eor_encode(&c, BGP_AF_IPV4_UNICAST, m, sizeof(m)), -EPROTONOSUPPORT);
+	assert_int_equal(bgp_eor_encode(&c, BGP_AF_IPV6_UNICAST, m, sizeof(m)), 29);
+	c.af_mask = BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
+	p.family = AF_INET6;
+	assert_int_equal(bgp_withdraw_pack(&c, &p, 1, NULL, NULL), -EPROTONOSUPPORT);
+	assert_int_equal(bgp_eor_encode(&c, BGP_AF_IPV6_UNICAST, m, sizeof(m)), -EPROTONOSUPPORT);
 }
 
 static void test_mp_reach_ipv4(void **state)
@@ -1133,7 +1237,11 @@ int main(void)
 	    T(test_mp_reach_too_short_reset),
 	    T(test_mp_reach_nlri_syntax_reset),
 	    T(test_mp_unreach_nlri_syntax_reset),
-	    T(test_mp_unnegotiated_family_discard),
+	    T(test_mp_unnegotiated_family_ignored),
+	    T(test_mp_unknown_family_ignored),
+	    T(test_ipv4_fields_unnegotiated_ignored),
+	    T(test_ipv4_fields_unnegotiated_bad_syntax_resets),
+	    T(test_encode_unnegotiated_refused),
 	    T(test_mp_reach_ipv4),
 	    T(test_unknown_wellknown_reset),
 	    T(test_unknown_optional_nontransitive_dropped),

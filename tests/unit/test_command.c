@@ -1325,6 +1325,61 @@ static void test_scale(void **state)
 	cmd_tree_free(t);
 }
 
+/* Why a value was refused: the word before it, what is wrong, what is
+ * allowed. Keywords and matches get nothing (the caret says enough). */
+static void explains(const struct cmd_tree *t, const char *node, const char *line,
+		     const char *want)
+{
+	char why[256] = "";
+	int r = cmd_tree_explain(t, node, line, why, sizeof(why));
+
+	if (!want && r == 0)
+		fail_msg("'%s': explained as '%s', expected nothing", line, why);
+	if (want && (r != 0 || strcmp(why, want)))
+		fail_msg("'%s': '%s' (%d), expected '%s'", line, why, r, want);
+}
+
+static void test_explain_values(void **state)
+{
+	static const struct cmd_def defs[] = {
+		{ "wireguard", "listen-port (1-65535)$port", "Port\nNumber\n", NULL, NULL, 0 },
+		{ "wireguard", "no listen-port [(1-65535)]", "No\nPort\nNumber\n", NULL, NULL, 0 },
+		{ "wireguard", "[no] address A.B.C.D/M$addr", "No\nAddr\nV4\n", NULL, NULL, 0 },
+		{ "wireguard", "[no] address X:X::X:X/M$addr", "No\nAddr\nV6\n", NULL, NULL, 0 },
+		{ "config", "ip route A.B.C.D/M A.B.C.D", "Ip\nRoute\nP\nGw\n", NULL, NULL, 0 },
+		{ "config", "router bgp (1-4294967295)", "R\nB\nAsn\n", NULL, NULL, 0 },
+	};
+	struct cmd_tree *t = tree_of(defs, N(defs));
+
+	(void)state;
+	explains(t, "wireguard", "listen-port 70000", "listen-port: 70000 is out of range 1-65535");
+	explains(t, "wireguard", "listen-port 0", "listen-port: 0 is out of range 1-65535");
+	explains(t, "wireguard", "listen-port -3", "listen-port: -3 is out of range 1-65535");
+	explains(t, "wireguard", "listen-port x1", "listen-port: x1 is not a number (1-65535)");
+	explains(t, "wireguard", "no listen-port 99999", "listen-port: 99999 is out of range 1-65535");
+	explains(t, "wireguard", "address 10.200.0.7",
+		 "address: a prefix length is needed, as in 10.200.0.7/24");
+	explains(t, "wireguard", "no address 2001:db8::7",
+		 "address: a prefix length is needed, as in 2001:db8::7/64");
+	explains(t, "wireguard", "address 10.0.0.1/33",
+		 "address: 10.0.0.1/33 is not an IPv4 prefix (A.B.C.D/M)");
+	explains(t, "config", "ip route 10.0.0.0/8 10.1.1.1/32",
+		 "10.0.0.0/8: an address without prefix length is needed, as in 10.1.1.1");
+	explains(t, "config", "ip route 10.0.0.0/8 10.1.1.300",
+		 "10.0.0.0/8: 10.1.1.300 is not an IPv4 address (A.B.C.D)");
+	explains(t, "config", "router bgp 4294967296",
+		 "bgp: 4294967296 is out of range 1-4294967295");
+	/* Nothing to add: an unknown keyword, extra words, a match, an
+	 * incomplete line, an unknown node. */
+	explains(t, "wireguard", "listen-prot 5", NULL);
+	explains(t, "wireguard", "listen-port 5 6", NULL);
+	explains(t, "wireguard", "listen-port 5", NULL);
+	explains(t, "wireguard", "listen-port", NULL);
+	explains(t, "nowhere", "listen-port 70000", NULL);
+	explains(t, "wireguard", "", NULL);
+	cmd_tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1363,6 +1418,7 @@ int main(void)
 		cmocka_unit_test(test_complete_sets),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_scale),
+		cmocka_unit_test(test_explain_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

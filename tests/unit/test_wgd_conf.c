@@ -223,6 +223,64 @@ static void test_endpoints_and_names(void **state)
 	assert_false(wgd_ifname_valid("0123456789abcdef"));
 }
 
+/* What cannot work across planes, and a prefix over a peer's own
+ * endpoint (it would route the tunnel's packets into the tunnel). */
+static void test_planes_and_traps(void **state)
+{
+	struct wgd w = {0};
+	struct wgd_if *mgmt = wgd_if_get(&w, "wg-mgmt", true);
+	struct wgd_if *data = wgd_if_get(&w, "wg-data", true);
+	struct kld_prefix x[2];
+	struct kld_addr a;
+	char err[512], warn[256] = "";
+
+	(void)state;
+	mgmt->listen_port = 51820;
+	mgmt->has_key = true;
+	key_of(mgmt->pub, 7);
+	pfx(&x[0], "10.200.0.1/24");
+	mgmt->addrs = malloc(sizeof(x[0]));
+	mgmt->addrs[0] = x[0];
+	mgmt->naddrs = 1;
+	assert_ptr_equal(wgd_port_user(&w, data, 51820), mgmt);
+	assert_null(wgd_port_user(&w, data, 51821));
+	assert_null(wgd_port_user(&w, mgmt, 51820));
+	assert_ptr_equal(wgd_key_user(&w, data, mgmt->pub), mgmt);
+	assert_null(wgd_key_user(&w, mgmt, mgmt->pub));
+	/* the same address (any length) is refused, the same network warned */
+	pfx(&x[1], "10.200.0.1/16");
+	assert_int_equal(wgd_check_addr(&w, data, &x[1], err, sizeof(err), warn, sizeof(warn)), -1);
+	assert_non_null(strstr(err, "already wg-mgmt's"));
+	pfx(&x[1], "10.200.0.2/24");
+	assert_int_equal(wgd_check_addr(&w, data, &x[1], err, sizeof(err), warn, sizeof(warn)), 0);
+	assert_string_equal(warn, "address 10.200.0.2/24 overlaps 10.200.0.1/24 on wg-mgmt: the two "
+				  "planes' networks share addresses");
+	pfx(&x[1], "10.201.0.1/24");
+	warn[0] = '\0';
+	assert_int_equal(wgd_check_addr(&w, data, &x[1], err, sizeof(err), warn, sizeof(warn)), 0);
+	assert_string_equal(warn, "");
+	/* a plane's port taken by another is found by the whole-set check */
+	data->listen_port = 51820;
+	assert_int_equal(wgd_if_check(&w, data, err, sizeof(err)), -1);
+	assert_string_equal(err, "listen-port 51820 is already used by wg-mgmt");
+	data->listen_port = 51821;
+	assert_int_equal(wgd_if_check(&w, data, err, sizeof(err)), 0);
+	/* traps: literal endpoints only; default routes never; no routes, none */
+	assert_int_equal(wgd_endpoint_addr("[2001:db8::2]:51820", &a), 0);
+	assert_int_equal(wgd_endpoint_addr("vpn.example.net:51820", &a), -1);
+	assert_int_equal(kld_prefix_parse("192.0.2.0/25", &x[0], true), 0);
+	assert_int_equal(kld_prefix_parse("0.0.0.0/0", &x[1], true), 0);
+	assert_int_equal(wgd_check_trap(data, "192.0.2.2:51820", x, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "allowed-ips 192.0.2.0/25 contains the peer's own endpoint "
+				    "192.0.2.2"));
+	assert_int_equal(wgd_check_trap(data, "192.0.2.200:51820", x, 2, err, sizeof(err)), 0);
+	assert_int_equal(wgd_check_trap(data, "vpn.example.net:1", x, 2, err, sizeof(err)), 0);
+	assert_int_equal(wgd_check_trap(data, NULL, x, 2, err, sizeof(err)), 0);
+	data->no_routes = true;
+	assert_int_equal(wgd_check_trap(data, "192.0.2.2:51820", x, 2, err, sizeof(err)), 0);
+	wgd_free_all(&w);
+}
+
 static void test_key_files(void **state)
 {
 	char dir[] = "/tmp/wgd-test-XXXXXX", path[128], err[256];
@@ -268,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_checks),
 	    cmocka_unit_test(test_endpoints_and_names),
 	    cmocka_unit_test(test_key_files),
+	    cmocka_unit_test(test_planes_and_traps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

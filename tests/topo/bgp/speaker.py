@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A raw BGP speaker for malformed-input tests (RFC 7606, bad OPENs).
+"""A raw BGP speaker for malformed-input tests (RFC 7606, bad OPENs), and a
+peer that sends no End-of-RIB (restart tests).
 
 Run inside a test namespace: speaker.py PEER SCENARIO. It prints one JSON
 object: what the device under test answered. Scenarios build exact bytes
@@ -18,12 +19,14 @@ def msg(mtype, body):
     return MARKER + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def open_msg(asn=65002, hold=90, bgp_id="10.0.0.2", version=4, caps=True):
+def open_msg(asn=65002, hold=90, bgp_id="10.0.0.2", version=4, caps=True,
+             families=((1, 1),), refresh=False):
     opt = b""
     if caps:
-        mp = b"\x01\x04\x00\x01\x00\x01"               # MP IPv4 unicast
+        mp = b"".join(b"\x01\x04" + struct.pack("!HBB", afi, 0, safi)  # MP per family
+                      for afi, safi in families)
         as4 = b"\x41\x04" + struct.pack("!I", asn)     # 4-octet AS
-        cap = mp + as4
+        cap = mp + as4 + (b"\x02\x00" if refresh else b"")
         opt = b"\x02" + bytes([len(cap)]) + cap
     my_as = asn if asn < 65536 else 23456
     return msg(1, struct.pack("!BHH4sB", version, my_as, hold, socket.inet_aton(bgp_id),
@@ -141,6 +144,8 @@ def scenario_bad_open(peer, kind):
         s.send(open_msg(bgp_id="0.0.0.0"))
     elif kind == "marker":
         s.send(b"\x00" * 16 + open_msg()[16:])
+    elif kind == "evpn_only":  # no family in common: RFC 4760 8
+        s.send(open_msg(families=((25, 70),)))
     return {"notify": notification(s.until(3))}
 
 
@@ -182,12 +187,127 @@ def scenario_update(peer, kind, hold=0.0):
     return None
 
 
+FEED_PREFIXES = ["10.100.60.0/24", "10.100.61.0/24"]
+
+
+def scenario_feed(peer, kind, hold):
+    """A peer without End-of-RIB (feed:NEXTHOP:ASN): connects, sends its
+    table in one UPDATE and then only KEEPALIVEs; when the session goes
+    (the device under test restarts) it connects again and does the same,
+    until `hold` seconds have passed. Prints one line per session."""
+    nexthop, _, asn = kind.partition(":")
+    asn = int(asn or 65004)
+    end = time.time() + hold
+    while time.time() < end:
+        try:
+            s = Session(peer)
+            s.establish(asn=asn, bgp_id=nexthop)
+            s.send(update(FEED_PREFIXES, aspath=(asn,), nexthop=nexthop))
+        except (OSError, AssertionError):
+            time.sleep(0.5)
+            continue
+        print(json.dumps({"established": True}), flush=True)
+        try:
+            while time.time() < end and s.recv(1.0) != "closed":
+                s.send(keepalive())
+        except OSError:
+            pass
+        s.s.close()
+
+
+def families(body):
+    """The AFI/SAFIs an UPDATE body carries, as "afi/safi" strings: the
+    NLRI fields (and the empty UPDATE, IPv4's End-of-RIB) are 1/1, MP
+    attributes say theirs."""
+    wl = struct.unpack("!H", body[:2])[0]
+    al = struct.unpack("!H", body[2 + wl:4 + wl])[0]
+    attrs, out = body[4 + wl:4 + wl + al], set()
+    if wl or len(body) > 4 + wl + al or not al:
+        out.add("1/1")
+    i = 0
+    while i + 3 <= len(attrs):
+        flags, code = attrs[i], attrs[i + 1]
+        hl = 4 if flags & 0x10 else 3
+        ln = struct.unpack("!H", attrs[i + 2:i + 4])[0] if hl == 4 else attrs[i + 2]
+        v = attrs[i + hl:i + hl + ln]
+        if code in (14, 15):
+            out.add(f"{struct.unpack('!H', v[:2])[0]}/{v[2]}")
+        i += hl + ln
+    return out
+
+
+def mp_attr(code, afi, safi, rest):
+    return attr(0x80, code, struct.pack("!HB", afi, safi) + rest)
+
+
+def v6_nlri(prefix):
+    addr, plen = prefix.split("/")
+    plen = int(plen)
+    return bytes([plen]) + socket.inet_pton(socket.AF_INET6, addr)[:(plen + 7) // 8]
+
+
+def listen(s, seconds, seen):
+    """Read for a while: the families of UPDATEs and the ROUTE-REFRESHes
+    (afi/safi) received go into seen; a NOTIFICATION or close is kept."""
+    end = time.time() + seconds
+    while time.time() < end:
+        m = s.recv(max(0.05, end - time.time()))
+        if m is None:
+            continue
+        if m == "closed" or m[0] == 3:
+            seen["notify"] = notification(m)
+            return
+        if m[0] == 2:
+            seen["updates"] |= families(m[1])
+        elif m[0] == 5:
+            seen["refresh"].add(f"{struct.unpack('!H', m[1][:2])[0]}/{m[1][3]}")
+
+
+def scenario_unneg(peer, me, hold):
+    """A session that negotiates IPv6 unicast only (our OPEN lists only it,
+    the device's lists more). What the device sends must be IPv6 only;
+    what we send of other families (IPv4 in the NLRI fields and in
+    MP_REACH, EVPN) must be ignored without a NOTIFICATION; a ROUTE-REFRESH
+    for IPv4 must be ignored, one for IPv6 answered."""
+    s = Session(peer)
+    s.establish(families=((2, 1),), refresh=True)
+    fresh = lambda: {"updates": set(), "refresh": set()}  # noqa: E731
+    first, rr4, rr6 = fresh(), fresh(), fresh()
+    listen(s, 2.0, first)
+    base = attr(0x40, 1, b"\x00") + attr(0x40, 2, b"\x02\x01" + struct.pack("!I", 65002))
+    nh6 = socket.inet_pton(socket.AF_INET6, me)
+    v4nh = socket.inet_aton("10.0.0.2")
+    s.send(update(["10.60.0.0/24"], withdrawn=["10.100.10.0/24"]))  # IPv4 fields
+    s.send(update(raw_attrs=base + mp_attr(14, 1, 1, b"\x04" + v4nh + b"\x00" +
+                                            nlri("10.61.0.0/24"))))  # IPv4 in MP_REACH
+    s.send(update(raw_attrs=base + mp_attr(14, 25, 70, b"\x04" + v4nh + b"\x00\x02\x05" +
+                                            bytes(5))))  # EVPN
+    s.send(update(raw_attrs=base + mp_attr(14, 2, 1, b"\x10" + nh6 + b"\x00" +
+                                            v6_nlri("2001:db8:60::/48"))))
+    s.send(msg(5, struct.pack("!HBB", 1, 0, 1)))
+    listen(s, 1.5, rr4)
+    s.send(msg(5, struct.pack("!HBB", 2, 0, 1)))
+    listen(s, 1.5, rr6)
+    out = {k: sorted(v["updates"]) for k, v in (("first", first), ("rr4", rr4), ("rr6", rr6))}
+    out["notify"] = first.get("notify") or rr4.get("notify") or rr6.get("notify")
+    print(json.dumps(out), flush=True)
+    later = fresh()  # while the test makes the device ask us
+    listen(s, hold, later)
+    later = {"updates": sorted(later["updates"]), "refresh": sorted(later["refresh"]),
+             "notify": later.get("notify")}
+    print(json.dumps(later), flush=True)
+
+
 def main():
     peer, name = sys.argv[1], sys.argv[2]
     hold = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     group, _, kind = name.partition(":")
-    if group == "open":
+    if group == "feed":
+        scenario_feed(peer, kind, hold)
+    elif group == "open":
         print(json.dumps(scenario_bad_open(peer, kind)), flush=True)
+    elif group == "unneg":
+        scenario_unneg(peer, kind, hold)
     else:
         scenario_update(peer, kind, hold)
 
