@@ -45,6 +45,7 @@
  * kernel then drops unsigned or badly signed segments from that address,
  * so a wrong password shows as a session that never leaves Connect/Active.
  */
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -760,6 +761,21 @@ static void bgp_fsm_event(struct bgp_peer *peer, enum bgp_fsm_event ev)
 
 /* ---- messages ---- */
 
+/* FRR's words, with what the peer sent: an operator reads the log, not
+ * the NOTIFICATION's code. */
+static void __attribute__((format(printf, 3, 4)))
+bgp_open_log_bad_as(struct bgp_peer *peer, uint32_t got, const char *fmt, ...)
+{
+	char name[KLD_ADDR_STRLEN], want[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	kld_notice("%s bad OPEN, remote AS is %u, expected %s", bgp_peer_name(peer, name), got,
+		   want);
+}
+
 static bool bgp_open_ok(struct bgp_peer *peer, const uint8_t *msg, size_t len, struct bgp_open *o)
 {
 	struct bgp *bgp = peer->bgp;
@@ -773,10 +789,15 @@ static bool bgp_open_ok(struct bgp_peer *peer, const uint8_t *msg, size_t len, s
 		x.peer_as = peer->remote_as;
 	else if (peer->as_type == BGP_AS_INTERNAL)
 		x.peer_as = bgp->asn;
-	if (bgp_open_check(o, &x, &peer->err) < 0)
+	if (bgp_open_check(o, &x, &peer->err) < 0) {
+		if (peer->err.code == BGP_ERR_OPEN && peer->err.subcode == BGP_OPEN_BAD_PEER_AS)
+			bgp_open_log_bad_as(peer, bgp_open_asn(o), "%u", x.peer_as);
 		return false;
+	}
 	if (peer->as_type == BGP_AS_EXTERNAL && bgp_open_asn(o) == bgp->asn) {
 		bgp_notify_set(&peer->err, BGP_ERR_OPEN, BGP_OPEN_BAD_PEER_AS, NULL, 0);
+		bgp_open_log_bad_as(peer, bgp_open_asn(o), "an AS other than %u (external)",
+				    bgp->asn);
 		return false;
 	}
 	if (peer->as_type != BGP_AS_NUMBER)

@@ -307,6 +307,30 @@ static int bgp_cmd_bind(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* One of this router's own addresses (in bgpd's network namespace)? */
+static bool bgp_addr_is_local(const struct kld_addr *a)
+{
+	struct ifaddrs *ifs, *i;
+	bool local = false;
+
+	if (getifaddrs(&ifs) < 0)
+		return false;
+	for (i = ifs; i && !local; i = i->ifa_next) {
+		struct kld_addr x = { 0 };
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
+			continue;
+		x.family = a->family;
+		if (a->family == AF_INET)
+			x.u.v4 = ((const struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+		else
+			x.u.v6 = ((const struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+		local = kld_addr_eq(&x, a);
+	}
+	freeifaddrs(ifs);
+	return local;
+}
+
 static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx_top(vty);
@@ -331,6 +355,11 @@ static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 		return CMD_SUCCESS;
 	}
 	peer = bgp_peer_find(bgp, &a);
+	/* it would only ever talk to itself: OpenSent -> Active forever */
+	if (!peer && bgp_addr_is_local(&a)) {
+		vty_out(vty, "%% Can not configure the local system as neighbor\n");
+		return CMD_WARNING;
+	}
 	if (!peer)
 		peer = bgp_peer_new(bgp, &a);
 	else if (peer->as_type != t || (t == BGP_AS_NUMBER && peer->remote_as != asn))

@@ -28,7 +28,8 @@
  * got (see match_node). 1000 commands x 10,000 lines take a few tens of
  * milliseconds (tests/unit/test_command.c measures it).
  *
- * Values. Keywords match exactly, case included. A range takes an
+ * Values. Keywords match exactly, case included (cmd_expand, below, turns
+ * abbreviations into keywords before a line is matched). A range takes an
  * optional '-' and decimal digits (leading zeros allowed, as FRR's strtoll
  * does; no '+', no hex). A.B.C.D is a dotted quad, X:X::X:X anything
  * inet_pton takes for IPv6; the prefix forms need their "/M" and may have
@@ -131,6 +132,7 @@ struct cmd_tree {
 	size_t n;
 	struct cmd_node *nodes;
 	size_t nnodes;
+	struct kw_index kws; /* every keyword of every command, for cmd_expand */
 };
 
 struct cmd_args {
@@ -850,6 +852,7 @@ void cmd_tree_free(struct cmd_tree *t)
 		node_free(&t->nodes[i]);
 	free(t->all);
 	free(t->nodes);
+	free(t->kws.v);
 	free(t);
 }
 
@@ -946,6 +949,14 @@ static void node_index(struct cmd_node *nd, struct ccmd *c)
 		kwi_insert(&nd->bykey, c->key, c);
 }
 
+static void index_keywords(struct cmd_tree *t, const struct cnode *c)
+{
+	if (c->kind == CN_TOKEN && c->type == TOK_KW)
+		kwi_insert(&t->kws, c->text, NULL);
+	for (size_t i = 0; i < c->nkids; i++)
+		index_keywords(t, c->kids[i]);
+}
+
 int cmd_tree_add(struct cmd_tree *t, const struct cmd_def *def)
 {
 	struct cnode *root;
@@ -960,6 +971,7 @@ int cmd_tree_add(struct cmd_tree *t, const struct cmd_def *def)
 	c = kld_xcalloc(1, sizeof(*c));
 	c->def = def;
 	c->root = root;
+	index_keywords(t, root);
 	t->all = vec_grow(t->all, t->n, sizeof(*t->all));
 	t->all[t->n++] = c;
 	nd = node_get(t, def->node);
@@ -1579,6 +1591,143 @@ void cmd_completions_free(struct cmd_completion *c, size_t n)
 		free(c[i].help);
 	}
 	free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Abbreviations                                                       */
+
+/*
+ * A pass in front of matching rather than prefix matching inside the walk:
+ * the walk and its indexes (by key, by first keyword) stay exact and fast,
+ * and the shell resolves a prefix against all its trees at once, which no
+ * one tree's walk could. Each word that begins a longer keyword somewhere
+ * is resolved by completion of the words before it; completion already
+ * knows which keywords may stand at a place.
+ */
+
+/* Does any keyword of t begin with w and go on? Only such a word can be an
+ * abbreviation: the rest (values, full keywords that begin no longer one)
+ * skip the completion walk, which keeps files of full lines fast. */
+static bool kw_extends(const struct cmd_tree *t, const char *w)
+{
+	size_t len = strlen(w), i = kwi_lower(&t->kws, w);
+
+	for (; i < t->kws.n && !strncmp(t->kws.v[i].kw, w, len); i++)
+		if (t->kws.v[i].kw[len])
+			return true;
+	return false;
+}
+
+struct kwset {
+	char **v;
+	size_t n;
+};
+
+static void kwset_add(struct kwset *s, const char *kw)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], kw))
+			return;
+	s->v = vec_grow(s->v, s->n, sizeof(*s->v));
+	s->v[s->n++] = kld_xstrdup(kw);
+}
+
+static void kwset_free(struct kwset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* The keywords, over all trees, that may stand where the last word of
+ * line (a partial word) is, and begin with it. */
+static void expand_candidates(const struct cmd_tree *const *trees, size_t ntrees,
+			      const char *node, const char *line, struct kwset *s)
+{
+	for (size_t i = 0; i < ntrees; i++) {
+		struct cmd_completion *c;
+		size_t n;
+
+		if (!trees[i])
+			continue;
+		n = cmd_tree_complete(trees[i], node, line, &c);
+		for (size_t j = 0; j < n; j++)
+			if (c[j].is_keyword)
+				kwset_add(s, c[j].token);
+		cmd_completions_free(c, n);
+	}
+}
+
+static bool expand_needed(const struct cmd_tree *const *trees, size_t ntrees, const char *w)
+{
+	for (size_t i = 0; i < ntrees; i++)
+		if (trees[i] && kw_extends(trees[i], w))
+			return true;
+	return false;
+}
+
+static int kwset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Resolves words[i] (words before it already full) in place; -1 with a
+ * message in *msg when it is ambiguous. */
+static int expand_word(const struct cmd_tree *const *trees, size_t ntrees, const char *node,
+		       char **words, size_t i, char **msg)
+{
+	char *head = join_words(words, 0, i + 1);
+	struct kwset s = { 0 };
+	int rc = 0;
+
+	expand_candidates(trees, ntrees, node, head, &s);
+	free(head);
+	for (size_t j = 0; j < s.n; j++)
+		if (!strcmp(s.v[j], words[i]))
+			goto out; /* a full keyword is never an abbreviation */
+	if (s.n == 1) {
+		free(words[i]);
+		words[i] = kld_xstrdup(s.v[0]);
+	} else if (s.n > 1) {
+		char *cands;
+
+		qsort(s.v, s.n, sizeof(*s.v), kwset_cmp);
+		cands = join_words(s.v, 0, s.n);
+
+		if (asprintf(msg, "%% Ambiguous command: \"%s\" could be: %s", words[i], cands) < 0)
+			abort();
+		free(cands);
+		rc = -1;
+	}
+out:
+	kwset_free(&s);
+	return rc;
+}
+
+int cmd_expand(const struct cmd_tree *const *trees, size_t ntrees, const char *node,
+	       const char *line, char **out)
+{
+	char **words;
+	size_t *offsets, n = cmd_split(line, &words, &offsets);
+	bool changed = false;
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *before;
+
+		if (!expand_needed(trees, ntrees, words[i]))
+			continue;
+		before = kld_xstrdup(words[i]);
+		rc = expand_word(trees, ntrees, node, words, i, out);
+		changed |= strcmp(before, words[i]) != 0;
+		free(before);
+	}
+	/* an unchanged line keeps its comment and spacing */
+	if (!rc)
+		*out = changed ? join_words(words, 0, n) : kld_xstrdup(line);
+	cmd_words_free(words, offsets, n);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

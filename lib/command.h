@@ -4,8 +4,8 @@
  * A command is declared once as a syntax string that is the grammar and the
  * documentation at once (FRR's DEFPY idea), plus one help line per token:
  *
- *   word          a keyword, matched exactly (completion is the shell's job,
- *                 so abbreviations are not accepted)
+ *   word          a keyword, matched exactly by cmd_tree_match; cmd_expand
+ *                 first turns unambiguous prefixes into it ("conf t")
  *   WORD          any single word (an uppercase placeholder)
  *   A.B.C.D       IPv4 address          A.B.C.D/M     IPv4 prefix
  *   X:X::X:X      IPv6 address          X:X::X:X/M    IPv6 prefix
@@ -115,6 +115,24 @@ struct cmd_completion {
 size_t cmd_tree_complete(const struct cmd_tree *t, const char *node, const char *line,
 			 struct cmd_completion **out);
 void cmd_completions_free(struct cmd_completion *c, size_t n);
+
+/*
+ * Abbreviations, as FRR accepts them ("conf t", "sh ip bgp sum"). Expands
+ * each word of line that is a prefix of exactly one keyword that may stand
+ * at its place in node, over all the trees given (the shell passes every
+ * daemon's tree and its own: an abbreviation is resolved against all the
+ * line could mean). Words left to right, each against the words before it
+ * as expanded. A word equal to such a keyword, or that no keyword at its
+ * place begins with, stays as typed (a value); a keyword wins over a
+ * placeholder, as in FRR. Only words that begin a longer keyword somewhere
+ * in a tree are looked at, so full lines cost a lookup per word.
+ * Returns 0 and *out, the line to match (line itself, copied, when nothing
+ * changed; else the words joined by one blank, comment dropped), or -1 and
+ * *out a message naming the ambiguous word and its candidates. The caller
+ * frees *out.
+ */
+int cmd_expand(const struct cmd_tree *const *trees, size_t ntrees, const char *node,
+	       const char *line, char **out);
 
 /* Bound arguments. */
 void cmd_args_free(struct cmd_args *a);

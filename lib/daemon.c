@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "util.h"
+#include "vty.h"
 
 static void kld_daemon_usage(const struct kld_daemon *d, FILE *f)
 {
@@ -30,7 +31,9 @@ static void kld_daemon_usage(const struct kld_daemon *d, FILE *f)
 		"  --config FILE      integrated configuration (default %s)\n"
 		"  -d, --daemon       detach and log to syslog\n"
 		"  --user USER        drop privileges to USER after start-up\n"
-		"  --log-level LEVEL  err, warning, notice, info, debug (default info)\n"
+		"  --log-level LEVEL  " KLD_LOG_LEVEL_NAMES "\n"
+		"                     (as `log syslog`; default informational)\n"
+		"  --describe         print the command tree (for vtysh -C) and exit\n"
 		"  --version          print the version and exit\n",
 		d->name, KLD_RUNDIR_DEFAULT, KLD_CONFIG_DEFAULT);
 }
@@ -52,6 +55,7 @@ void kld_daemon_init(struct kld_daemon *d, const char *name, int argc, char **ar
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "describe", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -87,6 +91,9 @@ void kld_daemon_init(struct kld_daemon *d, const char *name, int argc, char **ar
 		case 'h':
 			kld_daemon_usage(d, stdout);
 			exit(0);
+		case 'D':
+			d->describe = true;
+			break;
 		default:
 			kld_daemon_bad_option(d, "bad option");
 		}
@@ -119,6 +126,15 @@ static int kld_daemon_pidfile(const struct kld_daemon *d)
 		return -1;
 	fprintf(f, "%d\n", (int)getpid());
 	return fclose(f);
+}
+
+int kld_daemon_describe(struct kld_daemon *d, struct cmd_tree *tree)
+{
+	if (vty_describe_write(tree, d->name, stdout) < 0) {
+		fprintf(stderr, "%s: cannot write the command tree: %s\n", d->name, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 int kld_daemon_start(struct kld_daemon *d)
@@ -205,10 +221,28 @@ int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *ar
 	return rc == 0 ? 0 : -1;
 }
 
+/* WatchdogSec= in the unit: a ping from the event loop at half the
+ * interval, so a daemon whose loop is stuck is restarted (FRR's units do
+ * the same). */
+static void kld_daemon_watchdog(void *arg)
+{
+	struct kld_daemon *d = arg;
+
+	sd_notify(0, "WATCHDOG=1");
+	kld_timer_arm(d->watchdog, d->watchdog_ms);
+}
+
 void kld_daemon_ready(struct kld_daemon *d)
 {
+	uint64_t usec = 0;
+
 	sd_notify(0, "READY=1");
 	kld_notice("%s %s started", d->name, PACKAGE_VERSION);
+	if (sd_watchdog_enabled(0, &usec) <= 0 || !d->loop)
+		return;
+	d->watchdog_ms = KLD_MAX(usec / 2000, 1ULL);
+	d->watchdog = kld_timer_new(d->loop, kld_daemon_watchdog, d);
+	kld_timer_arm(d->watchdog, d->watchdog_ms);
 }
 
 void kld_daemon_finish(struct kld_daemon *d)
@@ -220,6 +254,8 @@ void kld_daemon_finish(struct kld_daemon *d)
 	unlink(path);
 	for (size_t i = 0; i < KLD_ARRAY_SIZE(d->sigs); i++)
 		kld_signal_free(d->sigs[i]);
+	kld_timer_free(d->watchdog);
+	d->watchdog = NULL;
 	kld_loop_free(d->loop);
 	d->loop = NULL;
 	kld_notice("%s stopped", d->name);

@@ -4,7 +4,9 @@
  * notification and a clean stop on SIGTERM/SIGINT.
  *
  * Options: --rundir DIR, --config FILE, -d/--daemon, --user USER,
- * --log-level LEVEL, --version, --help.
+ * --log-level LEVEL, --version, --help, --describe (the daemon's main
+ * builds its tree, kld_daemon_describe prints it and the process exits
+ * before anything is opened: `vtysh -C` checks files with it).
  */
 #ifndef KLD_DAEMON_H
 #define KLD_DAEMON_H
@@ -12,6 +14,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "event.h"
 
 struct kld_daemon {
@@ -21,8 +24,11 @@ struct kld_daemon {
 	char user[64];
 	int log_level;
 	bool daemonize;
+	bool describe; /* --describe: print the command tree and exit */
 	struct kld_loop *loop;
 	struct kld_signal *sigs[3];
+	struct kld_timer *watchdog; /* sd_notify WATCHDOG=1, when WatchdogSec= */
+	uint64_t watchdog_ms;
 };
 
 /* Fill from argv; prints and exits on --version, --help and bad options. */
@@ -38,7 +44,11 @@ struct cmd_tree;
 /* Apply this daemon's part of d->config, logging refused lines. 0 or -1. */
 int kld_daemon_load_config(struct kld_daemon *d, struct cmd_tree *tree, void *arg);
 
-/* sd_notify READY=1 (a no-op outside systemd). */
+/* --describe: the tree to stdout as vtysh reads it; returns the exit code. */
+int kld_daemon_describe(struct kld_daemon *d, struct cmd_tree *tree);
+
+/* sd_notify READY=1 (a no-op outside systemd), then WATCHDOG=1 pings from
+ * the loop when the unit sets WatchdogSec=. */
 void kld_daemon_ready(struct kld_daemon *d);
 /* STOPPING=1, remove the pid file, free the loop. */
 void kld_daemon_finish(struct kld_daemon *d);

@@ -30,6 +30,14 @@ int kld_proto_daemon_main(const struct kld_proto_daemon_desc *desc, struct kld_p
 	int rc = 1;
 
 	kld_daemon_init(&p->d, desc->name, argc, argv);
+	if (p->d.describe) {
+		p->tree = cmd_tree_new();
+		vty_install_common(p->tree);
+		desc->install(p->tree);
+		rc = kld_daemon_describe(&p->d, p->tree);
+		cmd_tree_free(p->tree);
+		return rc;
+	}
 	if (kld_daemon_start(&p->d) < 0)
 		return 1;
 	if (kld_proto_daemon_open(desc, p, arg) == 0 &&

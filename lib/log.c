@@ -40,6 +40,16 @@ int kld_log_level(void)
 	return kld_log_state.level;
 }
 
+const char *kld_log_ident(void)
+{
+	return kld_log_state.ident;
+}
+
+const char *kld_log_destination(void)
+{
+	return kld_log_state.to_stderr ? "stderr" : "syslog";
+}
+
 /* Accepts FRR's level names and the short syslog ones. */
 int kld_log_level_parse(const char *name)
 {

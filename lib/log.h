@@ -12,9 +12,19 @@
 void kld_log_init(const char *ident, int level, bool to_stderr);
 void kld_log_set_level(int level);
 int kld_log_level(void);
-/* "err", "warning", "notice", "info", "debug" -> LOG_*; -1 if unknown */
+/* One set of level names, FRR's, everywhere (`log syslog LEVEL`,
+ * --log-level, logs, `show logging`): "emergencies" "alerts" "critical"
+ * "errors" "warnings" "notifications" "informational" "debugging". The
+ * short syslog names ("err", "warning", "info", ...) are accepted too.
+ * -> LOG_*; -1 if unknown. */
 int kld_log_level_parse(const char *name);
 const char *kld_log_level_name(int level);
+/* The levels, blank-separated, most severe first (for help texts). */
+#define KLD_LOG_LEVEL_NAMES \
+	"emergencies alerts critical errors warnings notifications informational debugging"
+/* The daemon's name and where its lines go: "stderr" or "syslog". */
+const char *kld_log_ident(void);
+const char *kld_log_destination(void);
 
 void kld_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

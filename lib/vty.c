@@ -131,12 +131,30 @@ static int vty_run_line(struct vty *vty, struct cmd_tree *tree, const char *line
 	return KLD__VTY_STATUS__VTY_OK;
 }
 
+/* A file written by hand may abbreviate, as vtysh -b and -C accept; only
+ * a line this daemon does not take as written is expanded, so another
+ * daemon's line is never read as an abbreviation of one of ours. */
+static int vty_run_line_abbrev(struct vty *vty, struct cmd_tree *tree, const char *line,
+			       bool dry_run)
+{
+	const struct cmd_tree *trees[] = { tree };
+	int rc = vty_run_line(vty, tree, line, dry_run, NULL);
+	char *full = NULL;
+
+	if (rc != KLD__VTY_STATUS__VTY_ERR_NO_MATCH && rc != KLD__VTY_STATUS__VTY_ERR_INCOMPLETE)
+		return rc;
+	if (cmd_expand(trees, 1, vty->node, line, &full) == 0 && strcmp(full, line))
+		rc = vty_run_line(vty, tree, full, dry_run, NULL);
+	free(full);
+	return rc;
+}
+
 int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, bool dry_run)
 {
 	int rc;
 
 	vty->enters = NULL;
-	rc = vty_run_line(vty, tree, line, dry_run, NULL);
+	rc = vty_run_line_abbrev(vty, tree, line, dry_run);
 	while (vty->more && !vty->more(vty, vty->more_state))
 		;
 	vty_more_end(vty);
@@ -321,15 +339,16 @@ struct vty_describe {
 	Kld__VtyCommand **ptrs;
 };
 
-static void vty_describe_build(const struct vty_server *s, struct vty_describe *v)
+static void vty_describe_build(struct cmd_tree *tree, const char *daemon,
+			       struct vty_describe *v)
 {
-	size_t n = cmd_tree_count(s->tree);
+	size_t n = cmd_tree_count(tree);
 
 	kld__vty_describe__init(&v->d);
 	v->cmds = kld_xcalloc(n + 1, sizeof(*v->cmds));
 	v->ptrs = kld_xcalloc(n + 1, sizeof(*v->ptrs));
 	for (size_t i = 0; i < n; i++) {
-		const struct cmd_def *def = cmd_tree_get(s->tree, i);
+		const struct cmd_def *def = cmd_tree_get(tree, i);
 
 		kld__vty_command__init(&v->cmds[i]);
 		v->cmds[i].node = (char *)def->node;
@@ -339,7 +358,7 @@ static void vty_describe_build(const struct vty_server *s, struct vty_describe *
 		v->cmds[i].n_help = vty_split_help(def->help, &v->cmds[i].help);
 		v->ptrs[i] = &v->cmds[i];
 	}
-	v->d.daemon = (char *)s->daemon;
+	v->d.daemon = (char *)daemon;
 	v->d.version = (char *)PACKAGE_VERSION;
 	v->d.n_commands = n;
 	v->d.commands = v->ptrs;
@@ -362,7 +381,7 @@ static void vty_handle_describe(struct kld_ipc_conn *c, const Kld__Envelope *env
 	Kld__Envelope reply = KLD__ENVELOPE__INIT;
 	struct vty_describe v;
 
-	vty_describe_build(s, &v);
+	vty_describe_build(s->tree, s->daemon, &v);
 	reply.seq = env->seq;
 	reply.body_case = KLD__ENVELOPE__BODY_VTY_DESCRIBE;
 	reply.vty_describe = &v.d;
@@ -384,7 +403,7 @@ static void vty_save_describe(const struct vty_server *s, const char *sockpath)
 
 	snprintf(path, sizeof(path), "%s.commands", sockpath);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	vty_describe_build(s, &v);
+	vty_describe_build(s->tree, s->daemon, &v);
 	len = kld__vty_describe__get_packed_size(&v.d);
 	buf = kld_xmalloc(len + 1);
 	kld__vty_describe__pack(&v.d, buf);
@@ -399,6 +418,24 @@ static void vty_save_describe(const struct vty_server *s, const char *sockpath)
 			unlink(tmp);
 	}
 	free(buf);
+}
+
+int vty_describe_write(struct cmd_tree *tree, const char *daemon, FILE *f)
+{
+	struct vty_describe v;
+	uint8_t *buf;
+	size_t len;
+	int rc = 0;
+
+	vty_describe_build(tree, daemon, &v);
+	len = kld__vty_describe__get_packed_size(&v.d);
+	buf = kld_xmalloc(len + 1);
+	kld__vty_describe__pack(&v.d, buf);
+	vty_describe_free(&v);
+	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0)
+		rc = -1;
+	free(buf);
+	return rc;
 }
 
 struct vty_server *vty_server_new(struct kld_loop *l, const char *path, const char *daemon,
@@ -444,9 +481,22 @@ static int vty_cmd_show_running(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* Per daemon (vtysh shows every daemon's answer): where its lines go and
+ * from which level, in the level names `log syslog` takes. */
 static int vty_cmd_show_logging(struct vty *vty, const struct cmd_args *args)
 {
-	vty_out(vty, "Level: %s\n", kld_log_level_name(kld_log_level()));
+	bool syslog = !strcmp(kld_log_destination(), "syslog");
+	const char *level = kld_log_level_name(kld_log_level());
+
+	vty_out(vty, "%s:\n", kld_log_ident());
+	if (syslog)
+		vty_out(vty, " Syslog logging: level %s, facility daemon\n", level);
+	else
+		vty_out(vty, " Syslog logging: disabled\n");
+	if (syslog)
+		vty_out(vty, " Stderr logging: disabled\n");
+	else
+		vty_out(vty, " Stderr logging: level %s (the journal, under systemd)\n", level);
 	return CMD_SUCCESS;
 }
 

@@ -13,6 +13,7 @@
 #define KLD_VTY_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "buf.h"
 #include "command.h"
 #include "event.h"
@@ -79,6 +80,11 @@ int vty_execute(struct cmd_tree *tree, void *arg, const char *root,
  * enters a node moves vty into it. For config loading, which walks a whole
  * file with one vty. Returns a KLD__VTY_STATUS__* value. */
 int vty_execute_here(struct vty *vty, struct cmd_tree *tree, const char *line, bool dry_run);
+
+/* `DAEMON --describe`: the tree, as a packed VtyDescribe (what the vty
+ * server answers a VtyDescribeRequest with), for `vtysh -C` to check a file
+ * with no daemon running. 0 or -1. */
+int vty_describe_write(struct cmd_tree *tree, const char *daemon, FILE *f);
 
 /* Commands every daemon carries: `show running-config` (the daemon's own
  * part; vtysh merges them), `show logging`, `log syslog LEVEL`. */

@@ -10,6 +10,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +50,8 @@ static void vtysh_daemon_reset(struct vtysh_daemon *d)
 	free(d->defs);
 	d->defs = NULL;
 	d->ndefs = 0;
+	free(d->version);
+	d->version = NULL;
 }
 
 static char *vtysh_join_help(const Kld__VtyCommand *c)
@@ -63,6 +68,7 @@ static void vtysh_load_tree(struct vtysh_daemon *d, const Kld__VtyDescribe *desc
 {
 	d->defs = kld_xcalloc(desc->n_commands ? desc->n_commands : 1, sizeof(*d->defs));
 	d->tree = cmd_tree_new();
+	d->version = desc->version && *desc->version ? kld_xstrdup(desc->version) : NULL;
 	for (size_t i = 0; i < desc->n_commands; i++) {
 		const Kld__VtyCommand *c = desc->commands[i];
 		struct cmd_def *def = &d->defs[d->ndefs];
@@ -101,6 +107,80 @@ static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
 	}
 	vtysh_load_tree(d, reply->vty_describe);
 	kld_frame_free(reply);
+	vtysh_own_nodes(v);
+}
+
+static bool vtysh_up(const struct vtysh_daemon *d)
+{
+	return (d->fd >= 0 || d->described) && d->tree;
+}
+
+/* Output of `path --describe`, or NULL. */
+static uint8_t *vtysh_run_describe(const char *path, size_t *len)
+{
+	char *argv[] = { (char *)path, (char *)"--describe", NULL };
+	posix_spawn_file_actions_t fa;
+	struct kld_buf out;
+	int pfd[2], status;
+	char chunk[8192];
+	ssize_t r;
+	pid_t pid;
+
+	if (access(path, X_OK) < 0 || pipe(pfd) < 0)
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	if (posix_spawn(&pid, path, &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	kld_buf_init(&out);
+	while (pid > 0 && ((r = read(pfd[0], chunk, sizeof(chunk))) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			kld_buf_append(&out, chunk, (size_t)r);
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		kld_buf_free(&out);
+		return NULL;
+	}
+	*len = out.len;
+	return (uint8_t *)kld_buf_steal(&out);
+}
+
+/*
+ * vtysh -C: the trees of the daemons that do not run come from their
+ * binaries (`DAEMON --describe` prints what the running daemon would
+ * describe), so a file is checked before any daemon runs. A daemon with
+ * neither has no commands: its lines are errors, and the summary names it.
+ */
+void vtysh_describe_all(struct vtysh *v, const char *dir)
+{
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		struct vtysh_daemon *d = &v->daemons[i];
+		Kld__VtyDescribe *desc;
+		char path[4200];
+		uint8_t *raw;
+		size_t len = 0;
+
+		if (vtysh_up(d))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->name);
+		raw = vtysh_run_describe(path, &len);
+		desc = raw ? kld__vty_describe__unpack(NULL, len, raw) : NULL;
+		free(raw);
+		if (!desc) {
+			snprintf(v->undescribed + strlen(v->undescribed),
+				 sizeof(v->undescribed) - strlen(v->undescribed), "%s%s",
+				 *v->undescribed ? ", " : "", path);
+			continue;
+		}
+		vtysh_load_tree(d, desc);
+		kld__vty_describe__free_unpacked(desc, NULL);
+		d->described = true;
+	}
+	vtysh_own_nodes(v);
 }
 
 void vtysh_connect_all(struct vtysh *v)
@@ -138,11 +218,6 @@ static void vtysh_reconnect_missing(struct vtysh *v)
 		if (stat(path, &st) == 0)
 			vtysh_connect(v, d);
 	}
-}
-
-static bool vtysh_up(const struct vtysh_daemon *d)
-{
-	return d->fd >= 0 && d->tree;
 }
 
 /* ---- node stack ---- */
@@ -228,6 +303,8 @@ void vtysh_prompt(struct vtysh *v, char *buf, size_t size)
 /* ---- matching ---- */
 
 struct vtysh_match {
+	char *line;      /* the line as matched: abbreviations expanded */
+	char *ambiguous_word; /* cmd_expand's message, when a word was */
 	bool own;
 	bool owners[VTYSH_NDAEMONS];
 	size_t nowners;
@@ -261,14 +338,48 @@ static void vtysh_match_tree(const struct cmd_tree *t, const char *node, const c
 	}
 }
 
+/* The shell's tree and every running daemon's: what a line may mean. */
+size_t vtysh_trees(const struct vtysh *v, const struct cmd_tree **trees)
+{
+	size_t n = 0;
+
+	trees[n++] = v->own;
+	for (size_t i = 0; i < v->ndaemons; i++)
+		if (vtysh_up(&v->daemons[i]))
+			trees[n++] = v->daemons[i].tree;
+	return n;
+}
+
+int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char **out)
+{
+	const struct cmd_tree *trees[VTYSH_NDAEMONS + 1];
+
+	return cmd_expand(trees, vtysh_trees(v, trees), node, line, out);
+}
+
+static void vtysh_match_free(struct vtysh_match *m)
+{
+	free(m->line);
+	free(m->ambiguous_word);
+	m->line = m->ambiguous_word = NULL;
+}
+
 static void vtysh_match(const struct vtysh *v, const char *node, const char *line,
 			struct vtysh_match *m)
 {
+	char *full;
+
 	memset(m, 0, sizeof(*m));
-	vtysh_match_tree(v->own, node, line, m, &m->own);
+	if (vtysh_expand(v, node, line, &full) < 0) {
+		m->ambiguous_word = full;
+		m->line = kld_xstrdup(line);
+		return;
+	}
+	m->line = full;
+	vtysh_match_tree(v->own, node, full, m, &m->own);
 	for (size_t i = 0; i < v->ndaemons; i++)
 		if (vtysh_up(&v->daemons[i]))
-			vtysh_match_tree(v->daemons[i].tree, node, line, m, &m->owners[i]);
+			vtysh_match_tree(v->daemons[i].tree, node, full, m, &m->owners[i]);
 }
 
 /* The tree a down daemon left beside its socket when it last ran
@@ -341,7 +452,6 @@ static void vtysh_report_error(const struct vtysh *v, const char *line,
 			       const struct vtysh_match *m)
 {
 	char why[256];
-
 	if (m->ambiguous) {
 		printf("%% Ambiguous command: %s\n", line);
 		return;
@@ -369,7 +479,7 @@ static int vtysh_run_own(struct vtysh *v, const char *line)
 
 	kld_buf_init(&out);
 	rc = vty_execute(v->own, v, vtysh_node(v), NULL, 0, line, false, &out, &enters, NULL);
-	fputs(out.data ? out.data : "", stdout);
+	vtysh_out(v, out.data ? out.data : "");
 	kld_buf_free(&out);
 	if (rc == KLD__VTY_STATUS__VTY_OK && enters) {
 		/* The shell's own node changes are mode changes, not context. */
@@ -379,12 +489,12 @@ static int vtysh_run_own(struct vtysh *v, const char *line)
 	return rc == KLD__VTY_STATUS__VTY_OK ? 0 : 1;
 }
 
-static void vtysh_chunk(const Kld__VtyResult *r, struct kld_buf *out)
+static void vtysh_chunk(struct vtysh *v, const Kld__VtyResult *r, struct kld_buf *out)
 {
 	if (out)
 		kld_buf_puts(out, r->output);
 	else
-		fputs(r->output, stdout);
+		vtysh_out(v, r->output);
 }
 
 int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
@@ -411,7 +521,7 @@ int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
 			vtysh_daemon_reset(d);
 			return -1;
 		}
-		vtysh_chunk(r->vty_result, out);
+		vtysh_chunk(v, r->vty_result, out);
 		more = r->vty_result->more;
 		status = r->vty_result->status;
 		if (enters && r->vty_result->enters[0])
@@ -461,8 +571,10 @@ static bool vtysh_find_depth(struct vtysh *v, const char *line, struct vtysh_mat
 		vtysh_match(v, v->node[d], line, m);
 		if (m->own || m->nowners) {
 			*depth = d;
+			vtysh_match_free(&here);
 			return true;
 		}
+		vtysh_match_free(m);
 	}
 	*m = here;
 	return false;
@@ -508,27 +620,107 @@ static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size
 	return 0;
 }
 
-int vtysh_execute(struct vtysh *v, const char *line)
+/* The AS of the one BGP instance bgpd has, or 0. */
+static unsigned long vtysh_bgp_instance(struct vtysh *v)
 {
-	char **words;
-	size_t *offs, n = cmd_split(line, &words, &offs), depth;
-	struct vtysh_match m;
-	int rc = 0;
+	struct vtysh_daemon *bgpd = &v->daemons[VTYSH_NDAEMONS - 1];
+	char *text = bgpd->fd >= 0 ? vtysh_daemon_running(v, bgpd) : NULL, *p;
+	unsigned long as = 0;
+	int found = 0;
 
-	if (n == 0 || vtysh_builtin(v, words, offs, n, line, &rc)) {
-		cmd_words_free(words, offs, n);
+	for (p = text; p && (p = strstr(p, "router bgp ")); p++)
+		if (p == text || p[-1] == '\n')
+			found += sscanf(p, "router bgp %lu", &as) == 1;
+	free(text);
+	return found == 1 ? as : 0;
+}
+
+/* FRR: `router bgp` without the AS enters the instance there is. */
+static char *vtysh_router_bgp(struct vtysh *v, const char *line)
+{
+	char *full, **words, *out = NULL;
+	size_t *offs, n;
+	unsigned long as;
+
+	if (!vtysh_in_config(v) || vtysh_expand(v, "config", line, &full) < 0)
+		return NULL;
+	n = cmd_split(full, &words, &offs);
+	if (n == 2 && !strcmp(words[0], "router") && !strcmp(words[1], "bgp") &&
+	    (as = vtysh_bgp_instance(v)) != 0 && asprintf(&out, "router bgp %lu", as) < 0)
+		abort();
+	cmd_words_free(words, offs, n);
+	free(full);
+	return out;
+}
+
+static int vtysh_execute_full(struct vtysh *v, const char *line)
+{
+	struct vtysh_match m;
+	size_t depth;
+	char *bgp;
+	int rc;
+
+	bgp = vtysh_router_bgp(v, line);
+	if (bgp) {
+		rc = vtysh_execute_full(v, bgp);
+		free(bgp);
 		return rc;
 	}
-	cmd_words_free(words, offs, n);
-	vtysh_reconnect_missing(v);
 	if (!vtysh_find_depth(v, line, &m, &depth)) {
-		vtysh_report_error(v, line, &m);
+		vtysh_report_error(v, m.line, &m); /* err_pos is in the expanded line */
+		vtysh_match_free(&m);
 		return 1;
 	}
 	vtysh_pop_to(v, depth);
-	if (m.own)
-		return vtysh_run_own(v, line);
-	return vtysh_run_daemons(v, line, &m);
+	rc = m.own ? vtysh_run_own(v, m.line) : vtysh_run_daemons(v, m.line, &m);
+	vtysh_match_free(&m);
+	return rc;
+}
+
+/* The shell's own words (end, exit, do) are matched after abbreviations
+ * are expanded at the current node, so `en` is `end` as in FRR. */
+static int vtysh_execute_line(struct vtysh *v, const char *line)
+{
+	char **words, *full;
+	size_t *offs, n;
+	int rc = 0;
+
+	vtysh_reconnect_missing(v);
+	if (vtysh_expand(v, vtysh_node(v), line, &full) < 0) {
+		printf("%s\n", full);
+		free(full);
+		return 1;
+	}
+	n = cmd_split(full, &words, &offs);
+	if (n == 0 || vtysh_builtin(v, words, offs, n, full, &rc)) {
+		cmd_words_free(words, offs, n);
+		free(full);
+		return rc;
+	}
+	cmd_words_free(words, offs, n);
+	free(full);
+	return vtysh_execute_full(v, line);
+}
+
+int vtysh_execute(struct vtysh *v, const char *line)
+{
+	struct vtysh_pipe pipe;
+	char *cmd;
+	int rc;
+
+	if (!vtysh_pipe_parse(v, line, &cmd, &pipe))
+		return vtysh_execute_line(v, line);
+	if (pipe.error) {
+		printf("%s\n", pipe.error);
+		vtysh_pipe_free(&pipe);
+		free(cmd);
+		return 1;
+	}
+	vtysh_pipe_begin(v, &pipe);
+	rc = vtysh_execute_line(v, cmd);
+	vtysh_pipe_end(v, &pipe);
+	free(cmd);
+	return rc;
 }
 
 size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out)
@@ -574,8 +766,10 @@ void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 		v->daemons[i].fd = -1;
 	}
 	v->node[0] = "view";
+	v->term_length = -1;
 	v->own = cmd_tree_new();
 	vtysh_own_install(v->own);
+	vtysh_own_nodes(v);
 }
 
 void vtysh_free(struct vtysh *v)
@@ -585,4 +779,6 @@ void vtysh_free(struct vtysh *v)
 	free(v->daemons);
 	vtysh_pop_to(v, 0);
 	cmd_tree_free(v->own);
+	for (size_t i = 0; i < v->nnode_cmds; i++)
+		free(v->node_cmds[i]);
 }

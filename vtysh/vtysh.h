@@ -10,6 +10,7 @@
 #ifndef KLD_VTYSH_H
 #define KLD_VTYSH_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "buf.h"
@@ -25,6 +26,8 @@ struct vtysh_daemon {
 	struct cmd_tree *tree;
 	struct cmd_def *defs; /* owned copies of the described commands */
 	size_t ndefs;
+	char *version; /* as the daemon described itself */
+	bool described; /* tree from `DAEMON --describe` (vtysh -C), not connected */
 };
 
 struct vtysh {
@@ -39,10 +42,52 @@ struct vtysh {
 	struct cmd_tree *own; /* the shell's own commands */
 	bool quit;
 	int timeout_ms;
+	struct kld_buf *capture; /* output collected for a filter, or NULL */
+	int term_length;         /* `terminal length`; -1 unset; 0: no pager */
+	char undescribed[1024];  /* -C: binaries that could not describe their tree */
+	struct cmd_def *node_cmds[32]; /* the shell's words, per node */
+	size_t nnode_cmds;
 };
+
+/* `CMD | include|exclude|begin|count REGEX` (vtysh_pipe.c). */
+enum vtysh_pipe_kind {
+	VTYSH_PIPE_INCLUDE,
+	VTYSH_PIPE_EXCLUDE,
+	VTYSH_PIPE_BEGIN,
+	VTYSH_PIPE_COUNT,
+};
+
+struct vtysh_pipe {
+	enum vtysh_pipe_kind kind;
+	bool has_re;
+	regex_t re;
+	char *error; /* a filter with a bad or missing expression */
+	struct kld_buf out;
+	struct kld_buf *saved;
+};
+
+/* Whether line ends in a filter; then *cmd (caller frees) is the command
+ * before it and p the filter, or p->error why it cannot be one. */
+bool vtysh_pipe_parse(const struct vtysh *v, const char *line, char **cmd,
+		      struct vtysh_pipe *p);
+void vtysh_pipe_begin(struct vtysh *v, struct vtysh_pipe *p);
+/* Prints what passed the filter, frees p. */
+void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p);
+void vtysh_pipe_free(struct vtysh_pipe *p);
+/* Command output: to the filter when one runs, else to stdout. */
+void vtysh_out(struct vtysh *v, const char *text);
+void vtysh_printf(struct vtysh *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The shell's tree and every running daemon's; returns how many. */
+size_t vtysh_trees(const struct vtysh *v, const struct cmd_tree **trees);
+/* cmd_expand over those trees at node. */
+int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char **out);
 
 void vtysh_init(struct vtysh *v, const char *rundir, const char *config);
 void vtysh_connect_all(struct vtysh *v);
+/* vtysh -C: the trees of the daemons not connected, from `DIR/DAEMON
+ * --describe`. */
+void vtysh_describe_all(struct vtysh *v, const char *dir);
 void vtysh_free(struct vtysh *v);
 
 /* Execute one line as typed at the prompt. Output goes to stdout/stderr.
@@ -67,10 +112,15 @@ void vtysh_prompt(struct vtysh *v, char *buf, size_t size);
 int vtysh_exec_on(struct vtysh *v, struct vtysh_daemon *d, const char *root,
 		  const char *line, struct kld_buf *out, const char **enters);
 
+/* One daemon's `show running-config`, or NULL (caller frees). */
+char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d);
+
 /* Shared between the core and the shell's own commands. */
 void vtysh_pop_to(struct vtysh *v, size_t depth);
 const char *vtysh_intern_node(const char *name);
 void vtysh_own_install(struct cmd_tree *own);
+/* The shell's words (end, exit, do, write) in every node the trees have. */
+void vtysh_own_nodes(struct vtysh *v);
 
 /* Interactive loop with readline. */
 int vtysh_readline_loop(struct vtysh *v);

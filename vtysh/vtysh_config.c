@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include "config.h"
 #include "ipc_sync.h"
 #include "util.h"
@@ -15,7 +16,7 @@
 #include "vtysh.h"
 #include "vtysh_merge.h"
 
-static char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
+char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
 {
 	struct kld_buf out;
 
@@ -131,6 +132,70 @@ static int vtysh_cmd_configure(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* One daemon's part, as it has it (FRR's `show running-config bgpd`). */
+static int vtysh_cmd_show_running_daemon(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+	const char *name = cmd_arg(args, "daemon");
+
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		struct vtysh_daemon *d = &v->daemons[i];
+		char *text;
+
+		if (strcmp(d->name, name))
+			continue;
+		text = d->fd >= 0 ? vtysh_daemon_running(v, d) : NULL;
+		if (!text) {
+			vty_out(vty, "%% %s is not running\n", name);
+			return CMD_WARNING;
+		}
+		vty_out(vty, "%s", text);
+		free(text);
+	}
+	return CMD_SUCCESS;
+}
+
+/* The shell's own answer: it holds whatever daemon is down. */
+static int vtysh_cmd_show_version(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+	struct utsname u;
+
+	uname(&u);
+	vty_out(vty, "%s.\nRunning on %s %s (%s).\n", PACKAGE_STRING, u.sysname, u.release,
+		u.machine);
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		const struct vtysh_daemon *d = &v->daemons[i];
+
+		vty_out(vty, " %-12s %s\n", d->name,
+			d->fd >= 0 ? (d->version ? d->version : "running") : "not running");
+	}
+	return CMD_SUCCESS;
+}
+
+static int vtysh_cmd_terminal_length(struct vty *vty, const struct cmd_args *args)
+{
+	struct vtysh *v = vty->arg;
+
+	v->term_length = cmd_has(args, "no") ? -1 : (int)cmd_arg_int(args, "lines", 0);
+	return CMD_SUCCESS;
+}
+
+/* Daemons log to the journal or syslog, not to the shell's terminal. */
+static int vtysh_cmd_terminal_monitor(struct vty *vty, const struct cmd_args *args)
+{
+	vty_out(vty, "%% Logs are not sent to vtysh; follow them with: "
+		     "journalctl -f -u 'kldnet*' -u zebra-lite -u bgpd\n");
+	return CMD_SUCCESS;
+}
+
+/* end, exit, do: the shell runs them itself (vtysh_builtin); these
+ * entries put them in `?`, TAB and abbreviations. */
+static int vtysh_cmd_builtin(struct vty *vty, const struct cmd_args *args)
+{
+	return CMD_SUCCESS;
+}
+
 static const struct cmd_def vtysh_own_cmds[] = {
 	{ "view", "configure [terminal]", "Configuration from vty interface\nConfiguration terminal\n",
 	  vtysh_cmd_configure, "config", 0 },
@@ -146,7 +211,67 @@ static const struct cmd_def vtysh_own_cmds[] = {
 	  vtysh_cmd_show_daemons, NULL, 0 },
 	{ "view", "show commands", "Show running system information\nEvery command of every running daemon, by node\n",
 	  vtysh_cmd_show_commands, NULL, 0 },
+	{ "view", "show running-config <zebra-lite|wgd|vxland|fwd|bgpd>$daemon",
+	  "Show running system information\nCurrent operating configuration\nFor the zebra-lite daemon\nFor the wgd daemon\nFor the vxland daemon\nFor the fwd daemon\nFor the bgpd daemon\n",
+	  vtysh_cmd_show_running_daemon, NULL, 0 },
+	{ "view", "show version", "Show running system information\nDisplays kldnet and daemon versions\n",
+	  vtysh_cmd_show_version, NULL, 0 },
+	{ "view", "terminal length (0-512)$lines", "Set terminal line parameters\nSet number of lines on a screen\nNumber of lines on screen (0 for no pausing)\n",
+	  vtysh_cmd_terminal_length, NULL, 0 },
+	{ "view", "no terminal length", "Negate a command or set its defaults\nSet terminal line parameters\nSet number of lines on a screen\n",
+	  vtysh_cmd_terminal_length, NULL, 0 },
+	{ "view", "terminal monitor", "Set terminal line parameters\nCopy debug output to the current terminal line\n",
+	  vtysh_cmd_terminal_monitor, NULL, 0 },
+	{ "view", "exit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ "view", "quit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
 };
+
+/* The shell's words in every configuration node. */
+static const struct cmd_def vtysh_node_cmds[] = {
+	{ NULL, "end", "End current mode and change to enable mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "exit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "quit", "Exit current mode and down to previous mode\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "do LINE...", "To run exec commands in config mode\nExec command\n", vtysh_cmd_builtin, NULL, 0 },
+	{ NULL, "write [memory|file]", "Write running configuration to memory, network, or terminal\nWrite configuration to the file (same as write file)\nWrite configuration to the file\n",
+	  vtysh_cmd_write_memory, NULL, 0 },
+	{ NULL, "exit-address-family", "Exit from Address Family configuration mode\n", vtysh_cmd_builtin, NULL, 0 },
+};
+
+static bool vtysh_node_known(const struct vtysh *v, const char *node)
+{
+	for (size_t i = 0; i < v->nnode_cmds; i++)
+		if (!strcmp(v->node_cmds[i][0].node, node))
+			return true;
+	return false;
+}
+
+/* Gives node the shell's words (exit-address-family only in the address
+ * families); the defs live until vtysh_free. */
+static void vtysh_own_add_node(struct vtysh *v, const char *node)
+{
+	size_t n = KLD_ARRAY_SIZE(vtysh_node_cmds);
+	struct cmd_def *defs;
+
+	if (!strcmp(node, "view") || vtysh_node_known(v, node) ||
+	    v->nnode_cmds == KLD_ARRAY_SIZE(v->node_cmds))
+		return;
+	defs = kld_xcalloc(n, sizeof(*defs));
+	memcpy(defs, vtysh_node_cmds, sizeof(vtysh_node_cmds));
+	for (size_t i = 0; i < n; i++)
+		defs[i].node = vtysh_intern_node(node);
+	if (strncmp(node, "bgp-af", 6))
+		n--;
+	v->node_cmds[v->nnode_cmds++] = defs;
+	cmd_tree_add_all(v->own, defs, n);
+}
+
+void vtysh_own_nodes(struct vtysh *v)
+{
+	vtysh_own_add_node(v, "config");
+	for (size_t i = 0; i < v->ndaemons; i++)
+		for (size_t j = 0; j < v->daemons[i].ndefs; j++)
+			vtysh_own_add_node(v, v->daemons[i].defs[j].node);
+}
 
 /* ---- applying a file ---- */
 
@@ -180,6 +305,7 @@ struct vtysh_apply {
 	bool *enters;  /* per line: it opens a node */
 	bool explain;  /* print which command of which daemon takes each line */
 	int errors;
+	char *ambiguous; /* the current line's ambiguous word, as cmd_expand says */
 };
 
 /* FRR's lines that configure what kldnet does not have (its vty, its log
@@ -222,13 +348,24 @@ static bool vtysh_apply_match(struct vtysh_apply *a, const char *node,
 {
 	struct vtysh *v = a->v;
 	bool found = false;
+	char *text;
 
-	for (size_t i = 0; i < v->ndaemons && node; i++) {
+	if (!node)
+		return false;
+	/* abbreviations, as typed at the prompt */
+	if (vtysh_expand(v, node, l->text, &text) < 0) {
+		if (!a->ambiguous)
+			a->ambiguous = text;
+		else
+			free(text);
+		return false;
+	}
+	for (size_t i = 0; i < v->ndaemons; i++) {
 		const struct cmd_def *def = NULL;
 		struct cmd_args *args = NULL;
 
 		if (v->daemons[i].tree &&
-		    cmd_tree_match(v->daemons[i].tree, node, l->text, &def, &args, NULL) == CMD_MATCH) {
+		    cmd_tree_match(v->daemons[i].tree, node, text, &def, &args, NULL) == CMD_MATCH) {
 			if (!found && def->enters)
 				*enters = vtysh_intern_node(def->enters);
 			if (a->explain)
@@ -238,6 +375,7 @@ static bool vtysh_apply_match(struct vtysh_apply *a, const char *node,
 		}
 		cmd_args_free(args);
 	}
+	free(text);
 	return found;
 }
 
@@ -289,6 +427,11 @@ static void vtysh_apply_unknown(struct vtysh_apply *a, const struct kld_config_l
 
 	if (a->depth && !a->open[a->depth - 1].node)
 		return;
+	if (frr < 0 && a->ambiguous) {
+		printf("line %u: %s: %s\n", l->lineno, a->ambiguous, l->text);
+		a->errors++;
+		return;
+	}
 	if (frr < 0) {
 		printf("line %u: %% Unknown command: %s\n", l->lineno, l->text);
 		a->errors++;
@@ -317,10 +460,12 @@ static void vtysh_apply_check(struct vtysh_apply *a, const struct kld_config_lin
 	for (d = a->depth + 1; d-- > 0;)
 		if (vtysh_apply_match(a, vtysh_open_node(a, d), l, &enters))
 			break;
-	if (d == VTYSH_SKIP) {
+	if (d == VTYSH_SKIP)
 		vtysh_apply_unknown(a, l);
+	free(a->ambiguous);
+	a->ambiguous = NULL;
+	if (d == VTYSH_SKIP)
 		return;
-	}
 	a->depth = d;
 	a->at[i] = d;
 	a->enters[i] = enters != NULL;
@@ -371,6 +516,9 @@ int vtysh_apply_file(struct vtysh *v, const char *path, bool dry_run, bool expla
 	a.enters = kld_xcalloc(n ? n : 1, sizeof(*a.enters));
 	for (size_t i = 0; i < n; i++)
 		vtysh_apply_check(&a, &lines[i], i);
+	if (a.errors && *v->undescribed)
+		printf("%% not running and not described (their commands were unknown): %s\n",
+		       v->undescribed);
 	if (a.errors)
 		printf("%% %s: %d error(s), nothing applied\n", path, a.errors);
 	else if (!dry_run)

@@ -4,6 +4,7 @@
  * are known (adopted, stale) before the configuration replays them; after
  * the configuration, the statics it did not replay are swept at once.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "log.h"
 #include "nl.h"
@@ -28,6 +29,12 @@ static int zl_open_sockets(struct zl *zl)
 static int zl_start(struct zl *zl, int argc, char **argv)
 {
 	kld_daemon_init(&zl->d, "zebra-lite", argc, argv);
+	if (zl->d.describe) {
+		zl->tree = cmd_tree_new();
+		vty_install_common(zl->tree);
+		zl_vty_install(zl->tree);
+		exit(kld_daemon_describe(&zl->d, zl->tree));
+	}
 	if (kld_daemon_start(&zl->d) < 0)
 		return -1;
 	zl->start_ms = kld_now_ms();

@@ -46,6 +46,12 @@ if [ -f "$build/kldconfig.h" ] && [ -f "$build/proto/vty.pb-c.h" ]; then
 		"$src/vtysh/vtysh_merge.c" "$src/lib/config.c" "$src/lib/command.c" \
 		"$src/lib/prefix.c" "$src/lib/buf.c" "$src/lib/util.c"
 	echo "built $out/fuzz_config_layout"
+	# shellcheck disable=SC2086
+	$cc $flags -include "$build/kldconfig.h" -I"$build" -I"$build/proto" \
+		-o "$out/fuzz_vtysh_line" "$src/tests/fuzz/fuzz_vtysh_line.c" \
+		"$src/vtysh/vtysh_pipe.c" "$src/lib/command.c" "$src/lib/prefix.c" \
+		"$src/lib/buf.c" "$src/lib/util.c"
+	echo "built $out/fuzz_vtysh_line"
 fi
 # The metrics endpoint's request parser (lib/httpd.c; libevent for the
 # server half, which the fuzzer does not reach).

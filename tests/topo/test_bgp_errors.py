@@ -57,6 +57,10 @@ def test_bad_open_is_refused(dut, kind, code):
     # Before our OPEN is out a header error may just close (RFC 4271 8.2.2
     # Connect/Active); after it, the NOTIFICATION is sent.
     assert res["notify"] in (code, "closed"), res
+    if kind == "peer_as" and res["notify"] == code:
+        # FRR's log line, with the AS the peer sent
+        log = open(os.path.join(r1.dir, "bgpd.log")).read()
+        assert "10.0.0.2 bad OPEN, remote AS is 65099, expected 65002" in log, log[-2000:]
     assert r1.alive("bgpd")
     assert "Total number of neighbors 1" in r1.vtysh("show bgp summary")
 

@@ -24,6 +24,8 @@ def render(tmp_path):
         text = open(os.path.join(SRC, fname + ".in")).read()
         if name != "kldnet":
             text = text.replace("@sbindir@/" + name, kldlab.binary(name))
+        text = text.replace("@bindir@/vtysh", kldlab.binary("vtysh"))
+        text = text.replace("@sbindir@", "/usr/sbin").replace("@kldconfdir@", "/etc/kldnet")
         text = text.replace("@sysconfdir@", "/etc").replace("@docdir@", "/usr/share/doc/kldnet")
         (out / fname).write_text(text)
     return out

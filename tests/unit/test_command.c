@@ -1175,6 +1175,73 @@ static void test_complete_sets(void **state)
  * another daemon (they begin like 334 of ours but match none: the slow
  * path, which must find err_pos).
  * Reports the times; asserts only the results. */
+/* Abbreviations: resolved over every tree given, left to right; a full
+ * keyword stays; a word no keyword begins stays (a value); an ambiguous one
+ * names its candidates; keywords win over placeholders. */
+static void test_expand(void **state)
+{
+	static const struct cmd_def a[] = {
+		{ .node = "view", .syntax = "configure [terminal]" },
+		{ .node = "view", .syntax = "show ip bgp summary" },
+		{ .node = "view", .syntax = "show ip bgp neighbors [A.B.C.D]" },
+		{ .node = "view", .syntax = "show ip bgp nexthop" },
+		{ .node = "view", .syntax = "show interface [brief|WORD]" },
+		{ .node = "config", .syntax = "ip prefix-list WORD seq (1-10) <permit|deny> A.B.C.D/M" },
+		{ .node = "config", .syntax = "ipv6 forwarding" },
+	};
+	static const struct cmd_def b[] = {
+		{ .node = "view", .syntax = "copy running-config startup-config" },
+		{ .node = "config", .syntax = "interface WORD" },
+	};
+	struct cmd_tree *ta = cmd_tree_new(), *tb = cmd_tree_new();
+	const struct cmd_tree *both[] = { ta, tb };
+	static const struct {
+		const char *node, *in, *out; /* out NULL: ambiguous */
+	} cases[] = {
+		{ "view", "conf t", "configure terminal" },
+		{ "view", "sh ip bgp sum", "show ip bgp summary" },
+		{ "view", "show ip bgp summary", "show ip bgp summary" },
+		{ "view", "sh ip bgp n", NULL },
+		{ "view", "sh ip bgp nei 10.0.0.1", "show ip bgp neighbors 10.0.0.1" },
+		{ "view", "sh int b", "show interface brief" },
+		{ "view", "sh int eth0", "show interface eth0" },
+		{ "view", "co t", NULL }, /* configure (a) or copy (b) */
+		{ "config", "ip pre SPINE seq 5 per 10.0.0.0/8", "ip prefix-list SPINE seq 5 permit 10.0.0.0/8" },
+		{ "config", "ip  prefix-list X seq 5 deny 10.0.0.0/8 # c", "ip  prefix-list X seq 5 deny 10.0.0.0/8 # c" },
+		{ "config", "ipv forw", "ipv6 forwarding" },
+		{ "config", "in eth0", "interface eth0" },
+		{ "config", "# only a comment", "# only a comment" },
+	};
+
+	assert_int_equal(cmd_tree_add_all(ta, a, sizeof(a) / sizeof(a[0])), 0);
+	assert_int_equal(cmd_tree_add_all(tb, b, sizeof(b) / sizeof(b[0])), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out;
+		int rc = cmd_expand(both, 2, cases[i].node, cases[i].in, &out);
+
+		if (!cases[i].out) {
+			if (rc != -1 || !strstr(out, "could be"))
+				fail_msg("'%s' not ambiguous: %s", cases[i].in, out);
+		} else if (rc != 0 || strcmp(out, cases[i].out)) {
+			fail_msg("'%s' -> '%s', want '%s'", cases[i].in, out, cases[i].out);
+		}
+		free(out);
+	}
+	/* alone, tree a resolves "co" */
+	{
+		char *out;
+
+		assert_int_equal(cmd_expand(both, 1, "view", "co t", &out), 0);
+		assert_string_equal(out, "configure terminal");
+		free(out);
+		assert_int_equal(cmd_expand(both, 2, "view", "sh ip bgp n", &out), -1);
+		assert_string_equal(out, "% Ambiguous command: \"n\" could be: neighbors nexthop");
+		free(out);
+	}
+	cmd_tree_free(ta);
+	cmd_tree_free(tb);
+}
+
 static void test_scale(void **state)
 {
 	static struct cmd_def defs[PERF_CMDS];
@@ -1225,6 +1292,23 @@ static void test_scale(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_message("[ PERF     ] %d commands x %d matching lines: %.3f s\n", PERF_CMDS,
 		      PERF_LINES, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	/* what the shell adds per line: cmd_expand over full lines */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int l = 0; l < PERF_LINES; l++) {
+		const struct cmd_tree *one[] = { t };
+		char *out;
+
+		snprintf(line, sizeof(line), "neighbor 10.0.%d.1 opt%d %d", l % 250,
+			 (l % 333) * 3, l % 60000 + 1);
+		if (cmd_expand(one, 1, "bgp", line, &out) != 0 || strcmp(out, line))
+			fail_msg("'%s' expanded to '%s'", line, out);
+		free(out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_message("[ PERF     ] %d commands x %d full lines through cmd_expand: %.3f s\n",
+		      PERF_CMDS, PERF_LINES,
+		      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int l = 0; l < PERF_FOREIGN; l++) {
@@ -1332,6 +1416,7 @@ int main(void)
 		cmocka_unit_test(test_complete_placeholder_partials),
 		cmocka_unit_test(test_complete_generic_help),
 		cmocka_unit_test(test_complete_sets),
+		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_explain_values),
 	};
