@@ -162,7 +162,9 @@ def test_stray_connections_leave_the_session_alone(lab):
                "s.settimeout(3); s.connect((\"10.0.0.1\", 179)); s.recv(10)'", check=False)
     log = open(os.path.join(r1.dir, "bgpd.log")).read()
     refused = log.count("connection from 10.0.0.3 refused: not a neighbor")
-    assert 1 <= refused <= 10, refused
+    # 10 a minute; the 30 connections may straddle a minute's edge, so two
+    # windows: at most 20 lines, not 30.
+    assert 1 <= refused <= 20, refused
 
 
 def test_gtsm_between_kldnet_routers(lab):
