@@ -117,6 +117,7 @@ struct zl {
 	bool started;
 	bool resyncing; /* a dump after lost events is under way */
 	void *wg; /* zl_wg.c's state */
+	void *fw; /* zl_fw.c's state */
 	uint64_t start_ms;
 };
 
@@ -169,6 +170,16 @@ int zl_wg_init(struct zl *zl);
 void zl_wg_fini(struct zl *zl);
 void zl_wg_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg);
 void zl_wg_client_down(struct zl *zl, struct kld_ipc_conn *c);
+size_t zl_wg_listen_ports(struct zl *zl, uint16_t *ports, size_t max);
+
+/* zl_fw.c: the firewall dataplane on behalf of fwd (envelope fields 100-119). */
+int zl_fw_init(struct zl *zl);
+void zl_fw_fini(struct zl *zl);
+void zl_fw_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg);
+/* An interface appeared or went: the rule set may name it. */
+void zl_fw_iface_event(struct zl *zl, const char *ifname);
+/* A WireGuard device changed: stealth zones follow its listen port. */
+void zl_fw_wg_changed(struct zl *zl);
 
 /* zl_show.c */
 void zl_show_install(struct cmd_tree *tree);

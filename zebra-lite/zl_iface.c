@@ -117,6 +117,7 @@ static void zl_iface_delete(struct zl *zl, struct zl_iface *ifp)
 		zl_connected_set(zl, ifp, &a->prefix, false);
 	rib_iface_set(zl->rib, ifp->ifindex, false);
 	zl_zserv_iface_event(zl, ifp, true);
+	zl_fw_iface_event(zl, ifp->name);
 	zl_addr_free_all(ifp->addrs);
 	free(ifp);
 }
@@ -146,6 +147,7 @@ void zl_iface_link_event(struct zl *zl, const struct zl_nl_link *l, bool del)
 	zl_zserv_iface_event(zl, ifp, false);
 	if (!appeared)
 		return;
+	zl_fw_iface_event(zl, ifp->name);
 	c = zl_iface_conf_get(zl, ifp->name, false);
 	if (c)
 		zl_iface_apply(zl, c);

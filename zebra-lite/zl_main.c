@@ -34,7 +34,7 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl->tree = cmd_tree_new();
 	vty_install_common(zl->tree);
 	zl_vty_install(zl->tree);
-	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_open_sockets(zl) < 0)
+	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_fw_init(zl) < 0 || zl_open_sockets(zl) < 0)
 		return -1;
 	kld_daemon_load_config(&zl->d, zl->tree, zl);
 	rib_sweep_stale(zl->rib, ZL_OWNER_SELF);
@@ -48,6 +48,7 @@ static void zl_stop(struct zl *zl)
 	kld_ipc_server_free(zl->zserv);
 	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
 		kld_timer_free(zl->clients[i].grace);
+	zl_fw_fini(zl);
 	zl_wg_fini(zl);
 	zl_kernel_close(zl);
 	/* Routes stay in the kernel: the next zebra-lite adopts them. */

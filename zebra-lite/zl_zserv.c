@@ -627,6 +627,9 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 /* Envelope fields 60-79 belong to WireGuard (zl_wg.c). */
 #define ZL_WG_FIRST 60
 #define ZL_WG_LAST 79
+/* Envelope fields 100-119 belong to the firewall (zl_fw.c). */
+#define ZL_FW_FIRST 100
+#define ZL_FW_LAST 119
 
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
@@ -647,6 +650,8 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 {
 	for (int i = ZL_WG_FIRST; i <= ZL_WG_LAST; i++)
 		zl_zserv_ops.handlers[i] = zl_wg_handle;
+	for (int i = ZL_FW_FIRST; i <= ZL_FW_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_fw_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 
