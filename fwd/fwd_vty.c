@@ -85,6 +85,11 @@ static int fwd_cmd_zone(struct vty *vty, const struct cmd_args *args)
 			FWD_NAMESIZ - 1);
 		return CMD_WARNING;
 	}
+	z = fwd_zone_get(fwd_of(vty), name, false);
+	if (z) {
+		vty_set_ctx(vty, z); /* entering it changes nothing */
+		return CMD_SUCCESS;
+	}
 	z = fwd_zone_get(fwd_of(vty), name, true);
 	if (!z)
 		return fwd_refuse(vty, "Too many zones");

@@ -56,6 +56,7 @@ struct zl_fw {
 	uint16_t wg_ports[ZL_FW_MAX_WG];
 	size_t nwg;
 	struct kld_timer *reapply;
+	bool ct_on;           /* conntrack tracks this namespace */
 };
 
 static struct zl_fw *zl_fw_of(struct zl *zl)
@@ -468,6 +469,41 @@ void zl_fw_wg_changed(struct zl *zl)
 		zl_fw_schedule(f);
 }
 
+/* ---- conntrack ---- */
+
+/* Replies are recognised through the kernel's conntrack, which tracks a
+ * namespace only once a ruleset uses it (its hooks are registered on
+ * demand). One nftables rule that matches on ct state makes it track;
+ * the table is ours alone and filters nothing. */
+#define ZL_FW_NFT "table inet kldnet_ct\n" \
+	"delete table inet kldnet_ct\n" \
+	"table inet kldnet_ct {\n" \
+	" chain out { type filter hook output priority -300; policy accept; ct state new counter; }\n" \
+	"}\n"
+
+static void zl_fw_conntrack_on(struct zl_fw *f)
+{
+	FILE *p;
+	int rc;
+
+	if (f->ct_on)
+		return;
+	p = popen("nft -f - 2>&1", "w");
+	if (!p) {
+		kld_warn("firewall: cannot run nft: %m; replies of the host's own connections "
+			 "are judged as new packets");
+		return;
+	}
+	fputs(ZL_FW_NFT, p);
+	rc = pclose(p);
+	if (rc != 0) {
+		kld_warn("firewall: nft failed (%d): replies of the host's own connections are "
+			 "judged as new packets", rc);
+		return;
+	}
+	f->ct_on = true;
+}
+
 /* ---- messages ---- */
 
 static void zl_fw_result(struct kld_ipc_conn *c, uint32_t seq, int error, const char *reason,
@@ -508,6 +544,8 @@ static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld_
 		return;
 	}
 	zl_fw_wg_read(f);
+	if (s.nifaces)
+		zl_fw_conntrack_on(f);
 	if (zl_fw_apply(f, &s, &n, err, sizeof(err)) < 0) {
 		kld_warn("firewall: rule set not applied: %s", err);
 		fw_set_free(&s);
@@ -519,38 +557,60 @@ static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld_
 	zl_fw_result(c, env->seq, 0, "", f->gen, n, zl_fw_usec() - t0);
 }
 
-/* Per-rule counters, summed over CPUs; zeroed when clear. */
+/* Per-rule counters, summed over CPUs; zeroed when clear. Read in
+ * batches: one syscall per 4096 ids, not one per id. */
+#define ZL_FW_BATCH 4096
+
+static void zl_fw_rule_add(Kld__FwRuleCounter ***out, size_t *n, size_t *cap, uint32_t id,
+			   uint64_t pk, uint64_t by)
+{
+	Kld__FwRuleCounter *r;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*out = kld_xrealloc(*out, *cap * sizeof(**out));
+	}
+	r = kld_xmalloc(sizeof(*r));
+	kld__fw_rule_counter__init(r);
+	r->rule = id;
+	r->packets = pk;
+	r->bytes = by;
+	(*out)[(*n)++] = r;
+}
+
 static size_t zl_fw_rules_out(struct zl_fw *f, Kld__FwRuleCounter ***out, bool clear)
 {
 	int fd = bpf_map__fd(f->skel->maps.fw_rule_cnt), ncpu = libbpf_num_possible_cpus();
-	struct fw_counter *v = kld_xcalloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*v));
-	struct fw_counter *zero = kld_xcalloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*v));
-	size_t n = 0, cap = 0;
+	size_t nc = (size_t)(ncpu > 0 ? ncpu : 1), n = 0, cap = 0;
+	uint32_t *keys = kld_xcalloc(ZL_FW_BATCH, sizeof(*keys)), batch = 0;
+	struct fw_counter *v = kld_xcalloc(ZL_FW_BATCH * nc, sizeof(*v));
+	struct fw_counter *zero = kld_xcalloc(nc, sizeof(*v));
+	bool first = true;
 
 	*out = NULL;
-	for (uint32_t id = 1; id < FW_MAX_RULES; id++) {
-		Kld__FwRuleCounter *r;
-		uint64_t pk = 0, by = 0;
+	for (;;) {
+		uint32_t count = ZL_FW_BATCH;
+		int ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, v, &count,
+					       NULL);
 
-		if (bpf_map_lookup_elem(fd, &id, v) < 0)
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			pk += v[c].packets, by += v[c].bytes;
-		if (!pk)
-			continue;
-		if (clear)
-			bpf_map_update_elem(fd, &id, zero, BPF_ANY);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*out = kld_xrealloc(*out, cap * sizeof(**out));
+		first = false;
+		for (uint32_t i = 0; i < count; i++) {
+			uint64_t pk = 0, by = 0;
+
+			for (size_t c = 0; c < nc; c++) {
+				pk += v[i * nc + c].packets;
+				by += v[i * nc + c].bytes;
+			}
+			if (!pk || !keys[i])
+				continue;
+			if (clear)
+				bpf_map_update_elem(fd, &keys[i], zero, BPF_ANY);
+			zl_fw_rule_add(out, &n, &cap, keys[i], pk, by);
 		}
-		r = kld_xmalloc(sizeof(*r));
-		kld__fw_rule_counter__init(r);
-		r->rule = id;
-		r->packets = pk;
-		r->bytes = by;
-		(*out)[n++] = r;
+		if (ret < 0)
+			break; /* -ENOENT: that was the last batch */
 	}
+	free(keys);
 	free(v);
 	free(zero);
 	return n;

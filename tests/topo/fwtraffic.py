@@ -20,13 +20,16 @@ def udp_recv(port, secs):
     counts = {}
     end = time.monotonic() + secs
     print("ready", flush=True)
-    while time.monotonic() < end:
-        try:
-            data, addr = s.recvfrom(2048)
-        except socket.timeout:
-            continue
-        src = addr[0].removeprefix("::ffff:")
-        counts[src] = counts.get(src, 0) + 1
+    try:
+        while time.monotonic() < end:
+            try:
+                data, addr = s.recvfrom(2048)
+            except socket.timeout:
+                continue
+            src = addr[0].removeprefix("::ffff:")
+            counts[src] = counts.get(src, 0) + 1
+    except KeyboardInterrupt:  # SIGINT: the test is done sending
+        pass
     print(json.dumps(counts), flush=True)
 
 
