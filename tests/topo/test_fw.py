@@ -312,3 +312,64 @@ def test_fw_bad_input_changes_nothing(lab):
     time.sleep(0.3)  # a push would have happened by now
     assert kernel_state(fw) == before
     assert fw.running_config() == rc
+
+
+def nmap_states(h, target, ports, udp=False):
+    """{port: state} as nmap sees them from h."""
+    import xml.etree.ElementTree as ET
+    out = h.cmd(f"nmap -n -Pn {'-sU' if udp else '-sT'} -p {ports} -T4 --max-retries 1 "
+                f"--host-timeout 120s -oX - {target}", timeout=180)
+    root = ET.fromstring(out[out.index("<?xml"):])
+    states = {int(p.get("portid")): p.find("state").get("state") for p in root.iter("port")}
+    for ep in root.iter("extraports"):  # collapsed ports: all in one state
+        states.setdefault("rest", ep.get("state"))
+    return states
+
+
+def test_fw_stealth_shows_only_wireguard(lab):
+    """`stealth` on the public interface: nmap from the internet finds no
+    open TCP port and no UDP port that answers, while the WireGuard plane,
+    a ping over it and the host's own TCP connections out keep working;
+    the open port follows wgd's listen-port without another line."""
+    import test_wg as wg
+    fw, c1, c2 = site(lab, daemons=())
+    for h in (fw, c2):
+        h.start("zebra-lite")
+        h.start("wgd")
+    fw.start("fwd")
+    kf, pf = wg.genkey(fw)
+    kc, pc = wg.genkey(c2)
+    fw.conf(*wg.plane(fw, kf, 51820, "10.99.0.1/24")[:-1],
+            *wg.peer(pc, f"{GOOD}:51820", ["10.99.0.2/32"]))
+    c2.conf(*wg.plane(c2, kc, 51820, "10.99.0.2/24")[:-1],
+            *wg.peer(pf, f"{FW}:51820", ["10.99.0.1/32"]))
+    lst = fw.popen([sys.executable, TRAFFIC, "tcp-listen", "22", "120"], stdout=subprocess.PIPE, text=True)
+    assert lst.stdout.readline().strip() == "ready"
+    assert probe(c1, FW, 22) == "open"  # before: the world sees ssh
+    fw.conf("firewall", "zone public", "interface eth0", "stealth", "exit", "exit")
+    wait_attached(fw)
+    kldlab.wait_for(lambda: show(fw)["zones"]["public"].get("wireguardPorts") == [51820], 20, 0.2,
+                    "stealth learning the WireGuard port")
+    ports = "21-23,80,443,5000,51820"
+    tcp = nmap_states(c1, FW, ports)
+    assert "open" not in tcp.values() and "closed" not in tcp.values(), tcp
+    udp = nmap_states(c1, FW, ports, udp=True)
+    assert set(udp.values()) <= {"open|filtered", "filtered"}, udp
+    assert "100% packet loss" in c1.cmd(f"ping -c2 -i0.2 -W1 {FW}", check=False)
+    # the plane works through the stealth interface, and the host gets out
+    wg.ping(c2, "10.99.0.1")
+    out_lst = c2.popen([sys.executable, TRAFFIC, "tcp-listen", "8080", "30"], stdout=subprocess.PIPE, text=True)
+    assert out_lst.stdout.readline().strip() == "ready"
+    assert probe(fw, GOOD, 8080) == "open"
+    out_lst.kill()
+    lst.kill()
+    rules = {r["rule"]: r for r in show(fw)["zones"]["public"]["rules"]}
+    assert rules["stealth wireguard ports"]["packets"] > 0
+    # wgd moves the port: stealth follows, with no firewall line
+    fw.conf("wireguard wg0", "listen-port 51821", "exit")
+    kldlab.wait_for(lambda: show(fw)["zones"]["public"].get("wireguardPorts") == [51821], 20, 0.2,
+                    "stealth following the new port")
+    gen, live, _ = kernel_state(fw)
+    udp_ports = sorted(json.loads(r[:r.index("}") + 1])["port"] for r in live["fw_port"]
+                       if json.loads(r[:r.index("}") + 1])["gen"] == gen)
+    assert udp_ports == [51821], live["fw_port"]
