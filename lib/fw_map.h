@@ -36,6 +36,8 @@ enum fw_action {
 #define FW_ZF_ICMP 0x1    /* echo and errors pass (ICMP and ICMPv6) */
 #define FW_ZF_STEALTH 0x2 /* only WireGuard listen ports (added by zebra-lite) */
 #define FW_ZF_RATE 0x4    /* per-source token bucket on what would pass */
+#define FW_ZF_L3 0x100    /* set by zebra-lite: the device has no Ethernet
+			   * header (WireGuard, tun): packets start at IP */
 
 /* Global counters (fw_stats index). */
 enum fw_stat {

@@ -309,10 +309,21 @@ static int zl_fw_put_stealth(struct zl_fw *f, uint32_t gen, const struct fw_set 
 	return 0;
 }
 
+/* Devices whose packets start at the IP header (no Ethernet). */
+static bool zl_fw_l3_device(const struct zl_iface *ifp)
+{
+	static const uint8_t zero[6];
+
+	return !strcmp(ifp->kind, "wireguard") || !strcmp(ifp->kind, "tun") ||
+	       !strcmp(ifp->kind, "ipip") || !strcmp(ifp->kind, "sit") ||
+	       (strcmp(ifp->name, "lo") && !memcmp(ifp->mac, zero, sizeof(zero)));
+}
+
 static int zl_fw_write(struct zl_fw *f, uint32_t gen, const struct fw_set *s, size_t *n,
 		       char *err, size_t errlen)
 {
 	int ifd = bpf_map__fd(f->skel->maps.fw_iface);
+	struct fw_zone z;
 
 	for (size_t i = 0; i < s->nifaces; i++) {
 		struct zl_iface *ifp = zl_iface_by_name(f->zl, s->ifaces[i].ifname);
@@ -321,7 +332,10 @@ static int zl_fw_write(struct zl_fw *f, uint32_t gen, const struct fw_set *s, si
 		if (!ifp)
 			continue; /* attached when it appears */
 		k.ifindex = ifp->ifindex;
-		if (bpf_map_update_elem(ifd, &k, &s->ifaces[i].zone, BPF_ANY) < 0)
+		z = s->ifaces[i].zone;
+		if (zl_fw_l3_device(ifp))
+			z.flags |= FW_ZF_L3;
+		if (bpf_map_update_elem(ifd, &k, &z, BPF_ANY) < 0)
 			goto fail;
 		(*n)++;
 	}

@@ -362,6 +362,15 @@ def test_fw_stealth_shows_only_wireguard(lab):
     assert out_lst.stdout.readline().strip() == "ready"
     assert probe(fw, GOOD, 8080) == "open"
     out_lst.kill()
+    # the backplane is a zone too: a WireGuard device has no Ethernet header
+    fw.conf("firewall", "zone backplane", "interface wg0", "default drop", "allow icmp",
+            "allow tcp 22", "exit", "exit")
+    wait_attached(fw, "wg0", "backplane")
+    wg.ping(c2, "10.99.0.1")
+    assert probe(c2, "10.99.0.1", 22) == "open"
+    assert probe(c2, "10.99.0.1", 23) == "filtered"
+    bp = {r["rule"]: r for r in show(fw)["zones"]["backplane"]["rules"]}
+    assert bp["allow tcp 22"]["packets"] > 0 and bp["default"]["packets"] > 0
     lst.kill()
     rules = {r["rule"]: r for r in show(fw)["zones"]["public"]["rules"]}
     assert rules["stealth wireguard ports"]["packets"] > 0
@@ -370,6 +379,6 @@ def test_fw_stealth_shows_only_wireguard(lab):
     kldlab.wait_for(lambda: show(fw)["zones"]["public"].get("wireguardPorts") == [51821], 20, 0.2,
                     "stealth following the new port")
     gen, live, _ = kernel_state(fw)
-    udp_ports = sorted(json.loads(r[:r.index("}") + 1])["port"] for r in live["fw_port"]
-                       if json.loads(r[:r.index("}") + 1])["gen"] == gen)
-    assert udp_ports == [51821], live["fw_port"]
+    keys = [json.loads(r[:r.index("}") + 1]) for r in live["fw_port"]]
+    public = [k["port"] for k in keys if k["gen"] == gen and k["zone"] == 1]  # first zone
+    assert public == [51821], live["fw_port"]

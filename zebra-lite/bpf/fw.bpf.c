@@ -189,19 +189,30 @@ static __always_inline int l4_ports(struct pkt *p, void *l4, void *end)
 }
 
 /* 0: parsed; 1: not IP (passes); -1: truncated (dropped). */
-static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
+static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, bool l3dev)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	void *l3 = eth + 1;
 	__u16 proto;
 
-	if (l3 > end)
-		return -1;
-	proto = eth->h_proto;
+	p->len = (__u32)(end - data);
+	if (l3dev) {
+		/* WireGuard and tun devices: no link header, the version
+		 * nibble says which IP */
+		__u8 *v = data;
+
+		if ((void *)(v + 1) > end)
+			return -1;
+		l3 = data;
+		proto = (*v >> 4) == 6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
+	} else {
+		if (l3 > end)
+			return -1;
+		proto = eth->h_proto;
+	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
 		return 1; /* tagged frames belong to the VLAN device's own zone */
-	p->len = (__u32)(end - data);
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 
@@ -355,7 +366,7 @@ int kld_fw(struct xdp_md *ctx)
 	z = bpf_map_lookup_elem(&fw_iface, &ik);
 	if (!z)
 		return XDP_PASS; /* not in a zone (or not in the live set) */
-	rc = parse(ctx, &p);
+	rc = parse(ctx, &p, z->flags & FW_ZF_L3);
 	if (rc > 0) {
 		stat_inc(FW_ST_NOT_IP);
 		return XDP_PASS;
