@@ -382,3 +382,20 @@ def test_fw_stealth_shows_only_wireguard(lab):
     keys = [json.loads(r[:r.index("}") + 1]) for r in live["fw_port"]]
     public = [k["port"] for k in keys if k["gen"] == gen and k["zone"] == 1]  # first zone
     assert public == [51821], live["fw_port"]
+
+
+def test_fw_refuses_beside_another_xdp_program(lab):
+    """xdp-filter (libxdp's dispatcher) on the interface first: the rule
+    set is refused with the reason, and xdp-filter keeps filtering."""
+    fw, c1, c2 = site(lab)
+    fw.cmd("xdp-filter load -m native eth0 && xdp-filter ip -m src 192.168.1.100")
+    fw.conf(*seed_policy())
+    kldlab.wait_for(lambda: "another XDP program" in show(fw)["lastError"], 20, 0.2, "the refusal")
+    assert not show(fw)["zones"]["public"]["interfaces"][0]["attached"]
+    assert "100% packet loss" in c1.cmd(f"ping -c2 -i0.2 -W1 {FW}", check=False)
+    assert " 0% packet loss" in c2.cmd(f"ping -c2 -i0.2 -W1 {FW}", check=False)
+    # once it is gone, the next change attaches ours
+    fw.cmd("xdp-filter unload eth0")
+    fw.conf("firewall", "zone public", "allow tcp 2223", "exit", "exit")
+    wait_attached(fw)
+    assert show(fw)["lastError"] == ""
