@@ -77,6 +77,10 @@ struct fwd {
 	char last_reason[256];
 	uint32_t last_gen, last_entries;
 	uint64_t last_usec, pushes;
+	/* firewall commit confirm: the configuration to go back to */
+	char *rollback;
+	struct kld_timer *rollback_timer;
+	uint64_t rollback_at_ms;
 };
 
 /* fwd_conf.c */
@@ -105,6 +109,9 @@ size_t fwd_ruleset_entries(const Kld__FwRuleSet *m);
 /* fwd_vty.c */
 void fwd_vty_install(struct cmd_tree *tree);
 void fwd_write_config(struct vty *vty);
+
+/* fwd_vty.c: firewall commit confirm */
+void fwd_confirm_fini(struct fwd *f);
 
 /* fwd_show.c */
 void fwd_show_install(struct cmd_tree *tree);

@@ -104,6 +104,9 @@ static void fwd_state_json(json_object *o, const struct fwd *f, const Kld__FwCou
 	json_object_object_add(o, "zebraConnected", json_object_new_boolean(f->conn != NULL));
 	json_object_object_add(o, "lastError", json_object_new_string(f->last_reason));
 	json_object_object_add(o, "generation", json_object_new_int64(c ? c->generation : 0));
+	json_object_object_add(o, "lastEntries", json_object_new_int64(f->last_entries));
+	json_object_object_add(o, "rollbackPending", json_object_new_boolean(f->rollback != NULL));
+	json_object_object_add(o, "lastApplyUsec", json_object_new_int64((int64_t)f->last_usec));
 	if (c && c->error[0])
 		json_object_object_add(o, "dataplaneError", json_object_new_string(c->error));
 }

@@ -18,7 +18,10 @@
  * push of the whole compiled rule set to zebra-lite.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "buf.h"
+#include "config.h"
 #include "fwd.h"
 #include "log.h"
 #include "util.h"
@@ -228,7 +231,87 @@ static int fwd_cmd_stealth(struct vty *vty, const struct cmd_args *args)
 	return fwd_changed(vty);
 }
 
+/* ---- safe apply: firewall commit confirm SECONDS ---- */
+
+static char *fwd_running_text(struct fwd *f)
+{
+	struct vty vty = { .arg = f };
+	char *s;
+
+	kld_buf_init(&vty.out);
+	fwd_write_config(&vty);
+	s = kld_xstrdup(vty.out.len ? vty.out.data : "");
+	kld_buf_free(&vty.out);
+	return s;
+}
+
+/* Time is up: the firewall goes back to what it was at the confirm
+ * command, whatever was changed since. */
+static void fwd_rollback(void *arg)
+{
+	struct fwd *f = arg;
+	struct kld_buf errors;
+
+	if (!f->rollback)
+		return;
+	kld_buf_init(&errors);
+	while (f->zones)
+		fwd_zone_delete(f, f->zones->name);
+	f->enabled = false;
+	if (kld_config_apply_text(f->p.tree, f, f->rollback, &errors))
+		kld_warn("firewall roll-back: %.*s", (int)errors.len, errors.data);
+	kld_buf_free(&errors);
+	kld_notice("firewall changes not confirmed in time: rolled back");
+	free(f->rollback);
+	f->rollback = NULL;
+	fwd_schedule_push(f);
+}
+
+void fwd_confirm_fini(struct fwd *f)
+{
+	kld_timer_free(f->rollback_timer);
+	f->rollback_timer = NULL;
+	free(f->rollback);
+	f->rollback = NULL;
+}
+
+static int fwd_cmd_commit_confirm(struct vty *vty, const struct cmd_args *args)
+{
+	struct fwd *f = fwd_of(vty);
+	long long secs = cmd_arg_int(args, "secs", 60);
+
+	if (!f->rollback)
+		f->rollback = fwd_running_text(f); /* a second confirm only extends */
+	if (!f->rollback_timer)
+		f->rollback_timer = kld_timer_new(f->p.d.loop, fwd_rollback, f);
+	kld_timer_arm(f->rollback_timer, (uint64_t)secs * 1000);
+	f->rollback_at_ms = kld_now_ms() + (uint64_t)secs * 1000;
+	vty_out(vty, "Firewall changes from now on roll back in %lld s unless confirmed with "
+		"`firewall commit`\n", secs);
+	return CMD_SUCCESS;
+}
+
+static int fwd_cmd_commit(struct vty *vty, const struct cmd_args *args)
+{
+	struct fwd *f = fwd_of(vty);
+
+	if (!f->rollback) {
+		vty_out(vty, "%% No firewall change waits for confirmation\n");
+		return CMD_WARNING;
+	}
+	kld_timer_cancel(f->rollback_timer);
+	free(f->rollback);
+	f->rollback = NULL;
+	vty_out(vty, "Firewall changes confirmed\n");
+	return CMD_SUCCESS;
+}
+
 static const struct cmd_def fwd_cmds[] = {
+	{ "view", "firewall commit confirm (5-86400)$secs",
+	  FW "Safe apply\nRoll back to the present firewall unless confirmed in time\nSeconds\n",
+	  fwd_cmd_commit_confirm, NULL, 0 },
+	{ "view", "firewall commit", FW "Confirm the changes made since `firewall commit confirm`\n",
+	  fwd_cmd_commit, NULL, 0 },
 	{ "config", "firewall", FW, fwd_cmd_firewall, "firewall", 0 },
 	{ "config", "no firewall", NO FW, fwd_cmd_no_firewall, NULL, 0 },
 	{ "firewall", "zone WORD$name", "A zone: interfaces that share one policy\nZone name\n",

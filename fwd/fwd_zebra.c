@@ -27,6 +27,8 @@ static void fwd_push(struct fwd *f)
 
 	if (!f->conn)
 		return;
+	if (f->push_timer)
+		kld_timer_cancel(f->push_timer); /* this push carries it all */
 	m = fwd_compile(f);
 	env.body_case = KLD__ENVELOPE__BODY_FW_RULE_SET;
 	env.fw_rule_set = m;

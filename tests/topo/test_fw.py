@@ -94,6 +94,22 @@ def kernel_state(fw):
     return gen, live, links
 
 
+def live_verdicts(fw):
+    """The live generation's entries without generation and rule ids: what
+    decides a packet."""
+    gen, live, _ = kernel_state(fw)
+    out = set()
+    for m, rows in live.items():
+        for r in rows:
+            k, v = json.loads(r[:r.index("}") + 1]), json.loads(r[r.index("}") + 1:])
+            if k.get("gen") != gen:
+                continue
+            k.pop("gen")
+            v = {x: y for x, y in v.items() if not x.endswith("rule")}
+            out.add((m, json.dumps(k, sort_keys=True), json.dumps(v, sort_keys=True)))
+    return out
+
+
 def xdp_prog_id(fw, ifname="eth0"):
     info = json.loads(fw.cmd(f"ip -j link show dev {ifname}"))[0]
     xdp = info.get("xdp") or {}
@@ -399,3 +415,30 @@ def test_fw_refuses_beside_another_xdp_program(lab):
     fw.conf("firewall", "zone public", "allow tcp 2223", "exit", "exit")
     wait_attached(fw)
     assert show(fw)["lastError"] == ""
+
+
+def test_fw_commit_confirm_rolls_back(lab):
+    """`firewall commit confirm N`: changes made after it are undone unless
+    `firewall commit` comes in time -- the cut-off shell's safety net."""
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    time.sleep(0.3)
+    rc, before = fw.running_config(), live_verdicts(fw)
+    fw.vtysh("firewall commit confirm 5")
+    assert show(fw)["rollbackPending"]
+    fw.conf("firewall", "zone public", "no allow tcp 2222", "block tcp 2222", "exit", "exit")
+    kldlab.wait_for(lambda: "block tcp 2222" in fw.running_config(), 10, 0.1, "the change")
+    assert probe(c2, FW, 2222, 1) == "filtered"
+    # nobody confirms: back to the rule set before, in the kernel too
+    kldlab.wait_for(lambda: fw.running_config() == rc, 20, 0.2, "the roll-back")
+    kldlab.wait_for(lambda: live_verdicts(fw) == before, 20, 0.2, "the kernel rolled back")
+    assert probe(c2, FW, 2222) == "refused"  # through the firewall; nobody listens
+    assert not show(fw)["rollbackPending"]
+    # confirmed in time: the change stays
+    fw.vtysh("firewall commit confirm 5")
+    fw.conf("firewall", "zone public", "allow tcp 2224", "exit", "exit")
+    assert "confirmed" in fw.vtysh("firewall commit")
+    time.sleep(6)
+    assert "allow tcp 2224" in fw.running_config()
+    assert "No firewall change waits" in fw.vtysh("firewall commit", check=False)
