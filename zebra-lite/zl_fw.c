@@ -453,7 +453,7 @@ static void zl_fw_schedule(struct zl_fw *f)
 		kld_timer_arm(f->reapply, 10);
 }
 
-void zl_fw_iface_event(struct zl *zl, const char *ifname)
+static void zl_fw_iface_event(struct zl *zl, const char *ifname)
 {
 	struct zl_fw *f = zl_fw_of(zl);
 
@@ -475,7 +475,7 @@ static bool zl_fw_wg_read(struct zl_fw *f)
 	return changed;
 }
 
-void zl_fw_wg_changed(struct zl *zl)
+static void zl_fw_wg_changed(struct zl *zl)
 {
 	struct zl_fw *f = zl_fw_of(zl);
 
@@ -805,6 +805,9 @@ int zl_fw_init(struct zl *zl)
 	zl->fw = f;
 	f->zl = zl;
 	f->reapply = kld_timer_new(zl->d.loop, zl_fw_reapply, f);
+	/* The rule set names interfaces; stealth follows WireGuard ports. */
+	zl_iface_hook_add(zl, zl_fw_iface_event);
+	zl_wg_hook_add(zl, zl_fw_wg_changed);
 	/* A machine without BPF still runs zebra-lite; fwd hears why. */
 	if (zl_fw_load(f) < 0) {
 		kld_warn("firewall: no dataplane: %s", f->err);

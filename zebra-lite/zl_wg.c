@@ -49,6 +49,7 @@ struct zl_wg {
 	struct wg_backend *be;
 	int be_err;
 	struct zl_wg_dev *devs;
+	void (*hooks[4])(struct zl *zl); /* zl_wg_hook_add */
 };
 
 static struct zl_wg *zl_wg_of(struct zl *zl)
@@ -70,6 +71,26 @@ int zl_wg_init(struct zl *zl)
 	else
 		kld_info("wireguard: back end %s", wg_backend_kind_name(w->be));
 	return 0;
+}
+
+void zl_wg_hook_add(struct zl *zl, void (*fn)(struct zl *zl))
+{
+	struct zl_wg *w = zl_wg_of(zl);
+
+	for (size_t i = 0; w && i < KLD_ARRAY_SIZE(w->hooks); i++) {
+		if (!w->hooks[i]) {
+			w->hooks[i] = fn;
+			return;
+		}
+	}
+}
+
+static void zl_wg_hooks_run(struct zl *zl)
+{
+	struct zl_wg *w = zl_wg_of(zl);
+
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(w->hooks) && w->hooks[i]; i++)
+		w->hooks[i](zl);
 }
 
 static void zl_wg_dev_free(struct zl_wg_dev *d)
@@ -449,7 +470,7 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);
 	zl_wg_set_link(zl, d, m);
 	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0);
-	zl_fw_wg_changed(zl);
+	zl_wg_hooks_run(zl);
 }
 
 static void zl_wg_forget(struct zl_wg *w, const char *name)
@@ -487,7 +508,7 @@ static void zl_wg_handle_delete(struct zl *zl, struct kld_ipc_conn *c, const Kld
 	zl_wg_forget(w, name);
 	kld_info("wireguard: %s removed%s%s", name, ret ? ": " : "", ret ? strerror(-ret) : "");
 	zl_wg_reply(c, env->seq, name, 0, ret);
-	zl_fw_wg_changed(zl);
+	zl_wg_hooks_run(zl);
 }
 
 static bool zl_wg_named(const Kld__WgReplayDone *rd, const char *name)
