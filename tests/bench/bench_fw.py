@@ -90,9 +90,16 @@ def bench_kldnet(lab, n, repeat):
     h.start("zebra-lite")
     t0 = time.monotonic()
     h.start("fwd", wait=False)
-    js = kldlab.wait_for(lambda: (lambda j: j if j.get("lastEntries") and j["zones"]["public"]["interfaces"][0]["attached"] else None)(
-        json.loads(h.vtysh("show firewall json", check=False) or "{}") if h.alive("fwd") and
-        os.path.exists(os.path.join(h.rundir, "fwd.vty")) else {}), 600, 0.05, "the rule set live")
+    def ready():
+        if not (h.alive("fwd") and os.path.exists(os.path.join(h.rundir, "fwd.vty"))):
+            return None
+        try:
+            j = json.loads(h.vtysh("show firewall json", check=False))
+        except ValueError:
+            return None  # still reading its configuration
+        ok = j.get("lastEntries") and j["zones"]["public"]["interfaces"][0]["attached"]
+        return j if ok else None
+    js = kldlab.wait_for(ready, 900, 0.05, "the rule set live")
     live = time.monotonic() - t0
     prog = js["zones"]["public"]["interfaces"][0]["progId"]
     idx = ifindex(h, "eth0")
