@@ -20,6 +20,7 @@
 #include "daemon_run.h"
 #include "fw_map.h"
 #include "prefix.h"
+#include "trie.h"
 
 #define FWD_NAMESIZ 32
 #define FWD_MAX_IFACES 64   /* per zone */
@@ -54,6 +55,8 @@ struct fwd_zone {
 	/* ids of the zone's implicit rules */
 	uint32_t dflt_rule, icmp_rule, ct_rule, rate_rule, stealth_rule;
 	struct fwd_rule *rules; /* in configuration order */
+	struct fwd_rule *last;
+	struct kld_trie *prefixes[2]; /* prefix rules by prefix: IPv4, IPv6 */
 	struct fwd_zone *next;
 };
 
