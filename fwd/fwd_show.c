@@ -277,6 +277,84 @@ static int fwd_cmd_show_counters(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+static const char *fwd_proto_text(uint32_t p, char *buf, size_t size)
+{
+	if (p == 6)
+		return "tcp";
+	if (p == 17)
+		return "udp";
+	if (p == 1 || p == 58)
+		return p == 1 ? "icmp" : "icmpv6";
+	snprintf(buf, size, "proto %u", p);
+	return buf;
+}
+
+/* The rule a counter id names, for the drop sample. */
+static const char *fwd_rule_name(const struct fwd *f, uint32_t id, char *buf, size_t size)
+{
+	for (const struct fwd_zone *z = f->zones; z; z = z->next) {
+		for (const struct fwd_rule *r = z->rules; r; r = r->next)
+			if (r->id == id)
+				return fwd_rule_text(r, buf, size);
+		if (id == z->dflt_rule)
+			snprintf(buf, size, "zone %s default", z->name);
+		else if (id == z->rate_rule)
+			snprintf(buf, size, "zone %s rate-limit", z->name);
+		else
+			continue;
+		return buf;
+	}
+	snprintf(buf, size, "rule %u", id);
+	return buf;
+}
+
+static int fwd_cmd_show_drops(struct vty *vty, const struct cmd_args *args)
+{
+	struct fwd *f = vty->arg;
+	Kld__Envelope *rep = fwd_fetch_counters(f, false);
+	json_object *a = json_object_new_array();
+	char pb[KLD_PREFIX_STRLEN], rb[256], xb[32];
+
+	if (!rep) {
+		vty_out(vty, "%% zebra-lite does not answer\n");
+		json_object_put(a);
+		return CMD_WARNING;
+	}
+	if (!cmd_has(args, "json"))
+		vty_out(vty, "%-10s %-40s %-8s %-6s %-12s %s\n", "Age (ms)", "Source", "Proto", "Port",
+			"Interface", "Rule");
+	for (size_t i = 0; i < rep->fw_counters->n_drops; i++) {
+		const Kld__FwDrop *d = rep->fw_counters->drops[i];
+		struct kld_prefix p;
+		json_object *o;
+
+		if (kld_prefix_set(&p, (uint8_t)d->source->family, d->source->addr.data,
+				   (uint8_t)d->source->len) < 0)
+			continue;
+		kld_prefix_fmt(&p, pb, sizeof(pb));
+		*strchr(pb, '/') = '\0';
+		fwd_rule_name(f, d->rule, rb, sizeof(rb));
+		if (!cmd_has(args, "json")) {
+			vty_out(vty, "%-10llu %-40s %-8s %-6u %-12s %s\n", (unsigned long long)d->age_ms,
+				pb, fwd_proto_text(d->proto, xb, sizeof(xb)), d->dport, d->ifname, rb);
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "ageMs", json_object_new_int64((int64_t)d->age_ms));
+		json_object_object_add(o, "source", json_object_new_string(pb));
+		json_object_object_add(o, "proto", json_object_new_string(fwd_proto_text(d->proto, xb, sizeof(xb))));
+		json_object_object_add(o, "port", json_object_new_int64(d->dport));
+		json_object_object_add(o, "interface", json_object_new_string(d->ifname));
+		json_object_object_add(o, "rule", json_object_new_string(rb));
+		json_object_array_add(a, o);
+	}
+	if (cmd_has(args, "json"))
+		vty_out(vty, "%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+	json_object_put(a);
+	kld_frame_free(rep);
+	return CMD_SUCCESS;
+}
+
 static int fwd_cmd_clear(struct vty *vty, const struct cmd_args *args)
 {
 	Kld__Envelope *rep = fwd_fetch_counters(vty->arg, true);
@@ -296,8 +374,11 @@ static const struct cmd_def fwd_show_cmds[] = {
 	{ "view", "show firewall counters [json]",
 	  "Show\nFirewall\nPer-rule, per-source and total counters\nJSON output\n",
 	  fwd_cmd_show_counters, NULL, 0 },
-	{ "view", "clear firewall counters", "Reset\nFirewall\nEvery counter\n", fwd_cmd_clear, NULL,
-	  0 },
+	{ "view", "show firewall drops [json]",
+	  "Show\nFirewall\nThe newest dropped packets (a bounded sample, per CPU)\nJSON output\n",
+	  fwd_cmd_show_drops, NULL, 0 },
+	{ "view", "clear firewall counters", "Reset\nFirewall\nEvery counter and the drop sample\n",
+	  fwd_cmd_clear, NULL, 0 },
 };
 
 void fwd_show_install(struct cmd_tree *tree)

@@ -129,4 +129,24 @@ struct fw_rate_val {
 	__u64 last_ns;
 };
 
+/* A sample of dropped packets: a small ring per CPU (no atomics on the
+ * drop path), the newest overwriting the oldest. */
+#define FW_DROP_RING 16
+struct fw_drop {
+	__u64 ts_ns;       /* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+	__u32 family;
+	__u32 rule;
+	__u32 ifindex;
+	__u16 dport;
+	__u8 proto;
+	__u8 pad;
+	__u8 src[16];
+};
+
+struct fw_drop_ring {
+	__u32 next;
+	__u32 pad;
+	struct fw_drop d[FW_DROP_RING];
+};
+
 #endif

@@ -696,6 +696,69 @@ static size_t zl_fw_stats_out(struct zl_fw *f, uint64_t *stats, bool clear)
 	return FW_ST_MAX;
 }
 
+static int zl_fw_drop_cmp(const void *a, const void *b)
+{
+	const struct fw_drop *x = a, *y = b;
+
+	return x->ts_ns < y->ts_ns ? 1 : x->ts_ns > y->ts_ns ? -1 : 0;
+}
+
+static Kld__FwDrop *zl_fw_drop_msg(struct zl_fw *f, const struct fw_drop *d, uint64_t now)
+{
+	Kld__FwDrop *m = kld_xcalloc(1, sizeof(*m) + sizeof(Kld__Prefix) + 16);
+	Kld__Prefix *p = (Kld__Prefix *)(m + 1);
+	struct zl_iface *ifp = zl_iface_by_index(f->zl, d->ifindex);
+
+	kld__fw_drop__init(m);
+	kld__prefix__init(p);
+	p->family = d->family;
+	p->len = kld_family_bits((uint8_t)d->family);
+	p->addr.len = kld_family_bytes((uint8_t)d->family);
+	p->addr.data = (uint8_t *)(p + 1);
+	memcpy(p->addr.data, d->src, p->addr.len);
+	m->source = p;
+	m->proto = d->proto;
+	m->dport = d->dport;
+	m->rule = d->rule;
+	m->ifname = (char *)(ifp ? ifp->name : "?");
+	m->age_ms = now > d->ts_ns ? (now - d->ts_ns) / 1000000 : 0;
+	return m;
+}
+
+/* The newest drops of every CPU's ring, newest first. */
+static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
+{
+	int fd = bpf_map__fd(f->skel->maps.fw_drops), ncpu = libbpf_num_possible_cpus();
+	size_t nc = (size_t)(ncpu > 0 ? ncpu : 1), n = 0;
+	struct fw_drop_ring *rings = kld_xcalloc(nc, sizeof(*rings));
+	struct fw_drop *all = kld_xcalloc(nc * FW_DROP_RING, sizeof(*all));
+	struct timespec ts;
+	uint32_t zero = 0;
+	uint64_t now;
+
+	*out = NULL;
+	if (bpf_map_lookup_elem(fd, &zero, rings) == 0) {
+		for (size_t c = 0; c < nc; c++)
+			for (size_t i = 0; i < FW_DROP_RING; i++)
+				if (rings[c].d[i].ts_ns &&
+				    (rings[c].d[i].family == AF_INET || rings[c].d[i].family == AF_INET6))
+					all[n++] = rings[c].d[i];
+	}
+	qsort(all, n, sizeof(*all), zl_fw_drop_cmp);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	*out = kld_xcalloc(n + 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = zl_fw_drop_msg(f, &all[i], now);
+	if (clear) {
+		memset(rings, 0, nc * sizeof(*rings));
+		bpf_map_update_elem(fd, &zero, rings, BPF_ANY);
+	}
+	free(rings);
+	free(all);
+	return n;
+}
+
 static const char *zl_fw_mode(uint32_t ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -755,6 +818,7 @@ static void zl_fw_handle_counters(struct zl_fw *f, struct kld_ipc_conn *c,
 		m.n_stats = zl_fw_stats_out(f, stats, clear);
 		m.stats = stats;
 		m.n_attachments = zl_fw_attach_out(f, &m.attachments);
+		m.n_drops = zl_fw_drops_out(f, &m.drops, clear);
 		zl_fw_wg_read(f);
 		for (size_t i = 0; i < f->nwg; i++)
 			ports[i] = f->wg_ports[i];
@@ -774,9 +838,12 @@ static void zl_fw_handle_counters(struct zl_fw *f, struct kld_ipc_conn *c,
 		free(m.attachments[i]->ifname);
 		free(m.attachments[i]);
 	}
+	for (size_t i = 0; i < m.n_drops; i++)
+		free(m.drops[i]);
 	free(m.rules);
 	free(m.sources);
 	free(m.attachments);
+	free(m.drops);
 }
 
 void zl_fw_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)

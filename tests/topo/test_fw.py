@@ -169,9 +169,16 @@ def test_fw_seed_policy(lab):
     drop_packets = int.from_bytes(bytes(int(b, 16) for b in row["value"][16:24]), "little")
     assert drop_packets == src[BAD]["dropPackets"]
 
+    # the sample of dropped packets: the newest, with the rule that dropped them
+    drops = show(fw, "show firewall drops json")
+    assert 0 < len(drops) <= 16 * os.cpu_count()
+    assert all(d["interface"] == "eth0" for d in drops)
+    assert {d["rule"] for d in drops} <= {f"block prefix {BAD}/32", "zone public default"}
+    assert any(d["source"] == BAD for d in drops) or any(d["port"] == 2223 for d in drops)
     fw.vtysh("clear firewall counters")
     z = show(fw, "show firewall counters json")
     assert all(r["packets"] == 0 for r in z["zones"]["public"]) and z["sources"] == []
+    assert show(fw, "show firewall drops json") == []
 
     # running-config round trip through `write memory` and a restart of fwd
     rc = fw.running_config()

@@ -104,6 +104,14 @@ struct {
 	PIN;
 } fw_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_drop_ring);
+	PIN;
+} fw_drops SEC(".maps");
+
 struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *, struct bpf_sock_tuple *, u32,
 				  struct bpf_ct_opts *, u32) __ksym;
 void bpf_ct_release(struct nf_conn *) __ksym;
@@ -117,6 +125,7 @@ struct pkt {
 	__u8 first_frag; /* ports are present */
 	__u16 dport;
 	__u32 len;
+	__u32 ifindex;
 };
 
 static __always_inline void stat_inc(__u32 i)
@@ -316,8 +325,29 @@ static __always_inline bool rate_ok(const struct fw_zone *z, const struct pkt *p
 	return true;
 }
 
+static __always_inline void drop_sample(const struct pkt *p, __u32 rule)
+{
+	__u32 zero = 0;
+	struct fw_drop_ring *r = bpf_map_lookup_elem(&fw_drops, &zero);
+	struct fw_drop *d;
+
+	if (!r)
+		return;
+	d = &r->d[r->next % FW_DROP_RING];
+	r->next++;
+	d->ts_ns = bpf_ktime_get_ns();
+	d->family = p->src.family;
+	d->rule = rule;
+	d->ifindex = p->ifindex;
+	d->dport = p->dport;
+	d->proto = p->proto;
+	__builtin_memcpy(d->src, p->src.addr, 16);
+}
+
 static __always_inline int verdict(const struct pkt *p, __u32 action, __u32 rule)
 {
+	if (action != FW_ACT_PASS)
+		drop_sample(p, rule);
 	rule_count(rule, p->len);
 	src_count(p, action == FW_ACT_PASS);
 	stat_inc(action == FW_ACT_PASS ? FW_ST_PASS : FW_ST_DROP);
@@ -366,6 +396,7 @@ int kld_fw(struct xdp_md *ctx)
 	z = bpf_map_lookup_elem(&fw_iface, &ik);
 	if (!z)
 		return XDP_PASS; /* not in a zone (or not in the live set) */
+	p.ifindex = ik.ifindex;
 	rc = parse(ctx, &p, z->flags & FW_ZF_L3);
 	if (rc > 0) {
 		stat_inc(FW_ST_NOT_IP);
