@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "fwd.h"
-#include "ipc_sync.h"
 #include "log.h"
 #include "util.h"
 
@@ -134,27 +133,13 @@ const struct kld_ipc_ops fwd_zebra_ops = {
 
 Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear)
 {
-	Kld__Envelope req = KLD__ENVELOPE__INIT, *rep;
+	Kld__Envelope req = KLD__ENVELOPE__INIT;
 	Kld__FwCountersRequest cr = KLD__FW_COUNTERS_REQUEST__INIT;
-	char path[PATH_MAX + 32], peer[32];
-	int fd;
 
-	kld_daemon_path(&f->p.d, "zserv.sock", path, sizeof(path));
-	/* A connection of its own, under another name: the main one (and
-	 * its slot in zebra-lite) stays. */
-	fd = kld_sync_connect(path, "fwd-query", 2000, peer, sizeof(peer));
-	if (fd < 0)
-		return NULL;
 	cr.clear = clear;
 	req.body_case = KLD__ENVELOPE__BODY_FW_COUNTERS_REQUEST;
 	req.fw_counters_request = &cr;
-	rep = kld_sync_request(fd, &req, 5000);
-	close(fd);
-	if (rep && rep->body_case != KLD__ENVELOPE__BODY_FW_COUNTERS) {
-		kld_frame_free(rep);
-		return NULL;
-	}
-	return rep;
+	return kld_proto_daemon_query(&f->p, "fwd-query", &req, KLD__ENVELOPE__BODY_FW_COUNTERS);
 }
 
 int fwd_zebra_init(struct fwd *f)
