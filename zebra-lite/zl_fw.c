@@ -57,6 +57,7 @@ struct zl_fw {
 	size_t nwg;
 	struct kld_timer *reapply;
 	bool ct_on;           /* conntrack tracks this namespace */
+	bool tried;           /* zl_fw_load() was called */
 };
 
 static struct zl_fw *zl_fw_of(struct zl *zl)
@@ -102,6 +103,27 @@ static int zl_fw_load(struct zl_fw *f)
 	/* Pinned maps were reused: the live generation is what they say. */
 	bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fw_active), &zero, &f->gen);
 	f->gen &= 1;
+	return 0;
+}
+
+static void zl_fw_adopt(struct zl_fw *f);
+
+/* Load (once) and adopt what is pinned; 0 when the dataplane is there. */
+static int zl_fw_start(struct zl_fw *f)
+{
+	if (f->skel)
+		return 0;
+	if (f->tried)
+		return -1;
+	f->tried = true;
+	/* A machine without BPF still runs zebra-lite; fwd hears why. */
+	if (zl_fw_load(f) < 0) {
+		kld_warn("firewall: no dataplane: %s", f->err);
+		return -1;
+	}
+	zl_fw_adopt(f);
+	kld_info("firewall: program loaded, generation %u live, %s", f->gen,
+		 f->links ? "links adopted" : "no links yet");
 	return 0;
 }
 
@@ -399,7 +421,14 @@ static int zl_fw_apply(struct zl_fw *f, struct fw_set *s, size_t *entries, char 
 	uint32_t next = f->gen ^ 1, zero = 0;
 
 	*entries = 0;
-	if (!f->skel)
+	if (!f->skel && !s->nifaces) {
+		fw_set_free(&f->set); /* nothing to filter, nothing loaded */
+		f->set = *s;
+		f->have_set = true;
+		memset(s, 0, sizeof(*s));
+		return 0;
+	}
+	if (zl_fw_start(f) < 0)
 		return snprintf(err, errlen, "%s", f->err), -1;
 	zl_fw_clear_gen(f, next);
 	if (zl_fw_write(f, next, s, entries, err, errlen) < 0 ||
@@ -479,7 +508,7 @@ static void zl_fw_wg_changed(struct zl *zl)
 {
 	struct zl_fw *f = zl_fw_of(zl);
 
-	if (f && zl_fw_wg_read(f))
+	if (f && f->skel && zl_fw_wg_read(f))
 		zl_fw_schedule(f);
 }
 
@@ -811,7 +840,7 @@ static void zl_fw_handle_counters(struct zl_fw *f, struct kld_ipc_conn *c,
 	uint32_t ports[ZL_FW_MAX_WG];
 
 	if (!f->skel) {
-		m.error = f->err;
+		m.error = f->err; /* "" when nothing asked for a firewall yet */
 	} else {
 		m.n_rules = zl_fw_rules_out(f, &m.rules, clear);
 		m.n_sources = zl_fw_sources_out(f, &m.sources, clear);
@@ -875,14 +904,11 @@ int zl_fw_init(struct zl *zl)
 	/* The rule set names interfaces; stealth follows WireGuard ports. */
 	zl_iface_hook_add(zl, zl_fw_iface_event);
 	zl_wg_hook_add(zl, zl_fw_wg_changed);
-	/* A machine without BPF still runs zebra-lite; fwd hears why. */
-	if (zl_fw_load(f) < 0) {
-		kld_warn("firewall: no dataplane: %s", f->err);
-		return 0;
-	}
-	zl_fw_adopt(f);
-	kld_info("firewall: program loaded, generation %u live, %s", f->gen,
-		 f->links ? "links adopted" : "no links yet");
+	/* Filtering left by an earlier zebra-lite is adopted at once; else
+	 * the program is loaded with the first rule set that names an
+	 * interface (a zebra-lite without a firewall never pays for it). */
+	if (access(ZL_FW_PIN "/fw_active", F_OK) == 0)
+		zl_fw_start(f);
 	return 0;
 }
 
