@@ -449,3 +449,26 @@ def test_fw_commit_confirm_rolls_back(lab):
     time.sleep(6)
     assert "allow tcp 2224" in fw.running_config()
     assert "No firewall change waits" in fw.vtysh("firewall commit", check=False)
+
+
+def test_fw_rate_limit_per_source(lab):
+    """rate-limit: a source beyond its bucket is dropped (and counted), a
+    quiet source alongside is untouched."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall", "zone public", "interface eth0", "default drop", "allow udp 5000",
+            "rate-limit 20 burst 50", "exit", "exit")
+    wait_attached(fw)
+    rx = Receiver(fw, 5000, 60)
+    t0 = time.monotonic()
+    send(c2, FW, 5000, 2000)          # a flood, as fast as python sends
+    flood_secs = time.monotonic() - t0
+    send(c1, FW, 5000, 10, pps=5)     # a quiet source
+    time.sleep(0.3)
+    rx.p.send_signal(signal.SIGINT)
+    got = rx.result()
+    assert got.get(BAD) == 10, got
+    allowed = 50 + 20 * (flood_secs + 0.5)
+    assert 45 <= got.get(GOOD, 0) <= allowed, (got, flood_secs)
+    rules = {r["rule"]: r for r in show(fw)["zones"]["public"]["rules"]}
+    assert rules["rate-limit drops"]["packets"] == 2000 - got[GOOD]
+    assert "  rate-limit 20 burst 50" in fw.running_config()
