@@ -1,8 +1,31 @@
 /* The shared life cycle of protocol daemons; see daemon_run.h. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "daemon_run.h"
+#include "ipc_sync.h"
 #include "log.h"
+
+Kld__Envelope *kld_proto_daemon_query(struct kld_proto_daemon *p, const char *who,
+				      Kld__Envelope *req, int body_case)
+{
+	char path[PATH_MAX + 32], peer[32];
+	Kld__Envelope *rep;
+	int fd;
+
+	kld_daemon_path(&p->d, "zserv.sock", path, sizeof(path));
+	fd = kld_sync_connect(path, who, 2000, peer, sizeof(peer));
+	if (fd < 0)
+		return NULL;
+	rep = kld_sync_request(fd, req, 5000);
+	close(fd);
+	if (rep && (int)rep->body_case != body_case) {
+		kld_frame_free(rep);
+		return NULL;
+	}
+	return rep;
+}
 
 static int kld_proto_daemon_open(const struct kld_proto_daemon_desc *desc,
 				 struct kld_proto_daemon *p, void *arg)

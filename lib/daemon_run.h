@@ -30,6 +30,13 @@ struct kld_proto_daemon_desc {
 	void (*fini)(struct kld_proto_daemon *p, void *arg);
 };
 
+/* One request to zebra-lite on a short-lived connection of its own, named
+ * `who` (so the daemon's main connection and its slot stay), for show
+ * commands that need live kernel facts. The reply, if its body is
+ * `body_case`, else NULL (free with kld_frame_free()). */
+Kld__Envelope *kld_proto_daemon_query(struct kld_proto_daemon *p, const char *who,
+				      Kld__Envelope *req, int body_case);
+
 /* Runs the daemon to its end; returns the process exit code. */
 int kld_proto_daemon_main(const struct kld_proto_daemon_desc *desc, struct kld_proto_daemon *p,
 			  void *arg, int argc, char **argv);

@@ -120,6 +120,9 @@ struct zl {
 	bool started;
 	bool resyncing; /* a dump after lost events is under way */
 	void *wg; /* zl_wg.c's state */
+	void *fw; /* zl_fw.c's state */
+	/* News of interfaces for the tables above (zl_iface_hook_add). */
+	void (*iface_hooks[4])(struct zl *zl, const char *ifname);
 	uint64_t start_ms;
 };
 
@@ -145,6 +148,8 @@ int zl_iface_conf_addr(struct zl *zl, struct zl_iface_conf *c, const struct kld_
 		       bool del, struct vty *vty);
 int zl_iface_conf_remove(struct zl *zl, const char *name, struct vty *vty);
 void zl_iface_free_all(struct zl *zl);
+/* fn hears of every interface that appeared or went (by name). */
+void zl_iface_hook_add(struct zl *zl, void (*fn)(struct zl *zl, const char *ifname));
 
 /* zl_static.c */
 int zl_static_set(struct zl *zl, const struct zl_static *s, bool del, struct vty *vty);
@@ -175,6 +180,14 @@ int zl_wg_init(struct zl *zl);
 void zl_wg_fini(struct zl *zl);
 void zl_wg_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg);
 void zl_wg_client_down(struct zl *zl, struct kld_ipc_conn *c);
+size_t zl_wg_listen_ports(struct zl *zl, uint16_t *ports, size_t max);
+/* fn hears of every WireGuard device set or removed. */
+void zl_wg_hook_add(struct zl *zl, void (*fn)(struct zl *zl));
+
+/* zl_fw.c: the firewall dataplane on behalf of fwd (envelope fields 100-119). */
+int zl_fw_init(struct zl *zl);
+void zl_fw_fini(struct zl *zl);
+void zl_fw_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg);
 
 /* zl_show.c */
 void zl_show_install(struct cmd_tree *tree);

@@ -105,6 +105,22 @@ static struct zl_iface *zl_iface_new(struct zl *zl, uint32_t ifindex)
 	return ifp;
 }
 
+void zl_iface_hook_add(struct zl *zl, void (*fn)(struct zl *zl, const char *ifname))
+{
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(zl->iface_hooks); i++) {
+		if (!zl->iface_hooks[i]) {
+			zl->iface_hooks[i] = fn;
+			return;
+		}
+	}
+}
+
+static void zl_iface_hooks_run(struct zl *zl, const char *ifname)
+{
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(zl->iface_hooks) && zl->iface_hooks[i]; i++)
+		zl->iface_hooks[i](zl, ifname);
+}
+
 static void zl_iface_delete(struct zl *zl, struct zl_iface *ifp)
 {
 	for (struct zl_iface **pp = &zl->ifaces; *pp; pp = &(*pp)->next) {
@@ -117,6 +133,7 @@ static void zl_iface_delete(struct zl *zl, struct zl_iface *ifp)
 		zl_connected_set(zl, ifp, &a->prefix, false);
 	rib_iface_set(zl->rib, ifp->ifindex, false);
 	zl_zserv_iface_event(zl, ifp, true);
+	zl_iface_hooks_run(zl, ifp->name);
 	zl_addr_free_all(ifp->addrs);
 	free(ifp);
 }
@@ -146,6 +163,7 @@ void zl_iface_link_event(struct zl *zl, const struct zl_nl_link *l, bool del)
 	zl_zserv_iface_event(zl, ifp, false);
 	if (!appeared)
 		return;
+	zl_iface_hooks_run(zl, ifp->name);
 	c = zl_iface_conf_get(zl, ifp->name, false);
 	if (c)
 		zl_iface_apply(zl, c);

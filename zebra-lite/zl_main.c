@@ -42,7 +42,8 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl->tree = cmd_tree_new();
 	vty_install_common(zl->tree);
 	zl_vty_install(zl->tree);
-	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_vx_init(zl, zl_client_slot) < 0 || zl_open_sockets(zl) < 0)
+	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_vx_init(zl, zl_client_slot) < 0 ||
+	    zl_fw_init(zl) < 0 || zl_open_sockets(zl) < 0)
 		return -1;
 	zl_forwarding_init(zl);
 	zl_vx_set_learned_hook(zl_vx_zserv_learned);
@@ -58,6 +59,7 @@ static void zl_stop(struct zl *zl)
 	kld_ipc_server_free(zl->zserv);
 	for (int i = 0; i < ZL_MAX_CLIENTS; i++)
 		kld_timer_free(zl->clients[i].grace);
+	zl_fw_fini(zl);
 	zl_wg_fini(zl);
 	zl_vx_fini(zl);
 	zl_wgmesh_fini();

@@ -69,6 +69,7 @@ struct zl_wg {
 	struct wg_backend *be;
 	int be_err;
 	struct zl_wg_dev *devs;
+	void (*hooks[4])(struct zl *zl); /* zl_wg_hook_add */
 };
 
 static struct zl_wg *zl_wg_of(struct zl *zl)
@@ -90,6 +91,26 @@ int zl_wg_init(struct zl *zl)
 	else
 		kld_info("wireguard: back end %s", wg_backend_kind_name(w->be));
 	return 0;
+}
+
+void zl_wg_hook_add(struct zl *zl, void (*fn)(struct zl *zl))
+{
+	struct zl_wg *w = zl_wg_of(zl);
+
+	for (size_t i = 0; w && i < KLD_ARRAY_SIZE(w->hooks); i++) {
+		if (!w->hooks[i]) {
+			w->hooks[i] = fn;
+			return;
+		}
+	}
+}
+
+static void zl_wg_hooks_run(struct zl *zl)
+{
+	struct zl_wg *w = zl_wg_of(zl);
+
+	for (size_t i = 0; i < KLD_ARRAY_SIZE(w->hooks) && w->hooks[i]; i++)
+		w->hooks[i](zl);
 }
 
 static void zl_wg_dev_free(struct zl_wg_dev *d)
@@ -639,6 +660,7 @@ static void zl_wg_handle_set(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 		kld_info("wireguard: %s created (ifindex %u)", d->name, d->ifindex);
 	zl_wg_set_link(zl, d, m);
 	zl_wg_reply(c, env->seq, m->ifname, d->ifindex, 0, NULL);
+	zl_wg_hooks_run(zl);
 }
 
 static void zl_wg_forget(struct zl_wg *w, const char *name)
@@ -676,6 +698,7 @@ static void zl_wg_handle_delete(struct zl *zl, struct kld_ipc_conn *c, const Kld
 	zl_wg_forget(w, name);
 	kld_info("wireguard: %s removed%s%s", name, ret ? ": " : "", ret ? strerror(-ret) : "");
 	zl_wg_reply(c, env->seq, name, 0, ret, NULL);
+	zl_wg_hooks_run(zl);
 }
 
 static bool zl_wg_named(const Kld__WgReplayDone *rd, const char *name)
@@ -709,6 +732,30 @@ static void zl_wg_handle_replay_done(struct zl *zl, const Kld__Envelope *env)
 		zl_wg_forget(w, d->name);
 	}
 	zl_schedule_work(zl);
+}
+
+/* The listen ports of every WireGuard device of this namespace, whoever
+ * made it (after our restart wgd's devices are found before wgd replays):
+ * what a stealth zone of the firewall leaves open. */
+size_t zl_wg_listen_ports(struct zl *zl, uint16_t *ports, size_t max)
+{
+	struct zl_wg *w = zl_wg_of(zl);
+	struct wg_ifnames l = { 0 };
+	size_t n = 0;
+
+	if (!w || !w->be || wg_backend_list_interfaces(w->be, &l) < 0)
+		return 0;
+	for (size_t i = 0; i < l.n && n < max; i++) {
+		struct wg_device *dev = NULL;
+
+		if (wg_backend_get_device(w->be, l.names[i], &dev) < 0)
+			continue;
+		if (dev->listen_port)
+			ports[n++] = dev->listen_port;
+		wg_device_free(dev);
+	}
+	wg_ifnames_free(&l);
+	return n;
 }
 
 /* ---- state for show ---- */

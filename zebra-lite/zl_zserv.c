@@ -186,7 +186,9 @@ static const struct zl_role zl_roles[] = {
 	{ "vxland", "kldnet-vxland", RIB_VXLAN, ZL_ASKS | ZL_ROUTES | ZL_VXLAN },
 	/* vxland's short query connection (show vxlan fdb) */
 	{ "vxland-query", "kldnet-vxland", 0, ZL_M(FDB_REQUEST) | ZL_M(BARRIER) },
-	{ "fwd", "kldnet-fwd", 0, ZL_ASKS },
+	{ "fwd", "kldnet-fwd", 0, ZL_ASKS | ZL_M(FW_RULE_SET) | ZL_M(FW_COUNTERS_REQUEST) },
+	/* fwd's short query connection (show firewall, counters) */
+	{ "fwd-query", "kldnet-fwd", 0, ZL_M(FW_COUNTERS_REQUEST) | ZL_M(BARRIER) },
 };
 
 static const struct zl_role *zl_role_find(const char *name)
@@ -780,6 +782,9 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 /* Envelope fields 80-99 belong to vxland's links and FDB (zl_vxlan_zserv.c). */
 #define ZL_VX_FIRST 80
 #define ZL_VX_LAST 99
+/* Envelope fields 100-119 belong to the firewall (zl_fw.c). */
+#define ZL_FW_FIRST 100
+#define ZL_FW_LAST 119
 
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
@@ -803,6 +808,8 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 		zl_zserv_ops.handlers[i] = zl_wg_handle;
 	for (int i = ZL_VX_FIRST; i <= ZL_VX_LAST; i++)
 		zl_zserv_ops.handlers[i] = zl_vx_handle;
+	for (int i = ZL_FW_FIRST; i <= ZL_FW_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_fw_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 

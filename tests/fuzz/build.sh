@@ -83,3 +83,19 @@ if [ -n "${KLD_BUILDDIR:-}" ] && [ -f "$KLD_BUILDDIR/proto/envelope.pb-c.h" ]; t
 		"$KLD_BUILDDIR"/proto/*.pb-c.c -levent -lprotobuf-c
 	echo "built $out/fuzz_vxland_conf"
 fi
+
+# The firewall's parsers need the generated protobuf code and libkld.a of a
+# build directory (KLD_BUILDDIR, as tools/build makes it).
+bld=${KLD_BUILDDIR:-}
+if [ -n "$bld" ] && [ -f "$bld/lib/libkld.a" ] && [ -f "$bld/proto/fw.pb-c.c" ]; then
+	pflags="-I$bld -I$bld/proto -include $bld/kldconfig.h"
+	libs="$bld/lib/libkld.a $bld/proto/libkldproto.a $(pkg-config --libs libprotobuf-c libevent json-c libsystemd)"
+	# shellcheck disable=SC2086
+	$cc $flags $pflags -o "$out/fuzz_fw_ruleset" "$src/tests/fuzz/fuzz_fw_ruleset.c" \
+		"$src/zebra-lite/fw_set.c" $libs
+	echo "built $out/fuzz_fw_ruleset"
+	# shellcheck disable=SC2086
+	$cc $flags $pflags -o "$out/fuzz_fw_config" "$src/tests/fuzz/fuzz_fw_config.c" \
+		"$src/fwd/fwd_conf.c" "$src/fwd/fwd_vty.c" "$src/zebra-lite/fw_set.c" $libs
+	echo "built $out/fuzz_fw_config"
+fi

@@ -63,7 +63,9 @@ class Host:
         # A persistent private mount namespace, entered with nsenter.
         sh(["unshare", f"--mount={self.mnt}", "--propagation", "private",
             "sh", "-c", "mount -t tmpfs tmpfs /var/run/wireguard 2>/dev/null || "
-            "(mkdir -p /var/run/wireguard && mount -t tmpfs tmpfs /var/run/wireguard)"])
+            "(mkdir -p /var/run/wireguard && mount -t tmpfs tmpfs /var/run/wireguard); "
+            # A bpffs of the host's own: zebra-lite pins the firewall there.
+            "mount -t bpf bpf /sys/fs/bpf"])
         self.cmd("ip link set lo up")
 
     def wrap(self, argv):

@@ -4,6 +4,7 @@ prefix-list, zebra-lite installing what BGP selects, a ping from a host of
 site A to one of site C."""
 import importlib.machinery
 import importlib.util
+import json
 import os
 import signal
 
@@ -32,6 +33,11 @@ def test_three_sites_ping_across_the_fabric(lab):
     # The packets went through the tunnel: the WireGuard peer counters moved.
     wg = a.cmd("wg show wg0 transfer")
     assert all(int(line.split()[1]) > 0 for line in wg.splitlines())
+    # ... through a physical interface in stealth: only WireGuard is open
+    fw = json.loads(a.vtysh("show firewall json"))["zones"]["public"]
+    assert fw["stealth"] and fw["wireguardPorts"] == [51820]
+    assert fw["interfaces"][0]["attached"]
+    assert "100% packet loss" in routers["b"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1", check=False)
 
 
 def test_vxlan_100_over_the_mesh_joins_the_three_sites(lab):

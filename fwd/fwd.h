@@ -1,0 +1,130 @@
+/*
+ * fwd: firewall policy as configuration (doc/fwd.md).
+ *
+ *   fwd_main.c    wiring
+ *   fwd_conf.c    the model: zones, their interfaces and rules; port
+ *                 lists; rule ids; the compiler to FwRuleSet
+ *   fwd_vty.c     commands and the running config
+ *   fwd_show.c    show firewall ..., clear firewall counters
+ *   fwd_zebra.c   the rule set to zebra-lite, counters from it
+ *
+ * fwd never touches BPF: it compiles policy into map contents and sends
+ * them to zebra-lite, which owns the dataplane (zebra-lite/zl_fw.c).
+ */
+#ifndef KLD_FWD_H
+#define KLD_FWD_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "daemon_run.h"
+#include "fw_map.h"
+#include "prefix.h"
+#include "trie.h"
+
+#define FWD_NAMESIZ 32
+#define FWD_MAX_IFACES 64   /* per zone */
+#define FWD_MAX_RANGES 64   /* per port rule */
+
+enum fwd_rule_kind { FWD_RULE_PORT, FWD_RULE_PREFIX };
+
+struct fwd_range {
+	uint16_t lo, hi;
+};
+
+struct fwd_rule {
+	uint32_t id;
+	enum fwd_rule_kind kind;
+	uint8_t action;        /* FW_ACT_PASS or FW_ACT_DROP */
+	uint8_t proto;         /* 6, 17 (ports) */
+	char *ports;           /* the list as written, canonical */
+	struct fwd_range *ranges;
+	size_t nranges;
+	struct kld_prefix prefix;
+	struct fwd_rule *next;
+};
+
+struct fwd_zone {
+	char name[FWD_NAMESIZ];
+	uint32_t zone_id;
+	char ifnames[FWD_MAX_IFACES][IF_NAMESIZE];
+	size_t nifs;
+	uint8_t dflt;          /* FW_ACT_PASS unless `default drop` */
+	bool icmp, stealth;
+	uint32_t rate_pps, rate_burst;
+	/* ids of the zone's implicit rules */
+	uint32_t dflt_rule, icmp_rule, ct_rule, rate_rule, stealth_rule;
+	struct fwd_rule *rules; /* in configuration order */
+	struct fwd_rule *last;
+	struct kld_trie *prefixes[2]; /* prefix rules by prefix: IPv4, IPv6 */
+	struct fwd_zone *next;
+};
+
+struct fwd_iface {
+	char name[IF_NAMESIZE];
+	struct fwd_iface *next;
+};
+
+struct fwd {
+	struct kld_proto_daemon p;
+	bool enabled;          /* the `firewall` block exists */
+	struct fwd_zone *zones;
+	uint8_t *ids;          /* bitmap of rule ids in use */
+	uint32_t id_hint;
+	/* zebra-lite */
+	struct kld_ipc_conn *conn;
+	struct kld_timer *push_timer;
+	bool ifaces_known;
+	struct fwd_iface *ifaces;
+	int last_error;
+	char last_reason[256];
+	uint32_t last_gen, last_entries;
+	uint64_t last_usec, pushes;
+	/* firewall commit confirm: the configuration to go back to */
+	char *rollback;
+	struct kld_timer *rollback_timer;
+	uint64_t rollback_at_ms;
+};
+
+/* fwd_conf.c */
+int fwd_conf_init(struct fwd *f);
+void fwd_free_all(struct fwd *f);
+bool fwd_name_valid(const char *name);
+struct fwd_zone *fwd_zone_get(struct fwd *f, const char *name, bool create);
+int fwd_zone_delete(struct fwd *f, const char *name);
+/* The zone an interface is in, or NULL. */
+struct fwd_zone *fwd_zone_of_iface(struct fwd *f, const char *ifname);
+/* "22", "80,443", "1000-2000,3000": 0, or -1 with err filled. */
+int fwd_ports_parse(const char *text, struct fwd_range *out, size_t max, size_t *n, char *err,
+		    size_t errlen);
+/* Add or remove a rule; -1 with err filled, nothing changed. */
+int fwd_rule_port(struct fwd *f, struct fwd_zone *z, uint8_t action, uint8_t proto,
+		  const char *ports, bool del, char *err, size_t errlen);
+int fwd_rule_prefix(struct fwd *f, struct fwd_zone *z, uint8_t action, const char *text, bool del,
+		    char *err, size_t errlen);
+/* What a rule prints as in the running config and in show. */
+const char *fwd_rule_text(const struct fwd_rule *r, char *buf, size_t size);
+/* The whole policy as one FwRuleSet (free with fwd_ruleset_free). */
+Kld__FwRuleSet *fwd_compile(const struct fwd *f);
+void fwd_ruleset_free(Kld__FwRuleSet *m);
+size_t fwd_ruleset_entries(const Kld__FwRuleSet *m);
+
+/* fwd_vty.c */
+void fwd_vty_install(struct cmd_tree *tree);
+void fwd_write_config(struct vty *vty);
+
+/* fwd_vty.c: firewall commit confirm */
+void fwd_confirm_fini(struct fwd *f);
+
+/* fwd_show.c */
+void fwd_show_install(struct cmd_tree *tree);
+
+/* fwd_zebra.c */
+extern const struct kld_ipc_ops fwd_zebra_ops;
+int fwd_zebra_init(struct fwd *f);
+void fwd_zebra_fini(struct fwd *f);
+void fwd_schedule_push(struct fwd *f);
+/* Counters (and attachments) from zebra-lite; NULL when it does not answer. */
+Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear);
+
+#endif
