@@ -1017,6 +1017,27 @@ def wg_keys(h):
     return keys
 
 
+def run_daemon_rows(h, daemon, rows, watch):
+    """The rows of a daemon on a host of its own: first that every command
+    of the daemon has one, then each row, collecting what breaks."""
+    missing = sorted({c for c in described_commands(h) if c[0] == daemon} -
+                     {(daemon, n, s) for r in rows for n, s in r["covers"]})
+    assert not missing, f"{daemon} commands without a row:\n" + \
+        "\n".join("\t".join(m) for m in missing)
+    failures = []
+    for r in rows:
+        try:
+            run_row(h, r, watch=watch)
+        except AssertionError as e:
+            failures.append(str(e))
+            if r["no"]:
+                h.conf(*r["ctx"], r["no"], check=False)
+            if r["teardown"]:
+                h.conf(*r["teardown"], check=False)
+    assert not failures, f"{len(failures)} {daemon} row(s) break the contract:\n\n" + \
+        "\n\n".join(failures)
+
+
 def test_contract_wgd(lab):
     h, other = lab.host("w1"), lab.host("w2")
     lab.link(h, "eth0", other, "eth0")
@@ -1036,21 +1057,7 @@ exit
     h.start("zebra-lite")
     h.start("wgd")
     kldlab.wait_for(lambda: kroute(h, "-4", "10.100.2.0/24"), 15, what="wg0 and its routes")
-    rows = COMMON_ROWS + wg_rows(keys)
-    missing = sorted({c for c in described_commands(h) if c[0] == "wgd"} -
-                     {("wgd", n, s) for r in rows for n, s in r["covers"]})
-    assert not missing, "wgd commands without a row:\n" + "\n".join("\t".join(m) for m in missing)
-    failures = []
-    for r in rows:
-        try:
-            run_row(h, r, watch=lambda h: ifindex_of(h, "wg0"))
-        except AssertionError as e:
-            failures.append(str(e))
-            if r["no"]:
-                h.conf(*r["ctx"], r["no"], check=False)
-            if r["teardown"]:
-                h.conf(*r["teardown"], check=False)
-    assert not failures, f"{len(failures)} wgd row(s) break the contract:\n\n" + "\n\n".join(failures)
+    run_daemon_rows(h, "wgd", COMMON_ROWS + wg_rows(keys), lambda h: ifindex_of(h, "wg0"))
 
 
 # ---- vxland ----
@@ -1218,26 +1225,12 @@ def test_contract_vxland(lab):
     lab.link(h, "eth0", other, "eth0")
     lab.link(h, "eth1", other, "eth1")
     h.cmd("ip addr add 10.200.0.1/24 dev eth0 && ip addr add 10.200.0.5/24 dev eth0 && "
-          "ip addr add fd00:200::1/64 dev eth0 nodad && ip addr add 10.201.0.1/24 dev eth1 && ip link set eth1 mtu 1400 && "
+          "ip addr add fd00:200::1/64 dev eth0 nodad && ip addr add 10.201.0.1/24 dev eth1 && "
+          "ip link set eth1 mtu 1400 && "
           "ip link add dum1 type veth peer name dum1p && ip link set dum1p up && "
           "ip link set dum1 up")
     h.write_config("vxlan 100\nexit\n!\nbridge brc\nexit\n!\n")
     h.start("zebra-lite")
     h.start("vxland")
     kldlab.wait_for(lambda: vx_link(h) and vx_link(h, "brc"), 15, what="vxlan100 and brc")
-    rows = COMMON_ROWS + VX_ROWS
-    missing = sorted({c for c in described_commands(h) if c[0] == "vxland"} -
-                     {("vxland", n, s) for r in rows for n, s in r["covers"]})
-    assert not missing, "vxland commands without a row:\n" + "\n".join("\t".join(m) for m in missing)
-    failures = []
-    for r in rows:
-        try:
-            run_row(h, r, watch=vx_devices)
-        except AssertionError as e:
-            failures.append(str(e))
-            if r["no"]:
-                h.conf(*r["ctx"], r["no"], check=False)
-            if r["teardown"]:
-                h.conf(*r["teardown"], check=False)
-    assert not failures, f"{len(failures)} vxland row(s) break the contract:\n\n" + \
-        "\n\n".join(failures)
+    run_daemon_rows(h, "vxland", COMMON_ROWS + VX_ROWS, vx_devices)
