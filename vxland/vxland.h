@@ -23,6 +23,7 @@
 
 #define VX_VNI_MAX 16777215u
 #define VX_PORT_IANA 4789
+#define VX_MTU_DEFAULT 1500 /* the kernel's for a VXLAN device without lower device, an empty bridge */
 #define VX_OVERHEAD_V4 50 /* outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 */
 #define VX_OVERHEAD_V6 70
 
@@ -80,6 +81,7 @@ struct vx_bridge {
 	struct kld_prefix *addrs;
 	size_t naddrs;
 	uint32_t mtu;
+	bool mtu_was_set;      /* `no mtu` then asks for the kernel's own value back */
 	struct vx_status st;
 	struct vx_bridge *next;
 };

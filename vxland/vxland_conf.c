@@ -112,7 +112,13 @@ uint32_t vx_seg_mtu(struct vxland *v, const struct vx_seg *s, char *why, size_t 
 		snprintf(why, size, "configured");
 		return s->mtu;
 	}
-	u = s->underlay[0] ? vx_iface_get(v, s->underlay) : NULL;
+	if (!s->underlay[0]) {
+		/* What the kernel gives a VXLAN device without a lower device, so
+		 * that `no mtu` puts it back. */
+		snprintf(why, size, "kernel default");
+		return VX_MTU_DEFAULT;
+	}
+	u = vx_iface_get(v, s->underlay);
 	if (!u || u->mtu <= over + 68) {
 		snprintf(why, size, "kernel default");
 		return 0;

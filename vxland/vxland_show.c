@@ -224,11 +224,11 @@ static const char *vx_rec_type(const Kld__FdbRecord *r)
 static void vx_fdb_one(struct vty *vty, struct vxland *v, const struct vx_seg *s,
 		       const Kld__FdbState *st, json_object *js)
 {
-	char name[IFNAMSIZ], mb[18], ab[KLD_ADDR_STRLEN];
+	char buf[IFNAMSIZ], mb[18], ab[KLD_ADDR_STRLEN];
+	const char *name = vx_seg_ifname(s, buf); /* buf is filled only for the default */
 	json_object *arr = js ? json_object_new_array() : NULL;
 	size_t n = 0;
 
-	vx_seg_ifname(s, name);
 	for (size_t i = 0; i < st->n_records; i++)
 		n += !strcmp(st->records[i]->ifname, name);
 	if (!js) {

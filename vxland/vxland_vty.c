@@ -260,13 +260,16 @@ static int vx_cmd_interface(struct vty *vty, const struct cmd_args *args)
 	struct vxland *v = vx_of(vty);
 	struct vx_seg *s = vx_ctx_seg(vty);
 	const char *name = cmd_has(args, "no") ? "" : cmd_arg(args, "name");
-	char old[IFNAMSIZ], now[IFNAMSIZ], who[64];
+	char oldbuf[IFNAMSIZ], nowbuf[IFNAMSIZ], old[IFNAMSIZ], now[IFNAMSIZ], who[64];
 	struct vx_seg probe = *s;
 
 	if (name[0] && !vx_ifname_ok(vty, name))
 		return CMD_WARNING;
 	snprintf(probe.ifname, sizeof(probe.ifname), "%s", name);
-	if (vx_name_user(v, vx_seg_ifname(&probe, now), s, NULL, who, sizeof(who))) {
+	/* vx_seg_ifname fills its buffer only for the default name: copy what it returns. */
+	snprintf(now, sizeof(now), "%s", vx_seg_ifname(&probe, nowbuf));
+	snprintf(old, sizeof(old), "%s", vx_seg_ifname(s, oldbuf));
+	if (vx_name_user(v, now, s, NULL, who, sizeof(who))) {
 		vty_out(vty, "%% Device name %s is used by %s\n", now, who);
 		return CMD_WARNING;
 	}
@@ -275,7 +278,6 @@ static int vx_cmd_interface(struct vty *vty, const struct cmd_args *args)
 			vx_iface_get(v, now)->kind[0] ? vx_iface_get(v, now)->kind : "physical");
 		return CMD_WARNING;
 	}
-	vx_seg_ifname(s, old);
 	if (strcmp(old, now))
 		vx_zebra_delete(v, old);
 	snprintf(s->ifname, sizeof(s->ifname), "%s", name);
@@ -691,6 +693,7 @@ static int vx_cmd_br_mtu(struct vty *vty, const struct cmd_args *args)
 
 	if (vx_mtu_arg(vty, args, &b->mtu) < 0)
 		return CMD_WARNING;
+	b->mtu_was_set |= b->mtu != 0;
 	vx_changed(vty, &b->st);
 	return CMD_SUCCESS;
 }
@@ -826,8 +829,11 @@ static void vx_write_vteps(struct vty *vty, const struct vx_seg *s)
 		vty_out(vty, " remote %s\n", kld_addr_fmt(&s->remote, ab, sizeof(ab)));
 	if (s->group.family)
 		vty_out(vty, " group %s\n", kld_addr_fmt(&s->group, ab, sizeof(ab)));
+	/* As typed (`flood A B`), eight VTEPs a line so a long list stays readable. */
 	for (size_t i = 0; i < s->nflood; i++)
-		vty_out(vty, " flood %s\n", kld_addr_fmt(&s->flood[i], ab, sizeof(ab)));
+		vty_out(vty, "%s%s%s", i % 8 ? " " : " flood ",
+			kld_addr_fmt(&s->flood[i], ab, sizeof(ab)),
+			i % 8 == 7 || i + 1 == s->nflood ? "\n" : "");
 	if (s->flood_mesh[0])
 		vty_out(vty, " flood mesh %s\n", s->flood_mesh);
 	for (size_t i = 0; i < s->nmacs; i++)

@@ -74,6 +74,29 @@ static int vx_send(struct vxland *v, Kld__Envelope *env)
 
 /* ---- pushes ---- */
 
+/* The MTU the kernel gives a bridge nobody set one on: its smallest port's
+ * (the ports vxland knows: members and segments), 1500 without ports. */
+static uint32_t vx_bridge_auto_mtu(struct vxland *v, const struct vx_bridge *b)
+{
+	uint32_t mtu = 0, m;
+	char why[64];
+
+	for (size_t i = 0; i < b->nmembers; i++) {
+		const struct vx_iface *p = vx_iface_get(v, b->members[i]);
+
+		if (p && p->mtu && (!mtu || p->mtu < mtu))
+			mtu = p->mtu;
+	}
+	for (const struct vx_seg *s = v->segs; s; s = s->next) {
+		if (strcmp(s->bridge, b->name))
+			continue;
+		m = s->st.mtu ? s->st.mtu : vx_seg_mtu(v, s, why, sizeof(why));
+		if (m && (!mtu || m < mtu))
+			mtu = m;
+	}
+	return mtu ? mtu : VX_MTU_DEFAULT;
+}
+
 static void vx_push_bridge(struct vxland *v, struct vx_bridge *b)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
@@ -82,7 +105,7 @@ static void vx_push_bridge(struct vxland *v, struct vx_bridge *b)
 
 	m.ifname = b->name;
 	m.kind = KLD__LINK_KIND__LINK_KIND_BRIDGE;
-	m.mtu = b->mtu;
+	m.mtu = b->mtu ? b->mtu : b->mtu_was_set ? vx_bridge_auto_mtu(v, b) : 0;
 	m.n_addresses = b->naddrs;
 	m.addresses = vx_prefixes(b->addrs, b->naddrs);
 	for (size_t i = 0; i < b->nmembers; i++)

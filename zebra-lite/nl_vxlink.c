@@ -312,7 +312,8 @@ bool zl_nl_vx_same(const struct zl_nl_vx *h, const struct zl_nl_vx *w)
 	    h->ttl != w->ttl || h->tos != w->tos || !kld_addr_eq(&h->local, &w->local) ||
 	    !kld_addr_eq(&h->remote, &w->remote))
 		return false;
-	if ((w->port_min || w->port_max) && (h->port_min != w->port_min || h->port_max != w->port_max))
+	/* 0-0 is the kernel's own default (it reports it so): `no srcport` goes back to it. */
+	if (h->port_min != w->port_min || h->port_max != w->port_max)
 		return false;
 	if (v6)
 		return h->udp6zerocsumtx == w->udp6zerocsumtx && h->udp6zerocsumrx == w->udp6zerocsumrx;

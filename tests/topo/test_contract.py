@@ -14,7 +14,9 @@ watched throughout (connectionsEstablished/Dropped). Neighbors 10.0.0.3
 session (password, timers, ttl-security...) are made on them, so a reset
 costs nothing; the rows of item 2 of issue 13 (update-source,
 ebgp-multihop) are made on the live session. wgd's rows run on their own
-host (test_contract_wgd), where a device made again is the reset to avoid.
+host (test_contract_wgd), where a device made again is the reset to avoid;
+so do vxland's (test_contract_vxland), where a VXLAN option the kernel cannot
+change in place re-creates the device once when set, never when typed again.
 """
 import difflib
 import json
@@ -532,8 +534,8 @@ BGP_ROWS = [
   + peer_af_rows("bgp", B, "ipv4Unicast", "bgpnode")
 
 ROWS = ZEBRA_ROWS + COMMON_ROWS + BGP_ROWS
-# wgd's rows are wg_rows() below (they need keys); vxland and fwd have
-# only the common commands so far.
+# wgd's rows are wg_rows() below (they need keys), vxland's VX_ROWS (on
+# their own host, test_contract_vxland); fwd has only the common commands.
 CONTRACT_DAEMONS = ("zebra-lite", "wgd", "vxland", "fwd", "bgpd")
 
 
@@ -585,7 +587,7 @@ def described_commands(h):
 def covered():
     cov = set()
     dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
-    for r in ROWS + wg_rows(dummy):
+    for r in ROWS + wg_rows(dummy) + VX_ROWS:
         for node, syntax in r["covers"]:
             daemons = CONTRACT_DAEMONS if r["daemon"] == "*" else (r["daemon"],)
             for d in daemons:
@@ -707,7 +709,8 @@ def test_every_command_has_a_row(lab):
     assert not missing, "commands without a row in tests/topo/test_contract.py:\n" + \
         "\n".join("\t".join(m) for m in missing)
     dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
-    blind = [r["id"] for r in ROWS + wg_rows(dummy) if not r["effect"] and not r["why"]]
+    blind = [r["id"] for r in ROWS + wg_rows(dummy) + VX_ROWS
+             if not r["effect"] and not r["why"]]
     assert not blind, f"rows that read no effect and do not say why: {blind}"
     stale = sorted(covered() - cmds)
     assert not stale, "rows for commands the daemons do not have:\n" + \
@@ -1014,6 +1017,27 @@ def wg_keys(h):
     return keys
 
 
+def run_daemon_rows(h, daemon, rows, watch):
+    """The rows of a daemon on a host of its own: first that every command
+    of the daemon has one, then each row, collecting what breaks."""
+    missing = sorted({c for c in described_commands(h) if c[0] == daemon} -
+                     {(daemon, n, s) for r in rows for n, s in r["covers"]})
+    assert not missing, f"{daemon} commands without a row:\n" + \
+        "\n".join("\t".join(m) for m in missing)
+    failures = []
+    for r in rows:
+        try:
+            run_row(h, r, watch=watch)
+        except AssertionError as e:
+            failures.append(str(e))
+            if r["no"]:
+                h.conf(*r["ctx"], r["no"], check=False)
+            if r["teardown"]:
+                h.conf(*r["teardown"], check=False)
+    assert not failures, f"{len(failures)} {daemon} row(s) break the contract:\n\n" + \
+        "\n\n".join(failures)
+
+
 def test_contract_wgd(lab):
     h, other = lab.host("w1"), lab.host("w2")
     lab.link(h, "eth0", other, "eth0")
@@ -1033,18 +1057,180 @@ exit
     h.start("zebra-lite")
     h.start("wgd")
     kldlab.wait_for(lambda: kroute(h, "-4", "10.100.2.0/24"), 15, what="wg0 and its routes")
-    rows = COMMON_ROWS + wg_rows(keys)
-    missing = sorted({c for c in described_commands(h) if c[0] == "wgd"} -
-                     {("wgd", n, s) for r in rows for n, s in r["covers"]})
-    assert not missing, "wgd commands without a row:\n" + "\n".join("\t".join(m) for m in missing)
-    failures = []
-    for r in rows:
-        try:
-            run_row(h, r, watch=lambda h: ifindex_of(h, "wg0"))
-        except AssertionError as e:
-            failures.append(str(e))
-            if r["no"]:
-                h.conf(*r["ctx"], r["no"], check=False)
-            if r["teardown"]:
-                h.conf(*r["teardown"], check=False)
-    assert not failures, f"{len(failures)} wgd row(s) break the contract:\n\n" + "\n\n".join(failures)
+    run_daemon_rows(h, "wgd", COMMON_ROWS + wg_rows(keys), lambda h: ifindex_of(h, "wg0"))
+
+
+# ---- vxland ----
+#
+# One host, zebra-lite and vxland. The segment `vxlan 100` (device
+# vxlan100, nothing else configured) and the bridge `brc` are the base the
+# rows change; eth0 and eth1 are underlays, dum1 a port for `member`. What
+# a row does is read where the seed reads it: `ip -d -j link show`,
+# `ip addr`, `bridge fdb show`. A VXLAN option the kernel cannot change in
+# place re-creates the device (doc/vxland.md): those rows are `resets`, and
+# typed again they must not re-create it.
+
+X = ["vxlan 100"]
+XB = ["bridge brc"]
+MAC = "52:54:00:12:34:56"
+
+
+def vx_link(h, dev="vxlan100"):
+    """`ip -d -j link show DEV`, None when DEV is not there."""
+    out = h.cmd(f"ip -d -j link show dev {dev}", check=False).strip()
+    try:
+        return json.loads(out)[0]
+    except (ValueError, IndexError):
+        return None
+
+
+def vx_link_settled(h, dev="vxlan100"):
+    """The same, across a re-creation: an option the kernel cannot change in
+    place deletes the device and makes it again, and a read between the two
+    sees it absent. Absent for longer than the contract's second: None."""
+    t0 = time.monotonic()
+    while True:
+        d = vx_link(h, dev)
+        if d is not None or time.monotonic() - t0 > EFFECT_S:
+            return d
+        time.sleep(0.05)
+
+
+def vx_opt(key, dev="vxlan100"):
+    """A VXLAN option of the device (info_data), as the kernel has it."""
+    def read(h):
+        d = vx_link_settled(h, dev)
+        return d and json.dumps(d.get("linkinfo", {}).get("info_data", {}).get(key))
+    return read
+
+
+def vx_top(key, dev="vxlan100"):
+    """A field of the link itself (mtu, master, link = the underlay)."""
+    return lambda h: (vx_link_settled(h, dev) or {}).get(key)
+
+
+def vx_fdb(h, dev="vxlan100", mac=None):
+    """The static entries of DEV's FDB (all-zero: the flood list)."""
+    if vx_link_settled(h, dev) is None:
+        return None
+    out = []
+    for e in json.loads(h.cmd(f"bridge -j fdb show dev {dev}", check=False) or "[]"):
+        if mac and e["mac"] != mac or e.get("state") not in ("permanent", "static", None):
+            continue
+        if e["mac"] in ("00:00:00:00:00:00", MAC):
+            out.append((e["mac"], e.get("dst", ""), tuple(sorted(e.get("flags", [])))))
+    return sorted(out)
+
+
+def vx_devices(h):
+    """The ifindex of segment 100's device (by any of the names the rows
+    give it) and of the bridge brc: a device made again has another index,
+    the reset a VXLAN row must not cause when typed again."""
+    out = []
+    for d in ("vxlan100", "vx100", "vx101", "brc"):
+        link = vx_link(h, d)
+        out.append(link and link["ifindex"])
+    return tuple(x for x in out if x)
+
+
+def vx_names(h):
+    """Which of the names segment 100's device has (none: between the
+    delete and the create of a rename)."""
+    got = tuple(vx_link(h, d) is not None for d in ("vxlan100", "vx100", "vx101"))
+    return any(got) and got
+
+
+def vx_row(rid, covers, line, no, **kw):
+    return row(rid, covers, line, no, daemon="vxland", **kw)
+
+
+VX_ROWS = [
+    vx_row("vx-vxlan", [("config", "vxlan (0-4294967295)$vni"),
+                        ("config", "no vxlan (0-4294967295)$vni")],
+           "vxlan 200", "no vxlan 200", body=["dstport 4789"],
+           effect=vx_opt("id", "vxlan200")),
+    vx_row("vx-bridge", [("config", "bridge IFNAME$name"), ("config", "no bridge IFNAME$name")],
+           "bridge br9", "no bridge br9", body=["mtu 1400"], effect=vx_top("mtu", "br9")),
+    vx_row("vx-interface", [("vxlan", "[no] interface IFNAME$name"), ("vxlan", "no interface")],
+           "interface vx100", "no interface", ctx=X, changed="interface vx101", resets=True,
+           effect=lambda h: kldlab.wait_for(lambda: vx_names(h), EFFECT_S, interval=0.05,
+                                            what="segment 100's device")),
+    vx_row("vx-local", [("vxlan", "local WORD$addr"), ("vxlan", "no local [WORD]")],
+           "local 10.200.0.1", "no local", ctx=X, changed="local 10.200.0.5", resets=True,
+           effect=vx_opt("local")),
+    vx_row("vx-remote", [("vxlan", "remote WORD$addr"), ("vxlan", "no remote [WORD]")],
+           "remote 10.200.0.2", "no remote", ctx=X, changed="remote 10.200.0.3", resets=True,
+           effect=vx_opt("remote")),
+    vx_row("vx-group", [("vxlan", "group WORD$addr"), ("vxlan", "no group [WORD]")],
+           "group 239.1.1.1", "no group", ctx=X, changed="group 239.1.1.2", resets=True,
+           setup=X + ["underlay eth0"], teardown=X + ["no underlay"],
+           effect=vx_opt("group")),
+    vx_row("vx-flood", [("vxlan", "flood LINE...$list"), ("vxlan", "no flood [LINE...$list]")],
+           "flood 10.200.0.2 10.200.0.3", "no flood", ctx=X,
+           effect=lambda h: vx_fdb(h)),
+    vx_row("vx-flood-mesh", [("vxlan", "flood mesh WORD$mesh"), ("vxlan", "no flood mesh [WORD]")],
+           "flood mesh backplane", "no flood mesh", ctx=X, changed="flood mesh other",
+           why="its entries are the members wgd's mesh has: test_vxlan's three sites, "
+               "where a fourth member joins the flood list"),
+    vx_row("vx-underlay", [("vxlan", "underlay IFNAME$name"), ("vxlan", "no underlay [IFNAME]")],
+           "underlay eth0", "no underlay", ctx=X, changed="underlay eth1", resets=True,
+           effect=lambda h: (vx_top("link")(h), vx_top("mtu")(h))),
+    vx_row("vx-dstport", [("vxlan", "dstport (0-4294967295)$port"),
+                          ("vxlan", "no dstport [(0-4294967295)]")],
+           "dstport 4790", "no dstport", ctx=X, changed="dstport 4791", resets=True,
+           effect=vx_opt("port")),
+    vx_row("vx-srcport", [("vxlan", "srcport (0-4294967295)$min (0-4294967295)$max"),
+                          ("vxlan", "no srcport [(0-4294967295) (0-4294967295)]")],
+           "srcport 49152 65535", "no srcport", ctx=X, changed="srcport 50000 60000",
+           resets=True, effect=vx_opt("port_range")),
+    vx_row("vx-learning", [("vxlan", "[no] learning")], "no learning", "learning", ctx=X,
+           resets=True, effect=vx_opt("learning")),
+    vx_row("vx-udp-csum", [("vxlan", "[no] udp-checksum")], "no udp-checksum", "udp-checksum",
+           ctx=X, resets=True, effect=vx_opt("udp_csum")),
+    # IPv6 options: on a segment with an IPv6 VTEP.
+    vx_row("vx-udp6-tx", [("vxlan", "[no] udp6-zero-checksum-tx")], "udp6-zero-checksum-tx",
+           "no udp6-zero-checksum-tx", ctx=X, resets=True, setup=X + ["local fd00:200::1"],
+           teardown=X + ["no local"], effect=vx_opt("udp_zero_csum6_tx")),
+    vx_row("vx-udp6-rx", [("vxlan", "[no] udp6-zero-checksum-rx")], "udp6-zero-checksum-rx",
+           "no udp6-zero-checksum-rx", ctx=X, resets=True, setup=X + ["local fd00:200::1"],
+           teardown=X + ["no local"], effect=vx_opt("udp_zero_csum6_rx")),
+    vx_row("vx-ttl", [("vxlan", "ttl (0-4294967295)$ttl"), ("vxlan", "no ttl [(0-4294967295)]")],
+           "ttl 64", "no ttl", ctx=X, changed="ttl 32", resets=True, effect=vx_opt("ttl")),
+    vx_row("vx-tos", [("vxlan", "tos <inherit|(0-4294967295)$tos>"),
+                      ("vxlan", "no tos [<inherit|(0-4294967295)>]")],
+           "tos inherit", "no tos", ctx=X, changed="tos 16", resets=True, effect=vx_opt("tos")),
+    vx_row("vx-mtu", [("vxlan", "mtu (0-4294967295)$mtu"), ("vxlan", "no mtu [(0-4294967295)]")],
+           "mtu 1400", "no mtu", ctx=X, changed="mtu 1300", effect=vx_top("mtu")),
+    vx_row("vx-seg-bridge", [("vxlan", "bridge IFNAME$name"), ("vxlan", "no bridge [IFNAME]")],
+           "bridge brx", "no bridge", ctx=X, changed="bridge bry", effect=vx_top("master")),
+    vx_row("vx-address", [("vxlan", "[no] address WORD$addr")], "address 172.16.0.1/24",
+           "no address 172.16.0.1/24", ctx=X, effect=lambda h: addrs(h, "vxlan100", "-4")),
+    vx_row("vx-mac", [("vxlan", "mac WORD$mac remote WORD$addr"),
+                      ("vxlan", "no mac WORD$mac [remote WORD]")],
+           f"mac {MAC} remote 10.200.0.3", f"no mac {MAC}", ctx=X,
+           changed=f"mac {MAC} remote 10.200.0.4", effect=lambda h: vx_fdb(h, mac=MAC)),
+    vx_row("vx-member", [("vxlan-bridge", "[no] member IFNAME$name")], "member dum1",
+           "no member dum1", ctx=XB, effect=vx_top("master", "dum1")),
+    vx_row("vx-br-address", [("vxlan-bridge", "[no] address WORD$addr")],
+           "address 10.100.10.50/24", "no address 10.100.10.50/24", ctx=XB,
+           effect=lambda h: addrs(h, "brc", "-4")),
+    vx_row("vx-br-mtu", [("vxlan-bridge", "mtu (0-4294967295)$mtu"),
+                         ("vxlan-bridge", "no mtu [(0-4294967295)]")],
+           "mtu 1400", "no mtu", ctx=XB, changed="mtu 1300", effect=vx_top("mtu", "brc")),
+]
+
+
+def test_contract_vxland(lab):
+    h, other = lab.host("x1"), lab.host("x2")
+    lab.link(h, "eth0", other, "eth0")
+    lab.link(h, "eth1", other, "eth1")
+    h.cmd("ip addr add 10.200.0.1/24 dev eth0 && ip addr add 10.200.0.5/24 dev eth0 && "
+          "ip addr add fd00:200::1/64 dev eth0 nodad && ip addr add 10.201.0.1/24 dev eth1 && "
+          "ip link set eth1 mtu 1400 && "
+          "ip link add dum1 type veth peer name dum1p && ip link set dum1p up && "
+          "ip link set dum1 up")
+    h.write_config("vxlan 100\nexit\n!\nbridge brc\nexit\n!\n")
+    h.start("zebra-lite")
+    h.start("vxland")
+    kldlab.wait_for(lambda: vx_link(h) and vx_link(h, "brc"), 15, what="vxlan100 and brc")
+    run_daemon_rows(h, "vxland", COMMON_ROWS + VX_ROWS, vx_devices)
