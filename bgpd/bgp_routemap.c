@@ -66,6 +66,8 @@ struct bgp_clist {
 
 /* ---- lookups ---- */
 
+struct bgp_policy_hooks bgp_policy_hooks;
+
 static struct bgp_rmap *bgp_rmap_find(struct bgpd *bd, const char *name)
 {
 	for (struct bgp_rmap *m = bd->rmaps; m; m = m->next)
@@ -235,7 +237,7 @@ static int rm_cmd_entry(struct vty *vty, const struct cmd_args *args)
 	if (m->e[i]->permit != cmd_has(args, "permit") || !m->e[i]->seq_set) {
 		m->e[i]->permit = cmd_has(args, "permit");
 		m->e[i]->seq_set = true;
-		bgp_rib_policy_changed(bd, name);
+		bgp_policy_hooks.changed(bd, name);
 	}
 	vty_set_ctx(vty, m->e[i]);
 	return CMD_SUCCESS;
@@ -268,7 +270,7 @@ static int rm_cmd_no_map(struct vty *vty, const struct cmd_args *args)
 		free(m->e);
 		free(m);
 	}
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -292,7 +294,7 @@ static int rm_cmd_match(struct vty *vty, const struct cmd_args *args)
 	} else {
 		snprintf(e->m_aspath, sizeof(e->m_aspath), "%s", name);
 	}
-	bgp_rib_policy_changed(vty->arg, e->map);
+	bgp_policy_hooks.changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -351,7 +353,7 @@ static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 			e->s_comm = true;
 		}
 	}
-	bgp_rib_policy_changed(vty->arg, e->map);
+	bgp_policy_hooks.changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -419,7 +421,7 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	c = bgp_clist_get(bd, cmd_arg(args, "name"), aspath);
 	c->e = kld_xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
 	c->e[c->n++] = ne;
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -435,7 +437,7 @@ static int clist_cmd_no(struct vty *vty, const struct cmd_args *args)
 		;
 	*cp = c->next;
 	bgp_clist_free(c);
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
