@@ -8,6 +8,10 @@
  * attribute sets, so a change that produces the same outbound attributes
  * sends nothing.
  *
+ * A decoded UPDATE comes up from the session (bgp_session_hooks.on_update)
+ * and goes through loop checks and inbound policy here. Best-path changes
+ * go up to the zebra client through bgp_rib_hooks.
+ *
  * Receiving an UPDATE only edits paths and marks destinations dirty; a
  * zero-delay timer then runs the decision process over the dirty ones in
  * slices (BGP_WORK_SLICE per turn of the loop, so a full table never

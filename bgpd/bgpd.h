@@ -9,6 +9,10 @@
  * bgp_policy.c holds prefix-lists; bgp_zebra.c installs best paths through
  * zebra-lite; bgp_vty.c and bgp_show.c are the commands.
  *
+ * The files are floors (doc/ARCHITECTURE.md): wire (libbgp), session,
+ * RIB and policy, glue, main. A file calls down only; news goes up
+ * through the hook tables at the end of this header.
+ *
  * Routes learned from a peer and routes originated by `network` are both
  * "paths" of a destination; a path holds an interned attribute set, so the
  * per-path cost is the path struct itself (see doc/bgpd.md).
