@@ -12,15 +12,6 @@
 #include <string.h>
 #include "bgpd.h"
 
-bool bgp_peer_is_ebgp(const struct bgp_peer *peer)
-{
-	if (peer->as_type == BGP_AS_INTERNAL)
-		return false;
-	if (peer->as_type == BGP_AS_EXTERNAL)
-		return true;
-	return peer->remote_as != peer->bgp->asn;
-}
-
 uint32_t bgp_path_weight(const struct bgp_path *p)
 {
 	return p->peer ? 0 : BGP_WEIGHT_LOCAL;

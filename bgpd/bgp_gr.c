@@ -507,7 +507,7 @@ static void bgp_gr_selection_done(struct bgpd *bd)
 {
 	bd->gr_select_pending = false;
 	if (!bd->gr_hold)
-		bgp_zebra_replay_done(bd);
+		bgp_rib_hooks.fib_replay_done(bd);
 	for (struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
 		if (p->state == BGP_FSM_ESTABLISHED)
 			bgp_rib_peer_up(bd, p);
@@ -522,7 +522,7 @@ void bgp_gr_work_idle(struct bgpd *bd)
 	if (!bd->gr_done_pending)
 		return;
 	bd->gr_done_pending = false;
-	bgp_zebra_replay_done(bd);
+	bgp_rib_hooks.fib_replay_done(bd);
 }
 
 /* zebra-lite keeps our routes this long after we go away: enough for the
@@ -540,7 +540,7 @@ static uint32_t bgp_gr_zebra_secs(const struct bgp *bgp)
 
 void bgp_gr_zebra_sync(struct bgp *bgp)
 {
-	bgp_zebra_client_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
+	bgp_rib_hooks.fib_grace(bgp->bd, bgp_gr_zebra_secs(bgp));
 }
 
 /* Every connection asks for our grace time; the first one also learns
@@ -921,4 +921,26 @@ void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp)
 		vty_out(vty, " bgp graceful-restart-disable\n");
 	if (bgp->gr_preserve_fw)
 		vty_out(vty, " bgp graceful-restart preserve-fw-state\n");
+}
+
+/* ---- the session's news (bgp_session_hooks) ---- */
+
+/* The last session's paths must be gone before this one's arrive. */
+void bgp_gr_on_established(struct bgp_peer *peer)
+{
+	bgp_rib_peer_clear_finish(peer->bgp->bd, peer);
+	bgp_gr_peer_up(peer);
+	bgp_rib_peer_up(peer->bgp->bd, peer);
+}
+
+void bgp_gr_peer_init(struct bgp_peer *peer)
+{
+	bgp_rib_peer_init(peer);
+	peer->t_gr = kld_timer_new(peer->bgp->bd->p.d.loop, bgp_gr_peer_timer, peer);
+}
+
+void bgp_gr_peer_fini(struct bgp_peer *peer)
+{
+	bgp_rib_peer_fini(peer);
+	kld_timer_free(peer->t_gr);
 }

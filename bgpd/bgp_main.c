@@ -11,6 +11,37 @@
 #include "bgpd.h"
 #include "util.h"
 
+/* The floors' hook tables (bgpd.h): what a lower floor tells a higher
+ * one, wired here once, before the configuration creates any peer. */
+static const struct bgp_session_hooks bgpd_session_hooks = {
+	.peer_init = bgp_gr_peer_init,
+	.peer_fini = bgp_gr_peer_fini,
+	.open_fill = bgp_gr_open_fill,
+	.start_held = bgp_gr_start_held,
+	.on_established = bgp_gr_on_established,
+	.on_down = bgp_gr_peer_down,
+	.on_stop = bgp_gr_peer_flush,
+	.on_update = bgp_rib_in_update,
+	.on_eor = bgp_gr_eor_rcvd,
+	.on_refresh = bgp_rib_on_refresh,
+};
+
+static const struct bgp_rib_hooks bgpd_rib_hooks = {
+	.fib_route = bgp_zebra_route,
+	.fib_flush = bgp_zebra_flush,
+	.fib_grace = bgp_zebra_client_grace,
+	.fib_replay_done = bgp_zebra_replay_done,
+	.work_idle = bgp_gr_work_idle,
+};
+
+static void bgpd_hooks_register(void)
+{
+	bgp_session_hooks = bgpd_session_hooks;
+	bgp_rib_hooks = bgpd_rib_hooks;
+	bgp_policy_hooks.changed = bgp_rib_policy_changed;
+	bgp_zebra_hooks.router_id_update = bgp_router_id_update;
+}
+
 /* Port 179 is privileged; nothing else is needed after the drop. */
 static const int bgpd_caps[] = { CAP_NET_BIND_SERVICE };
 
@@ -62,5 +93,6 @@ int main(int argc, char **argv)
 {
 	struct bgpd bd = { 0 };
 
+	bgpd_hooks_register();
 	return kld_proto_daemon_main(&bgpd_desc, &bd.p, &bd, argc, argv);
 }

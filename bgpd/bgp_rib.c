@@ -8,6 +8,10 @@
  * attribute sets, so a change that produces the same outbound attributes
  * sends nothing.
  *
+ * A decoded UPDATE comes up from the session (bgp_session_hooks.on_update)
+ * and goes through loop checks and inbound policy here. Best-path changes
+ * go up to the zebra client through bgp_rib_hooks.
+ *
  * Receiving an UPDATE only edits paths and marks destinations dirty; a
  * zero-delay timer then runs the decision process over the dirty ones in
  * slices (BGP_WORK_SLICE per turn of the loop, so a full table never
@@ -349,6 +353,199 @@ bool bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af)
 	return true;
 }
 
+struct bgp_rib_hooks bgp_rib_hooks;
+
+/* ---- received routes (bgp_session_hooks.on_update) ---- */
+
+static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p)
+{
+	const char *name = peer->plist[af][0];
+
+	return !name[0] || bgp_plist_permit(peer->bgp->bd, name, p);
+}
+
+/* What the well-known communities of a route from an external peer ask of
+ * us, after inbound policy (which may add or remove them), as FRR does:
+ * BLACKHOLE stays in our AS, NO_EXPORT added (RFC 7999 3.2); a
+ * GRACEFUL_SHUTDOWN path is preferred least, LOCAL_PREF 0 (RFC 8326). */
+static bool bgp_in_blackhole(const struct bgp_attrs *a)
+{
+	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
+	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
+}
+
+static bool bgp_in_gshut(const struct bgp_attrs *a)
+{
+	bool lp0 = (a->present & BGP_ATTRF_LOCAL_PREF) && !a->local_pref;
+
+	return !lp0 && bgp_comm_contains(a, BGP_COMM_GSHUT);
+}
+
+static bool bgp_in_wellknown(const struct bgp_peer *peer, const struct bgp_attrs *a)
+{
+	return peer->ebgp && a->ncomm && (bgp_in_blackhole(a) || bgp_in_gshut(a));
+}
+
+static void bgp_in_wellknown_apply(struct bgp_attrs *tmp, struct bgp_scratch *s)
+{
+	if (bgp_in_blackhole(tmp))
+		bgp_attrs_comm_add(tmp, s, BGP_COMM_NO_EXPORT);
+	if (bgp_in_gshut(tmp))
+		bgp_attrs_set_local_pref(tmp, 0);
+}
+
+/* Inbound route-map (if any) and the edits made on receipt: a copy,
+ * interned per prefix. */
+static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
+			const struct bgp_attrs *a)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	struct bgp_attrs tmp = *a;
+	const struct bgp_attrs *in;
+	bool ok;
+
+	tmp.hnext = NULL;
+	tmp.hash = tmp.refcnt = 0;
+	ok = !peer->rmap[af][0][0] ||
+	     bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
+	if (ok && bgp_in_wellknown(peer, &tmp))
+		bgp_in_wellknown_apply(&tmp, &bd->rm_scratch);
+	if (ok) {
+		in = bgp_attr_intern(bd->attrs, &tmp);
+		bgp_rib_update(bd, peer, p, in);
+		bgp_attr_unref(bd->attrs, in);
+	}
+	bgp_scratch_reset(&bd->rm_scratch);
+	return ok;
+}
+
+/* RFC 4271 9.1.2: our AS in the path; RFC 4456 8: our router id as
+ * ORIGINATOR_ID or our cluster id in CLUSTER_LIST. Such a route has been
+ * here before: it is unfeasible, and withdrawn if we had it. */
+static bool bgp_in_loop(const struct bgp *bgp, const struct bgp_attrs *a)
+{
+	uint32_t cid = bgp_cluster_id(bgp);
+
+	if (bgp_aspath_contains(a->aspath, a->aspath_len, bgp->asn))
+		return true;
+	if ((a->present & BGP_ATTRF_ORIGINATOR_ID) &&
+	    a->originator_id == ntohl(bgp->router_id.s_addr))
+		return true;
+	for (size_t i = 0; i < a->ncluster; i++)
+		if (a->cluster[i] == cid)
+			return true;
+	return false;
+}
+
+static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
+			 const struct bgp_attrs *a, bool loop)
+{
+	struct bgpd *bd = peer->bgp->bd;
+
+	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
+		bgp_rib_withdraw(bd, peer, p);
+	else if (!peer->rmap[af][0][0] && !bgp_in_wellknown(peer, a))
+		bgp_rib_update(bd, peer, p, a); /* nothing to edit: the UPDATE's set */
+	else if (!bgp_in_rmap(peer, af, p, a))
+		bgp_rib_withdraw(bd, peer, p);
+}
+
+void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
+		       const struct bgp_attrs *a)
+{
+	enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+
+	bgp_in_apply(peer, af, p, a, bgp_in_loop(peer->bgp, a));
+}
+
+static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list *l,
+			     const struct bgp_attrs *tmp)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	const struct bgp_attrs *a;
+	bool loop;
+
+	if (!l->n)
+		return;
+	a = bgp_attr_intern(bd->attrs, tmp); /* once per UPDATE, not per prefix */
+	loop = bgp_in_loop(peer->bgp, a);
+
+	for (size_t i = 0; i < l->n && peer->state == BGP_FSM_ESTABLISHED; i++) {
+		const struct kld_prefix *p = &l->p[i];
+		enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+
+		if (!peer->af_active[af]) {
+			bgp_rib_withdraw(bd, peer, p);
+			continue;
+		}
+		/* the copy holds what was received, looped or denied too */
+		bgp_soft_in_set(bd, peer, p, a);
+		bgp_in_apply(peer, af, p, a, loop);
+		if (peer->max_prefix[af] && peer->pfx_rcvd[af] > peer->max_prefix[af]) {
+			kld_warn("bgpd: maximum-prefix %u exceeded, stopping the session",
+				 peer->max_prefix[af]);
+			peer->pfx_overflow = true;
+			bgp_peer_stop(peer, BGP_CEASE_MAX_PREFIX);
+			snprintf(peer->last_reset, sizeof(peer->last_reset),
+				 "Maximum prefix count exceeded");
+		}
+	}
+	bgp_attr_unref(bd->attrs, a);
+}
+
+/* A decoded UPDATE from the session floor: withdrawals, then the routes
+ * of the message's own and MP_REACH's NLRI through inbound policy. */
+void bgp_rib_in_update(struct bgp_peer *peer, struct bgp_update *u)
+{
+	struct bgpd *bd = peer->bgp->bd;
+	struct bgp_attrs mp;
+
+	for (size_t i = 0; i < u->withdrawn.n; i++) {
+		bgp_soft_in_set(bd, peer, &u->withdrawn.p[i], NULL);
+		bgp_rib_withdraw(bd, peer, &u->withdrawn.p[i]);
+	}
+	bgp_process_nlri(peer, &u->nlri, &u->attrs);
+	if (u->mp_nlri.n) {
+		bgp_update_mp_attrs(u, &mp);
+		bgp_process_nlri(peer, &u->mp_nlri, &mp);
+	}
+}
+
+/* A ROUTE-REFRESH for a family we both have: the table again. */
+void bgp_rib_on_refresh(struct bgp_peer *peer)
+{
+	bgp_rib_peer_up(peer->bgp->bd, peer);
+}
+
+/* A new peer's RIB side: its Adj-RIB-Out and the timers that send it the
+ * table and drop its paths in slices. */
+void bgp_rib_peer_init(struct bgp_peer *peer)
+{
+	struct kld_loop *l = peer->bgp->bd->p.d.loop;
+
+	peer->t_dump = kld_timer_new(l, bgp_rib_dump_step, peer);
+	peer->t_clear = kld_timer_new(l, bgp_rib_clear_step, peer);
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		peer->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
+}
+
+/* A peer going away: out of its update group (stopping an established
+ * member has taken it out already), its paths gone, its tables freed. */
+void bgp_rib_peer_fini(struct bgp_peer *peer)
+{
+	struct bgpd *bd = peer->bgp->bd;
+
+	if (peer->ug)
+		bgp_updgrp_leave(bd, peer, false);
+	kld_timer_free(peer->t_dump);
+	bgp_rib_peer_clear_finish(bd, peer);
+	kld_timer_free(peer->t_clear);
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		bgp_adj_free(peer->adj_out[af], bgp_adj_unref, bd->attrs);
+	bgp_out_cache_clear(bd, peer);
+	bgp_soft_in_free(bd, peer);
+}
+
 /* ---- outbound ---- */
 
 /* An iBGP path reaches an iBGP peer only by reflection (RFC 4456 6): a
@@ -633,9 +830,9 @@ static void bgp_dest_process(struct bgpd *bd, struct bgp_dest *d, struct bgp_scr
 	if (d->best && d->best == old && !bgp_multipath_on(bd->bgp, d))
 		return;
 	if (d->best && d->best->peer)
-		bgp_zebra_route(bd, d, true);
+		bgp_rib_hooks.fib_route(bd, d, true);
 	else if (d->installed)
-		bgp_zebra_route(bd, d, false);
+		bgp_rib_hooks.fib_route(bd, d, false);
 	/* After a restart's deferral, each peer gets the whole table once
 	 * the selection is complete (bgp_gr_selection_done). */
 	if ((d->best != old || !d->best) && !bd->gr_select_pending)
@@ -654,7 +851,7 @@ static void bgp_flush_all(struct bgpd *bd)
 		bgp_updgrp_flush(g);
 	for (struct bgp_peer *peer = bd->bgp ? bd->bgp->peers : NULL; peer; peer = peer->next)
 		bgp_peer_flush(peer);
-	bgp_zebra_flush(bd);
+	bgp_rib_hooks.fib_flush(bd);
 }
 
 static void bgp_work(void *arg)
@@ -679,7 +876,7 @@ static void bgp_work(void *arg)
 	if (bd->ndirty)
 		kld_timer_arm(bd->t_work, 0);
 	else
-		bgp_gr_work_idle(bd);
+		bgp_rib_hooks.work_idle(bd);
 }
 
 /* ---- whole-table operations ---- */

@@ -66,6 +66,8 @@ struct bgp_clist {
 
 /* ---- lookups ---- */
 
+struct bgp_policy_hooks bgp_policy_hooks;
+
 static struct bgp_rmap *bgp_rmap_find(struct bgpd *bd, const char *name)
 {
 	for (struct bgp_rmap *m = bd->rmaps; m; m = m->next)
@@ -240,7 +242,7 @@ static int rm_cmd_entry(struct vty *vty, const struct cmd_args *args)
 	if (m->e[i]->permit != cmd_has(args, "permit") || !m->e[i]->seq_set) {
 		m->e[i]->permit = cmd_has(args, "permit");
 		m->e[i]->seq_set = true;
-		bgp_rib_policy_changed(bd, name);
+		bgp_policy_hooks.changed(bd, name);
 	}
 	vty_set_ctx(vty, m->e[i]);
 	return CMD_SUCCESS;
@@ -273,7 +275,7 @@ static int rm_cmd_no_map(struct vty *vty, const struct cmd_args *args)
 		free(m->e);
 		free(m);
 	}
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -297,7 +299,7 @@ static int rm_cmd_match(struct vty *vty, const struct cmd_args *args)
 	} else {
 		snprintf(e->m_aspath, sizeof(e->m_aspath), "%s", name);
 	}
-	bgp_rib_policy_changed(vty->arg, e->map);
+	bgp_policy_hooks.changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -356,7 +358,7 @@ static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 			e->s_comm = true;
 		}
 	}
-	bgp_rib_policy_changed(vty->arg, e->map);
+	bgp_policy_hooks.changed(vty->arg, e->map);
 	return CMD_SUCCESS;
 }
 
@@ -463,7 +465,7 @@ static int clist_cmd(struct vty *vty, const struct cmd_args *args)
 	c = bgp_clist_get(bd, cmd_arg(args, "name"), aspath);
 	c->e = kld_xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
 	c->e[c->n++] = ne;
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 
@@ -480,7 +482,7 @@ static int clist_cmd_no(struct vty *vty, const struct cmd_args *args)
 		return CMD_WARNING;
 	if (!line || !c->n)
 		bgp_clist_unlink(bd, c);
-	bgp_rib_policy_changed(bd, cmd_arg(args, "name"));
+	bgp_policy_hooks.changed(bd, cmd_arg(args, "name"));
 	return CMD_SUCCESS;
 }
 

@@ -121,6 +121,8 @@ static struct kld_loop *bgp_peer_loop(const struct bgp_peer *peer)
 	return peer->bgp->bd->p.d.loop;
 }
 
+struct bgp_session_hooks bgp_session_hooks;
+
 static const char *bgp_peer_name(const struct bgp_peer *peer, char *buf)
 {
 	return kld_addr_fmt(&peer->addr, buf, KLD_ADDR_STRLEN);
@@ -262,7 +264,7 @@ static void bgp_send_open(struct bgp_peer *peer, struct bgp_conn *c)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (peer->af_active[af])
 			peer->lopen.caps.mp_mask |= BGP_AF_BIT(af);
-	bgp_gr_open_fill(peer, &peer->lopen);
+	bgp_session_hooks.open_fill(peer, &peer->lopen);
 	len = bgp_open_encode(&peer->lopen, buf, sizeof(buf));
 	if (len > 0)
 		bgp_conn_send(peer, c, buf, (size_t)len);
@@ -314,7 +316,7 @@ static void bgp_timer_start(void *arg)
 {
 	struct bgp_peer *peer = arg;
 
-	if (bgp_gr_start_held(peer->bgp->bd))
+	if (bgp_session_hooks.start_held(peer->bgp->bd))
 		return; /* bgp_gr_zebra_answer() starts it */
 	if (!peer->shutdown && peer->state == BGP_FSM_IDLE)
 		bgp_fsm_event(peer, peer->passive ? BGP_EV_AUTOMATIC_START_PASSIVE
@@ -518,7 +520,7 @@ static void bgp_release(struct bgp_peer *peer, enum bgp_fsm_state old, bool tcp_
 		   peer->last_reset[0] ? peer->last_reset : "");
 	peer->uptime_ms = kld_now_ms();
 	peer->dropped_count++;
-	bgp_gr_peer_down(peer, tcp_failure);
+	bgp_session_hooks.on_down(peer, tcp_failure);
 }
 
 struct bgp_fsm_ctx {
@@ -611,10 +613,7 @@ static void act_establish(struct bgp_fsm_ctx *x)
 	peer->retry_ms = 0;
 	bgp_conn_close(&peer->acc);
 	kld_notice("%%ADJCHANGE: neighbor %s Up", bgp_peer_name(peer, name));
-	/* The last session's paths must be gone before this one's arrive. */
-	bgp_rib_peer_clear_finish(peer->bgp->bd, peer);
-	bgp_gr_peer_up(peer);
-	bgp_rib_peer_up(peer->bgp->bd, peer);
+	bgp_session_hooks.on_established(peer);
 }
 
 static void act_send_keepalive(struct bgp_fsm_ctx *x)
@@ -858,7 +857,7 @@ static void bgp_rx_refresh(struct bgp_peer *peer, const uint8_t *msg, size_t len
 	/* RFC 2918 4: a family not advertised at the session's start is
 	 * ignored; resending the table would send it none anyway. */
 	if (af >= 0 && bgp_peer_af_up(peer, (enum bgp_af)af))
-		bgp_rib_peer_up(peer->bgp->bd, peer);
+		bgp_session_hooks.on_refresh(peer);
 }
 
 static void bgp_rx_message(struct bgp_peer *peer, uint8_t type, const uint8_t *msg, size_t len)
@@ -1197,7 +1196,7 @@ static void bgp_accept(int lfd, int what, void *arg)
 	 * unsigned. While a restart is being detected (bgp_gr.c) our OPEN
 	 * could not carry the right Restart State bit: the peer retries. */
 	if (peer->shutdown || !bd->bgp->router_id.s_addr ||
-	    (peer->password[0] && !peer->md5_listen) || bgp_gr_start_held(bd)) {
+	    (peer->password[0] && !peer->md5_listen) || bgp_session_hooks.start_held(bd)) {
 		close(fd);
 		return;
 	}
@@ -1360,142 +1359,8 @@ void bgp_session_close_all(struct bgpd *bd)
 
 /* ---- UPDATE ---- */
 
-static bool bgp_in_permitted(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p)
-{
-	const char *name = peer->plist[af][0];
-
-	return !name[0] || bgp_plist_permit(peer->bgp->bd, name, p);
-}
-
-/* What the well-known communities of a route from an external peer ask of
- * us, after inbound policy (which may add or remove them), as FRR does:
- * BLACKHOLE stays in our AS, NO_EXPORT added (RFC 7999 3.2); a
- * GRACEFUL_SHUTDOWN path is preferred least, LOCAL_PREF 0 (RFC 8326). */
-static bool bgp_in_blackhole(const struct bgp_attrs *a)
-{
-	return bgp_comm_contains(a, BGP_COMM_BLACKHOLE) &&
-	       !bgp_comm_contains(a, BGP_COMM_NO_EXPORT);
-}
-
-static bool bgp_in_gshut(const struct bgp_attrs *a)
-{
-	bool lp0 = (a->present & BGP_ATTRF_LOCAL_PREF) && !a->local_pref;
-
-	return !lp0 && bgp_comm_contains(a, BGP_COMM_GSHUT);
-}
-
-static bool bgp_in_wellknown(const struct bgp_peer *peer, const struct bgp_attrs *a)
-{
-	return peer->ebgp && a->ncomm && (bgp_in_blackhole(a) || bgp_in_gshut(a));
-}
-
-static void bgp_in_wellknown_apply(struct bgp_attrs *tmp, struct bgp_scratch *s)
-{
-	if (bgp_in_blackhole(tmp))
-		bgp_attrs_comm_add(tmp, s, BGP_COMM_NO_EXPORT);
-	if (bgp_in_gshut(tmp))
-		bgp_attrs_set_local_pref(tmp, 0);
-}
-
-/* Inbound route-map (if any) and the edits made on receipt: a copy,
- * interned per prefix. */
-static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
-			const struct bgp_attrs *a)
-{
-	struct bgpd *bd = peer->bgp->bd;
-	struct bgp_attrs tmp = *a;
-	const struct bgp_attrs *in;
-	bool ok;
-
-	tmp.hnext = NULL;
-	tmp.hash = tmp.refcnt = 0;
-	ok = !peer->rmap[af][0][0] ||
-	     bgp_rmap_apply(bd, peer->rmap[af][0], p, &tmp, &bd->rm_scratch);
-	if (ok && bgp_in_wellknown(peer, &tmp))
-		bgp_in_wellknown_apply(&tmp, &bd->rm_scratch);
-	if (ok) {
-		in = bgp_attr_intern(bd->attrs, &tmp);
-		bgp_rib_update(bd, peer, p, in);
-		bgp_attr_unref(bd->attrs, in);
-	}
-	bgp_scratch_reset(&bd->rm_scratch);
-	return ok;
-}
-
-/* RFC 4271 9.1.2: our AS in the path; RFC 4456 8: our router id as
- * ORIGINATOR_ID or our cluster id in CLUSTER_LIST. Such a route has been
- * here before: it is unfeasible, and withdrawn if we had it. */
-static bool bgp_in_loop(const struct bgp *bgp, const struct bgp_attrs *a)
-{
-	uint32_t cid = bgp_cluster_id(bgp);
-
-	if (bgp_aspath_contains(a->aspath, a->aspath_len, bgp->asn))
-		return true;
-	if ((a->present & BGP_ATTRF_ORIGINATOR_ID) &&
-	    a->originator_id == ntohl(bgp->router_id.s_addr))
-		return true;
-	for (size_t i = 0; i < a->ncluster; i++)
-		if (a->cluster[i] == cid)
-			return true;
-	return false;
-}
-
-static void bgp_in_apply(struct bgp_peer *peer, enum bgp_af af, const struct kld_prefix *p,
-			 const struct bgp_attrs *a, bool loop)
-{
-	struct bgpd *bd = peer->bgp->bd;
-
-	if (loop || !bgp_in_permitted(peer, af, p) || bgp_policy_missing(peer, af, 0))
-		bgp_rib_withdraw(bd, peer, p);
-	else if (!peer->rmap[af][0][0] && !bgp_in_wellknown(peer, a))
-		bgp_rib_update(bd, peer, p, a); /* nothing to edit: the UPDATE's set */
-	else if (!bgp_in_rmap(peer, af, p, a))
-		bgp_rib_withdraw(bd, peer, p);
-}
-
-void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
-		       const struct bgp_attrs *a)
-{
-	enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
-
-	bgp_in_apply(peer, af, p, a, bgp_in_loop(peer->bgp, a));
-}
-
-static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list *l,
-			     const struct bgp_attrs *tmp)
-{
-	struct bgpd *bd = peer->bgp->bd;
-	const struct bgp_attrs *a;
-	bool loop;
-
-	if (!l->n)
-		return;
-	a = bgp_attr_intern(bd->attrs, tmp); /* once per UPDATE, not per prefix */
-	loop = bgp_in_loop(peer->bgp, a);
-
-	for (size_t i = 0; i < l->n && peer->state == BGP_FSM_ESTABLISHED; i++) {
-		const struct kld_prefix *p = &l->p[i];
-		enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
-
-		if (!peer->af_active[af]) {
-			bgp_rib_withdraw(bd, peer, p);
-			continue;
-		}
-		/* the copy holds what was received, looped or denied too */
-		bgp_soft_in_set(bd, peer, p, a);
-		bgp_in_apply(peer, af, p, a, loop);
-		if (peer->max_prefix[af] && peer->pfx_rcvd[af] > peer->max_prefix[af]) {
-			kld_warn("bgpd: maximum-prefix %u exceeded, stopping the session",
-				 peer->max_prefix[af]);
-			peer->pfx_overflow = true;
-			bgp_peer_stop(peer, BGP_CEASE_MAX_PREFIX);
-			snprintf(peer->last_reset, sizeof(peer->last_reset),
-				 "Maximum prefix count exceeded");
-		}
-	}
-	bgp_attr_unref(bd->attrs, a);
-}
-
+/* What an UPDATE carries goes up whole (bgp_session_hooks.on_update):
+ * policy and the RIB are the floor above. */
 /* Routes of a family the OPENs did not both list: ignored, the session
  * stays (RFC 4760 8; see doc/bgpd.md). */
 static void bgp_log_unneg(struct bgp_peer *peer, const struct bgp_update *u)
@@ -1509,9 +1374,7 @@ static void bgp_log_unneg(struct bgp_peer *peer, const struct bgp_update *u)
 
 static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t len)
 {
-	struct bgpd *bd = peer->bgp->bd;
-	struct bgp_update *u = &bd->upd;
-	struct bgp_attrs mp;
+	struct bgp_update *u = &peer->bgp->bd->upd;
 
 	if (bgp_update_decode(u, msg, len, &peer->ctx) < 0) {
 		peer->err = u->eh.notify;
@@ -1520,7 +1383,7 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 	}
 	if (u->eor) {
 		if (bgp_peer_af_up(peer, u->eor_af))
-			bgp_gr_eor_rcvd(peer, u->eor_af);
+			bgp_session_hooks.on_eor(peer, u->eor_af);
 		return;
 	}
 	if (u->unneg)
@@ -1528,15 +1391,7 @@ static void bgp_process_update(struct bgp_peer *peer, const uint8_t *msg, size_t
 	if (u->eh.action != BGP_EH_NONE)
 		kld_log_rl(LOG_WARNING, "bgp: UPDATE error (%s): %s",
 			   bgp_eh_action_str(u->eh.action), u->eh.reason ? u->eh.reason : "");
-	for (size_t i = 0; i < u->withdrawn.n; i++) {
-		bgp_soft_in_set(bd, peer, &u->withdrawn.p[i], NULL);
-		bgp_rib_withdraw(bd, peer, &u->withdrawn.p[i]);
-	}
-	bgp_process_nlri(peer, &u->nlri, &u->attrs);
-	if (u->mp_nlri.n) {
-		bgp_update_mp_attrs(u, &mp);
-		bgp_process_nlri(peer, &u->mp_nlri, &mp);
-	}
+	bgp_session_hooks.on_update(peer, u);
 }
 
 /* ---- outbound ---- */
@@ -1708,11 +1563,7 @@ struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a)
 	peer->t_hold = kld_timer_new(l, bgp_timer_hold, peer);
 	peer->t_keepalive = kld_timer_new(l, bgp_timer_keepalive, peer);
 	peer->t_start = kld_timer_new(l, bgp_timer_start, peer);
-	peer->t_dump = kld_timer_new(l, bgp_rib_dump_step, peer);
-	peer->t_clear = kld_timer_new(l, bgp_rib_clear_step, peer);
-	peer->t_gr = kld_timer_new(l, bgp_gr_peer_timer, peer);
-	for (int af = 0; af < BGP_AF_MAX; af++)
-		peer->adj_out[af] = bgp_adj_new(bgp_af_family((enum bgp_af)af));
+	bgp_session_hooks.peer_init(peer);
 	peer->uptime_ms = kld_now_ms();
 	for (pp = &bgp->peers; *pp; pp = &(*pp)->next)
 		;
@@ -1720,18 +1571,11 @@ struct bgp_peer *bgp_peer_new(struct bgp *bgp, const struct kld_addr *a)
 	return peer;
 }
 
-static void bgp_adj_out_unref(const struct bgp_attrs *a, void *arg)
-{
-	bgp_attr_unref(arg, a);
-}
-
 void bgp_peer_free(struct bgp_peer *peer)
 {
 	struct bgp_peer **pp;
 
 	bgp_peer_stop(peer, BGP_CEASE_PEER_DECONFIGURED);
-	if (peer->ug) /* stopping an established member has taken it out */
-		bgp_updgrp_leave(peer->bgp->bd, peer, false);
 	explicit_bzero(peer->password, sizeof(peer->password));
 	bgp_md5_listen(peer); /* the listener forgets the address's key */
 	for (pp = peer->is_group ? &peer->bgp->groups : &peer->bgp->peers; *pp;
@@ -1748,16 +1592,9 @@ void bgp_peer_free(struct bgp_peer *peer)
 	kld_timer_free(peer->t_hold);
 	kld_timer_free(peer->t_keepalive);
 	kld_timer_free(peer->t_start);
-	kld_timer_free(peer->t_dump);
-	bgp_rib_peer_clear_finish(peer->bgp->bd, peer);
-	kld_timer_free(peer->t_clear);
-	kld_timer_free(peer->t_gr);
+	bgp_session_hooks.peer_fini(peer);
 	bgp_conn_free(&peer->c);
 	bgp_conn_free(&peer->acc);
-	for (int af = 0; af < BGP_AF_MAX; af++)
-		bgp_adj_free(peer->adj_out[af], bgp_adj_out_unref, peer->bgp->bd->attrs);
-	bgp_out_cache_clear(peer->bgp->bd, peer);
-	bgp_soft_in_free(peer->bgp->bd, peer);
 	free(peer->outq);
 	free(peer);
 }
@@ -1784,7 +1621,7 @@ void bgp_peer_stop(struct bgp_peer *peer, uint8_t cease_subcode)
 
 	if (peer->is_group)
 		return;
-	bgp_gr_peer_flush(peer);
+	bgp_session_hooks.on_stop(peer);
 	kld_timer_cancel(peer->t_start);
 	kld_timer_cancel(peer->t_retry);
 	if (peer->state >= BGP_FSM_OPENSENT) {

@@ -269,7 +269,7 @@ static void bgp_zebra_interface(struct kld_ipc_conn *c, const Kld__Envelope *env
 	struct bgpd *bd = arg;
 
 	if (bd->bgp)
-		bgp_router_id_update(bd->bgp);
+		bgp_zebra_hooks.router_id_update(bd->bgp);
 }
 
 /* zebra-lite answers a Barrier after everything sent before it: here, the
@@ -391,6 +391,8 @@ static void bgp_zebra_notify(struct kld_ipc_conn *c, const Kld__Envelope *env, v
 		kld_log_rl(LOG_WARNING, "bgpd: zebra-lite could not install a route: %s",
 			   n->reason ? n->reason : "");
 }
+
+struct bgp_zebra_hooks bgp_zebra_hooks;
 
 const struct kld_ipc_ops bgp_zebra_ops = {
 	.on_up = bgp_zebra_up,

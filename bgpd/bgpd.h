@@ -9,6 +9,10 @@
  * bgp_policy.c holds prefix-lists; bgp_zebra.c installs best paths through
  * zebra-lite; bgp_vty.c and bgp_show.c are the commands.
  *
+ * The files are floors (doc/ARCHITECTURE.md): wire (libbgp), session,
+ * RIB and policy, glue, main. A file calls down only; news goes up
+ * through the hook tables at the end of this header.
+ *
  * Routes learned from a peer and routes originated by `network` are both
  * "paths" of a destination; a path holds an interned attribute set, so the
  * per-path cost is the path struct itself (see doc/bgpd.md).
@@ -422,8 +426,25 @@ void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af);
 void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
 		       const struct bgp_attrs *a);
 void bgp_peer_flush(struct bgp_peer *peer);
-bool bgp_peer_is_ebgp(const struct bgp_peer *peer);
+/* An external peer? A question about configuration every floor asks (the
+ * session for TTLs, policy for ebgp-requires-policy, show): inline, so no
+ * floor has to own it. */
+static inline bool bgp_peer_is_ebgp(const struct bgp_peer *peer)
+{
+	if (peer->as_type == BGP_AS_INTERNAL)
+		return false;
+	if (peer->as_type == BGP_AS_EXTERNAL)
+		return true;
+	return peer->remote_as != peer->bgp->asn;
+}
 uint64_t bgp_peer_outq_bytes(const struct bgp_peer *peer);
+
+/* A decoded UPDATE, a ROUTE-REFRESH, a peer created or freed: the RIB's
+ * side of the session's news (bgp_session_hooks). */
+void bgp_rib_in_update(struct bgp_peer *peer, struct bgp_update *u);
+void bgp_rib_on_refresh(struct bgp_peer *peer);
+void bgp_rib_peer_init(struct bgp_peer *peer);
+void bgp_rib_peer_fini(struct bgp_peer *peer);
 
 /* bgp_rib.c */
 void bgp_rib_init(struct bgpd *bd);
@@ -589,6 +610,11 @@ void bgp_gr_zebra_answer(struct bgpd *bd, uint32_t stale_routes);
 /* The work queue is empty: after the deferral, the selection is done
  * (tables and ReplayDone go); after the hold, ReplayDone goes. */
 void bgp_gr_work_idle(struct bgpd *bd);
+/* The session's news that graceful restart and the RIB both hear, in
+ * order (bgp_session_hooks): established, created, freed. */
+void bgp_gr_on_established(struct bgp_peer *peer);
+void bgp_gr_peer_init(struct bgp_peer *peer);
+void bgp_gr_peer_fini(struct bgp_peer *peer);
 /* show bgp neighbors X [json] */
 struct json_object;
 void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p);
@@ -611,5 +637,68 @@ void bgp_zebra_replay(struct bgpd *bd);
 void bgp_zebra_replay_routes(struct bgpd *bd);
 void bgp_zebra_replay_done(struct bgpd *bd);
 void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds);
+
+/* ---- hooks: news going up a floor ----
+ * A file calls only files of its own floor and the floors below it
+ * (doc/ARCHITECTURE.md, tests/layers/layers.conf). What a lower floor has
+ * to tell a higher one goes through these tables of function pointers,
+ * defined by the lower file, filled once at start-up by bgp_main.c (the
+ * top floor) before any peer exists; every entry is set. */
+
+/* bgp_session.c (session floor) -> graceful restart and the RIB:
+ *   peer_init       a peer was created: its RIB side (Adj-RIB-Out, timers)
+ *   peer_fini       a peer is being freed: its paths and tables go
+ *   open_fill       our OPEN is being built: add what GR advertises
+ *   start_held      are session starts held (our restart waits for zebra)?
+ *   on_established  the session is up: old paths gone, table sent
+ *   on_down         the session ended (tcp_failure: no NOTIFICATION)
+ *   on_stop         stopped by us (clear, shutdown, deconfigured)
+ *   on_update       an UPDATE decoded: withdrawals and routes to take in
+ *   on_eor          End-of-RIB for a family the session has
+ *   on_refresh      ROUTE-REFRESH for a family the session has */
+struct bgp_session_hooks {
+	void (*peer_init)(struct bgp_peer *peer);
+	void (*peer_fini)(struct bgp_peer *peer);
+	void (*open_fill)(const struct bgp_peer *peer, struct bgp_open *o);
+	bool (*start_held)(const struct bgpd *bd);
+	void (*on_established)(struct bgp_peer *peer);
+	void (*on_down)(struct bgp_peer *peer, bool tcp_failure);
+	void (*on_stop)(struct bgp_peer *peer);
+	void (*on_update)(struct bgp_peer *peer, struct bgp_update *u);
+	void (*on_eor)(struct bgp_peer *peer, enum bgp_af af);
+	void (*on_refresh)(struct bgp_peer *peer);
+};
+extern struct bgp_session_hooks bgp_session_hooks;
+
+/* bgp_rib.c, bgp_gr.c (RIB floor) -> the zebra client and GR's top:
+ *   fib_route        a destination's best path changed: install (add) or
+ *                    remove it in zebra-lite
+ *   fib_flush        send what fib_route queued (end of a work slice)
+ *   fib_grace        ask zebra-lite to keep our routes for seconds
+ *   fib_replay_done  our routes are all sent after a restart
+ *   work_idle        the RIB's work queue ran dry (GR's selection is done) */
+struct bgp_rib_hooks {
+	void (*fib_route)(struct bgpd *bd, struct bgp_dest *d, bool add);
+	void (*fib_flush)(struct bgpd *bd);
+	void (*fib_grace)(struct bgpd *bd, uint32_t seconds);
+	void (*fib_replay_done)(struct bgpd *bd);
+	void (*work_idle)(struct bgpd *bd);
+};
+extern struct bgp_rib_hooks bgp_rib_hooks;
+
+/* bgp_routemap.c (policy, below the RIB) -> the RIB:
+ *   changed  a route-map (or a list it names) changed: re-run policy where
+ *            it is used */
+struct bgp_policy_hooks {
+	void (*changed)(struct bgpd *bd, const char *name);
+};
+extern struct bgp_policy_hooks bgp_policy_hooks;
+
+/* bgp_zebra.c (glue) -> the shell's instance management (bgp_vty.c):
+ *   router_id_update  interfaces changed: maybe a new automatic router id */
+struct bgp_zebra_hooks {
+	void (*router_id_update)(struct bgp *bgp);
+};
+extern struct bgp_zebra_hooks bgp_zebra_hooks;
 
 #endif

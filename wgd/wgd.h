@@ -182,6 +182,10 @@ int wgd_endpoint_addr(const char *ep, struct kld_addr *a);
  * carry the tunnel's own packets to endpoint? 0, or -1 with the reason. */
 int wgd_check_trap(const struct wgd_if *ifp, const char *endpoint, const struct kld_prefix *aips,
 		   size_t n, char *err, size_t errsize);
+/* Does one of the live peer's allowed-ips route its (live) endpoint into
+ * the tunnel? 0, or -1 with the reason (the peer roamed there). */
+int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
+		     size_t errsize);
 /* Another plane with this public key, or this port; NULL if none. */
 const struct wgd_if *wgd_key_user(const struct wgd *w, const struct wgd_if *ifp,
 				  const uint8_t pub[WG_KEY_SIZE]);
@@ -218,10 +222,6 @@ int wgd_vty_check(struct vty *vty, struct wgd *w, struct wgd_if *ifp);
 
 /* wgd_show.c */
 void wgd_show_install(struct cmd_tree *tree);
-/* Does one of the live peer's allowed-ips route its (live) endpoint into
- * the tunnel? 0, or -1 with the reason (the peer roamed there). */
-int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
-		     size_t errsize);
 
 /* wgd_zebra.c */
 extern const struct kld_ipc_ops wgd_zebra_ops;
@@ -245,8 +245,17 @@ int wgd_apply_now(struct wgd *w, struct wgd_if *ifp, char *err, size_t errsize);
 Kld__Envelope *wgd_fetch_state(struct wgd *w, const char *ifname);
 
 /* Ask for live state on the main connection; the answer goes to
- * wgd_health_on_state(). */
+ * wgd_zebra_hooks.on_state. */
 void wgd_zebra_request_state(struct wgd *w);
+/* News from zebra-lite going up: wgd_zebra.c (the client, a lower floor)
+ * calls these; the floor above (wgd_health.c) registers them at start-up,
+ * so the client never names a file above it (doc/ARCHITECTURE.md).
+ *   on_state  the live WireGuard state asked for by
+ *             wgd_zebra_request_state() arrived. */
+struct wgd_zebra_hooks {
+	void (*on_state)(struct wgd *w, const Kld__WgState *st);
+};
+extern struct wgd_zebra_hooks wgd_zebra_hooks;
 
 /* wgd_health.c */
 void wgd_health_on_state(struct wgd *w, const Kld__WgState *st);

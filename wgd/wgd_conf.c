@@ -353,6 +353,34 @@ int wgd_check_trap(const struct wgd_if *ifp, const char *endpoint, const struct 
 	return 0;
 }
 
+/* The device's live allowed-ips as prefixes; free the result. */
+static struct kld_prefix *wgd_live_aips(const Kld__WgPeerState *p)
+{
+	struct kld_prefix *a = kld_xcalloc(p->n_allowed_ips + 1, sizeof(*a));
+
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		const Kld__Prefix *m = p->allowed_ips[i];
+
+		if (kld_prefix_set(&a[i], (uint8_t)m->family, m->addr.data, (uint8_t)m->len) < 0)
+			memset(&a[i], 0, sizeof(a[i])); /* length 0: never a trap */
+	}
+	return a;
+}
+
+int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
+		     size_t errsize)
+{
+	struct kld_prefix *a;
+	int ret;
+
+	if (!p->endpoint[0])
+		return 0;
+	a = wgd_live_aips(p);
+	ret = wgd_check_trap(ifp, p->endpoint, a, p->n_allowed_ips, err, errsize);
+	free(a);
+	return ret;
+}
+
 /* ---- across planes ---- */
 
 const struct wgd_if *wgd_key_user(const struct wgd *w, const struct wgd_if *ifp,

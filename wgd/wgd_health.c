@@ -256,6 +256,7 @@ int wgd_metrics_apply(struct wgd *w)
 
 int wgd_health_init(struct wgd *w)
 {
+	wgd_zebra_hooks.on_state = wgd_health_on_state;
 	w->health_timer = kld_timer_new(w->p.d.loop, wgd_health_tick, w);
 	kld_timer_arm(w->health_timer, WGD_HEALTH_MS);
 	return 0;

@@ -46,34 +46,6 @@ static const char *wgd_origin(struct wgd_epeer *e, size_t n, const ProtobufCBina
 	return "";
 }
 
-/* The device's live allowed-ips as prefixes; free the result. */
-static struct kld_prefix *wgd_live_aips(const Kld__WgPeerState *p)
-{
-	struct kld_prefix *a = kld_xcalloc(p->n_allowed_ips + 1, sizeof(*a));
-
-	for (size_t i = 0; i < p->n_allowed_ips; i++) {
-		const Kld__Prefix *m = p->allowed_ips[i];
-
-		if (kld_prefix_set(&a[i], (uint8_t)m->family, m->addr.data, (uint8_t)m->len) < 0)
-			memset(&a[i], 0, sizeof(a[i])); /* length 0: never a trap */
-	}
-	return a;
-}
-
-int wgd_peer_trapped(const struct wgd_if *ifp, const Kld__WgPeerState *p, char *err,
-		     size_t errsize)
-{
-	struct kld_prefix *a;
-	int ret;
-
-	if (!p->endpoint[0])
-		return 0;
-	a = wgd_live_aips(p);
-	ret = wgd_check_trap(ifp, p->endpoint, a, p->n_allowed_ips, err, errsize);
-	free(a);
-	return ret;
-}
-
 static int wgd_key_cmp(const void *a, const void *b)
 {
 	const Kld__WgPeerState *x = *(Kld__WgPeerState *const *)a, *y = *(Kld__WgPeerState *const *)b;

@@ -482,9 +482,12 @@ static void wgd_on_notify(struct kld_ipc_conn *c, const Kld__Envelope *env, void
 		   kld_prefix_fmt(&p, pb, sizeof(pb)), n->reason);
 }
 
+struct wgd_zebra_hooks wgd_zebra_hooks;
+
 static void wgd_on_state(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
 {
-	wgd_health_on_state(arg, env->wg_state);
+	if (wgd_zebra_hooks.on_state)
+		wgd_zebra_hooks.on_state(arg, env->wg_state);
 }
 
 void wgd_zebra_request_state(struct wgd *w)

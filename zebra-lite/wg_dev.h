@@ -36,7 +36,7 @@
 #include <sys/socket.h>
 
 #include "lib/prefix.h"
-#include "wgd/wg_key.h"
+#include "wg_key.h"
 
 enum wg_device_flag {
 	WG_DEV_HAS_PRIVATE_KEY = 1U << 0, /* set: all zeros removes the key */

@@ -27,8 +27,8 @@ flags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 # shellcheck disable=SC2086
 $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/tests/fuzz/fuzz_bgp_packet.c" \
-	"$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" "$src/bgpd/bgp_fsm.c" \
-	"$src/lib/util.c"
+	"$src/bgpd/bgp_types.c" "$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" \
+	"$src/bgpd/bgp_fsm.c" "$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
 
 # bgpd's state file of the sessions that were up (read after a restart)

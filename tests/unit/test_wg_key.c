@@ -1,5 +1,5 @@
 /*
- * wgd/wg_key: X25519 against RFC 7748's vectors and against `wg pubkey`,
+ * lib/wg_key: X25519 against RFC 7748's vectors and against `wg pubkey`,
  * and the strictness of the base64/hex decoders.
  */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "wgd/wg_key.h"
+#include "wg_key.h"
 
 static void from_hex(uint8_t out[WG_KEY_SIZE], const char *hex)
 {
