@@ -107,7 +107,7 @@ static void vtysh_connect(struct vtysh *v, struct vtysh_daemon *d)
 	}
 	vtysh_load_tree(d, reply->vty_describe);
 	kld_frame_free(reply);
-	vtysh_own_nodes(v);
+	v->own_hooks.nodes(v);
 }
 
 static bool vtysh_up(const struct vtysh_daemon *d)
@@ -180,7 +180,7 @@ void vtysh_describe_all(struct vtysh *v, const char *dir)
 		kld__vty_describe__free_unpacked(desc, NULL);
 		d->described = true;
 	}
-	vtysh_own_nodes(v);
+	v->own_hooks.nodes(v);
 }
 
 void vtysh_connect_all(struct vtysh *v)
@@ -620,6 +620,20 @@ static int vtysh_builtin(struct vtysh *v, char **words, const size_t *offs, size
 	return 0;
 }
 
+/* A daemon's own part of the running configuration, or NULL. */
+char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
+{
+	struct kld_buf out;
+
+	kld_buf_init(&out);
+	if (vtysh_exec_on(v, d, "view", "show running-config", &out, NULL) !=
+	    KLD__VTY_STATUS__VTY_OK) {
+		kld_buf_free(&out);
+		return NULL;
+	}
+	return kld_buf_steal(&out);
+}
+
 /* The AS of the one BGP instance bgpd has, or 0. */
 static unsigned long vtysh_bgp_instance(struct vtysh *v)
 {
@@ -754,7 +768,10 @@ size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion *
 	return n;
 }
 
-void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
+/* The shell's own commands (vtysh_config.c, a floor above this file)
+ * come through the caller's hooks, not a call up. */
+void vtysh_init(struct vtysh *v, const char *rundir, const char *config,
+		const struct vtysh_own_hooks *own)
 {
 	memset(v, 0, sizeof(*v));
 	snprintf(v->rundir, sizeof(v->rundir), "%s", rundir);
@@ -768,8 +785,9 @@ void vtysh_init(struct vtysh *v, const char *rundir, const char *config)
 	v->node[0] = "view";
 	v->term_length = -1;
 	v->own = cmd_tree_new();
-	vtysh_own_install(v->own);
-	vtysh_own_nodes(v);
+	v->own_hooks = *own;
+	v->own_hooks.install(v->own);
+	v->own_hooks.nodes(v);
 }
 
 void vtysh_free(struct vtysh *v)

@@ -30,6 +30,15 @@ struct vtysh_daemon {
 	bool described; /* tree from `DAEMON --describe` (vtysh -C), not connected */
 };
 
+struct vtysh;
+
+/* The shell's own commands live a floor above the dispatch (vtysh_config.c);
+ * the dispatch hears of them through these, set by vtysh_main.c. */
+struct vtysh_own_hooks {
+	void (*install)(struct cmd_tree *own);	/* once, at init */
+	void (*nodes)(struct vtysh *v);		/* a daemon described new nodes */
+};
+
 struct vtysh {
 	char rundir[4096];
 	char config[4096];
@@ -40,6 +49,7 @@ struct vtysh {
 	char *line[VTYSH_MAX_DEPTH];
 	size_t depth;
 	struct cmd_tree *own; /* the shell's own commands */
+	struct vtysh_own_hooks own_hooks;
 	bool quit;
 	int timeout_ms;
 	struct kld_buf *capture; /* output collected for a filter, or NULL */
@@ -83,7 +93,8 @@ size_t vtysh_trees(const struct vtysh *v, const struct cmd_tree **trees);
 /* cmd_expand over those trees at node. */
 int vtysh_expand(const struct vtysh *v, const char *node, const char *line, char **out);
 
-void vtysh_init(struct vtysh *v, const char *rundir, const char *config);
+void vtysh_init(struct vtysh *v, const char *rundir, const char *config,
+		const struct vtysh_own_hooks *own);
 void vtysh_connect_all(struct vtysh *v);
 /* vtysh -C: the trees of the daemons not connected, from `DIR/DAEMON
  * --describe`. */

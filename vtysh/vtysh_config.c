@@ -16,18 +16,6 @@
 #include "vtysh.h"
 #include "vtysh_merge.h"
 
-char *vtysh_daemon_running(struct vtysh *v, struct vtysh_daemon *d)
-{
-	struct kld_buf out;
-
-	kld_buf_init(&out);
-	if (vtysh_exec_on(v, d, "view", "show running-config", &out, NULL) !=
-	    KLD__VTY_STATUS__VTY_OK) {
-		kld_buf_free(&out);
-		return NULL;
-	}
-	return kld_buf_steal(&out);
-}
 
 /* The merged configuration. missing (may be NULL) collects the daemons
  * that are in use but did not answer. */

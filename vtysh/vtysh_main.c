@@ -105,7 +105,8 @@ int main(int argc, char **argv)
 		default: vtysh_usage(stderr); return 2;
 		}
 	}
-	vtysh_init(&v, rundir, config);
+	vtysh_init(&v, rundir, config,
+		   &(struct vtysh_own_hooks){ vtysh_own_install, vtysh_own_nodes });
 	if (dry) {
 		rc = ncmds ? 2 : vtysh_check(&v, daemon_dir, file, boot, explain);
 		if (ncmds)

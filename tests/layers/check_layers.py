@@ -76,7 +76,13 @@ def objects(builddir, dirs):
             if owner != d and d not in SHARED:
                 foreign.append(f"{owner} compiles {d}/{stem}.c")
                 continue
-            objs[d][stem] = os.path.join(top, name)
+            path = os.path.join(top, name)
+            # A build directory that changed its flags keeps the old
+            # object beside the new one (vtysh.o, vtysh-vtysh.o): the newest
+            # is the one the program links.
+            old = objs[d].get(stem)
+            if not old or os.path.getmtime(path) > os.path.getmtime(old):
+                objs[d][stem] = path
     return objs, foreign
 
 
