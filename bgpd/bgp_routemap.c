@@ -284,13 +284,24 @@ static struct bgp_rm_entry *rm_entry(struct vty *vty)
 	return vty_ctx_top(vty);
 }
 
+/* A line typed again leaves the entry byte for byte as it was (entries
+ * are calloc'ed and only ever written field by field): then no policy
+ * change, so no ROUTE-REFRESH and no re-sent UPDATE. */
+static void rm_entry_changed(struct bgpd *bd, const struct bgp_rm_entry *before,
+			     const struct bgp_rm_entry *e)
+{
+	if (memcmp(before, e, sizeof(*e)))
+		bgp_policy_hooks.changed(bd, e->map);
+}
+
 static int rm_cmd_match(struct vty *vty, const struct cmd_args *args)
 {
-	struct bgp_rm_entry *e = rm_entry(vty);
+	struct bgp_rm_entry *e = rm_entry(vty), before;
 	const char *name = cmd_has(args, "no") ? "" : cmd_arg(args, "name");
 
 	if (!name)
 		name = "";
+	memcpy(&before, e, sizeof(before));
 	if (cmd_has(args, "prefix-list")) {
 		snprintf(e->m_plist, sizeof(e->m_plist), "%s", name);
 		e->m_plist_family = cmd_has(args, "ipv6") ? AF_INET6 : AF_INET;
@@ -299,7 +310,7 @@ static int rm_cmd_match(struct vty *vty, const struct cmd_args *args)
 	} else {
 		snprintf(e->m_aspath, sizeof(e->m_aspath), "%s", name);
 	}
-	bgp_policy_hooks.changed(vty->arg, e->map);
+	rm_entry_changed(vty->arg, &before, e);
 	return CMD_SUCCESS;
 }
 
@@ -328,15 +339,16 @@ static int rm_parse_comms(struct vty *vty, const char *line, uint32_t *out, uint
 
 static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 {
-	struct bgp_rm_entry *e = rm_entry(vty);
+	struct bgp_rm_entry *e = rm_entry(vty), before;
 	bool on = !cmd_has(args, "no");
 
+	memcpy(&before, e, sizeof(before));
 	if (cmd_has(args, "local-preference")) {
 		e->s_lp = on;
-		e->lp = (uint32_t)cmd_arg_int(args, "lp", 0);
+		e->lp = on ? (uint32_t)cmd_arg_int(args, "lp", 0) : 0;
 	} else if (cmd_has(args, "metric")) {
 		e->s_med = on;
-		e->med = (uint32_t)cmd_arg_int(args, "med", 0);
+		e->med = on ? (uint32_t)cmd_arg_int(args, "med", 0) : 0;
 	} else if (cmd_has(args, "next-hop")) {
 		e->s_nh = on && cmd_arg_addr(args, "nh", &e->nh) == 0;
 	} else if (cmd_has(args, "prepend")) {
@@ -358,7 +370,7 @@ static int rm_cmd_set(struct vty *vty, const struct cmd_args *args)
 			e->s_comm = true;
 		}
 	}
-	bgp_policy_hooks.changed(vty->arg, e->map);
+	rm_entry_changed(vty->arg, &before, e);
 	return CMD_SUCCESS;
 }
 

@@ -1274,7 +1274,12 @@ static int bgp_gtsm_attach(int fd, int family, struct bgp *bgp)
 		p->gtsm_listen = p->gtsm_hops;
 	}
 	if (!n) {
-		setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0); /* ENOENT: none */
+		int unused = 0;
+
+		/* The kernel refuses any option shorter than an int (EINVAL),
+		 * SO_DETACH_FILTER included: with a NULL/0 the old floor stayed
+		 * on the listener for good. ENOENT: there was none. */
+		setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof(unused));
 		free(f);
 		return rc;
 	}

@@ -160,8 +160,12 @@ static int bgp_cmd_router_id(struct vty *vty, const struct cmd_args *args)
 static int bgp_cmd_requires_policy(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx_top(vty);
+	bool on = !cmd_has(args, "no");
 
-	bgp->ebgp_requires_policy = !cmd_has(args, "no");
+	/* Typed again: no re-evaluation, so no ROUTE-REFRESH, no UPDATE. */
+	if (bgp->ebgp_requires_policy == on)
+		return CMD_SUCCESS;
+	bgp->ebgp_requires_policy = on;
 	bgp_rib_reevaluate(bgp->bd);
 	return CMD_SUCCESS;
 }

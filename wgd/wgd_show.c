@@ -15,6 +15,8 @@
 #include "util.h"
 #include "wgd.h"
 
+#define WGD_DEFAULT_MTU 1420 /* no `mtu` (doc/wgd.md), what zebra-lite sets */
+
 static const Kld__WgDeviceState *wgd_state_dev(const Kld__Envelope *st, const char *name)
 {
 	if (!st)
@@ -161,6 +163,10 @@ static size_t wgd_if_diffs(struct wgd *w, const struct wgd_if *ifp, const Kld__W
 		snprintf(out[n++], 160, "the interface is down");
 	if (n < max && ifp->mtu && d->mtu && d->mtu != ifp->mtu)
 		snprintf(out[n++], 160, "mtu %u configured, the interface has %u", ifp->mtu, d->mtu);
+	/* No `mtu` is 1420 (doc/wgd.md), what zebra-lite puts back. */
+	if (n < max && !ifp->mtu && d->mtu && d->mtu != WGD_DEFAULT_MTU)
+		snprintf(out[n++], 160, "no mtu configured (%u), the interface has %u",
+			 WGD_DEFAULT_MTU, d->mtu);
 	return n + wgd_addr_diffs(w, ifp, d, out + n, max - n);
 }
 

@@ -529,10 +529,14 @@ static void zl_wg_set_link(struct zl *zl, struct zl_wg_dev *d, const Kld__WgDevi
 {
 	if (!zl->nl || !d->ifindex)
 		return;
-	/* `no mtu` after `mtu N` puts the default back. */
-	if (m->mtu || d->mtu_asked)
-		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, m->mtu ? m->mtu : ZL_WG_DEFAULT_MTU,
-				   ZL_COOKIE_OTHER);
+	/* No `mtu` is 1420 (doc/wgd.md): `no mtu` after `mtu N`, and an MTU
+	 * changed behind our back, get it back. Only when it differs: a
+	 * setlink of the same MTU still notifies every listener. */
+	const struct zl_iface *ifp = zl_iface_by_name(zl, d->name);
+	uint32_t mtu = m->mtu ? m->mtu : ZL_WG_DEFAULT_MTU;
+
+	if (!ifp || ifp->mtu != mtu || m->mtu != d->mtu_asked)
+		zl_nl_link_set_mtu(zl->nl, (int)d->ifindex, mtu, ZL_COOKIE_OTHER);
 	d->mtu_asked = m->mtu;
 	zl_wg_set_addrs(zl, d, m);
 	zl_nl_link_set_up(zl->nl, (int)d->ifindex, true, ZL_COOKIE_OTHER);

@@ -133,3 +133,36 @@ def test_ttl_security_excludes_ebgp_multihop(lab):
     conf = r1.running_config()
     assert " neighbor 10.0.0.2 ebgp-multihop 2\n" in conf
     assert "ttl-security" not in conf
+
+
+def test_ttl_security_removed_and_changed_between_kldnet_routers(lab):
+    """GTSM on both kldnet ends, then `no` on both: the session comes back
+    (no floor left on the listener or on new sockets); hops 1 -> 2 too."""
+    a, b = lab.host("a"), lab.host("b")
+    lab.link(a, "eth0", b, "eth0")
+    a.cmd("ip addr add 10.0.12.1/24 dev eth0")
+    b.cmd("ip addr add 10.0.12.2/24 dev eth0")
+    for h, me, peer, asn, pas in ((a, "10.0.12.1", "10.0.12.2", 65001, 65002),
+                                  (b, "10.0.12.2", "10.0.12.1", 65002, 65001)):
+        h.start("bgpd")
+        h.conf(f"router bgp {asn}", f"bgp router-id {me}",
+               f"neighbor {peer} remote-as {pas}",
+               f"neighbor {peer} ttl-security hops 1", "end")
+    up = lambda: state(a, "10.0.12.2") == "Established" and \
+        state(b, "10.0.12.1") == "Established"
+    kldlab.wait_for(up, 40, what="the GTSM session between two kldnet routers")
+
+    a.conf("router bgp 65001", "no neighbor 10.0.12.2 ttl-security hops 1", "end")
+    b.conf("router bgp 65002", "no neighbor 10.0.12.1 ttl-security hops 1", "end")
+    for h in (a, b):
+        assert "ttl-security" not in h.running_config()
+    kldlab.wait_for(up, 30, what="the session once GTSM is removed on both ends")
+
+    a.conf("router bgp 65001", "neighbor 10.0.12.2 ttl-security hops 1", "end")
+    b.conf("router bgp 65002", "neighbor 10.0.12.1 ttl-security hops 1", "end")
+    kldlab.wait_for(up, 30, what="the session with GTSM hops 1 again")
+    a.conf("router bgp 65001", "neighbor 10.0.12.2 ttl-security hops 2", "end")
+    b.conf("router bgp 65002", "neighbor 10.0.12.1 ttl-security hops 2", "end")
+    kldlab.wait_for(up, 30, what="the session with GTSM hops 2")
+    assert "External BGP neighbor may be up to 2 hops away." in \
+        a.vtysh("show bgp neighbors 10.0.12.2")

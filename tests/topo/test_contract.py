@@ -543,10 +543,12 @@ CONTRACT_DAEMONS = ("zebra-lite", "wgd", "vxland", "fwd", "bgpd")
 
 def session(h):
     """The live session r1-r2: its state and counters, and how many UPDATEs
-    r1 sent on it (a line typed again must not even re-send the table)."""
+    and ROUTE-REFRESHes r1 sent on it (a line typed again must not even
+    re-send the table, nor ask r2 for its own)."""
     p = nbr(h, "10.0.0.2")
+    ms = p.get("messageStats", {})
     return (p.get("bgpState"), p.get("connectionsEstablished"), p.get("connectionsDropped"),
-            p.get("messageStats", {}).get("updatesSent"))
+            ms.get("updatesSent"), ms.get("routeRefreshSent"))
 
 
 def wait_established(h, timeout=30):
@@ -668,7 +670,8 @@ def run_row(h, r, watch=None):
     assert cfg_lines(h) == cfg1, f"{rid}: typed again changed running-config"
     if eff:
         assert eff(h) == v1, f"{rid}: typed again changed the effect"
-    assert watch(h) == sess, f"{rid}: typed again reset the session {sess} -> {watch(h)}"
+    assert watch(h) == sess, \
+        f"{rid}: typed again reset the session or sent UPDATE/ROUTE-REFRESH {sess} -> {watch(h)}"
 
     # 3. a changed value replaces the old one
     if r["changed"]:
@@ -808,7 +811,28 @@ def regressions(h):
     h.conf("no bgp as-path access-list ZZ", "no bgp community-list standard ZZ",
            "no bgp as-path access-list AA", "no bgp community-list standard AA",
            "no route-map ZZ", "no route-map AA")
-    assert session(h) == sess
+    # No reset and no UPDATE; a ROUTE-REFRESH is allowed here: item 5 binds
+    # a filter (a change, not a repeat), and bgpd re-asks on any binding.
+    assert session(h)[:4] == sess[:4]
+
+    # The user trial: route-map lines typed again, the map in use inbound
+    # (RMIN) and outbound (RMOUT): no ROUTE-REFRESH, no UPDATE re-sent.
+    h.conf("ip prefix-list PLT seq 5 permit 10.2.0.0/16 le 24",
+           "route-map RMOUT permit 10", "set metric 10", "exit",
+           *RMIN, "set local-preference 200", "match ip address prefix-list PLT", "exit",
+           *A4, "network 10.1.98.0/24", "neighbor 10.0.0.2 route-map RMOUT out")
+    time.sleep(1.0)  # the policy timer, the refresh and the UPDATEs settle
+    sess = session(h)
+    for lines in (["route-map RMOUT permit 10", "set metric 10"],
+                  RMIN + ["set local-preference 200"],
+                  RMIN + ["match ip address prefix-list PLT"]):
+        h.conf(*lines)
+        time.sleep(0.5)  # past the 200 ms policy timer
+        assert session(h) == sess, f"{lines} typed again: {sess} -> {session(h)}"
+    h.conf(*A4, "no neighbor 10.0.0.2 route-map RMOUT out", "no network 10.1.98.0/24")
+    h.conf(*RMIN, "no set local-preference", "no match ip address prefix-list PLT")
+    h.conf("no route-map RMOUT", "no ip prefix-list PLT")
+    sess = wait_established(h)
 
     # Item 7: an interface entered (for `?`, say) and left is not kept.
     h.conf("interface eth9", "exit")

@@ -113,7 +113,8 @@ def test_show_marks_a_device_that_differs(lab):
     a.cmd("ip addr del 10.200.0.1/24 dev wg0 && ip addr add 10.200.0.9/24 dev wg0")
     a.cmd("ip link set wg0 mtu 1300 && ip link set wg0 down")
     want = ["the interface is down", "address 10.200.0.1/24 configured, not on the interface",
-            "address 10.200.0.9/24 on the interface, not configured"]
+            "address 10.200.0.9/24 on the interface, not configured",
+            "no mtu configured (1420), the interface has 1300"]
     kldlab.wait_for(lambda: all(f"state: differs from the configuration: {w}" in
                                 a.vtysh("show wireguard wg0") for w in want), 10, what="link marks")
     a.conf("wireguard wg0", "mtu 1400")
@@ -129,6 +130,18 @@ def test_show_marks_a_device_that_differs(lab):
         kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg0"), 10, what="no mark")
     except TimeoutError:
         raise AssertionError(a.vtysh("show wireguard wg0"))
+    # Without `mtu` the MTU is 1420: a drift is marked, the next push
+    # puts 1420 back.
+    a.conf("wireguard wg0", "no mtu")
+    kldlab.wait_for(lambda: "mtu 1420" in a.cmd("ip link show dev wg0"), 10, what="default mtu")
+    a.cmd("ip link set wg0 mtu 1300")
+    kldlab.wait_for(lambda: "state: differs from the configuration: no mtu configured (1420), "
+                    "the interface has 1300" in a.vtysh("show wireguard wg0"), 10,
+                    what="the mark of an MTU drift without mtu configured")
+    a.conf("wireguard wg0", "listen-port 51821")
+    kldlab.wait_for(lambda: "mtu 1420" in a.cmd("ip link show dev wg0"), 10,
+                    what="1420 put back by the next push")
+    kldlab.wait_for(lambda: "differs" not in a.vtysh("show wireguard wg0"), 10, what="no mark")
 
 
 def test_a_refusal_at_start_up_is_shown_and_leaves_no_half_device(lab):
