@@ -50,6 +50,7 @@ struct fwd_zone {
 	char ifnames[FWD_MAX_IFACES][IF_NAMESIZE];
 	size_t nifs;
 	uint8_t dflt;          /* FW_ACT_PASS unless `default drop` */
+	bool dflt_typed;       /* a `default` line is there (shown as typed) */
 	bool icmp, stealth;
 	uint32_t rate_pps, rate_burst;
 	/* ids of the zone's implicit rules */
@@ -80,6 +81,10 @@ struct fwd {
 	char last_reason[256];
 	uint32_t last_gen, last_entries;
 	uint64_t last_usec, pushes;
+	/* The rule set zebra-lite has, packed: the same set is not sent again
+	 * (a line typed again must not flip the generation). */
+	uint8_t *sent;
+	size_t sent_len;
 	/* firewall commit confirm: the configuration to go back to */
 	char *rollback;
 	struct kld_timer *rollback_timer;

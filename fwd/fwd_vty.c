@@ -171,6 +171,7 @@ static int fwd_cmd_default(struct vty *vty, const struct cmd_args *args)
 	struct fwd_zone *z = fwd_ctx_zone(vty);
 
 	z->dflt = cmd_has(args, "drop") && !cmd_has(args, "no") ? FW_ACT_DROP : FW_ACT_PASS;
+	z->dflt_typed = !cmd_has(args, "no");
 	return fwd_changed(vty);
 }
 
@@ -362,8 +363,8 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 	vty_out(vty, " zone %s\n", z->name);
 	for (size_t i = 0; i < z->nifs; i++)
 		vty_out(vty, "  interface %s\n", z->ifnames[i]);
-	if (z->dflt == FW_ACT_DROP)
-		vty_out(vty, "  default drop\n");
+	if (z->dflt_typed)
+		vty_out(vty, "  default %s\n", z->dflt == FW_ACT_DROP ? "drop" : "accept");
 	for (const struct fwd_rule *r = z->rules; r; r = r->next)
 		vty_out(vty, "  %s\n", fwd_rule_text(r, tb, sizeof(tb)));
 	if (z->icmp)

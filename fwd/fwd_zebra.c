@@ -19,6 +19,30 @@
 
 #define FWD_PUSH_DELAY_MS 50
 
+static void fwd_forget_sent(struct fwd *f)
+{
+	free(f->sent);
+	f->sent = NULL;
+	f->sent_len = 0;
+}
+
+/* Whether m is what zebra-lite has already; if not, remember it as sent. */
+static bool fwd_already_sent(struct fwd *f, const Kld__FwRuleSet *m)
+{
+	size_t len = kld__fw_rule_set__get_packed_size(m);
+	uint8_t *buf = kld_xmalloc(len ? len : 1);
+
+	kld__fw_rule_set__pack(m, buf);
+	if (f->sent && f->sent_len == len && !memcmp(f->sent, buf, len)) {
+		free(buf);
+		return true;
+	}
+	free(f->sent);
+	f->sent = buf;
+	f->sent_len = len;
+	return false;
+}
+
 static void fwd_push(struct fwd *f)
 {
 	Kld__Envelope env = KLD__ENVELOPE__INIT;
@@ -29,10 +53,16 @@ static void fwd_push(struct fwd *f)
 	if (f->push_timer)
 		kld_timer_cancel(f->push_timer); /* this push carries it all */
 	m = fwd_compile(f);
+	if (fwd_already_sent(f, m)) {
+		fwd_ruleset_free(m);
+		return;
+	}
 	env.body_case = KLD__ENVELOPE__BODY_FW_RULE_SET;
 	env.fw_rule_set = m;
 	if (kld_ipc_send(f->conn, &env) == 0)
 		f->pushes++;
+	else
+		fwd_forget_sent(f);
 	kld_debug("rule set sent: %zu zone(s), %zu entries", m->n_zones, fwd_ruleset_entries(m));
 	fwd_ruleset_free(m);
 }
@@ -73,6 +103,7 @@ static void fwd_on_down(struct kld_ipc_conn *c, void *arg)
 
 	kld_info("lost zebra-lite; the rule set stays live there, sent again on reconnect");
 	f->conn = NULL;
+	fwd_forget_sent(f);
 }
 
 static void fwd_on_result(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
@@ -85,8 +116,10 @@ static void fwd_on_result(struct kld_ipc_conn *c, const Kld__Envelope *env, void
 	f->last_gen = r->generation;
 	f->last_entries = r->entries;
 	f->last_usec = r->apply_usec;
-	if (r->error)
+	if (r->error) {
 		kld_warn("zebra-lite refused the rule set: %s", r->reason);
+		fwd_forget_sent(f); /* the same set typed again is tried again */
+	}
 	else
 		kld_info("rule set live: generation %u, %u entries, %llu us", r->generation,
 			 r->entries, (unsigned long long)r->apply_usec);
@@ -152,4 +185,5 @@ void fwd_zebra_fini(struct fwd *f)
 {
 	kld_timer_free(f->push_timer);
 	f->push_timer = NULL;
+	fwd_forget_sent(f);
 }

@@ -5,6 +5,7 @@ back to the same running configuration and the same kernel state.
 (Issue 10: a line repeated in a second sub-block was dropped by the shell's
 merge, and with it that block's closer.)"""
 import difflib
+import json
 import os
 import re
 import signal
@@ -281,6 +282,40 @@ def vxland_part():
     ]
 
 
+def fwd_part():
+    """Three zones on their own interfaces (the stealth one takes wgd's
+    listen ports); ports, prefixes, icmp and the rate repeated in each."""
+    rules = ["allow tcp 22", "allow tcp 80,443", "block prefix 192.168.1.100/32", "allow icmp",
+             "rate-limit 100 burst 200"]
+    return [("firewall", [
+        ("zone public", ["interface d2", "default drop", *rules, "allow udp 51820-51823",
+                         "block tcp 8080", "block udp 5000", "allow prefix 10.1.0.0/24",
+                         "allow prefix fd01:1::/64", "block prefix 2001:db8:bad::/48"]),
+        ("zone private", ["interface d3", "default accept", *rules]),
+        ("zone edge", ["interface p0", "interface p1", "stealth", *rules]),
+    ])]
+
+
+def fw_state(h):
+    """The live rule set in the dataplane, and which devices have it: the
+    entries of the live generation without generation and rule ids (a
+    restarted fwd may number rules otherwise), not the counters (they tick)."""
+    if not h.cmd("ls /sys/fs/bpf/kldnet/fw_active 2>/dev/null || true").strip():
+        return []  # no firewall was ever loaded here
+    dump = lambda m: json.loads(h.cmd(f"bpftool -j map dump pinned /sys/fs/bpf/kldnet/{m}"))
+    active = dump("fw_active")[0]["formatted"]["value"]
+    out = []
+    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6"):
+        for e in dump(m):
+            k, v = e["formatted"]["key"], e["formatted"]["value"]
+            if k.get("gen") == active:
+                out.append(m + " " + json.dumps({x: y for x, y in k.items() if x != "gen"},
+                                                sort_keys=True) + " " +
+                           json.dumps({x: y for x, y in v.items() if not x.endswith("rule")},
+                                      sort_keys=True))
+    return sorted(out) + sorted(h.cmd("ls /sys/fs/bpf/kldnet | grep ^xdp_ || true").split())
+
+
 VX_DEVS = ("vx100", "vxlan200", "vxlan300", "br-ov", "br-vm")
 
 
@@ -309,9 +344,14 @@ def kernel_state(h):
         "route6": h.cmd("ip -6 route show table all"),
         "rule": h.cmd("ip rule; ip -6 rule"),
         # A bridge's running timers tick: their values are not state.
-        "link": re.sub(r"(_timer) +[0-9.]+", r"\1", h.cmd("ip -d link show")),
+        # Nor the XDP program's id, load time and BTF: a restarted
+        # zebra-lite moves the pinned link to its own copy of the program
+        # (doc/fwd.md, Restarts); which rules it holds is "fw".
+        "link": re.sub(r"(_timer|prog/xdp id|load_time|btf_id) +[0-9.]+", r"\1",
+                       h.cmd("ip -d link show")),
         "addr": h.cmd("ip -br addr show"),
         "fdb": fdb_state(h),
+        "fw": fw_state(h),
     }
 
 
@@ -508,7 +548,7 @@ def test_round_trip_of_every_command(lab):
     for i in range(4):
         h.cmd(f"ip link add d{i} type veth peer name p{i} && ip link set d{i} up && ip link set p{i} up")
     h.start_all()
-    tree = zebra_part() + wireguard_part(h) + vxland_part() + bgp_part()
+    tree = zebra_part() + wireguard_part(h) + vxland_part() + fwd_part() + bgp_part()
     typed = typed_lines(tree)
     h.conf(*typed)
     shown = h.running_config()
@@ -541,6 +581,10 @@ def test_round_trip_of_every_command(lab):
     assert "vx100: 00:00:00:00:00:00 dst 10.1.0.3 self permanent" in state["fdb"]
     assert "vx100: 52:54:00:12:34:57 dst 10.1.0.3 self permanent" in state["fdb"]
     assert "vxlan id 300 group 239.1.1.1 dev d1 " in state["link"]
+    # fwd's zones: one link per interface (d2, d3, p0, p1), ports and prefixes.
+    assert sum(l.startswith("xdp_") for l in state["fw"]) == 4, state["fw"]
+    assert any(l.startswith("fw_port ") for l in state["fw"]), state["fw"]
+    assert any(l.startswith("fw_src6 ") for l in state["fw"]), state["fw"]
     # The file holds it all, and daemons started from it are back.
     h.vtysh("write memory")
     same("\n".join(map(str, shown_paths(open(h.config).read()))),

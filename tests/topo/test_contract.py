@@ -534,8 +534,8 @@ BGP_ROWS = [
   + peer_af_rows("bgp", B, "ipv4Unicast", "bgpnode")
 
 ROWS = ZEBRA_ROWS + COMMON_ROWS + BGP_ROWS
-# wgd's rows are wg_rows() below (they need keys), vxland's VX_ROWS (on
-# their own host, test_contract_vxland); fwd has only the common commands.
+# wgd's rows are wg_rows() below (they need keys), vxland's VX_ROWS and
+# fwd's FW_ROWS (on their own hosts, test_contract_vxland and _fwd).
 CONTRACT_DAEMONS = ("zebra-lite", "wgd", "vxland", "fwd", "bgpd")
 
 
@@ -589,7 +589,7 @@ def described_commands(h):
 def covered():
     cov = set()
     dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
-    for r in ROWS + wg_rows(dummy) + VX_ROWS:
+    for r in ROWS + wg_rows(dummy) + VX_ROWS + FW_ROWS:
         for node, syntax in r["covers"]:
             daemons = CONTRACT_DAEMONS if r["daemon"] == "*" else (r["daemon"],)
             for d in daemons:
@@ -712,7 +712,7 @@ def test_every_command_has_a_row(lab):
     assert not missing, "commands without a row in tests/topo/test_contract.py:\n" + \
         "\n".join("\t".join(m) for m in missing)
     dummy = {k: ("/nonexistent", "KEY") for k in WG_KEY_NAMES}
-    blind = [r["id"] for r in ROWS + wg_rows(dummy) + VX_ROWS
+    blind = [r["id"] for r in ROWS + wg_rows(dummy) + VX_ROWS + FW_ROWS
              if not r["effect"] and not r["why"]]
     assert not blind, f"rows that read no effect and do not say why: {blind}"
     stale = sorted(covered() - cmds)
@@ -1258,3 +1258,139 @@ def test_contract_vxland(lab):
     h.start("vxland")
     kldlab.wait_for(lambda: vx_link(h) and vx_link(h, "brc"), 15, what="vxlan100 and brc")
     run_daemon_rows(h, "vxland", COMMON_ROWS + VX_ROWS, vx_devices)
+
+
+# ---- fwd ----
+#
+# One host, zebra-lite and fwd. The base is no firewall at all (the row of
+# `firewall` itself needs that), then the zone `public` on eth0 (set up by
+# the zone row, kept by the rows after it); eth1 is a second interface for
+# `interface` and a second zone. What a row does is read where the
+# dataplane has it: the live generation's map entries (`bpftool map dump
+# pinned`), the XDP program on the device (`ip -j link show`), and
+# `show firewall json` without its counters (they tick with traffic).
+
+FZ = ["firewall", "zone public"]
+
+
+def fw_xdp(h, dev):
+    """The XDP program id and mode the kernel reports on DEV (None: none)."""
+    xdp = json.loads(h.cmd(f"ip -j link show dev {dev}"))[0].get("xdp") or {}
+    return xdp.get("prog", {}).get("id") or next(
+        (p["prog"]["id"] for p in xdp.get("attached", []) if "prog" in p), None), xdp.get("mode")
+
+
+def fw_xdp_settled(h, dev="eth0"):
+    """fw_xdp once the program is (or is no longer) where the configuration
+    says: the first rule set loads the program (BTF, verifier), which takes
+    about a second on a loaded machine (doc/fwd.md, Loading); later rows
+    change maps only and are held to the contract's second."""
+    want = lambda: any(l.strip() == f"interface {dev}" for l in h.running_config().splitlines())
+    kldlab.wait_for(lambda: (fw_xdp(h, dev)[0] is not None) == want(), 15, interval=0.1,
+                    what=f"XDP on {dev} as configured")
+    return fw_xdp(h, dev)
+
+
+def fw_show(h):
+    try:
+        return json.loads(h.vtysh("show firewall json"))
+    except ValueError:
+        return {}
+
+
+def fw_zones(h):
+    """`show firewall json`'s zones, counters left out."""
+    out = {}
+    for name, z in fw_show(h).get("zones", {}).items():
+        z = dict(z)
+        z["rules"] = [{k: v for k, v in r.items() if k not in ("packets", "bytes")}
+                      for r in z.get("rules", [])]
+        out[name] = z
+    return out
+
+
+def fw_maps(h):
+    """The live generation's entries of the rule maps, without generation and
+    rule ids (a rule set compiled again may number them otherwise)."""
+    if not h.cmd("ls /sys/fs/bpf/kldnet 2>/dev/null || true").strip():
+        return None
+    dump = lambda m: json.loads(h.cmd(f"bpftool -j map dump pinned /sys/fs/bpf/kldnet/{m}"))
+    active = dump("fw_active")[0].get("formatted", {}).get("value")
+    out = set()
+    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6"):
+        for e in dump(m):
+            k, v = e["formatted"]["key"], e["formatted"]["value"]
+            if k.get("gen") != active:
+                continue
+            k = {x: y for x, y in k.items() if x != "gen"}
+            v = {x: y for x, y in v.items() if not x.endswith("rule")}
+            out.add((m, json.dumps(k, sort_keys=True), json.dumps(v, sort_keys=True)))
+    return sorted(out)
+
+
+def fw_state(h):
+    """The model, the maps and the programs, read until two reads agree: fwd
+    sends a change after a short delay and zebra-lite attaches after it
+    writes the maps, so a single read may catch half of it."""
+    read = lambda: (fw_zones(h), fw_maps(h), fw_xdp(h, "eth0"), fw_xdp(h, "eth1"))
+    prev, t0 = read(), time.monotonic()
+    while time.monotonic() - t0 < 3 * EFFECT_S:
+        time.sleep(0.25)
+        cur = read()
+        if cur == prev:
+            return cur
+        prev = cur
+    return prev
+
+
+def fw_watch(h):
+    """What must not change when a line is typed again: the program on eth0
+    and the live generation (a rule set sent again flips it)."""
+    return fw_xdp(h, "eth0") + (None, fw_show(h).get("generation"))
+
+
+def fw_row(rid, covers, line, no, **kw):
+    kw.setdefault("ctx", FZ)
+    kw.setdefault("effect", fw_state)
+    return row(rid, covers, line, no, daemon="fwd", **kw)
+
+
+FW_ROWS = [
+    fw_row("fw-firewall", [("config", "firewall"), ("config", "no firewall")],
+           "firewall", "no firewall", ctx=(), body=["zone public", "interface eth0"],
+           resets=True, effect=fw_xdp_settled),
+    fw_row("fw-zone", [("firewall", "zone WORD$name"), ("firewall", "no zone WORD$name")],
+           "zone dmz", "no zone dmz", ctx=["firewall"], body=["interface eth1", "allow icmp"],
+           setup=FZ + ["interface eth0"]),
+    fw_row("fw-interface", [("firewall-zone", "interface IFNAME$ifname"),
+                            ("firewall-zone", "no interface IFNAME$ifname")],
+           "interface eth1", "no interface eth1"),
+    fw_row("fw-default", [("firewall-zone", "default <drop|accept>"),
+                          ("firewall-zone", "no default [<drop|accept>]")],
+           "default drop", "no default", changed="default accept"),
+    fw_row("fw-port", [("firewall-zone", "[no] <allow|block> <tcp|udp> WORD$ports")],
+           "allow tcp 22,80-81", "no allow tcp 22,80-81"),
+    fw_row("fw-port-block", [("firewall-zone", "[no] <allow|block> <tcp|udp> WORD$ports")],
+           "block udp 5000-5003", "no block udp 5000-5003"),
+    fw_row("fw-prefix", [("firewall-zone",
+                          "[no] <allow|block> prefix <A.B.C.D/M|X:X::X:X/M>$prefix")],
+           "block prefix 192.168.1.100/32", "no block prefix 192.168.1.100/32"),
+    fw_row("fw-prefix6", [("firewall-zone",
+                           "[no] <allow|block> prefix <A.B.C.D/M|X:X::X:X/M>$prefix")],
+           "allow prefix 2001:db8:1::/48", "no allow prefix 2001:db8:1::/48"),
+    fw_row("fw-icmp", [("firewall-zone", "[no] allow icmp")], "allow icmp", "no allow icmp"),
+    fw_row("fw-rate", [("firewall-zone", "rate-limit (1-10000000)$pps [burst (1-10000000)$burst]"),
+                       ("firewall-zone", "no rate-limit [(1-10000000) [burst (1-10000000)]]")],
+           "rate-limit 100 burst 200", "no rate-limit", changed="rate-limit 50 burst 80"),
+    fw_row("fw-stealth", [("firewall-zone", "[no] stealth")], "stealth", "no stealth"),
+]
+
+
+def test_contract_fwd(lab):
+    h, other = lab.host("f1"), lab.host("f2")
+    lab.link(h, "eth0", other, "eth0")
+    lab.link(h, "eth1", other, "eth1")
+    h.cmd("ip addr add 192.168.1.1/24 dev eth0 && ip addr add 192.168.2.1/24 dev eth1")
+    h.start("zebra-lite")
+    h.start("fwd")
+    run_daemon_rows(h, "fwd", COMMON_ROWS + FW_ROWS, fw_watch)
