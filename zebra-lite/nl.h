@@ -264,6 +264,7 @@ void zl_nl_get_stats(const struct zl_nl *nl, struct zl_nl_stats *st);
 int zl_nl_dump(struct zl_nl *nl, enum zl_nl_obj obj, uint8_t family);
 
 /* ---- requests: 0 = queued (one ack will follow), -errno = refused ----- */
+/* (nl_req.c: above nl.c's batch, so the codecs below never call it) */
 
 /* Add or change in place (NLM_F_CREATE|NLM_F_REPLACE): never a flap. */
 int zl_nl_route_replace(struct zl_nl *nl, const struct zl_nl_route *r, uint64_t cookie);

@@ -101,20 +101,3 @@ int zl_nl_addr_parse(const struct nlmsghdr *nlh, struct zl_nl_addr *a)
 	}
 	return parse_addrs(tb, ifa->ifa_family, a);
 }
-
-static int addr_build_cb(void *buf, size_t size, uint16_t type, uint16_t flags,
-			 const void *obj)
-{
-	return zl_nl_addr_build(buf, size, type, flags, obj);
-}
-
-int zl_nl_addr_add(struct zl_nl *nl, const struct zl_nl_addr *a, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, addr_build_cb, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
-			     a, cookie);
-}
-
-int zl_nl_addr_delete(struct zl_nl *nl, const struct zl_nl_addr *a, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, addr_build_cb, RTM_DELADDR, 0, a, cookie);
-}

@@ -152,28 +152,3 @@ int zl_nl_neigh_parse(const struct nlmsghdr *nlh, struct zl_nl_neigh *n)
 	n->flags = ndm->ndm_flags;
 	return parse_neigh_attrs(tb, n);
 }
-
-static int neigh_build_cb(void *buf, size_t size, uint16_t type, uint16_t flags,
-			  const void *obj)
-{
-	return zl_nl_neigh_build(buf, size, type, flags, obj);
-}
-
-int zl_nl_neigh_replace(struct zl_nl *nl, const struct zl_nl_neigh *n, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, neigh_build_cb, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE,
-			     n, cookie);
-}
-
-int zl_nl_neigh_append(struct zl_nl *nl, const struct zl_nl_neigh *n, uint64_t cookie)
-{
-	if (n->family != AF_BRIDGE)
-		return -EINVAL;
-	return zl_nl_enqueue(nl, neigh_build_cb, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND,
-			     n, cookie);
-}
-
-int zl_nl_neigh_delete(struct zl_nl *nl, const struct zl_nl_neigh *n, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, neigh_build_cb, RTM_DELNEIGH, 0, n, cookie);
-}

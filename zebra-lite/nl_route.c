@@ -329,22 +329,3 @@ int zl_nl_route_parse(const struct nlmsghdr *nlh, struct zl_nl_route *r)
 	r->flags = rtm->rtm_flags;
 	return parse_route_attrs(tb, rtm, r);
 }
-
-/* ---- requests ----------------------------------------------------------- */
-
-static int route_build_cb(void *buf, size_t size, uint16_t type, uint16_t flags,
-			  const void *obj)
-{
-	return zl_nl_route_build(buf, size, type, flags, obj);
-}
-
-int zl_nl_route_replace(struct zl_nl *nl, const struct zl_nl_route *r, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, route_build_cb, RTM_NEWROUTE,
-			     NLM_F_CREATE | NLM_F_REPLACE, r, cookie);
-}
-
-int zl_nl_route_delete(struct zl_nl *nl, const struct zl_nl_route *r, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, route_build_cb, RTM_DELROUTE, 0, r, cookie);
-}

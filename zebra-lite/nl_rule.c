@@ -59,18 +59,3 @@ int zl_nl_rule_build(void *buf, size_t size, uint16_t type, uint16_t flags,
 		return -ENOSPC;
 	return (int)nlh->nlmsg_len;
 }
-
-static int rule_build_cb(void *buf, size_t size, uint16_t type, uint16_t flags, const void *obj)
-{
-	return zl_nl_rule_build(buf, size, type, flags, obj);
-}
-
-int zl_nl_rule_add(struct zl_nl *nl, const struct zl_nl_rule *r, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, rule_build_cb, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r, cookie);
-}
-
-int zl_nl_rule_delete(struct zl_nl *nl, const struct zl_nl_rule *r, uint64_t cookie)
-{
-	return zl_nl_enqueue(nl, rule_build_cb, RTM_DELRULE, 0, r, cookie);
-}

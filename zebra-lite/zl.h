@@ -5,10 +5,16 @@
  *   zl_kernel.c  netlink glue: dumps, events, FIB programming, acks
  *   zl_iface.c   interfaces as seen in the kernel and as configured
  *   zl_static.c  static routes and forwarding switches
+ *   zl_wg.c      WireGuard devices on behalf of wgd
  *   zl_zserv.c   the client API: routes, redistribution, NHT, barriers
  *   zl_show.c    show ip route / show interface, text and JSON
  *   zl_vty.c     configuration commands and the running config
  *   rib.c        the RIB itself (no I/O)
+ *
+ * Floors (doc/ARCHITECTURE.md, tests/layers/layers.conf): nl_*, wg_*
+ * (kernel I/O) below rib, zl_kernel, zl_iface, zl_static, zl_wg (tables)
+ * below zl_zserv, zl_vty, zl_show (clients) below zl_main. A file calls
+ * down only; news goes up through struct zl_hooks.
  */
 #ifndef KLD_ZL_H
 #define KLD_ZL_H
@@ -23,6 +29,7 @@
 struct zl_nl;
 struct zl_nl_link;
 struct zl_nl_addr;
+struct zl_nl_neigh;
 
 #define ZL_MAX_CLIENTS 16
 /* Cookies of kernel requests that are not route installs (links, addresses). */
@@ -85,6 +92,38 @@ struct zl_client {
 	bool ifsub;
 };
 
+/*
+ * News going up a floor (doc/ARCHITECTURE.md, "Layers"): a table announces
+ * a change through one of these and never calls the layer above by name.
+ * The upper layer registers them at start-up, before the kernel is read
+ * (zl_iface_init, zl_static_init, zl_zserv_init); a NULL hook hears
+ * nothing.
+ */
+struct zl_hooks {
+	/* zl_kernel.c: the kernel says a link or an address came, changed or went. */
+	void (*link_event)(struct zl *zl, const struct zl_nl_link *l, bool del);
+	void (*addr_event)(struct zl *zl, const struct zl_nl_addr *a, bool del);
+	/* zl_kernel.c: a route of a client's type is in the kernel at start:
+	 * which slot owns it (NULL hook: zebra-lite's own) ... */
+	uint16_t (*route_owner)(struct zl *zl, uint8_t type);
+	/* ... and it was adopted as stale: the owner's grace time runs. */
+	void (*route_adopted)(struct zl *zl, uint16_t slot);
+	/* zl_kernel.c, as the RIB's FIB ops: another route is selected for a
+	 * prefix; the kernel answered a route's install or removal. */
+	void (*route_selected)(struct zl *zl, uint32_t table, const struct kld_prefix *p,
+			       const struct rib_route *old, const struct rib_route *now);
+	void (*route_notify)(struct zl *zl, uint32_t table, const struct kld_prefix *p,
+			     const struct rib_route *r, int status, int err);
+	/* zl_kernel.c: nexthops were resolved again. */
+	void (*nexthops_changed)(struct zl *zl);
+	/* zl_iface.c: an interface changed (deleted: it is going away). */
+	void (*iface_changed)(struct zl *zl, const struct zl_iface *ifp, bool deleted);
+	/* zl_iface.c: an interface appeared or went: names may resolve anew. */
+	void (*ifaces_changed)(struct zl *zl);
+	/* zl_kernel.c: the kernel's FDB changed (AF_BRIDGE neighbours). */
+	void (*fdb_event)(struct zl *zl, const struct zl_nl_neigh *n, bool del);
+};
+
 /* A FIB operation the kernel has not answered yet. */
 struct zl_fib_op {
 	struct kld_prefix prefix;
@@ -123,6 +162,7 @@ struct zl {
 	void *fw; /* zl_fw.c's state */
 	/* News of interfaces for the tables above (zl_iface_hook_add). */
 	void (*iface_hooks[4])(struct zl *zl, const char *ifname);
+	struct zl_hooks hooks;
 	uint64_t start_ms;
 };
 
@@ -150,6 +190,8 @@ int zl_iface_conf_remove(struct zl *zl, const char *name, struct vty *vty);
 void zl_iface_free_all(struct zl *zl);
 /* fn hears of every interface that appeared or went (by name). */
 void zl_iface_hook_add(struct zl *zl, void (*fn)(struct zl *zl, const char *ifname));
+/* Hear the kernel's link and address events (hooks.link_event, addr_event). */
+void zl_iface_init(struct zl *zl);
 
 /* zl_static.c */
 int zl_static_set(struct zl *zl, const struct zl_static *s, bool del, struct vty *vty);
@@ -159,8 +201,12 @@ void zl_static_free_all(struct zl *zl);
 int zl_forwarding_set(struct zl *zl, uint8_t family, bool on);
 /* Read the forwarding sysctls: what `no ip forwarding` returns to. */
 void zl_forwarding_init(struct zl *zl);
+/* Re-evaluate statics when interfaces come and go (hooks.ifaces_changed). */
+void zl_static_init(struct zl *zl);
 
 /* zl_zserv.c */
+/* Register the hooks through which the tables' news reaches clients. */
+void zl_zserv_init(struct zl *zl);
 struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path);
 void zl_zserv_client_list(struct zl *zl, struct vty *vty);
 uint16_t zl_client_slot(struct zl *zl, const char *name, bool create);

@@ -121,6 +121,19 @@ static void zl_iface_hooks_run(struct zl *zl, const char *ifname)
 		zl->iface_hooks[i](zl, ifname);
 }
 
+/* News for the floor above (clients, statics): through the hooks. */
+static void zl_iface_changed(struct zl *zl, const struct zl_iface *ifp, bool deleted)
+{
+	if (zl->hooks.iface_changed)
+		zl->hooks.iface_changed(zl, ifp, deleted);
+}
+
+static void zl_ifaces_changed(struct zl *zl)
+{
+	if (zl->hooks.ifaces_changed)
+		zl->hooks.ifaces_changed(zl);
+}
+
 static void zl_iface_delete(struct zl *zl, struct zl_iface *ifp)
 {
 	for (struct zl_iface **pp = &zl->ifaces; *pp; pp = &(*pp)->next) {
@@ -132,7 +145,7 @@ static void zl_iface_delete(struct zl *zl, struct zl_iface *ifp)
 	for (struct zl_addr *a = ifp->addrs; a; a = a->next)
 		zl_connected_set(zl, ifp, &a->prefix, false);
 	rib_iface_set(zl->rib, ifp->ifindex, false);
-	zl_zserv_iface_event(zl, ifp, true);
+	zl_iface_changed(zl, ifp, true);
 	zl_iface_hooks_run(zl, ifp->name);
 	zl_addr_free_all(ifp->addrs);
 	free(ifp);
@@ -147,7 +160,7 @@ void zl_iface_link_event(struct zl *zl, const struct zl_nl_link *l, bool del)
 	if (del) {
 		if (ifp)
 			zl_iface_delete(zl, ifp);
-		zl_static_refresh(zl);
+		zl_ifaces_changed(zl);
 		return;
 	}
 	if (!ifp)
@@ -160,14 +173,14 @@ void zl_iface_link_event(struct zl *zl, const struct zl_nl_link *l, bool del)
 	if (l->hwaddr_len == 6)
 		memcpy(ifp->mac, l->hwaddr, 6);
 	rib_iface_set(zl->rib, ifp->ifindex, ifp->admin_up && ifp->oper_up);
-	zl_zserv_iface_event(zl, ifp, false);
+	zl_iface_changed(zl, ifp, false);
 	if (!appeared)
 		return;
 	zl_iface_hooks_run(zl, ifp->name);
 	c = zl_iface_conf_get(zl, ifp->name, false);
 	if (c)
 		zl_iface_apply(zl, c);
-	zl_static_refresh(zl);
+	zl_ifaces_changed(zl);
 }
 
 void zl_iface_addr_event(struct zl *zl, const struct zl_nl_addr *a, bool del)
@@ -185,7 +198,7 @@ void zl_iface_addr_event(struct zl *zl, const struct zl_nl_addr *a, bool del)
 		zl_addr_add(&ifp->addrs, &p);
 		zl_connected_set(zl, ifp, &p, true);
 	}
-	zl_zserv_iface_event(zl, ifp, false);
+	zl_iface_changed(zl, ifp, false);
 }
 
 /* ---- configuration ---- */
@@ -342,4 +355,10 @@ void zl_iface_free_all(struct zl *zl)
 		zl_iface_conf_free(zl->iface_confs);
 		zl->iface_confs = next;
 	}
+}
+
+void zl_iface_init(struct zl *zl)
+{
+	zl->hooks.link_event = zl_iface_link_event;
+	zl->hooks.addr_event = zl_iface_addr_event;
 }

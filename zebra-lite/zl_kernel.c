@@ -149,13 +149,19 @@ static void zl_fib_uninstall(void *arg, uint32_t table, const struct kld_prefix 
 static void zl_fib_selected(void *arg, uint32_t table, const struct kld_prefix *p,
 			    const struct rib_route *old, const struct rib_route *now)
 {
-	zl_zserv_route_selected(arg, table, p, old, now);
+	struct zl *zl = arg;
+
+	if (zl->hooks.route_selected)
+		zl->hooks.route_selected(zl, table, p, old, now);
 }
 
 static void zl_fib_notify(void *arg, uint32_t table, const struct kld_prefix *p,
 			  const struct rib_route *r, int status, int err)
 {
-	zl_zserv_notify(arg, table, p, r, status, err);
+	struct zl *zl = arg;
+
+	if (zl->hooks.route_notify)
+		zl->hooks.route_notify(zl, table, p, r, status, err);
 }
 
 const struct rib_fib_ops zl_fib_ops = {
@@ -197,17 +203,32 @@ static void zl_nl_on_ack(void *arg, uint64_t cookie, int err, const char *msg)
 
 static void zl_nl_on_link(void *arg, const struct zl_nl_meta *m, const struct zl_nl_link *l)
 {
-	zl_iface_link_event(arg, l, m->del);
+	struct zl *zl = arg;
+
+	if (zl->hooks.link_event)
+		zl->hooks.link_event(zl, l, m->del);
 }
 
 static void zl_nl_on_addr(void *arg, const struct zl_nl_meta *m, const struct zl_nl_addr *a)
 {
-	zl_iface_addr_event(arg, a, m->del);
+	struct zl *zl = arg;
+
+	if (zl->hooks.addr_event)
+		zl->hooks.addr_event(zl, a, m->del);
+}
+
+/* The client slot that owns kernel routes of this type after a restart. */
+static uint16_t zl_route_owner(struct zl *zl, uint8_t type)
+{
+	return zl->hooks.route_owner ? zl->hooks.route_owner(zl, type) : ZL_OWNER_SELF;
 }
 
 static void zl_nl_on_neigh(void *arg, const struct zl_nl_meta *m, const struct zl_nl_neigh *n)
 {
-	zl_vx_fdb_event(arg, n, m->del);
+	struct zl *zl = arg;
+
+	if (zl->hooks.fdb_event)
+		zl->hooks.fdb_event(zl, n, m->del);
 }
 
 static bool zl_route_ignored(const struct zl_nl_route *r)
@@ -264,7 +285,7 @@ static void zl_nl_on_route(void *arg, const struct zl_nl_meta *m, const struct z
 	if (m->dump && zl->resyncing && type != RIB_KERNEL) {
 		/* Ours: only "still there"; adopting it again would revive a
 		 * departed client's stale route. */
-		rib_resync_seen(zl->rib, &r->dst, r->table, type, zl_owner_of_type(zl, type), 0);
+		rib_resync_seen(zl->rib, &r->dst, r->table, type, zl_route_owner(zl, type), 0);
 		return;
 	}
 	if (type != RIB_KERNEL && !m->dump) {
@@ -284,11 +305,11 @@ static void zl_nl_on_route(void *arg, const struct zl_nl_meta *m, const struct z
 	s.nnh = zl_nh_from_kernel(r, nh);
 	s.metric = r->metric;
 	if (type != RIB_KERNEL) {
-		s.owner = zl_owner_of_type(zl, type);
+		s.owner = zl_route_owner(zl, type);
 		s.in_kernel = true;
 	}
-	if (rib_add(zl->rib, &r->dst, &s) == 0 && s.in_kernel)
-		zl_client_start_grace(zl, s.owner);
+	if (rib_add(zl->rib, &r->dst, &s) == 0 && s.in_kernel && zl->hooks.route_adopted)
+		zl->hooks.route_adopted(zl, s.owner);
 	if (zl->resyncing)
 		rib_resync_seen(zl->rib, &r->dst, r->table, type, ZL_OWNER_SELF, r->metric);
 }
@@ -362,7 +383,8 @@ static void zl_work(void *arg)
 	rib_set_clock(zl->rib, zl_clock(zl));
 	if (rib_needs_reresolve(zl->rib)) {
 		rib_reresolve(zl->rib);
-		zl_zserv_nht_refresh(zl);
+		if (zl->hooks.nexthops_changed)
+			zl->hooks.nexthops_changed(zl);
 	}
 	if (zl->nl)
 		zl_nl_flush(zl->nl);

@@ -42,6 +42,10 @@ static int zl_start(struct zl *zl, int argc, char **argv)
 	zl->tree = cmd_tree_new();
 	vty_install_common(zl->tree);
 	zl_vty_install(zl->tree);
+	/* Hooks before the kernel is read: its dump is already news. */
+	zl_iface_init(zl);
+	zl_static_init(zl);
+	zl_zserv_init(zl);
 	if (zl_kernel_open(zl) < 0 || zl_wg_init(zl) < 0 || zl_vx_init(zl, zl_client_slot) < 0 ||
 	    zl_fw_init(zl) < 0 || zl_open_sockets(zl) < 0)
 		return -1;

@@ -145,3 +145,8 @@ int zl_forwarding_set(struct zl *zl, uint8_t family, bool on)
 		zl->ipv6_forwarding = on;
 	return 0;
 }
+
+void zl_static_init(struct zl *zl)
+{
+	zl->hooks.ifaces_changed = zl_static_refresh;
+}

@@ -164,6 +164,11 @@ static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
 	e->dst = n->dst;
 }
 
+uint16_t zl_vx_slot(struct zl *zl, const char *name, bool create)
+{
+	return zl_vx_state ? zl_vx_state->slot_of(zl, name, create) : 0;
+}
+
 int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *name, bool create))
 {
 	struct zl_vx *v = kld_xcalloc(1, sizeof(*v));
@@ -172,6 +177,7 @@ int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *nam
 
 	v->zl = zl;
 	v->slot_of = slot_of;
+	zl->hooks.fdb_event = zl_vx_fdb_event;
 	zl_vx_state = v;
 	ret = zl_nl_sync_open(&v->sk);
 	if (ret < 0) {

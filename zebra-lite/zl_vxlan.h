@@ -52,6 +52,8 @@ struct zl_vx_result {
  * links are given to "vxland"'s. Passed in so the table does not call
  * the client side. */
 int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *name, bool create));
+/* The client slot of a daemon, through the slot_of zl_vx_init was given. */
+uint16_t zl_vx_slot(struct zl *zl, const char *name, bool create);
 void zl_vx_fini(struct zl *zl);
 
 void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,

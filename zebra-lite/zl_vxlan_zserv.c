@@ -23,7 +23,7 @@ static struct kld_ipc_conn *zl_vx_conns[ZL_MAX_CLIENTS];
 
 static uint16_t zl_vx_owner(struct zl *zl, struct kld_ipc_conn *c)
 {
-	uint16_t slot = zl_client_slot(zl, kld_ipc_peer(c), true);
+	uint16_t slot = zl_vx_slot(zl, kld_ipc_peer(c), true);
 
 	if (!slot)
 		kld_ipc_close(c, "too many clients");
@@ -271,7 +271,7 @@ static void zl_vx_on_request(struct zl *zl, struct kld_ipc_conn *c, const Kld__E
 	size_t plen = strcspn(peer, "-");
 
 	snprintf(owner_name, sizeof(owner_name), "%.*s", (int)plen, peer);
-	zl_vx_fdb_walk(zl, zl_client_slot(zl, owner_name, false) ?: 0xffff,
+	zl_vx_fdb_walk(zl, zl_vx_slot(zl, owner_name, false) ?: 0xffff,
 		       env->fdb_request->ifname, zl_vx_rec_cb, &b);
 	st.records = b.recs;
 	st.n_records = b.n;

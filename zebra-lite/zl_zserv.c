@@ -802,6 +802,16 @@ static struct kld_ipc_ops zl_zserv_ops = {
 	},
 };
 
+void zl_zserv_init(struct zl *zl)
+{
+	zl->hooks.route_owner = zl_owner_of_type;
+	zl->hooks.route_adopted = zl_client_start_grace;
+	zl->hooks.route_selected = zl_zserv_route_selected;
+	zl->hooks.route_notify = zl_zserv_notify;
+	zl->hooks.nexthops_changed = zl_zserv_nht_refresh;
+	zl->hooks.iface_changed = zl_zserv_iface_event;
+}
+
 struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 {
 	for (int i = ZL_WG_FIRST; i <= ZL_WG_LAST; i++)
