@@ -291,23 +291,26 @@ def test_removed_while_down_is_swept_and_held_segment_comes_up(lab):
 # ---- bad input ----
 
 BAD = [
-    (["vxlan 0"], "VNI 0 out of range"),
-    (["vxlan 16777216"], "VNI 16777216 out of range"),
+    (["vxlan 0"], "% vxlan: 0 is out of range 1-16777215"),
+    (["vxlan 16777216"], "% vxlan: 16777216 is out of range 1-16777215"),
     (["vxlan 100", "interface vxlan101"], "is used by the device of vxlan 101"),
     (["vxlan 101", "interface br-x"], "is used by bridge br-x"),
     (["vxlan 100", "mac 52:54:00:zz:00:01 remote 10.0.0.2"], "Malformed MAC"),
     (["vxlan 100", "mac 01:00:5e:00:00:01 remote 10.0.0.2"], "not a unicast MAC"),
     (["vxlan 100", "remote 10.0.0.300"], "Malformed address"),
     (["vxlan 100", "local 10.0.0.1/24"], "Malformed address"),
-    (["vxlan 100", "dstport 65536"], "Port 65536 out of range"),
-    (["vxlan 100", "dstport 0"], "Port 0 out of range"),
+    (["vxlan 100", "dstport 65536"], "% dstport: 65536 is out of range 1-65535"),
+    (["vxlan 100", "dstport 0"], "% dstport: 0 is out of range 1-65535"),
     (["vxlan 100", "srcport 5000 4000"], "is empty"),
+    (["vxlan 100", "srcport 0 4000"], "% srcport: 0 is out of range 1-65535"),
+    (["vxlan 100", "ttl 256"], "% ttl: 256 is out of range 1-255"),
+    (["vxlan 100", "tos 300"], "is out of range 0-255"),
     (["vxlan 100", "group 239.1.1.1"], "remote or a group, not both"),
     (["vxlan 100", "flood 10.0.0.3 nonsense"], "Malformed address"),
     (["vxlan 100", "flood fd00::3"], "not of the segment's underlay family"),
     (["vxlan 100", "address 300.1.1.1/24"], "Malformed address"),
     (["vxlan 100", "bridge wgq"], "is a veth device, not vxland's bridge"),
-    (["vxlan 100", "mtu 40"], "MTU 40 out of range"),
+    (["vxlan 100", "mtu 40"], "% mtu: 40 is out of range 68-65535"),
     (["bridge vxlan100"], "vxlan100 is used by the device of vxlan 100"),
     (["bridge eth9"], "is a veth device, not vxland's bridge"),
 ]
@@ -329,6 +332,29 @@ def test_bad_input_is_refused_and_changes_nothing(lab):
     time.sleep(0.5)
     assert a.running_config() == running
     assert kernel(a) == links
+
+
+def test_check_refuses_bad_numbers_without_daemons(tmp_path):
+    """vtysh -C judges vxland's numbers by the ranges its tree declares
+    (vxland --describe, no daemon running): each bad line is named and
+    the check fails, so `vtysh -f` never applies half of such a file."""
+    ddir = tmp_path / "sbin"
+    ddir.mkdir()
+    for name in ("zebra-lite", "bgpd", "wgd", "vxland", "fwd"):
+        os.symlink(kldlab.binary(name), ddir / name)
+    rundir = tmp_path / "run"
+    rundir.mkdir()
+    f = tmp_path / "vx.conf"
+    f.write_text("vxlan 100\n remote 10.0.0.2\n dstport 70000\n mtu 10\n"
+                 "exit\nvxlan 0\n ttl 1\nexit\n")
+    vtysh = [kldlab.binary("vtysh"), "--rundir", str(rundir), "--daemon-dir", str(ddir)]
+    r = kldlab.sh(vtysh + ["-C", "-f", str(f)], check=False)
+    assert r.returncode != 0, r.stdout
+    assert "line 3: % dstport: 70000 is out of range 1-65535" in r.stdout, r.stdout
+    assert "line 4: % mtu: 10 is out of range 68-65535" in r.stdout, r.stdout
+    assert "line 6: % vxlan: 0 is out of range 1-16777215" in r.stdout, r.stdout
+    assert "line 2:" not in r.stdout and "line 1:" not in r.stdout
+    assert os.listdir(rundir) == []
 
 
 # ---- three sites over the WireGuard mesh of wgd ----
