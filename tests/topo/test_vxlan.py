@@ -204,6 +204,14 @@ def test_two_sites_point_to_point_ping_and_show(lab):
     # ...and zebra-lite told vxland as the kernel learned it (an event, not a dump).
     kldlab.wait_for(lambda: json.loads(a.vtysh("show vxlan 100 json"))["100"]["numLearnedMacs"] >= 1,
                     10, what="learned MAC reported to vxland")
+    # MTU drift by hand: show says the device's real MTU and flags it.
+    assert json.loads(a.vtysh("show vxlan 100 json"))["100"]["mtuMismatch"] is False
+    a.cmd("ip link set vxlan100 mtu 1400")
+    kldlab.wait_for(lambda: json.loads(a.vtysh("show vxlan 100 json"))["100"]["mtu"] == 1400,
+                    10, what="MTU drift reported to vxland")
+    js = json.loads(a.vtysh("show vxlan 100 json"))["100"]
+    assert js["mtuWanted"] == 1450 and js["mtuMismatch"] is True
+    assert " MTU: 1400 (MISMATCH: wanted 1450, eth0 1500 - 50)\n" in a.vtysh("show vxlan 100")
 
 
 class Monitor:
