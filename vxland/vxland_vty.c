@@ -149,6 +149,19 @@ static void vx_bridges_gc(struct vxland *v)
 }
 
 
+/* A device of that name that zebra-lite did not make for vxland: it would
+ * refuse to take it over later, after the prompt said nothing. */
+static bool vx_foreign(struct vty *vty, struct vxland *v, const char *name)
+{
+	const struct vx_iface *i = vx_iface_get(v, name);
+
+	if (!i || i->ours)
+		return false;
+	vty_out(vty, "%% %s exists and was not made by vxland (a %s device)\n", name,
+		i->kind[0] ? i->kind : "physical");
+	return true;
+}
+
 static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 {
 	long long vni;
@@ -165,6 +178,8 @@ static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 			vty_out(vty, "%% The default device name %s is used by %s\n", buf, who);
 			return CMD_WARNING;
 		}
+		if (vx_foreign(vty, v, buf))
+			return CMD_WARNING;
 		s = vx_seg_get(v, (uint32_t)vni, true);
 		vx_schedule_push(v);
 	}
@@ -278,6 +293,8 @@ static int vx_cmd_interface(struct vty *vty, const struct cmd_args *args)
 			vx_iface_get(v, now)->kind[0] ? vx_iface_get(v, now)->kind : "physical");
 		return CMD_WARNING;
 	}
+	if (strcmp(old, now) && vx_foreign(vty, v, now))
+		return CMD_WARNING;
 	if (strcmp(old, now))
 		vx_zebra_delete(v, old);
 	snprintf(s->ifname, sizeof(s->ifname), "%s", name);
