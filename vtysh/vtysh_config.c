@@ -406,6 +406,27 @@ static void vtysh_apply_push(struct vtysh_apply *a, const struct kld_config_line
 						   .node = node };
 }
 
+/* A value a daemon's tree refuses (`dstport 70000`), explained as at the
+ * prompt: the open node first, then the nodes above it. */
+static bool vtysh_apply_explain(const struct vtysh_apply *a, const struct kld_config_line *l)
+{
+	const struct vtysh *v = a->v;
+	char why[256];
+
+	for (size_t d = a->depth + 1; d-- > 0;) {
+		const char *node = vtysh_open_node(a, d);
+
+		for (size_t i = 0; node && i < v->ndaemons; i++) {
+			if (v->daemons[i].tree &&
+			    cmd_tree_explain(v->daemons[i].tree, node, l->text, why, sizeof(why)) == 0) {
+				printf("line %u: %% %s\n", l->lineno, why);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* No daemon has the line: an FRR-only line is passed over with a warning
  * (its block with it), a line inside such a block silently, the rest is
  * an error. */
@@ -421,7 +442,8 @@ static void vtysh_apply_unknown(struct vtysh_apply *a, const struct kld_config_l
 		return;
 	}
 	if (frr < 0) {
-		printf("line %u: %% Unknown command: %s\n", l->lineno, l->text);
+		if (!vtysh_apply_explain(a, l))
+			printf("line %u: %% Unknown command: %s\n", l->lineno, l->text);
 		a->errors++;
 		return;
 	}

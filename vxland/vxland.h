@@ -23,6 +23,7 @@
 
 #define VX_VNI_MAX 16777215u
 #define VX_PORT_IANA 4789
+#define VX_ALIAS "kldnet:vxland" /* zebra-lite's mark on the links it makes for vxland */
 #define VX_MTU_DEFAULT 1500 /* the kernel's for a VXLAN device without lower device, an empty bridge */
 #define VX_OVERHEAD_V4 50 /* outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 */
 #define VX_OVERHEAD_V6 70
@@ -90,6 +91,7 @@ struct vx_bridge {
 struct vx_iface {
 	char name[IFNAMSIZ];
 	char kind[16];
+	bool ours; /* alias "kldnet:vxland": made by zebra-lite for vxland */
 	uint32_t ifindex, mtu;
 	bool up;
 	struct vx_iface *next;

@@ -55,6 +55,17 @@ static bool vx_vni_arg(struct vty *vty, const struct cmd_args *args, long long *
 
 /* ---- show vxlan ---- */
 
+/* The device's MTU as the kernel has it now (zebra-lite's interface
+ * events), so a hand change (`ip link set ... mtu`) shows as drift; before
+ * the first event, what zebra-lite reported when it set the link. */
+static uint32_t vx_seg_mtu_now(struct vxland *v, const struct vx_seg *s)
+{
+	char name[IFNAMSIZ];
+	const struct vx_iface *i = vx_iface_get(v, vx_seg_ifname(s, name));
+
+	return i && i->mtu ? i->mtu : s->st.mtu;
+}
+
 static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 {
 	json_object *o = json_object_new_object(), *vteps = json_object_new_array();
@@ -75,8 +86,11 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 	json_object_object_add(o, "dstport",
 			       json_object_new_int(s->dstport ? s->dstport : VX_PORT_IANA));
 	json_object_object_add(o, "learning", json_object_new_boolean(!s->nolearning));
-	json_object_object_add(o, "mtu", json_object_new_int64(s->st.mtu ? s->st.mtu : mtu));
+	uint32_t now = vx_seg_mtu_now(v, s);
+
+	json_object_object_add(o, "mtu", json_object_new_int64(now ? now : mtu));
 	json_object_object_add(o, "mtuWanted", json_object_new_int64(mtu));
+	json_object_object_add(o, "mtuMismatch", json_object_new_boolean(now && mtu && now != mtu));
 	json_object_object_add(o, "mtuSource", json_object_new_string(why));
 	json_object_object_add(o, "bridge", json_object_new_string(s->bridge));
 	json_object_object_add(o, "floodType", json_object_new_string(vx_flood_kind(s)));
@@ -100,7 +114,7 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 static void vx_seg_detail(struct vty *vty, struct vxland *v, const struct vx_seg *s)
 {
 	char ab[KLD_ADDR_STRLEN], name[IFNAMSIZ], why[64];
-	uint32_t mtu = vx_seg_mtu(v, s, why, sizeof(why));
+	uint32_t mtu = vx_seg_mtu(v, s, why, sizeof(why)), now = vx_seg_mtu_now(v, s);
 
 	vty_out(vty, "VNI: %u\n Type: L2\n Tenant VRF: default\n", s->vni);
 	vty_out(vty, " VxLAN interface: %s\n VxLAN ifIndex: %u\n", vx_seg_ifname(s, name),
@@ -113,10 +127,10 @@ static void vx_seg_detail(struct vty *vty, struct vxland *v, const struct vx_seg
 	vty_out(vty, " Underlay: %s\n UDP port: %u\n Learning: %s\n",
 		s->underlay[0] ? s->underlay : "-", s->dstport ? s->dstport : VX_PORT_IANA,
 		s->nolearning ? "No" : "Yes");
-	if (s->st.mtu && mtu && s->st.mtu != mtu)
-		vty_out(vty, " MTU: %u (MISMATCH: wanted %u, %s)\n", s->st.mtu, mtu, why);
+	if (now && mtu && now != mtu)
+		vty_out(vty, " MTU: %u (MISMATCH: wanted %u, %s)\n", now, mtu, why);
 	else
-		vty_out(vty, " MTU: %u (%s)\n", s->st.mtu ? s->st.mtu : mtu, why);
+		vty_out(vty, " MTU: %u (%s)\n", now ? now : mtu, why);
 	vty_out(vty, " Remote VTEPs for this VNI:\n");
 	if (s->remote.family)
 		vty_out(vty, "  %s flood: point-to-point\n", kld_addr_fmt(&s->remote, ab, sizeof(ab)));
@@ -164,7 +178,10 @@ static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
 		} else if (vni) {
 			vx_seg_detail(vty, v, s);
 		} else {
-			uint32_t mtu = s->st.mtu ? s->st.mtu : vx_seg_mtu(v, s, why, sizeof(why));
+			uint32_t mtu = vx_seg_mtu_now(v, s);
+
+			if (!mtu)
+				mtu = vx_seg_mtu(v, s, why, sizeof(why));
 
 			vty_out(vty, "%-10u %-4s %-16s %-8s %-12zu %-8zu %-6u %-14s %s\n", s->vni, "L2",
 				vx_seg_ifname(s, name), vx_state_names[s->st.state], vx_nvteps(v, s),

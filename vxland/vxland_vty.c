@@ -149,6 +149,19 @@ static void vx_bridges_gc(struct vxland *v)
 }
 
 
+/* A device of that name that zebra-lite did not make for vxland: it would
+ * refuse to take it over later, after the prompt said nothing. */
+static bool vx_foreign(struct vty *vty, struct vxland *v, const char *name)
+{
+	const struct vx_iface *i = vx_iface_get(v, name);
+
+	if (!i || i->ours)
+		return false;
+	vty_out(vty, "%% %s exists and was not made by vxland (a %s device)\n", name,
+		i->kind[0] ? i->kind : "physical");
+	return true;
+}
+
 static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 {
 	long long vni;
@@ -165,6 +178,8 @@ static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 			vty_out(vty, "%% The default device name %s is used by %s\n", buf, who);
 			return CMD_WARNING;
 		}
+		if (vx_foreign(vty, v, buf))
+			return CMD_WARNING;
 		s = vx_seg_get(v, (uint32_t)vni, true);
 		vx_schedule_push(v);
 	}
@@ -278,6 +293,8 @@ static int vx_cmd_interface(struct vty *vty, const struct cmd_args *args)
 			vx_iface_get(v, now)->kind[0] ? vx_iface_get(v, now)->kind : "physical");
 		return CMD_WARNING;
 	}
+	if (strcmp(old, now) && vx_foreign(vty, v, now))
+		return CMD_WARNING;
 	if (strcmp(old, now))
 		vx_zebra_delete(v, old);
 	snprintf(s->ifname, sizeof(s->ifname), "%s", name);
@@ -702,8 +719,8 @@ static int vx_cmd_br_mtu(struct vty *vty, const struct cmd_args *args)
 #define SEG "A VXLAN segment\n"
 
 static const struct cmd_def vx_cmds[] = {
-	{ "config", "vxlan (0-4294967295)$vni", SEG VNI_HELP, vx_cmd_vxlan, "vxlan", 0 },
-	{ "config", "no vxlan (0-4294967295)$vni", NO SEG VNI_HELP, vx_cmd_no_vxlan, NULL, 0 },
+	{ "config", "vxlan (1-16777215)$vni", SEG VNI_HELP, vx_cmd_vxlan, "vxlan", 0 },
+	{ "config", "no vxlan (1-16777215)$vni", NO SEG VNI_HELP, vx_cmd_no_vxlan, NULL, 0 },
 	{ "config", "bridge IFNAME$name", "A bridge of vxland's\nBridge name\n", vx_cmd_bridge,
 	  "vxlan-bridge", 0 },
 	{ "config", "no bridge IFNAME$name", NO "A bridge of vxland's\nBridge name\n",
@@ -737,13 +754,13 @@ static const struct cmd_def vx_cmds[] = {
 	  vx_cmd_underlay, NULL, 0 },
 	{ "vxlan", "no underlay [IFNAME]", NO "Underlay device\nInterface name\n", vx_cmd_underlay,
 	  NULL, 0 },
-	{ "vxlan", "dstport (0-4294967295)$port", "UDP destination port (default 4789)\nPort\n",
+	{ "vxlan", "dstport (1-65535)$port", "UDP destination port (default 4789)\nPort\n",
 	  vx_cmd_dstport, NULL, 0 },
-	{ "vxlan", "no dstport [(0-4294967295)]", NO "UDP destination port\nPort\n", vx_cmd_dstport,
+	{ "vxlan", "no dstport [(1-65535)]", NO "UDP destination port\nPort\n", vx_cmd_dstport,
 	  NULL, 0 },
-	{ "vxlan", "srcport (0-4294967295)$min (0-4294967295)$max",
+	{ "vxlan", "srcport (1-65535)$min (1-65535)$max",
 	  "UDP source-port range\nLowest port\nHighest port\n", vx_cmd_srcport, NULL, 0 },
-	{ "vxlan", "no srcport [(0-4294967295) (0-4294967295)]",
+	{ "vxlan", "no srcport [(1-65535) (1-65535)]",
 	  NO "UDP source-port range\nLowest port\nHighest port\n", vx_cmd_srcport, NULL, 0 },
 	{ "vxlan", "[no] learning", NO "Learn remote MACs from received frames (default on)\n",
 	  vx_cmd_learning, NULL, 0 },
@@ -753,18 +770,18 @@ static const struct cmd_def vx_cmds[] = {
 	  NO "IPv6 underlay: send a zero UDP checksum (default off)\n", vx_cmd_udp6, NULL, 0 },
 	{ "vxlan", "[no] udp6-zero-checksum-rx",
 	  NO "IPv6 underlay: accept a zero UDP checksum (default off)\n", vx_cmd_udp6, NULL, 0 },
-	{ "vxlan", "ttl (0-4294967295)$ttl", "TTL of the outer header (default auto)\nTTL\n",
+	{ "vxlan", "ttl (1-255)$ttl", "TTL of the outer header (default auto)\nTTL\n",
 	  vx_cmd_ttl, NULL, 0 },
-	{ "vxlan", "no ttl [(0-4294967295)]", NO "TTL of the outer header\nTTL\n", vx_cmd_ttl, NULL,
+	{ "vxlan", "no ttl [(1-255)]", NO "TTL of the outer header\nTTL\n", vx_cmd_ttl, NULL,
 	  0 },
-	{ "vxlan", "tos <inherit|(0-4294967295)$tos>",
+	{ "vxlan", "tos <inherit|(0-255)$tos>",
 	  "TOS of the outer header\nCopy the inner TOS\nTOS value\n", vx_cmd_tos, NULL, 0 },
-	{ "vxlan", "no tos [<inherit|(0-4294967295)>]",
+	{ "vxlan", "no tos [<inherit|(0-255)>]",
 	  NO "TOS of the outer header\nCopy the inner TOS\nTOS value\n", vx_cmd_tos, NULL, 0 },
-	{ "vxlan", "mtu (0-4294967295)$mtu",
+	{ "vxlan", "mtu (68-65535)$mtu",
 	  "MTU of the VXLAN device (default: the underlay's less the overhead)\nMTU\n",
 	  vx_cmd_mtu, NULL, 0 },
-	{ "vxlan", "no mtu [(0-4294967295)]", NO "MTU of the VXLAN device\nMTU\n", vx_cmd_mtu, NULL,
+	{ "vxlan", "no mtu [(68-65535)]", NO "MTU of the VXLAN device\nMTU\n", vx_cmd_mtu, NULL,
 	  0 },
 	{ "vxlan", "bridge IFNAME$name", "Bridge the segment joins\nBridge name\n",
 	  vx_cmd_seg_bridge, NULL, 0 },
@@ -782,9 +799,9 @@ static const struct cmd_def vx_cmds[] = {
 	  vx_cmd_member, NULL, 0 },
 	{ "vxlan-bridge", "[no] address WORD$addr",
 	  NO "Address of the bridge\nA.B.C.D/M or X:X::X:X/M\n", vx_cmd_br_address, NULL, 0 },
-	{ "vxlan-bridge", "mtu (0-4294967295)$mtu", "MTU of the bridge\nMTU\n", vx_cmd_br_mtu, NULL,
+	{ "vxlan-bridge", "mtu (68-65535)$mtu", "MTU of the bridge\nMTU\n", vx_cmd_br_mtu, NULL,
 	  0 },
-	{ "vxlan-bridge", "no mtu [(0-4294967295)]", NO "MTU of the bridge\nMTU\n", vx_cmd_br_mtu,
+	{ "vxlan-bridge", "no mtu [(68-65535)]", NO "MTU of the bridge\nMTU\n", vx_cmd_br_mtu,
 	  NULL, 0 },
 };
 

@@ -337,6 +337,7 @@ static void vx_on_interface(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 			v->ifaces = i;
 		}
 		snprintf(i->kind, sizeof(i->kind), "%s", m->kind);
+		i->ours = m->alias && !strcmp(m->alias, VX_ALIAS);
 		i->ifindex = m->ifindex;
 		i->mtu = m->mtu;
 		i->up = m->admin_up;

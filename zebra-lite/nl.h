@@ -103,6 +103,7 @@ struct zl_nl_link {
 	int ifindex;
 	char name[ZL_NL_IFNAMSIZ];
 	char kind[ZL_NL_KINDSIZ];	/* IFLA_INFO_KIND; "" for hardware */
+	char alias[32];		/* IFLA_IFALIAS, cut to fit; "" for none */
 	uint32_t flags;		/* IFF_* */
 	bool admin_up;		/* IFF_UP */
 	bool oper_up;		/* IFF_RUNNING: operstate UP or UNKNOWN */

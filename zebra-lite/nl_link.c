@@ -301,11 +301,26 @@ static int parse_hwaddr(const struct nlattr *a, struct zl_nl_link *l)
 	return 0;
 }
 
+/* The alias only tells whose a link is ("kldnet:vxland"): a longer one
+ * is cut, never a reason to drop the link. */
+static int copy_alias(const struct nlattr *a, char *dst, size_t size)
+{
+	if (!a)
+		return 0;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		return -EINVAL;
+	snprintf(dst, size, "%.*s", (int)strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)),
+		 mnl_attr_get_str(a));
+	return 0;
+}
+
 static int parse_link_attrs(const struct nlattr **tb, struct zl_nl_link *l)
 {
 	uint32_t master = 0, link = 0;
 
 	if (tb[IFLA_IFNAME] && copy_str(tb[IFLA_IFNAME], l->name, sizeof(l->name)) < 0)
+		return -EINVAL;
+	if (copy_alias(tb[IFLA_IFALIAS], l->alias, sizeof(l->alias)) < 0)
 		return -EINVAL;
 	if (get_u32(tb[IFLA_MTU], &l->mtu) < 0 || get_u32(tb[IFLA_MASTER], &master) < 0 ||
 	    get_u32(tb[IFLA_LINK], &link) < 0 || get_u8(tb[IFLA_OPERSTATE], &l->operstate) < 0)

@@ -47,6 +47,7 @@ struct zl_iface {
 	char name[IF_NAMESIZE];
 	uint32_t ifindex;
 	char kind[16];
+	char alias[32]; /* whose the link is: "kldnet:vxland" */
 	bool admin_up, oper_up;
 	uint32_t mtu;
 	uint32_t mtu_orig; /* before `mtu` changed it; 0: not changed */

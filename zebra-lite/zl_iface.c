@@ -167,6 +167,7 @@ void zl_iface_link_event(struct zl *zl, const struct zl_nl_link *l, bool del)
 		ifp = zl_iface_new(zl, (uint32_t)l->ifindex);
 	snprintf(ifp->name, sizeof(ifp->name), "%s", l->name);
 	snprintf(ifp->kind, sizeof(ifp->kind), "%s", l->kind);
+	snprintf(ifp->alias, sizeof(ifp->alias), "%s", l->alias);
 	ifp->admin_up = l->admin_up;
 	ifp->oper_up = l->oper_up;
 	ifp->mtu = l->mtu;

@@ -743,6 +743,7 @@ static void zl_send_iface(struct kld_ipc_conn *c, const struct zl_iface *ifp, bo
 	m.oper_up = ifp->oper_up;
 	m.mtu = ifp->mtu;
 	m.kind = (char *)ifp->kind;
+	m.alias = (char *)ifp->alias;
 	m.mac.data = (uint8_t *)ifp->mac;
 	m.mac.len = 6;
 	m.deleted = deleted;

@@ -608,6 +608,17 @@ static void test_link_parse_vxlan(void **state)
 	assert_false(l.oper_up);
 	assert_string_equal(l.kind, "");
 	assert_int_equal(l.master, 0);
+	assert_string_equal(l.alias, "");
+
+	/* The alias (whose link it is): a long one is cut, the link kept. */
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, "kldnet:vxland");
+	assert_int_equal(zl_nl_link_parse(nlh, &l), 0);
+	assert_string_equal(l.alias, "kldnet:vxland");
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, "an alias far longer than the thirty-one kept");
+	assert_int_equal(zl_nl_link_parse(nlh, &l), 0);
+	assert_string_equal(l.alias, "an alias far longer than the th");
 }
 
 static void test_link_parse_rejects(void **state)
