@@ -1138,7 +1138,13 @@ def vx_fdb(h, dev="vxlan100", mac=None):
     if vx_link_settled(h, dev) is None:
         return None
     out = []
-    for e in json.loads(h.cmd(f"bridge -j fdb show dev {dev}", check=False) or "[]"):
+    try:
+        # The device may go between the two reads (a re-creation): bridge
+        # then says so on stderr, which is not json; read again later.
+        fdb = json.loads(h.cmd(f"bridge -j fdb show dev {dev}", check=False) or "[]")
+    except ValueError:
+        return None
+    for e in fdb:
         if mac and e["mac"] != mac or e.get("state") not in ("permanent", "static", None):
             continue
         if e["mac"] in ("00:00:00:00:00:00", MAC):
