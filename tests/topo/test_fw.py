@@ -436,6 +436,8 @@ def test_fw_commit_confirm_rolls_back(lab):
     assert show(fw)["rollbackPending"]
     fw.conf("firewall", "zone public", "no allow tcp 2222", "block tcp 2222", "exit", "exit")
     kldlab.wait_for(lambda: "block tcp 2222" in fw.running_config(), 10, 0.1, "the change")
+    # the running-config shows the change before the dataplane switches
+    kldlab.wait_for(lambda: live_verdicts(fw) != before, 10, 0.1, "the change in the kernel")
     assert probe(c2, FW, 2222, 1) == "filtered"
     # nobody confirms: back to the rule set before, in the kernel too
     kldlab.wait_for(lambda: fw.running_config() == rc, 20, 0.2, "the roll-back")
