@@ -124,9 +124,17 @@ struct vx_seg *vx_seg_get(struct vxland *v, uint32_t vni, bool create);
 void vx_seg_free(struct vx_seg *s);
 struct vx_bridge *vx_bridge_get(struct vxland *v, const char *name, bool create);
 void vx_bridge_free(struct vx_bridge *b);
-/* Who uses this device name already (another segment or a bridge)? NULL: free. */
-const char *vx_name_user(struct vxland *v, const char *name, const struct vx_seg *self,
-			 const struct vx_bridge *self_br, char *buf, size_t size);
+/* What a name may already be, for vx_name_user's `what`. */
+#define VX_USE_DEV 0x1      /* a segment's device */
+#define VX_USE_BRIDGE 0x2   /* a bridge of vxland's */
+#define VX_USE_UNDERLAY 0x4 /* a segment's underlay */
+#define VX_USE_MEMBER 0x8   /* a port of a bridge */
+#define VX_USE_ALL 0xf
+const char *vx_name_user(struct vxland *v, const char *name, unsigned what,
+			 const struct vx_seg *self, const struct vx_bridge *self_br, char *out,
+			 size_t size);
+/* vxlanN is kept for VNI N's device: the VNI it names, or 0. */
+uint32_t vx_reserved_vni(const char *name);
 struct vx_seg *vx_seg_by_ifname(struct vxland *v, const char *ifname);
 struct vx_iface *vx_iface_get(struct vxland *v, const char *name);
 /* The MTU vxland asks for and where it comes from ("configured", "wg0 1420 - 50"). */

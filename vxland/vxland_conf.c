@@ -73,20 +73,53 @@ struct vx_seg *vx_seg_by_ifname(struct vxland *v, const char *ifname)
 	return NULL;
 }
 
-const char *vx_name_user(struct vxland *v, const char *name, const struct vx_seg *self,
-			 const struct vx_bridge *self_br, char *out, size_t size)
+uint32_t vx_reserved_vni(const char *name)
+{
+	const char *d = name + 5;
+	unsigned long vni;
+	char *end;
+
+	/* Only the default's own spelling: "vxlan0100" is no segment's name. */
+	if (strncmp(name, "vxlan", 5) || !isdigit((unsigned char)*d) || *d == '0' || strlen(d) > 8)
+		return 0;
+	vni = strtoul(d, &end, 10);
+	return *end || vni > VX_VNI_MAX ? 0 : (uint32_t)vni;
+}
+
+static bool vx_is_member(const struct vx_bridge *b, const char *name)
+{
+	for (size_t i = 0; i < b->nmembers; i++)
+		if (!strcmp(b->members[i], name))
+			return true;
+	return false;
+}
+
+/* Each kind of name is checked against every other kind it may not share
+ * with, in both directions, so that whatever state the prompt lets one
+ * reach re-applies line by line in any order: `write memory` round trips. */
+const char *vx_name_user(struct vxland *v, const char *name, unsigned what,
+			 const struct vx_seg *self, const struct vx_bridge *self_br, char *out,
+			 size_t size)
 {
 	char buf[IFNAMSIZ];
 
 	for (struct vx_seg *s = v->segs; s; s = s->next) {
-		if (s != self && !strcmp(vx_seg_ifname(s, buf), name)) {
+		if ((what & VX_USE_DEV) && s != self && !strcmp(vx_seg_ifname(s, buf), name)) {
 			snprintf(out, size, "the device of vxlan %u", s->vni);
+			return out;
+		}
+		if ((what & VX_USE_UNDERLAY) && !strcmp(s->underlay, name)) {
+			snprintf(out, size, "the underlay of vxlan %u", s->vni);
 			return out;
 		}
 	}
 	for (struct vx_bridge *b = v->brs; b; b = b->next) {
-		if (b != self_br && !strcmp(b->name, name)) {
+		if ((what & VX_USE_BRIDGE) && b != self_br && !strcmp(b->name, name)) {
 			snprintf(out, size, "bridge %s", b->name);
+			return out;
+		}
+		if ((what & VX_USE_MEMBER) && b != self_br && vx_is_member(b, name)) {
+			snprintf(out, size, "a member of bridge %s", b->name);
 			return out;
 		}
 	}

@@ -51,6 +51,19 @@ static bool vx_ifname_ok(struct vty *vty, const char *name)
 	return false;
 }
 
+/* vxlanN belongs to VNI N's device whether or not that segment exists yet,
+ * so no configuration line depends on the order of others. */
+static bool vx_reserved_ok(struct vty *vty, const char *name, uint32_t own_vni)
+{
+	uint32_t r = vx_reserved_vni(name);
+
+	if (!r || r == own_vni)
+		return true;
+	vty_out(vty, "%% %s is kept for the device of vxlan %u (vxlanN names VNI N's device)\n",
+		name, r);
+	return false;
+}
+
 static bool vx_is_mcast(const struct kld_addr *a)
 {
 	return a->family == AF_INET ? (a->u.bytes[0] & 0xf0) == 0xe0 : a->u.bytes[0] == 0xff;
@@ -174,7 +187,7 @@ static int vx_cmd_vxlan(struct vty *vty, const struct cmd_args *args)
 	s = vx_seg_get(v, (uint32_t)vni, false);
 	if (!s) {
 		snprintf(buf, sizeof(buf), "vxlan%lld", vni);
-		if (vx_name_user(v, buf, NULL, NULL, who, sizeof(who))) {
+		if (vx_name_user(v, buf, VX_USE_ALL, NULL, NULL, who, sizeof(who))) {
 			vty_out(vty, "%% The default device name %s is used by %s\n", buf, who);
 			return CMD_WARNING;
 		}
@@ -216,11 +229,11 @@ static int vx_bridge_name_check(struct vty *vty, struct vxland *v, const char *n
 	const struct vx_iface *i;
 	char who[64];
 
-	if (!vx_ifname_ok(vty, name))
+	if (!vx_ifname_ok(vty, name) || !vx_reserved_ok(vty, name, 0))
 		return -1;
-	if (vx_seg_by_ifname(v, name)) {
-		vty_out(vty, "%% %s is used by %s\n", name,
-			vx_name_user(v, name, NULL, self, who, sizeof(who)));
+	if (vx_name_user(v, name, VX_USE_DEV | VX_USE_UNDERLAY | VX_USE_MEMBER, NULL, self, who,
+			 sizeof(who))) {
+		vty_out(vty, "%% %s is used by %s\n", name, who);
 		return -1;
 	}
 	i = vx_iface_get(v, name);
@@ -278,13 +291,13 @@ static int vx_cmd_interface(struct vty *vty, const struct cmd_args *args)
 	char oldbuf[IFNAMSIZ], nowbuf[IFNAMSIZ], old[IFNAMSIZ], now[IFNAMSIZ], who[64];
 	struct vx_seg probe = *s;
 
-	if (name[0] && !vx_ifname_ok(vty, name))
+	if (name[0] && (!vx_ifname_ok(vty, name) || !vx_reserved_ok(vty, name, s->vni)))
 		return CMD_WARNING;
 	snprintf(probe.ifname, sizeof(probe.ifname), "%s", name);
 	/* vx_seg_ifname fills its buffer only for the default name: copy what it returns. */
 	snprintf(now, sizeof(now), "%s", vx_seg_ifname(&probe, nowbuf));
 	snprintf(old, sizeof(old), "%s", vx_seg_ifname(s, oldbuf));
-	if (vx_name_user(v, now, s, NULL, who, sizeof(who))) {
+	if (vx_name_user(v, now, VX_USE_ALL, s, NULL, who, sizeof(who))) {
 		vty_out(vty, "%% Device name %s is used by %s\n", now, who);
 		return CMD_WARNING;
 	}
@@ -448,9 +461,10 @@ static int vx_cmd_underlay(struct vty *vty, const struct cmd_args *args)
 	const char *name = cmd_has(args, "no") ? "" : cmd_arg(args, "name");
 	char who[64];
 
-	if (name[0] && !vx_ifname_ok(vty, name))
+	if (name[0] && (!vx_ifname_ok(vty, name) || !vx_reserved_ok(vty, name, 0)))
 		return CMD_WARNING;
-	if (name[0] && vx_name_user(v, name, NULL, NULL, who, sizeof(who))) {
+	if (name[0] &&
+	    vx_name_user(v, name, VX_USE_DEV | VX_USE_BRIDGE, NULL, NULL, who, sizeof(who))) {
 		vty_out(vty, "%% %s is %s: an underlay is the device VXLAN runs over\n", name, who);
 		return CMD_WARNING;
 	}
@@ -681,7 +695,10 @@ static int vx_cmd_member(struct vty *vty, const struct cmd_args *args)
 		vx_changed(vty, &b->st);
 		return CMD_SUCCESS;
 	}
-	if (vx_name_user(v, name, NULL, NULL, who, sizeof(who))) {
+	if (!vx_reserved_ok(vty, name, 0))
+		return CMD_WARNING;
+	if (vx_name_user(v, name, VX_USE_DEV | VX_USE_BRIDGE | VX_USE_MEMBER, NULL, b, who,
+			 sizeof(who))) {
 		vty_out(vty, "%% %s is %s%s\n", name, who,
 			vx_seg_by_ifname(v, name) ? ": a segment joins a bridge with `bridge`" : "");
 		return CMD_WARNING;

@@ -301,7 +301,9 @@ def test_removed_while_down_is_swept_and_held_segment_comes_up(lab):
 BAD = [
     (["vxlan 0"], "% vxlan: 0 is out of range 1-16777215"),
     (["vxlan 16777216"], "% vxlan: 16777216 is out of range 1-16777215"),
-    (["vxlan 100", "interface vxlan101"], "is used by the device of vxlan 101"),
+    (["vxlan 100", "interface vxlan101"], "vxlan101 is kept for the device of vxlan 101"),
+    (["vxlan 100", "interface vxlan7"], "vxlan7 is kept for the device of vxlan 7"),
+    (["vxlan 100", "underlay br-x"], "br-x is bridge br-x: an underlay is"),
     (["vxlan 101", "interface br-x"], "is used by bridge br-x"),
     (["vxlan 100", "mac 52:54:00:zz:00:01 remote 10.0.0.2"], "Malformed MAC"),
     (["vxlan 100", "mac 01:00:5e:00:00:01 remote 10.0.0.2"], "not a unicast MAC"),
@@ -319,11 +321,11 @@ BAD = [
     (["vxlan 100", "address 300.1.1.1/24"], "Malformed address"),
     (["vxlan 100", "bridge wgq"], "is a veth device, not vxland's bridge"),
     (["vxlan 100", "mtu 40"], "% mtu: 40 is out of range 68-65535"),
-    (["bridge vxlan100"], "vxlan100 is used by the device of vxlan 100"),
+    (["bridge vxlan100"], "vxlan100 is kept for the device of vxlan 100"),
     (["bridge eth9"], "is a veth device, not vxland's bridge"),
     # a VXLAN device made by hand: zebra-lite would refuse it later, so the prompt does now
     (["vxlan 400"], "% vxlan400 exists and was not made by vxland (a vxlan device)"),
-    (["vxlan 100", "interface vxlan400"], "% vxlan400 exists and was not made by vxland"),
+    (["vxlan 100", "interface vxhand"], "% vxhand exists and was not made by vxland"),
 ]
 
 
@@ -331,6 +333,7 @@ def test_bad_input_is_refused_and_changes_nothing(lab):
     a = lab.host("a")
     a.cmd("ip link add wgq type veth peer name wgqp && ip link add eth9 type veth peer name eth9p")
     a.cmd("ip link add vxlan400 type vxlan id 400 dstport 4789")
+    a.cmd("ip link add vxhand type vxlan id 401 dstport 4789")
     start(a)
     a.conf("vxlan 100", "remote 10.0.0.2", "exit", "vxlan 101", "remote 10.0.0.3",
            "bridge br-x", "exit")
