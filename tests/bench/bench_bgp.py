@@ -437,22 +437,41 @@ MONITORS = {"fanout": 10}
 KERNEL_PROTO = {"kldnet": 186, "bird": 12}  # rtm_protocol of their kernel routes
 
 
-def rss_hwm_kb(h):
-    """Peak RSS summed over the DUT's processes: everything in its
-    namespace but the nsenter wrappers of the harness."""
+def dut_pids(h):
+    """The DUT's processes: everything in its namespace but the nsenter
+    wrappers and the Python helpers of the harness."""
     from kldlab import sh
-    total = 0
     for pid in sh(["ip", "netns", "pids", h.ns], check=False).stdout.split():
         try:
             status = open(f"/proc/{pid}/status").read()
         except FileNotFoundError:
             continue
-        if status.split("\n", 1)[0].split()[-1] in ("nsenter", "sh", "python3"):
-            continue
+        if status.split("\n", 1)[0].split()[-1] not in ("nsenter", "sh", "python3"):
+            yield pid, status
+
+
+def rss_hwm_kb(h):
+    """Peak RSS summed over the DUT's processes."""
+    total = 0
+    for _, status in dut_pids(h):
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
                 total += int(line.split()[1])
     return total
+
+
+def cpu_seconds(h):
+    """User + system CPU time the DUT's processes have used so far: unlike
+    the wall clock, it barely moves when the machine is busy with other
+    work, so it compares two builds on a shared machine."""
+    ticks = 0
+    for pid, _ in dut_pids(h):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def role_kernel(args):
@@ -545,6 +564,7 @@ def run_one(name, scenario, args):
             return ps
         mons = speakers(m, "monitor", nm, "10.0.2.1")
         feeds = speakers(f, "feeder", nf, "10.0.1.1")
+        cpu0 = cpu_seconds(d)
         for p in feeds:
             p.stdin.write("go\n")
             p.stdin.flush()
@@ -556,6 +576,7 @@ def run_one(name, scenario, args):
                "messages": sum(s["messages"] for s in starts), "feeders": nf}
         if kern:
             row["kernel_seconds"] = read_json(kern, limit, "last kernel route")["t_end"] - t0
+        row["cpu_seconds"] = cpu_seconds(d) - cpu0
         row["rss_kb"] = rss_hwm_kb(d)
         return row
     finally:
@@ -568,7 +589,7 @@ def print_table(rows, args):
     print(f"\nN = {args.prefixes} IPv4 prefixes per feeder, {args.sets} attribute sets per "
           f"feeder; time = first UPDATE -> last prefix at the monitor")
     print(f"{'scenario':<14} {'DUT':<13} {'seconds':>8} {'x kldnet':>8} {'kernel s':>8} "
-          f"{'RSS MiB':>8} {'B/path':>7} {'x kldnet':>8}")
+          f"{'CPU s':>7} {'RSS MiB':>8} {'B/path':>7} {'x kldnet':>8}")
     for sc in dict.fromkeys(r["scenario"] for r in rows):
         rs = [r for r in rows if r["scenario"] == sc]
         base = next((r for r in rs if r["dut"] == "kldnet" and "error" not in r), None)
@@ -581,7 +602,7 @@ def print_table(rows, args):
             tr = f"{r['seconds'] / base['seconds']:8.2f}" if base else f"{'-':>8}"
             mr = f"{r['rss_kb'] / max(base['rss_kb'], 1):8.2f}" if base else f"{'-':>8}"
             print(f"{sc:<14} {NAMES[r['dut']]:<13} {r['seconds']:8.2f} {tr} {ks} "
-                  f"{r['rss_kb'] / 1024:8.1f} {r['rss_kb'] * 1024 / paths:7.0f} {mr}")
+                  f"{r['cpu_seconds']:7.2f} {r['rss_kb'] / 1024:8.1f} {r['rss_kb'] * 1024 / paths:7.0f} {mr}")
 
 
 def main():

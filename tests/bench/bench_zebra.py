@@ -28,6 +28,13 @@ def rss_kb(pid, field="VmRSS"):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process: a figure that two builds can
+    be compared by on a machine busy with other work."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def kernel_count(h):
     return int(h.cmd("ip -4 route show proto bgp | wc -l").strip())
 
@@ -50,21 +57,22 @@ def bench_zebra(lab, args):
         gen += ["--random", args.random_seed]
     else:
         gen += ["--prefix", "11.0.0.0/24"]
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_seconds(pid)
     h.zclient(*gen, "--hold", "0", timeout=3600)
-    add = time.monotonic() - t0
+    add, add_cpu = time.monotonic() - t0, cpu_seconds(pid) - c0
     installed = kernel_count(h)
     rss = rss_kb(pid)
     peak = rss_kb(pid, "VmHWM")
     rib = h.vtysh("show zebra client")
     # The client has gone: its routes stay for the grace time; delete them
     # explicitly as the owner would.
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_seconds(pid)
     h.zclient(*gen, "--delete", timeout=3600)
-    delete = time.monotonic() - t0
+    delete, delete_cpu = time.monotonic() - t0, cpu_seconds(pid) - c0
     left = kernel_count(h)
     h.stop("zebra-lite")
-    return dict(add=add, delete=delete, installed=installed, left=left, rss_kb=rss,
+    return dict(add=add, delete=delete, add_cpu=add_cpu, delete_cpu=delete_cpu,
+                installed=installed, left=left, rss_kb=rss,
                 peak_kb=peak, base_kb=base, clients=rib)
 
 
@@ -111,6 +119,7 @@ def main():
     print(f"{'':24}{'add (s)':>10}{'delete (s)':>12}{'in kernel':>11}")
     print(f"{'zebra-lite (client API)':24}{z['add']:10.2f}{z['delete']:12.2f}{z['installed']:11d}")
     print(f"{'ip -batch':24}{ip['add']:10.2f}{ip['delete']:12.2f}{ip['installed']:11d}")
+    print(f"zebra-lite CPU (user+system): add {z['add_cpu']:.2f} s, delete {z['delete_cpu']:.2f} s")
     print(f"ratio ip-batch/zebra-lite: add {ip['add'] / z['add']:.2f}x, "
           f"delete {ip['delete'] / z['delete']:.2f}x  (>1: zebra-lite faster)")
     print(f"zebra-lite RSS: {z['base_kb'] / 1024:.1f} MiB empty, {z['rss_kb'] / 1024:.1f} MiB "
