@@ -732,7 +732,7 @@ int vtysh_execute(struct vtysh *v, const char *line)
 	}
 	vtysh_pipe_begin(v, &pipe);
 	rc = vtysh_execute_line(v, cmd);
-	vtysh_pipe_end(v, &pipe);
+	vtysh_pipe_end(v, &pipe, rc != 0);
 	free(cmd);
 	return rc;
 }

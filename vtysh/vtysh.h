@@ -82,7 +82,8 @@ bool vtysh_pipe_parse(const struct vtysh *v, const char *line, char **cmd,
 		      struct vtysh_pipe *p);
 void vtysh_pipe_begin(struct vtysh *v, struct vtysh_pipe *p);
 /* Prints what passed the filter, frees p. */
-void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p);
+/* `failed`: the command was refused, so there is nothing to count. */
+void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p, bool failed);
 void vtysh_pipe_free(struct vtysh_pipe *p);
 /* Command output: to the filter when one runs, else to stdout. */
 void vtysh_out(struct vtysh *v, const char *text);

@@ -83,17 +83,20 @@ static int vtysh_cmd_write_memory(struct vty *vty, const struct cmd_args *args)
 	return rc;
 }
 
+/* One word for a daemon's state, so `show daemons` and `show version` agree. */
+static const char *vtysh_daemon_state(const struct vtysh_daemon *d)
+{
+	if (d->fd >= 0)
+		return "running";
+	return d->socket_present ? "not answering" : "not running";
+}
+
 static int vtysh_cmd_show_daemons(struct vty *vty, const struct cmd_args *args)
 {
 	struct vtysh *v = vty->arg;
 
-	for (size_t i = 0; i < v->ndaemons; i++) {
-		struct vtysh_daemon *d = &v->daemons[i];
-		const char *state = d->fd >= 0 ? "running" :
-				    d->socket_present ? "not answering" : "not running";
-
-		vty_out(vty, " %-12s %s\n", d->name, state);
-	}
+	for (size_t i = 0; i < v->ndaemons; i++)
+		vty_out(vty, " %-12s %s\n", v->daemons[i].name, vtysh_daemon_state(&v->daemons[i]));
 	return CMD_SUCCESS;
 }
 
@@ -156,7 +159,7 @@ static int vtysh_cmd_show_version(struct vty *vty, const struct cmd_args *args)
 		const struct vtysh_daemon *d = &v->daemons[i];
 
 		vty_out(vty, " %-12s %s\n", d->name,
-			d->fd >= 0 ? (d->version ? d->version : "running") : "not running");
+			d->fd >= 0 && d->version ? d->version : vtysh_daemon_state(d));
 	}
 	return CMD_SUCCESS;
 }

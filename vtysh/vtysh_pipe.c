@@ -86,7 +86,7 @@ static bool vtysh_pipe_hit(const struct vtysh_pipe *p, const char *s)
 	return !p->has_re || regexec(&p->re, s, 0, NULL, 0) == 0;
 }
 
-void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p)
+void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p, bool failed)
 {
 	char *text = p->out.data ? p->out.data : "", *save = NULL, *l;
 	bool begun = false;
@@ -116,7 +116,7 @@ void vtysh_pipe_end(struct vtysh *v, struct vtysh_pipe *p)
 			break;
 		}
 	}
-	if (p->kind == VTYSH_PIPE_COUNT)
+	if (p->kind == VTYSH_PIPE_COUNT && !failed)
 		vtysh_printf(v, "%lu\n", count);
 	vtysh_pipe_free(p);
 }

@@ -63,6 +63,7 @@ def test_shell_survives_a_daemon_going_down(lab):
     h.stop("bgpd", signal.SIGKILL)
     out = h.vtysh("show daemons")
     assert " bgpd         not answering" in out
+    assert " bgpd         not answering" in h.vtysh("show version")  # the same word
     out = h.vtysh("configure terminal", "router bgp 1", check=False)
     assert "% Not running:" in out and "bgpd" in out
     assert "hostname lab1" not in h.running_config()

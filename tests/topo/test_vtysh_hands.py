@@ -173,6 +173,10 @@ def test_paste_seed_blocks_ctrl_keys_abbreviations_pipes(r1, tmp_path):
         out = sh.run("show running-config | count prefix-list")
         n = int(out.splitlines()[-1])
         assert n == sum("prefix-list" in l for l in h.running_config().splitlines())
+        sh.run("conf t", CONFIG_PROMPT)  # no `show` here: the error alone, no count after it
+        out = sh.run("sh run | count", CONFIG_PROMPT)
+        assert "Unknown command" in out and not out.strip().splitlines()[-1].strip().isdigit(), out
+        sh.run("end")
         out = sh.run("show running-config bgpd")
         assert "router bgp 65001" in out and "Current configuration" not in out
         out = sh.run("show running-config zebra-lite")
