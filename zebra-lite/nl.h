@@ -341,6 +341,12 @@ int zl_nl_attr_table_nested(const struct nlattr *nest,
 			    const struct nlattr **tb, uint16_t max);
 /* Address attribute: payload of exactly the family's size. */
 int zl_nl_attr_get_addr(const struct nlattr *a, uint8_t family, struct kld_addr *out);
+/* Absent: 0 and *out untouched; malformed (short, unterminated, too long): -EINVAL. */
+int zl_nl_attr_get_str(const struct nlattr *a, char *dst, size_t size);
+int zl_nl_attr_get_u8(const struct nlattr *a, uint8_t *out);
+int zl_nl_attr_get_u32(const struct nlattr *a, uint32_t *out);
+/* The IPv4 attribute if there is one, else the IPv6 one. */
+int zl_nl_attr_get_addr46(const struct nlattr *a4, const struct nlattr *a6, struct kld_addr *out);
 bool zl_nl_attr_put_addr(struct nlmsghdr *nlh, size_t size, uint16_t type,
 			 const struct kld_addr *a);
 /* Fixed-size attribute validation: payload of at least len bytes. */

@@ -74,6 +74,51 @@ int zl_nl_attr_get_addr(const struct nlattr *a, uint8_t family, struct kld_addr 
 	return kld_addr_set(out, family, mnl_attr_get_payload(a)) < 0 ? -EINVAL : 0;
 }
 
+/* The getters below leave *out alone when the attribute is absent: the
+ * caller's default stands, and only a malformed one is an error. */
+int zl_nl_attr_get_str(const struct nlattr *a, char *dst, size_t size)
+{
+	size_t n;
+
+	if (!a)
+		return 0;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		return -EINVAL;
+	n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
+	if (n >= size)
+		return -EINVAL;
+	memcpy(dst, mnl_attr_get_str(a), n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int zl_nl_attr_get_u8(const struct nlattr *a, uint8_t *out)
+{
+	if (!a)
+		return 0;
+	if (!zl_nl_attr_ok(a, sizeof(*out)))
+		return -EINVAL;
+	*out = mnl_attr_get_u8(a);
+	return 0;
+}
+
+int zl_nl_attr_get_u32(const struct nlattr *a, uint32_t *out)
+{
+	if (!a)
+		return 0;
+	if (!zl_nl_attr_ok(a, sizeof(*out)))
+		return -EINVAL;
+	*out = mnl_attr_get_u32(a);
+	return 0;
+}
+
+int zl_nl_attr_get_addr46(const struct nlattr *a4, const struct nlattr *a6, struct kld_addr *out)
+{
+	if (a4)
+		return zl_nl_attr_get_addr(a4, AF_INET, out);
+	return a6 ? zl_nl_attr_get_addr(a6, AF_INET6, out) : 0;
+}
+
 bool zl_nl_attr_put_addr(struct nlmsghdr *nlh, size_t size, uint16_t type,
 			 const struct kld_addr *a)
 {

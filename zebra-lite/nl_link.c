@@ -208,49 +208,6 @@ int zl_nl_link_build_delete(void *buf, size_t size, int ifindex)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static int copy_str(const struct nlattr *a, char *dst, size_t size)
-{
-	size_t n;
-
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return -EINVAL;
-	n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
-	if (n >= size)
-		return -EINVAL;
-	memcpy(dst, mnl_attr_get_str(a), n);
-	dst[n] = '\0';
-	return 0;
-}
-
-static int get_u32(const struct nlattr *a, uint32_t *out)
-{
-	if (!a)
-		return 0;
-	if (!zl_nl_attr_ok(a, sizeof(uint32_t)))
-		return -EINVAL;
-	*out = mnl_attr_get_u32(a);
-	return 0;
-}
-
-static int get_u8(const struct nlattr *a, uint8_t *out)
-{
-	if (!a)
-		return 0;
-	if (!zl_nl_attr_ok(a, sizeof(uint8_t)))
-		return -EINVAL;
-	*out = mnl_attr_get_u8(a);
-	return 0;
-}
-
-static int get_vxlan_addr(const struct nlattr *a4, const struct nlattr *a6, struct kld_addr *out)
-{
-	if (a4)
-		return zl_nl_attr_get_addr(a4, AF_INET, out);
-	if (a6)
-		return zl_nl_attr_get_addr(a6, AF_INET6, out);
-	return 0;
-}
-
 static int parse_vxlan(const struct nlattr *data, struct zl_nl_vxlan *v)
 {
 	const struct nlattr *tb[IFLA_VXLAN_MAX + 1];
@@ -259,9 +216,9 @@ static int parse_vxlan(const struct nlattr *data, struct zl_nl_vxlan *v)
 
 	if (zl_nl_attr_table_nested(data, tb, IFLA_VXLAN_MAX) < 0)
 		return -EINVAL;
-	if (get_u32(tb[IFLA_VXLAN_ID], &v->vni) < 0 || get_u32(tb[IFLA_VXLAN_LINK], &dev) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_LEARNING], &learning) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_TTL], &v->ttl) < 0)
+	if (zl_nl_attr_get_u32(tb[IFLA_VXLAN_ID], &v->vni) < 0 || zl_nl_attr_get_u32(tb[IFLA_VXLAN_LINK], &dev) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_LEARNING], &learning) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_TTL], &v->ttl) < 0)
 		return -EINVAL;
 	v->dev = (int)dev;
 	v->learning = learning != 0;
@@ -270,9 +227,9 @@ static int parse_vxlan(const struct nlattr *data, struct zl_nl_vxlan *v)
 			return -EINVAL;
 		v->dstport = ntohs(mnl_attr_get_u16(tb[IFLA_VXLAN_PORT]));
 	}
-	if (get_vxlan_addr(tb[IFLA_VXLAN_LOCAL], tb[IFLA_VXLAN_LOCAL6], &v->local) < 0)
+	if (zl_nl_attr_get_addr46(tb[IFLA_VXLAN_LOCAL], tb[IFLA_VXLAN_LOCAL6], &v->local) < 0)
 		return -EINVAL;
-	return get_vxlan_addr(tb[IFLA_VXLAN_GROUP], tb[IFLA_VXLAN_GROUP6], &v->group);
+	return zl_nl_attr_get_addr46(tb[IFLA_VXLAN_GROUP], tb[IFLA_VXLAN_GROUP6], &v->group);
 }
 
 static int parse_linkinfo(const struct nlattr *info, struct zl_nl_link *l)
@@ -283,7 +240,7 @@ static int parse_linkinfo(const struct nlattr *info, struct zl_nl_link *l)
 		return -EINVAL;
 	if (!tb[IFLA_INFO_KIND])
 		return 0;
-	if (copy_str(tb[IFLA_INFO_KIND], l->kind, sizeof(l->kind)) < 0)
+	if (zl_nl_attr_get_str(tb[IFLA_INFO_KIND], l->kind, sizeof(l->kind)) < 0)
 		return -EINVAL;
 	if (strcmp(l->kind, "vxlan") == 0 && tb[IFLA_INFO_DATA])
 		return parse_vxlan(tb[IFLA_INFO_DATA], &l->vxlan);
@@ -318,12 +275,12 @@ static int parse_link_attrs(const struct nlattr **tb, struct zl_nl_link *l)
 {
 	uint32_t master = 0, link = 0;
 
-	if (tb[IFLA_IFNAME] && copy_str(tb[IFLA_IFNAME], l->name, sizeof(l->name)) < 0)
+	if (tb[IFLA_IFNAME] && zl_nl_attr_get_str(tb[IFLA_IFNAME], l->name, sizeof(l->name)) < 0)
 		return -EINVAL;
 	if (copy_alias(tb[IFLA_IFALIAS], l->alias, sizeof(l->alias)) < 0)
 		return -EINVAL;
-	if (get_u32(tb[IFLA_MTU], &l->mtu) < 0 || get_u32(tb[IFLA_MASTER], &master) < 0 ||
-	    get_u32(tb[IFLA_LINK], &link) < 0 || get_u8(tb[IFLA_OPERSTATE], &l->operstate) < 0)
+	if (zl_nl_attr_get_u32(tb[IFLA_MTU], &l->mtu) < 0 || zl_nl_attr_get_u32(tb[IFLA_MASTER], &master) < 0 ||
+	    zl_nl_attr_get_u32(tb[IFLA_LINK], &link) < 0 || zl_nl_attr_get_u8(tb[IFLA_OPERSTATE], &l->operstate) < 0)
 		return -EINVAL;
 	l->master = (int)master;
 	l->link = (int)link;

@@ -162,49 +162,6 @@ int zl_nl_vxdev_build_get(void *buf, size_t size, const char *name)
 
 /* ---- parsing ---- */
 
-static int get_str(const struct nlattr *a, char *dst, size_t size)
-{
-	size_t n;
-
-	if (!a)
-		return 0;
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return -EINVAL;
-	n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
-	if (n >= size)
-		return -EINVAL;
-	memcpy(dst, mnl_attr_get_str(a), n);
-	dst[n] = '\0';
-	return 0;
-}
-
-static int get_u8(const struct nlattr *a, uint8_t *out)
-{
-	if (!a)
-		return 0;
-	if (!zl_nl_attr_ok(a, 1))
-		return -EINVAL;
-	*out = mnl_attr_get_u8(a);
-	return 0;
-}
-
-static int get_u32(const struct nlattr *a, uint32_t *out)
-{
-	if (!a)
-		return 0;
-	if (!zl_nl_attr_ok(a, 4))
-		return -EINVAL;
-	*out = mnl_attr_get_u32(a);
-	return 0;
-}
-
-static int get_addr(const struct nlattr *a4, const struct nlattr *a6, struct kld_addr *out)
-{
-	if (a4)
-		return zl_nl_attr_get_addr(a4, AF_INET, out);
-	return a6 ? zl_nl_attr_get_addr(a6, AF_INET6, out) : 0;
-}
-
 static int parse_vx_ports(const struct nlattr **tb, struct zl_nl_vx *v)
 {
 	const struct ifla_vxlan_port_range *r;
@@ -232,20 +189,20 @@ static int parse_vx(const struct nlattr *data, struct zl_nl_vx *v)
 
 	if (zl_nl_attr_table_nested(data, tb, IFLA_VXLAN_MAX) < 0)
 		return -EINVAL;
-	if (get_u32(tb[IFLA_VXLAN_ID], &v->vni) < 0 || get_u32(tb[IFLA_VXLAN_LINK], &dev) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_LEARNING], &learning) < 0 || get_u8(tb[IFLA_VXLAN_TTL], &v->ttl) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_TOS], &v->tos) < 0 || get_u8(tb[IFLA_VXLAN_UDP_CSUM], &csum) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_UDP_ZERO_CSUM6_TX], &z6tx) < 0 ||
-	    get_u8(tb[IFLA_VXLAN_UDP_ZERO_CSUM6_RX], &z6rx) < 0 || parse_vx_ports(tb, v) < 0)
+	if (zl_nl_attr_get_u32(tb[IFLA_VXLAN_ID], &v->vni) < 0 || zl_nl_attr_get_u32(tb[IFLA_VXLAN_LINK], &dev) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_LEARNING], &learning) < 0 || zl_nl_attr_get_u8(tb[IFLA_VXLAN_TTL], &v->ttl) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_TOS], &v->tos) < 0 || zl_nl_attr_get_u8(tb[IFLA_VXLAN_UDP_CSUM], &csum) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_UDP_ZERO_CSUM6_TX], &z6tx) < 0 ||
+	    zl_nl_attr_get_u8(tb[IFLA_VXLAN_UDP_ZERO_CSUM6_RX], &z6rx) < 0 || parse_vx_ports(tb, v) < 0)
 		return -EINVAL;
 	v->dev = (int)dev;
 	v->learning = learning != 0;
 	v->udpcsum = csum != 0;
 	v->udp6zerocsumtx = z6tx != 0;
 	v->udp6zerocsumrx = z6rx != 0;
-	if (get_addr(tb[IFLA_VXLAN_LOCAL], tb[IFLA_VXLAN_LOCAL6], &v->local) < 0)
+	if (zl_nl_attr_get_addr46(tb[IFLA_VXLAN_LOCAL], tb[IFLA_VXLAN_LOCAL6], &v->local) < 0)
 		return -EINVAL;
-	return get_addr(tb[IFLA_VXLAN_GROUP], tb[IFLA_VXLAN_GROUP6], &v->remote);
+	return zl_nl_attr_get_addr46(tb[IFLA_VXLAN_GROUP], tb[IFLA_VXLAN_GROUP6], &v->remote);
 }
 
 static int parse_bridge(const struct nlattr *data, struct zl_nl_vxdev *d)
@@ -254,7 +211,7 @@ static int parse_bridge(const struct nlattr *data, struct zl_nl_vxdev *d)
 	uint8_t vf = 0;
 
 	if (zl_nl_attr_table_nested(data, tb, IFLA_BR_MAX) < 0 ||
-	    get_u8(tb[IFLA_BR_VLAN_FILTERING], &vf) < 0)
+	    zl_nl_attr_get_u8(tb[IFLA_BR_VLAN_FILTERING], &vf) < 0)
 		return -EINVAL;
 	d->vlan_filtering = vf != 0;
 	return 0;
@@ -265,7 +222,7 @@ static int parse_info(const struct nlattr *info, struct zl_nl_vxdev *d)
 	const struct nlattr *tb[IFLA_INFO_MAX + 1];
 
 	if (zl_nl_attr_table_nested(info, tb, IFLA_INFO_MAX) < 0 ||
-	    get_str(tb[IFLA_INFO_KIND], d->kind_name, sizeof(d->kind_name)) < 0)
+	    zl_nl_attr_get_str(tb[IFLA_INFO_KIND], d->kind_name, sizeof(d->kind_name)) < 0)
 		return -EINVAL;
 	if (!strcmp(d->kind_name, "vxlan"))
 		d->kind = ZL_VXK_VXLAN;
@@ -294,9 +251,9 @@ int zl_nl_vxdev_parse(const struct nlmsghdr *nlh, struct zl_nl_vxdev *d)
 	memset(d, 0, sizeof(*d));
 	d->ifindex = ifi->ifi_index;
 	d->up = (ifi->ifi_flags & IFF_UP) != 0;
-	if (get_str(tb[IFLA_IFNAME], d->name, sizeof(d->name)) < 0 ||
-	    get_str(tb[IFLA_IFALIAS], d->alias, sizeof(d->alias)) < 0 ||
-	    get_u32(tb[IFLA_MTU], &d->mtu) < 0 || get_u32(tb[IFLA_MASTER], &master) < 0)
+	if (zl_nl_attr_get_str(tb[IFLA_IFNAME], d->name, sizeof(d->name)) < 0 ||
+	    zl_nl_attr_get_str(tb[IFLA_IFALIAS], d->alias, sizeof(d->alias)) < 0 ||
+	    zl_nl_attr_get_u32(tb[IFLA_MTU], &d->mtu) < 0 || zl_nl_attr_get_u32(tb[IFLA_MASTER], &master) < 0)
 		return -EINVAL;
 	d->master = (int)master;
 	return tb[IFLA_LINKINFO] ? parse_info(tb[IFLA_LINKINFO], d) : 0;
