@@ -172,7 +172,8 @@ Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear)
 	cr.clear = clear;
 	req.body_case = KLD__ENVELOPE__BODY_FW_COUNTERS_REQUEST;
 	req.fw_counters_request = &cr;
-	return kld_proto_daemon_query(&f->p, "fwd-query", &req, KLD__ENVELOPE__BODY_FW_COUNTERS);
+	return kld_proto_daemon_query(&f->p, "fwd-query", &req, KLD__ENVELOPE__BODY_FW_COUNTERS,
+				      5000);
 }
 
 int fwd_zebra_init(struct fwd *f)

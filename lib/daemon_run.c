@@ -8,7 +8,7 @@
 #include "log.h"
 
 Kld__Envelope *kld_proto_daemon_query(struct kld_proto_daemon *p, const char *who,
-				      Kld__Envelope *req, int body_case)
+				      Kld__Envelope *req, int body_case, int timeout_ms)
 {
 	char path[PATH_MAX + 32], peer[32];
 	Kld__Envelope *rep;
@@ -18,7 +18,7 @@ Kld__Envelope *kld_proto_daemon_query(struct kld_proto_daemon *p, const char *wh
 	fd = kld_sync_connect(path, who, 2000, peer, sizeof(peer));
 	if (fd < 0)
 		return NULL;
-	rep = kld_sync_request(fd, req, 5000);
+	rep = kld_sync_request(fd, req, timeout_ms);
 	close(fd);
 	if (rep && (int)rep->body_case != body_case) {
 		kld_frame_free(rep);

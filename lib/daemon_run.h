@@ -35,7 +35,7 @@ struct kld_proto_daemon_desc {
  * commands that need live kernel facts. The reply, if its body is
  * `body_case`, else NULL (free with kld_frame_free()). */
 Kld__Envelope *kld_proto_daemon_query(struct kld_proto_daemon *p, const char *who,
-				      Kld__Envelope *req, int body_case);
+				      Kld__Envelope *req, int body_case, int timeout_ms);
 
 /* Runs the daemon to its end; returns the process exit code. */
 int kld_proto_daemon_main(const struct kld_proto_daemon_desc *desc, struct kld_proto_daemon *p,

@@ -474,26 +474,16 @@ const struct kld_ipc_ops vx_zebra_ops = {
 
 Kld__Envelope *vx_fetch_fdb(struct vxland *v, const char *ifname)
 {
-	Kld__Envelope req = KLD__ENVELOPE__INIT, *rep;
+	Kld__Envelope req = KLD__ENVELOPE__INIT;
 	Kld__FdbRequest fr = KLD__FDB_REQUEST__INIT;
-	char path[PATH_MAX + 32], peer[32];
-	int fd;
 
-	kld_daemon_path(&v->p.d, "zserv.sock", path, sizeof(path));
-	/* A connection of its own, so the main one is never replaced. */
-	fd = kld_sync_connect(path, "vxland-query", 2000, peer, sizeof(peer));
-	if (fd < 0)
-		return NULL;
 	fr.ifname = (char *)(ifname ? ifname : "");
 	req.body_case = KLD__ENVELOPE__BODY_FDB_REQUEST;
 	req.fdb_request = &fr;
-	rep = kld_sync_request(fd, &req, 10000);
-	close(fd);
-	if (rep && rep->body_case != KLD__ENVELOPE__BODY_FDB_STATE) {
-		kld_frame_free(rep);
-		return NULL;
-	}
-	return rep;
+	/* On a connection of its own, so the main one is never replaced; a
+	 * table of 100,000 MACs takes seconds on a busy machine. */
+	return kld_proto_daemon_query(&v->p, "vxland-query", &req, KLD__ENVELOPE__BODY_FDB_STATE,
+				      10000);
 }
 
 int vx_zebra_init(struct vxland *v)
