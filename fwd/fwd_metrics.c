@@ -120,7 +120,8 @@ static void fwd_metrics_body(struct evbuffer *b, void *arg)
 	}
 	kld_metrics_family(b, "firewall_rule_packets_total", "counter", "Packets a rule decided");
 	fwd_m_rules(b, f, c, "firewall_rule_packets_total", false);
-	kld_metrics_family(b, "firewall_rule_bytes_total", "counter", "Bytes of the packets a rule decided");
+	kld_metrics_family(b, "firewall_rule_bytes_total", "counter",
+			   "Bytes of the packets a rule decided");
 	fwd_m_rules(b, f, c, "firewall_rule_bytes_total", true);
 	if (rep)
 		kld_frame_free(rep);
