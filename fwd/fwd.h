@@ -7,6 +7,7 @@
  *   fwd_vty.c     commands and the running config
  *   fwd_show.c    show firewall ..., clear firewall counters
  *   fwd_zebra.c   the rule set to zebra-lite, counters from it
+ *   fwd_metrics.c the Prometheus page
  *
  * fwd never touches BPF: it compiles policy into map contents and sends
  * them to zebra-lite, which owns the dataplane (zebra-lite/zl_fw.c).
@@ -20,6 +21,7 @@
 #include "daemon_run.h"
 #include "fw_map.h"
 #include "prefix.h"
+#include "httpd.h"
 #include "trie.h"
 
 #define FWD_NAMESIZ 32
@@ -89,6 +91,7 @@ struct fwd {
 	char *rollback;
 	struct kld_timer *rollback_timer;
 	uint64_t rollback_at_ms;
+	struct kld_metrics metrics;
 };
 
 /* fwd_conf.c */
@@ -131,5 +134,15 @@ void fwd_zebra_fini(struct fwd *f);
 void fwd_schedule_push(struct fwd *f);
 /* Counters (and attachments) from zebra-lite; NULL when it does not answer. */
 Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear);
+/* A rule's counters in a reply (0 when it has none yet). */
+void fwd_rule_count(const Kld__FwCounters *c, uint32_t id, uint64_t *pk, uint64_t *by);
+/* An interface's attachment in a reply, or NULL: not attached. */
+const Kld__FwAttachment *fwd_attachment(const Kld__FwCounters *c, const char *ifname);
+
+/* fwd_metrics.c: the Prometheus page (`firewall metrics listen`) */
+/* Serve it at addr:port (port 0: stop); -1 when it cannot bind there
+ * (the endpoint stays where it was). */
+int fwd_metrics_set(struct fwd *f, const struct kld_addr *addr, uint16_t port);
+void fwd_metrics_fini(struct fwd *f);
 
 #endif

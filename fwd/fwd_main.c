@@ -23,6 +23,7 @@ static void fwd_fini(struct kld_proto_daemon *p, void *arg)
 	struct fwd *f = arg;
 
 	fwd_confirm_fini(f);
+	fwd_metrics_fini(f);
 	fwd_zebra_fini(f);
 	fwd_free_all(f);
 }

@@ -18,26 +18,6 @@ static const char *const fwd_stat_names[FW_ST_MAX] = {
 	"passed", "dropped", "conntrackReplies", "neighborDiscovery", "notIp", "rateLimited",
 };
 
-static void fwd_rule_count(const Kld__FwCounters *c, uint32_t id, uint64_t *pk, uint64_t *by)
-{
-	*pk = *by = 0;
-	for (size_t i = 0; c && i < c->n_rules; i++) {
-		if (c->rules[i]->rule == id) {
-			*pk = c->rules[i]->packets;
-			*by = c->rules[i]->bytes;
-			return;
-		}
-	}
-}
-
-static const Kld__FwAttachment *fwd_attachment(const Kld__FwCounters *c, const char *ifname)
-{
-	for (size_t i = 0; c && i < c->n_attachments; i++)
-		if (!strcmp(c->attachments[i]->ifname, ifname))
-			return c->attachments[i];
-	return NULL;
-}
-
 /* ---- json ---- */
 
 static json_object *fwd_counter_json(const Kld__FwCounters *c, uint32_t id, const char *text)

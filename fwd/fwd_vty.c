@@ -76,6 +76,23 @@ static int fwd_cmd_no_firewall(struct vty *vty, const struct cmd_args *args)
 	return fwd_changed(vty);
 }
 
+/* `firewall metrics listen A.B.C.D port N`: the Prometheus page. A
+ * configuration line of its own beside the block: `no firewall` and a
+ * roll-back leave it alone. */
+static int fwd_cmd_metrics(struct vty *vty, const struct cmd_args *args)
+{
+	struct kld_addr addr = { 0 };
+	uint16_t port = 0;
+
+	if (!cmd_has(args, "no")) {
+		cmd_arg_addr(args, "addr", &addr);
+		port = (uint16_t)cmd_arg_int(args, "port", 9587);
+	}
+	if (fwd_metrics_set(fwd_of(vty), &addr, port) < 0)
+		return fwd_refuse(vty, "Cannot listen for metrics on that address");
+	return CMD_SUCCESS;
+}
+
 /* ---- firewall node ---- */
 
 static int fwd_cmd_zone(struct vty *vty, const struct cmd_args *args)
@@ -234,13 +251,15 @@ static int fwd_cmd_stealth(struct vty *vty, const struct cmd_args *args)
 
 /* ---- safe apply: firewall commit confirm SECONDS ---- */
 
+static void fwd_write_firewall(struct vty *vty);
+
 static char *fwd_running_text(struct fwd *f)
 {
 	struct vty vty = { .arg = f };
 	char *s;
 
 	kld_buf_init(&vty.out);
-	fwd_write_config(&vty);
+	fwd_write_firewall(&vty);
 	s = kld_xstrdup(vty.out.len ? vty.out.data : "");
 	kld_buf_free(&vty.out);
 	return s;
@@ -315,6 +334,11 @@ static const struct cmd_def fwd_cmds[] = {
 	  fwd_cmd_commit, NULL, 0 },
 	{ "config", "firewall", FW, fwd_cmd_firewall, "firewall", 0 },
 	{ "config", "no firewall", NO FW, fwd_cmd_no_firewall, NULL, 0 },
+	{ "config", "firewall metrics listen A.B.C.D$addr port (1-65535)$port",
+	  FW "Prometheus metrics\nServe them over HTTP\nAddress to listen on\nTCP port\nPort number\n",
+	  fwd_cmd_metrics, NULL, 0 },
+	{ "config", "no firewall metrics [listen A.B.C.D port (1-65535)]",
+	  NO FW "Prometheus metrics\nAddress\nTCP port\nPort number\n", fwd_cmd_metrics, NULL, 0 },
 	{ "firewall", "zone WORD$name", "A zone: interfaces that share one policy\nZone name\n",
 	  fwd_cmd_zone, "firewall-zone", 0 },
 	{ "firewall", "no zone WORD$name", NO "A zone\nZone name\n", fwd_cmd_no_zone, NULL, 0 },
@@ -378,7 +402,8 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 	vty_out(vty, " exit\n");
 }
 
-void fwd_write_config(struct vty *vty)
+/* The firewall block alone: what a roll-back goes back to. */
+static void fwd_write_firewall(struct vty *vty)
 {
 	struct fwd *f = vty->arg;
 
@@ -388,4 +413,15 @@ void fwd_write_config(struct vty *vty)
 	for (const struct fwd_zone *z = f->zones; z; z = z->next)
 		fwd_write_zone(vty, z);
 	vty_out(vty, "exit\n");
+}
+
+void fwd_write_config(struct vty *vty)
+{
+	struct fwd *f = vty->arg;
+	char ab[KLD_ADDR_STRLEN];
+
+	fwd_write_firewall(vty);
+	if (f->metrics.port)
+		vty_out(vty, "firewall metrics listen %s port %u\n",
+			kld_addr_fmt(&f->metrics.addr, ab, sizeof(ab)), f->metrics.port);
 }

@@ -176,6 +176,26 @@ Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear)
 				      5000);
 }
 
+void fwd_rule_count(const Kld__FwCounters *c, uint32_t id, uint64_t *pk, uint64_t *by)
+{
+	*pk = *by = 0;
+	for (size_t i = 0; c && i < c->n_rules; i++) {
+		if (c->rules[i]->rule == id) {
+			*pk = c->rules[i]->packets;
+			*by = c->rules[i]->bytes;
+			return;
+		}
+	}
+}
+
+const Kld__FwAttachment *fwd_attachment(const Kld__FwCounters *c, const char *ifname)
+{
+	for (size_t i = 0; c && i < c->n_attachments; i++)
+		if (!strcmp(c->attachments[i]->ifname, ifname))
+			return c->attachments[i];
+	return NULL;
+}
+
 int fwd_zebra_init(struct fwd *f)
 {
 	f->push_timer = kld_timer_new(f->p.d.loop, fwd_push_timer, f);

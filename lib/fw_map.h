@@ -38,6 +38,14 @@ enum fw_action {
 #define FW_ZF_RATE 0x4    /* per-source token bucket on what would pass */
 #define FW_ZF_L3 0x100    /* set by zebra-lite: the device has no Ethernet
 			   * header (WireGuard, tun): packets start at IP */
+/* Set by zebra-lite: which source maps hold entries of the zone, so that
+ * a packet looks only where something can match. Written as "skip the
+ * trie" rather than "look in it": entries an older zebra-lite left pinned
+ * (no such flags) still send every packet to the trie. */
+#define FW_ZF_HOST4 0x200   /* the zone's /32s are in fw_host4 */
+#define FW_ZF_HOST6 0x400   /* the zone's /128s are in fw_host6 */
+#define FW_ZF_NONET4 0x800  /* no shorter IPv4 prefix: fw_src4 is skipped */
+#define FW_ZF_NONET6 0x1000 /* no shorter IPv6 prefix: fw_src6 is skipped */
 
 /* Global counters (fw_stats index). */
 enum fw_stat {
@@ -95,6 +103,24 @@ struct fw_lpm4_key {
 
 struct fw_lpm6_key {
 	__u32 prefixlen;
+	__u8 gen;
+	__u8 pad;
+	__u16 zone;
+	__u8 addr[16];
+};
+
+/* Host prefixes (/32, /128): hashes looked up before the tries. A host
+ * prefix is the longest possible match, so a hit there is what the trie
+ * would have answered, at a cost that does not grow with the rule set
+ * (the trie's walk does: doc/fwd.md, Benchmark). */
+struct fw_host4_key {
+	__u8 gen;
+	__u8 pad;
+	__u16 zone;
+	__u8 addr[4];
+};
+
+struct fw_host6_key {
 	__u8 gen;
 	__u8 pad;
 	__u16 zone;

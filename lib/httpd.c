@@ -357,3 +357,61 @@ unsigned kld_httpd_conns(const struct kld_httpd *s)
 {
 	return s ? s->nconns : 0;
 }
+
+/* ---- Prometheus metrics pages ---- */
+
+static int kld_metrics_start(struct kld_metrics *m, struct kld_loop *l, kld_httpd_fn fn,
+			     void *arg)
+{
+	char ab[KLD_ADDR_STRLEN];
+
+	if (!m->port || !l)
+		return 0;
+	m->http = kld_httpd_new(l, &m->addr, m->port, "/metrics",
+				"text/plain; version=0.0.4; charset=utf-8", fn, arg);
+	if (!m->http)
+		return -1;
+	kld_info("metrics on http://%s:%u/metrics", kld_addr_fmt(&m->addr, ab, sizeof(ab)),
+		 m->port);
+	return 0;
+}
+
+int kld_metrics_set(struct kld_metrics *m, struct kld_loop *l, const struct kld_addr *addr,
+		    uint16_t port, kld_httpd_fn fn, void *arg)
+{
+	struct kld_metrics old = *m;
+
+	kld_metrics_stop(m); /* first: the same address may be asked for again */
+	m->addr = *addr;
+	m->port = port;
+	if (kld_metrics_start(m, l, fn, arg) == 0)
+		return 0;
+	m->addr = old.addr;
+	m->port = old.port;
+	kld_metrics_start(m, l, fn, arg);
+	return -1;
+}
+
+void kld_metrics_stop(struct kld_metrics *m)
+{
+	kld_httpd_free(m->http);
+	m->http = NULL;
+}
+
+void kld_metrics_family(struct evbuffer *b, const char *name, const char *type, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+const char *kld_metrics_label(const char *v, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *v && o + 3 < size; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			buf[o++] = '\\';
+		buf[o++] = *v == '\n' ? 'n' : *v;
+	}
+	buf[o] = '\0';
+	return buf;
+}

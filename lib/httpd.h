@@ -41,4 +41,24 @@ int kld_httpd_parse(const char *head, const char *path, bool *head_only);
 /* Connections open now (tests, show). */
 unsigned kld_httpd_conns(const struct kld_httpd *s);
 
+/* ---- Prometheus metrics pages (wgd, fwd) ---- */
+
+/* A metrics endpoint as configured, and its server while it runs. */
+struct kld_metrics {
+	struct kld_addr addr;
+	uint16_t port; /* 0: off */
+	struct kld_httpd *http;
+};
+
+/* Serve fn's page at http://addr:port/metrics instead of where m serves
+ * now (port 0: stop serving). -1 when that address cannot be bound: m
+ * goes back to where it was. */
+int kld_metrics_set(struct kld_metrics *m, struct kld_loop *l, const struct kld_addr *addr,
+		    uint16_t port, kld_httpd_fn fn, void *arg);
+void kld_metrics_stop(struct kld_metrics *m);
+/* A family's `# HELP` and `# TYPE` lines (its samples must follow together). */
+void kld_metrics_family(struct evbuffer *b, const char *name, const char *type, const char *help);
+/* A label value as the text format wants it: \, \" and \n escaped. */
+const char *kld_metrics_label(const char *v, char *buf, size_t size);
+
 #endif

@@ -23,14 +23,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "daemon_run.h"
+#include "httpd.h"
 #include "prefix.h"
 #include "wg_key.h"
 
 #define WGD_NAMESIZ 64
 #define WGD_DEFAULT_STALE 180
 #define WGD_DEFAULT_FT_TABLE 51820
-
-struct kld_httpd;
 
 struct wgd_peer {
 	uint8_t pub[WG_KEY_SIZE];
@@ -130,10 +129,7 @@ struct wgd {
 	struct kld_timer *push_timer;
 	struct kld_timer *health_timer;
 	uint32_t stale_secs; /* 0: WGD_DEFAULT_STALE */
-	/* metrics endpoint; port 0: off */
-	struct kld_addr metrics_addr;
-	uint16_t metrics_port;
-	struct kld_httpd *http;
+	struct kld_metrics metrics;
 	/* replay after (re)connecting to zebra-lite */
 	struct kld_ipc_conn *conn;
 	bool replaying;
@@ -262,7 +258,8 @@ void wgd_health_on_state(struct wgd *w, const Kld__WgState *st);
 int wgd_health_init(struct wgd *w);
 void wgd_health_fini(struct wgd *w);
 uint32_t wgd_stale_secs(const struct wgd *w);
-/* Restart the metrics listener after a configuration change. 0 or -1. */
-int wgd_metrics_apply(struct wgd *w);
+/* Serve the metrics at addr:port (port 0: stop); -1 when it cannot bind
+ * there (the endpoint stays where it was). */
+int wgd_metrics_set(struct wgd *w, const struct kld_addr *addr, uint16_t port);
 
 #endif

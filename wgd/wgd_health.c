@@ -197,7 +197,7 @@ static void wgd_metric_family(struct evbuffer *b, const struct wgd *w, const Kld
 	char b64[WG_KEY_B64_SIZE];
 	long long v;
 
-	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
+	kld_metrics_family(b, m->name, m->type, m->help);
 	for (size_t i = 0; st && i < st->n_devices; i++) {
 		const Kld__WgDeviceState *d = st->devices[i];
 
@@ -235,23 +235,9 @@ static void wgd_metrics_body(struct evbuffer *b, void *arg)
 		kld_frame_free(env);
 }
 
-int wgd_metrics_apply(struct wgd *w)
+int wgd_metrics_set(struct wgd *w, const struct kld_addr *addr, uint16_t port)
 {
-	char addr[KLD_ADDR_STRLEN];
-	struct kld_httpd *h;
-
-	kld_httpd_free(w->http);
-	w->http = NULL;
-	if (!w->metrics_port || !w->p.d.loop)
-		return 0;
-	h = kld_httpd_new(w->p.d.loop, &w->metrics_addr, w->metrics_port, "/metrics",
-			  "text/plain; version=0.0.4; charset=utf-8", wgd_metrics_body, w);
-	if (!h)
-		return -1;
-	w->http = h;
-	kld_addr_fmt(&w->metrics_addr, addr, sizeof(addr));
-	kld_info("metrics on http://%s:%u/metrics", addr, w->metrics_port);
-	return 0;
+	return kld_metrics_set(&w->metrics, w->p.d.loop, addr, port, wgd_metrics_body, w);
 }
 
 int wgd_health_init(struct wgd *w)
@@ -266,6 +252,5 @@ void wgd_health_fini(struct wgd *w)
 {
 	kld_timer_free(w->health_timer);
 	w->health_timer = NULL;
-	kld_httpd_free(w->http);
-	w->http = NULL;
+	kld_metrics_stop(&w->metrics);
 }

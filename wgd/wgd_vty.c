@@ -125,21 +125,15 @@ static int wgd_cmd_stale(struct vty *vty, const struct cmd_args *args)
 
 static int wgd_cmd_metrics(struct vty *vty, const struct cmd_args *args)
 {
-	struct wgd *w = wgd_of(vty);
-	struct kld_addr old = w->metrics_addr;
-	uint16_t oldport = w->metrics_port;
+	struct kld_addr addr = { 0 };
+	uint16_t port = 0;
 
-	if (cmd_has(args, "no")) {
-		w->metrics_port = 0;
-	} else {
-		cmd_arg_addr(args, "addr", &w->metrics_addr);
-		w->metrics_port = (uint16_t)cmd_arg_int(args, "port", 9586);
+	if (!cmd_has(args, "no")) {
+		cmd_arg_addr(args, "addr", &addr);
+		port = (uint16_t)cmd_arg_int(args, "port", 9586);
 	}
-	if (wgd_metrics_apply(w) < 0) {
+	if (wgd_metrics_set(wgd_of(vty), &addr, port) < 0) {
 		vty_out(vty, "%% Cannot listen for metrics on that address\n");
-		w->metrics_addr = old;
-		w->metrics_port = oldport;
-		wgd_metrics_apply(w);
 		return CMD_WARNING;
 	}
 	return CMD_SUCCESS;
@@ -982,9 +976,9 @@ void wgd_write_config(struct vty *vty)
 
 	if (w->stale_secs)
 		vty_out(vty, "wireguard stale-threshold %u\n", w->stale_secs);
-	if (w->metrics_port)
+	if (w->metrics.port)
 		vty_out(vty, "wireguard metrics listen %s port %u\n",
-			kld_addr_fmt(&w->metrics_addr, ab, sizeof(ab)), w->metrics_port);
+			kld_addr_fmt(&w->metrics.addr, ab, sizeof(ab)), w->metrics.port);
 	for (const struct wgd_if *ifp = w->ifs; ifp; ifp = ifp->next)
 		wgd_write_if(vty, ifp);
 	for (const struct wgd_mesh *m = w->meshes; m; m = m->next)

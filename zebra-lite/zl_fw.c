@@ -273,6 +273,16 @@ static uint32_t zl_fw_gen_lpm6(const void *k)
 	return ((const struct fw_lpm6_key *)k)->gen;
 }
 
+static uint32_t zl_fw_gen_host4(const void *k)
+{
+	return ((const struct fw_host4_key *)k)->gen;
+}
+
+static uint32_t zl_fw_gen_host6(const void *k)
+{
+	return ((const struct fw_host6_key *)k)->gen;
+}
+
 static void zl_fw_clear_gen(struct zl_fw *f, uint32_t gen)
 {
 	struct fw_bpf *s = f->skel;
@@ -285,6 +295,10 @@ static void zl_fw_clear_gen(struct zl_fw *f, uint32_t gen)
 			zl_fw_gen_lpm4);
 	zl_fw_clear_map(bpf_map__fd(s->maps.fw_src6), sizeof(struct fw_lpm6_key), gen,
 			zl_fw_gen_lpm6);
+	zl_fw_clear_map(bpf_map__fd(s->maps.fw_host4), sizeof(struct fw_host4_key), gen,
+			zl_fw_gen_host4);
+	zl_fw_clear_map(bpf_map__fd(s->maps.fw_host6), sizeof(struct fw_host6_key), gen,
+			zl_fw_gen_host6);
 }
 
 static int zl_fw_put_port(struct zl_fw *f, uint32_t gen, const struct fw_set_port *p)
@@ -294,20 +308,62 @@ static int zl_fw_put_port(struct zl_fw *f, uint32_t gen, const struct fw_set_por
 	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.fw_port), &k, &p->v, BPF_ANY);
 }
 
+/* Which source map holds a prefix: a host hash or a trie. */
+enum zl_fw_src_map { ZL_FW_HOST4, ZL_FW_NET4, ZL_FW_HOST6, ZL_FW_NET6 };
+
+static enum zl_fw_src_map zl_fw_src_map(const struct fw_set_prefix *p)
+{
+	if (p->family == AF_INET)
+		return p->len == 32 ? ZL_FW_HOST4 : ZL_FW_NET4;
+	return p->len == 128 ? ZL_FW_HOST6 : ZL_FW_NET6;
+}
+
+/* The zones' flags for the source maps they need (lib/fw_map.h): a zone
+ * without a /32 skips the hash, one without a shorter prefix the trie. */
+static void zl_fw_src_flags(const struct fw_set *s, uint32_t flags[FW_MAX_ZONES])
+{
+	static const uint32_t set[ZL_FW_NET6 + 1] = {
+		[ZL_FW_HOST4] = FW_ZF_HOST4, [ZL_FW_HOST6] = FW_ZF_HOST6,
+	};
+	static const uint32_t clear[ZL_FW_NET6 + 1] = {
+		[ZL_FW_NET4] = FW_ZF_NONET4, [ZL_FW_NET6] = FW_ZF_NONET6,
+	};
+
+	for (size_t i = 0; i < FW_MAX_ZONES; i++)
+		flags[i] = FW_ZF_NONET4 | FW_ZF_NONET6;
+	for (size_t i = 0; i < s->nprefixes; i++) {
+		enum zl_fw_src_map m = zl_fw_src_map(&s->prefixes[i]);
+		uint32_t *zf = &flags[s->prefixes[i].zone % FW_MAX_ZONES]; /* checked by fw_set.c */
+
+		*zf = (*zf | set[m]) & ~clear[m];
+	}
+}
+
+/* Host prefixes go to the hashes, the others to the tries. */
 static int zl_fw_put_prefix(struct zl_fw *f, uint32_t gen, const struct fw_set_prefix *p)
 {
-	if (p->family == AF_INET) {
-		struct fw_lpm4_key k = { .prefixlen = FW_LPM_HDR_BITS + p->len, .gen = (uint8_t)gen,
-					 .zone = p->zone };
-
-		memcpy(k.addr, p->addr, 4);
-		return bpf_map_update_elem(bpf_map__fd(f->skel->maps.fw_src4), &k, &p->v, BPF_ANY);
-	}
+	struct fw_bpf *s = f->skel;
+	struct fw_host4_key h = { .gen = (uint8_t)gen, .zone = p->zone };
+	struct fw_host6_key h6 = { .gen = (uint8_t)gen, .zone = p->zone };
+	struct fw_lpm4_key k = { .prefixlen = FW_LPM_HDR_BITS + p->len, .gen = (uint8_t)gen,
+				 .zone = p->zone };
 	struct fw_lpm6_key k6 = { .prefixlen = FW_LPM_HDR_BITS + p->len, .gen = (uint8_t)gen,
 				  .zone = p->zone };
 
-	memcpy(k6.addr, p->addr, 16);
-	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.fw_src6), &k6, &p->v, BPF_ANY);
+	switch (zl_fw_src_map(p)) {
+	case ZL_FW_HOST4:
+		memcpy(h.addr, p->addr, 4);
+		return bpf_map_update_elem(bpf_map__fd(s->maps.fw_host4), &h, &p->v, BPF_ANY);
+	case ZL_FW_NET4:
+		memcpy(k.addr, p->addr, 4);
+		return bpf_map_update_elem(bpf_map__fd(s->maps.fw_src4), &k, &p->v, BPF_ANY);
+	case ZL_FW_HOST6:
+		memcpy(h6.addr, p->addr, 16);
+		return bpf_map_update_elem(bpf_map__fd(s->maps.fw_host6), &h6, &p->v, BPF_ANY);
+	default:
+		memcpy(k6.addr, p->addr, 16);
+		return bpf_map_update_elem(bpf_map__fd(s->maps.fw_src6), &k6, &p->v, BPF_ANY);
+	}
 }
 
 /* Stealth zones: the WireGuard listen ports, whatever the set says. */
@@ -345,8 +401,10 @@ static int zl_fw_write(struct zl_fw *f, uint32_t gen, const struct fw_set *s, si
 		       char *err, size_t errlen)
 {
 	int ifd = bpf_map__fd(f->skel->maps.fw_iface);
+	uint32_t zflags[FW_MAX_ZONES];
 	struct fw_zone z;
 
+	zl_fw_src_flags(s, zflags);
 	for (size_t i = 0; i < s->nifaces; i++) {
 		struct zl_iface *ifp = zl_iface_by_name(f->zl, s->ifaces[i].ifname);
 		struct fw_iface_key k = { .gen = gen };
@@ -355,6 +413,7 @@ static int zl_fw_write(struct zl_fw *f, uint32_t gen, const struct fw_set *s, si
 			continue; /* attached when it appears */
 		k.ifindex = ifp->ifindex;
 		z = s->ifaces[i].zone;
+		z.flags |= zflags[z.zone % FW_MAX_ZONES];
 		if (zl_fw_l3_device(ifp))
 			z.flags |= FW_ZF_L3;
 		if (bpf_map_update_elem(ifd, &k, &z, BPF_ANY) < 0)

@@ -32,6 +32,14 @@ void fwd_schedule_push(struct fwd *f)
 	(void)f;
 }
 
+/* fwd_metrics.c is not linked: the endpoint is remembered, not served. */
+int fwd_metrics_set(struct fwd *f, const struct kld_addr *addr, uint16_t port)
+{
+	f->metrics.addr = *addr;
+	f->metrics.port = port;
+	return 0;
+}
+
 static struct cmd_tree *tree;
 
 static char *running(struct fwd *f)

@@ -56,6 +56,15 @@ exit
  no zone nosuch
 exit
 """,
+    "metrics": """firewall metrics listen 127.0.0.1 port 9587
+firewall
+ zone public
+  interface eth0
+ exit
+exit
+no firewall metrics
+firewall metrics listen 127.0.0.1 port 9588
+""",
 }
 
 

@@ -293,7 +293,7 @@ def fwd_part():
                          "allow prefix fd01:1::/64", "block prefix 2001:db8:bad::/48"]),
         ("zone private", ["interface d3", "default accept", *rules]),
         ("zone edge", ["interface p0", "interface p1", "stealth", *rules]),
-    ])]
+    ]), "firewall metrics listen 127.0.0.1 port 9587"]
 
 
 def fw_state(h):
@@ -305,7 +305,7 @@ def fw_state(h):
     dump = lambda m: json.loads(h.cmd(f"bpftool -j map dump pinned /sys/fs/bpf/kldnet/{m}"))
     active = dump("fw_active")[0]["formatted"]["value"]
     out = []
-    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6"):
+    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6", "fw_host4", "fw_host6"):
         for e in dump(m):
             k, v = e["formatted"]["key"], e["formatted"]["value"]
             if k.get("gen") == active:
@@ -585,6 +585,7 @@ def test_round_trip_of_every_command(lab):
     assert sum(l.startswith("xdp_") for l in state["fw"]) == 4, state["fw"]
     assert any(l.startswith("fw_port ") for l in state["fw"]), state["fw"]
     assert any(l.startswith("fw_src6 ") for l in state["fw"]), state["fw"]
+    assert any(l.startswith("fw_host4 ") for l in state["fw"]), state["fw"]  # the /32s
     # The file holds it all, and daemons started from it are back.
     h.vtysh("write memory")
     same("\n".join(map(str, shown_paths(open(h.config).read()))),

@@ -1323,7 +1323,7 @@ def fw_maps(h):
     dump = lambda m: json.loads(h.cmd(f"bpftool -j map dump pinned /sys/fs/bpf/kldnet/{m}"))
     active = dump("fw_active")[0].get("formatted", {}).get("value")
     out = set()
-    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6"):
+    for m in ("fw_iface", "fw_port", "fw_src4", "fw_src6", "fw_host4", "fw_host6"):
         for e in dump(m):
             k, v = e["formatted"]["key"], e["formatted"]["value"]
             if k.get("gen") != active:
@@ -1389,6 +1389,13 @@ FW_ROWS = [
                        ("firewall-zone", "no rate-limit [(1-10000000) [burst (1-10000000)]]")],
            "rate-limit 100 burst 200", "no rate-limit", changed="rate-limit 50 burst 80"),
     fw_row("fw-stealth", [("firewall-zone", "[no] stealth")], "stealth", "no stealth"),
+    fw_row("fw-metrics", [("config", "firewall metrics listen A.B.C.D$addr port (1-65535)$port"),
+                          ("config", "no firewall metrics [listen A.B.C.D port (1-65535)]")],
+           "firewall metrics listen 127.0.0.1 port 9590", "no firewall metrics", ctx=(),
+           changed="firewall metrics listen 127.0.0.1 port 9591",
+           effect=lambda h: tuple(h.cmd(f"curl -s -o /dev/null -w '%{{http_code}}' "
+                                        f"http://127.0.0.1:{p}/metrics", check=False).strip()
+                                  for p in (9590, 9591))),
 ]
 
 

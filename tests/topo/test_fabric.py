@@ -33,10 +33,12 @@ def test_three_sites_ping_across_the_fabric(lab):
     # The packets went through the tunnel: the WireGuard peer counters moved.
     wg = a.cmd("wg show wg0 transfer")
     assert all(int(line.split()[1]) > 0 for line in wg.splitlines())
-    # ... through a physical interface in stealth: only WireGuard is open
-    fw = json.loads(a.vtysh("show firewall json"))["zones"]["public"]
-    assert fw["stealth"] and fw["wireguardPorts"] == [51820]
-    assert fw["interfaces"][0]["attached"]
+    # ... through physical interfaces in stealth, on every site: only
+    # WireGuard is open
+    for r in routers.values():
+        fw = json.loads(r.vtysh("show firewall json"))["zones"]["public"]
+        assert fw["stealth"] and fw["wireguardPorts"] == [51820]
+        assert [(i["name"], i["attached"]) for i in fw["interfaces"]] == [("wan0", True)]
     assert "100% packet loss" in routers["b"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1", check=False)
 
 

@@ -6,6 +6,7 @@
  * number of rules (doc/fwd.md):
  *
  *   interface -> zone          hash       fw_iface
+ *   source host (/32, /128)    hashes     fw_host4, fw_host6
  *   source prefix (v4, v6)     LPM tries  fw_src4, fw_src6
  *   conntrack reply            kfunc      bpf_xdp_ct_lookup
  *   (proto, destination port)  hash       fw_port
@@ -71,6 +72,24 @@ struct {
 	__type(value, struct fw_verdict);
 	PIN;
 } fw_src6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FW_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fw_host4_key);
+	__type(value, struct fw_verdict);
+	PIN;
+} fw_host4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FW_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fw_host6_key);
+	__type(value, struct fw_verdict);
+	PIN;
+} fw_host6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -261,18 +280,34 @@ static __always_inline bool is_nd(const struct pkt *p)
 	       p->icmp_type >= 133 && p->icmp_type <= 137;
 }
 
+/* The longest source prefix of the zone that matches: a host prefix
+ * (hash) first, it is the longest there can be; then the trie. */
 static __always_inline const struct fw_verdict *src_lookup(const struct pkt *p, __u32 gen,
-							   __u32 zone)
+							   const struct fw_zone *z)
 {
-	if (p->src.family == AF_INET_) {
-		struct fw_lpm4_key k = { .prefixlen = FW_LPM_HDR_BITS + 32, .gen = gen,
-					 .zone = zone };
+	const struct fw_verdict *v;
 
+	if (p->src.family == AF_INET_) {
+		struct fw_host4_key h = { .gen = gen, .zone = z->zone };
+		struct fw_lpm4_key k = { .prefixlen = FW_LPM_HDR_BITS + 32, .gen = gen,
+					 .zone = z->zone };
+
+		__builtin_memcpy(h.addr, p->src.addr, 4);
+		if ((z->flags & FW_ZF_HOST4) && (v = bpf_map_lookup_elem(&fw_host4, &h)))
+			return v;
+		if (z->flags & FW_ZF_NONET4)
+			return NULL;
 		__builtin_memcpy(k.addr, p->src.addr, 4);
 		return bpf_map_lookup_elem(&fw_src4, &k);
 	}
-	struct fw_lpm6_key k6 = { .prefixlen = FW_LPM_HDR_BITS + 128, .gen = gen, .zone = zone };
+	struct fw_host6_key h6 = { .gen = gen, .zone = z->zone };
+	struct fw_lpm6_key k6 = { .prefixlen = FW_LPM_HDR_BITS + 128, .gen = gen, .zone = z->zone };
 
+	__builtin_memcpy(h6.addr, p->src.addr, 16);
+	if ((z->flags & FW_ZF_HOST6) && (v = bpf_map_lookup_elem(&fw_host6, &h6)))
+		return v;
+	if (z->flags & FW_ZF_NONET6)
+		return NULL;
 	__builtin_memcpy(k6.addr, p->src.addr, 16);
 	return bpf_map_lookup_elem(&fw_src6, &k6);
 }
@@ -408,7 +443,7 @@ int kld_fw(struct xdp_md *ctx)
 		stat_inc(FW_ST_ND);
 		return XDP_PASS;
 	}
-	sv = src_lookup(&p, ik.gen, z->zone);
+	sv = src_lookup(&p, ik.gen, z);
 	if (sv)
 		return verdict(&p, sv->action, sv->rule);
 	if (ct_reply(ctx, &p)) {
