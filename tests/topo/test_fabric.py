@@ -102,8 +102,10 @@ def test_lab_up_verifies_the_seed_then_add_site_status_shell_down(tmp_path):
     try:
         out = lab("up")
         check_seed_verification(out)
+        running = lab("shell", "a", stdin="show running-config\n")
         again = lab("up")
         assert "the lab was up: each site's file applied again" in again
+        assert lab("shell", "a", stdin="show running-config\n") == running
         check_seed_verification(again, moved=True)
         check_add_site(lab("add-site", "d"))
         rows = {l.split()[0]: l.split()[1:] for l in lab("status").splitlines()[1:]}
@@ -177,7 +179,7 @@ def check_add_site(out):
                              "neighbor 10.200.0.4 prefix-list SAFE in"], lines
         assert (f"site-{s}: 10.0.4.0/24 via 10.200.0.4 dev wg0 proto bgp, 172.16.3.0/24 via "
                 "10.200.0.4 dev wg0 proto bgp; flood to 10.200.0.4") in out
-    assert re.search(r"every site routes to site-d and floods VNI 100 to its VTEP \d+\.\d s after",
+    assert re.search(r"every site routes to site-d and floods VNI 100 to its VTEP \d+\.\d s after its file",
                      out)
 
 
