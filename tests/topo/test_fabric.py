@@ -180,8 +180,8 @@ def check_add_site(out):
                              "neighbor 10.200.0.4 prefix-list SAFE in"], lines
         assert (f"site-{s}: 10.0.4.0/24 via 10.200.0.4 dev wg0 proto bgp, 172.16.3.0/24 via "
                 "10.200.0.4 dev wg0 proto bgp; flood to 10.200.0.4") in out
-    assert re.search(r"every site routes to site-d and floods VNI 100 to its VTEP \d+\.\d s after its file",
-                     out)
+    assert re.search(r"every site routes to site-d and floods VNI 100 to its VTEP "
+                     r"\d+\.\d s after its file", out)
 
 
 def test_down_after_a_killed_up_leaves_nothing(tmp_path):
@@ -350,7 +350,8 @@ def test_public_side_shows_nothing_and_safe_keeps_out(lab):
     routers, hosts = fabric.build(lab)
     a, c, inet = routers["a"], routers["c"], hosts["internet"]
     listeners = [a.popen([sys.executable, "-c", "import socket,time\nfor p in (22, 443):\n"
-                          " s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)"
+                          " s=socket.socket()\n"
+                          " s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)"
                           "\n s.bind(('0.0.0.0', p)); s.listen(); globals()[f's{p}']=s\n"
                           "print('ready', flush=True); time.sleep(300)"],
                          stdout=subprocess.PIPE, text=True)]
