@@ -48,7 +48,7 @@ def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
 
 
 class Host:
-    def __init__(self, lab, name):
+    def __init__(self, lab, name, create=True):
         self.lab = lab
         self.name = name
         self.ns = f"{lab.prefix}-{name}"
@@ -57,6 +57,8 @@ class Host:
         self.rundir = os.path.join(self.dir, "run")
         self.config = os.path.join(self.dir, "kldnet.conf")
         self.procs = {}
+        if not create:  # a host an earlier process made (tools/lab's later commands)
+            return
         os.makedirs(self.rundir, exist_ok=True)
         sh(["ip", "netns", "add", self.ns])
         open(self.mnt, "w").close()
@@ -284,8 +286,8 @@ class Lab:
         if sh(f"findmnt -n {STATE}", check=False).returncode != 0:
             sh(f"mount --bind {STATE} {STATE} && mount --make-private {STATE}")
 
-    def host(self, name):
-        h = Host(self, name)
+    def host(self, name, create=True):
+        h = Host(self, name, create)
         self.hosts[name] = h
         return h
 
