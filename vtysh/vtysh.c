@@ -8,6 +8,7 @@
  * does, so `ip prefix-list ...` typed inside `router bgp` works and leaves
  * the bgp node.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <spawn.h>
@@ -434,15 +435,25 @@ static bool vtysh_down_owns(const struct vtysh *v, const struct vtysh_daemon *do
  * line, has nothing to do with the error. */
 static void vtysh_report_down(const struct vtysh *v, const char *line)
 {
-	struct kld_buf b;
+	/* In the words of `show daemons`: a socket left behind by a killed
+	 * daemon is "not answering", none at all "not running". */
+	struct kld_buf b[2];
 
-	kld_buf_init(&b);
-	for (size_t i = 0; i < v->ndaemons; i++)
-		if (!vtysh_up(&v->daemons[i]) && vtysh_down_owns(v, &v->daemons[i], line))
-			kld_buf_printf(&b, "%s%s", b.len ? ", " : "", v->daemons[i].name);
-	if (b.len)
-		printf("%% Not running: %s (their commands are unavailable)\n", b.data);
-	kld_buf_free(&b);
+	kld_buf_init(&b[0]);
+	kld_buf_init(&b[1]);
+	for (size_t i = 0; i < v->ndaemons; i++) {
+		const struct vtysh_daemon *d = &v->daemons[i];
+		struct kld_buf *o = &b[d->socket_present];
+
+		if (!vtysh_up(d) && vtysh_down_owns(v, d, line))
+			kld_buf_printf(o, "%s%s", o->len ? ", " : "", d->name);
+	}
+	if (b[0].len)
+		printf("%% Not running: %s (their commands are unavailable)\n", b[0].data);
+	if (b[1].len)
+		printf("%% Not answering: %s (their commands are unavailable)\n", b[1].data);
+	kld_buf_free(&b[0]);
+	kld_buf_free(&b[1]);
 }
 
 /* A line a running daemon recognised up to a bad value (`listen-port
@@ -737,13 +748,42 @@ int vtysh_execute(struct vtysh *v, const char *line)
 	return rc;
 }
 
-size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion **out)
+/* Words typed short before the one being completed (`sh ip ro<TAB>`) are
+ * read as their full keywords, as the line would be run; the last word is
+ * left as typed, it is the one to complete. */
+static char *vtysh_complete_line(const struct vtysh *v, const char *line)
 {
+	size_t cut = strlen(line);
+	struct kld_buf b;
+	char *head, *full;
+
+	while (cut && !isspace((unsigned char)line[cut - 1]))
+		cut--;
+	head = kld_xstrdup(line);
+	head[cut] = '\0';
+	if (!cut || vtysh_expand(v, vtysh_node(v), head, &full) < 0) {
+		if (cut)
+			free(full);
+		free(head);
+		return kld_xstrdup(line);
+	}
+	kld_buf_init(&b);
+	kld_buf_printf(&b, "%s %s", full, line + cut);
+	free(full);
+	free(head);
+	return kld_buf_steal(&b);
+}
+
+size_t vtysh_complete(struct vtysh *v, const char *line_typed, struct cmd_completion **out)
+{
+	char *line = vtysh_complete_line(v, line_typed);
 	struct cmd_completion *all = NULL;
 	size_t n = 0;
 
+	/* The shell's own commands first: where a daemon has the same word
+	 * (`show version`), the shell runs it, so its help is the one shown. */
 	for (size_t i = 0; i <= v->ndaemons; i++) {
-		const struct cmd_tree *t = i == v->ndaemons ? v->own : v->daemons[i].tree;
+		const struct cmd_tree *t = i == 0 ? v->own : v->daemons[i - 1].tree;
 		struct cmd_completion *c;
 		size_t k;
 
@@ -764,6 +804,7 @@ size_t vtysh_complete(struct vtysh *v, const char *line, struct cmd_completion *
 		}
 		cmd_completions_free(c, k);
 	}
+	free(line);
 	*out = all;
 	return n;
 }

@@ -156,6 +156,17 @@ def test_paste_seed_blocks_ctrl_keys_abbreviations_pipes(r1, tmp_path):
         assert "Unknown command" not in out
         out = sh.run("co t")
         assert 'Ambiguous command: "co" could be: configure copy' in out
+        # TAB after words typed short completes as after the full words
+        sh.p.send("sh ip ro\t")
+        sh.p.expect("route ")
+        out = sh.run("")
+        assert "Unknown command" not in out, out
+        # `?` describes show version as the shell runs it, not as one daemon would
+        sh.p.send("show ?")
+        sh.p.expect(PROMPT)
+        assert re.search(r"^\s+version\s+Displays kldnet and daemon versions", sh.p.before, re.M), \
+            sh.p.before
+        sh.p.send("\x15")  # Ctrl-U: the line `show ` goes
         sh.run("conf t", CONFIG_PROMPT)
         sh.run("ip pref ABBR seq 5 per 10.9.0.0/16 le 24", CONFIG_PROMPT)
         sh.run("end")
