@@ -39,11 +39,27 @@ struct zl_vx_link {
 	size_t nmembers;
 	struct zl_vx_fdb *fdb; /* static entries in the kernel, sorted */
 	size_t nfdb;
+	/* VXLAN: what EVPN needs to know of the device */
+	uint32_t vni;
+	struct kld_addr local;
+	/* EVPN's remote entries (bgpd's, sorted as fdb); stale after bgpd
+	 * went away until it sends them again */
+	struct zl_vx_efdb *efdb;
+	size_t nefdb;
 	struct zl_vx_link *next;
+};
+
+/* One remote entry an EVPN route made. */
+struct zl_vx_efdb {
+	struct zl_vx_fdb e;
+	uint16_t owner;
+	bool stale;
 };
 
 struct zl_vx {
 	struct zl *zl;
+	zl_vx_evpn_vni_fn evpn_vni;
+	zl_vx_evpn_mac_fn evpn_mac;
 	struct zl_nl_sync *sk;
 	struct zl_vx_link *links;
 	uint16_t (*slot_of)(struct zl *zl, const char *name, bool create);
@@ -63,6 +79,7 @@ static void zl_vx_link_free(struct zl_vx_link *l)
 	free(l->addrs);
 	free(l->members);
 	free(l->fdb);
+	free(l->efdb);
 	free(l);
 }
 
@@ -142,6 +159,8 @@ static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
 	l->kind = d->kind;
 	l->master = d->master;
 	l->dflt = d->vx.remote;
+	l->vni = d->vx.vni;
+	l->local = d->vx.local;
 }
 
 static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const struct kld_addr *dst)
@@ -149,14 +168,34 @@ static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const 
 	return l->dflt.family && zl_vx_mac_zero(mac) && kld_addr_eq(&l->dflt, dst);
 }
 
+static void zl_vx_adopt_efdb(struct zl_vx_link *l, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_efdb *e;
+
+	l->efdb = kld_xrealloc(l->efdb, (l->nefdb + 1) * sizeof(*l->efdb));
+	e = &l->efdb[l->nefdb++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->e.mac, n->mac, 6);
+	e->e.dst = n->dst;
+	e->owner = zl_vx_state->slot_of(zl_vx_state->zl, "bgpd", true);
+	e->stale = true;
+}
+
 static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
 {
 	struct zl_vx_link *l = arg;
 	struct zl_vx_fdb *e;
 
-	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
-	if (!(n->flags & NTF_SELF) || !(n->state & NUD_PERMANENT) || !n->dst.family || !n->has_mac ||
+	if (!(n->flags & NTF_SELF) || !n->dst.family || !n->has_mac ||
 	    zl_vx_is_dflt(l, n->mac, &n->dst))
+		return;
+	/* EVPN's are extern_learn: bgpd's, kept for its replay. */
+	if (n->flags & NTF_EXT_LEARNED) {
+		zl_vx_adopt_efdb(l, n);
+		return;
+	}
+	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
+	if (!(n->state & NUD_PERMANENT))
 		return;
 	l->fdb = kld_xrealloc(l->fdb, (l->nfdb + 1) * sizeof(*l->fdb));
 	e = &l->fdb[l->nfdb++];
@@ -190,7 +229,10 @@ int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *nam
 		if (l->kind == ZL_VXK_VXLAN)
 			zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_adopt_fdb, l);
 		qsort(l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp);
+		qsort(l->efdb, l->nefdb, sizeof(*l->efdb), zl_vx_fdb_cmp);
 		zl_vx_grace_start(v, l->owner);
+		if (l->nefdb)
+			zl_vx_grace_start(v, l->efdb[0].owner);
 	}
 	if (n)
 		kld_info("vxlan: %zu link(s) of an earlier zebra-lite adopted, kept for vxland's replay",
@@ -348,6 +390,35 @@ static void zl_vx_sync_members(struct zl_vx *v, struct zl_vx_link *l, const stru
 	l->nmembers = w->nmembers;
 }
 
+/* ---- EVPN: the VNIs bgpd hears of ---- */
+
+/* The bridge's name: ours from the table (zebra-lite's interface list
+ * may not have heard of a bridge made a moment ago), else the kernel's. */
+static const char *zl_vx_master_name(struct zl_vx *v, int master)
+{
+	const struct zl_iface *br;
+
+	if (!master)
+		return "";
+	for (const struct zl_vx_link *b = v->links; b; b = b->next)
+		if (b->ifindex == master)
+			return b->name;
+	br = zl_iface_by_index(v->zl, (uint32_t)master);
+	return br ? br->name : "";
+}
+
+static void zl_vx_evpn_tell(struct zl_vx *v, const struct zl_vx_link *l, bool del)
+{
+	if (l->kind == ZL_VXK_VXLAN && l->vni && v->evpn_vni)
+		v->evpn_vni(v->zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, del);
+}
+
+void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac)
+{
+	zl_vx_state->evpn_vni = vni;
+	zl_vx_state->evpn_mac = mac;
+}
+
 /* ---- LinkSet ---- */
 
 static int zl_vx_resolve(struct zl_vx *v, const struct zl_vx_want *w, struct zl_nl_vxdev *want,
@@ -427,6 +498,8 @@ static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const st
 	l->ifindex = cur->ifindex;
 	l->kind = cur->kind;
 	l->dflt = cur->vx.remote;
+	l->vni = cur->vx.vni;
+	l->local = cur->vx.local;
 	return l;
 }
 
@@ -471,6 +544,7 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 				 msg[0] ? msg : strerror(-ret));
 	}
 	l->master = want.master;
+	zl_vx_evpn_tell(v, l, false);
 	zl_vx_sync_addrs(v, l, w);
 	if (l->kind == ZL_VXK_BRIDGE)
 		zl_vx_sync_members(v, l, w);
@@ -489,6 +563,7 @@ static void zl_vx_remove(struct zl_vx *v, struct zl_vx_link *l, const char *why)
 
 	kld_info("vxlan: %s removed (%s)%s%s", l->name, why, ret ? ": " : "",
 		 ret ? strerror(-ret) : "");
+	zl_vx_evpn_tell(v, l, true);
 	zl_vx_forget(v, l);
 }
 
@@ -508,10 +583,13 @@ void zl_vx_link_delete(struct zl *zl, uint16_t owner, const char *name, struct z
 	zl_vx_remove(v, l, "deleted by its owner");
 }
 
+static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why);
+
 static void zl_vx_sweep(struct zl_vx *v, uint16_t owner, const char *why)
 {
 	struct zl_vx_link *l, *next;
 
+	zl_vx_evpn_sweep(v, owner, why);
 	/* VXLAN devices first: a bridge going first would free its ports. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (l = v->links; l; l = next) {
@@ -556,45 +634,81 @@ void zl_vx_owner_down(struct zl *zl, uint16_t owner)
 			l->stale = true;
 			n++;
 		}
+		for (size_t i = 0; i < l->nefdb; i++) {
+			if (l->efdb[i].owner == owner) {
+				l->efdb[i].stale = true;
+				n++;
+			}
+		}
 	}
 	if (!n)
 		return;
 	zl_vx_grace_start(v, owner);
-	kld_info("vxlan: %s went away; %zu link(s) kept for %us", zl->clients[owner].name, n,
+	kld_info("vxlan: %s went away; %zu link(s) and EVPN FDB entries kept for %us", zl->clients[owner].name, n,
 		 zl_vx_grace_secs(zl, owner));
 }
 
 /* ---- FDB ---- */
 
-static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+/* One entry of a VXLAN device, and its bridge's entry for a unicast MAC
+ * (so that frames to it go to the VXLAN port instead of being flooded).
+ * vxland's are static: the device's permanent, the bridge's NOARP (a
+ * permanent bridge entry would mean "this MAC is the bridge's own").
+ * EVPN's are extern_learn, as FRR writes them (never aged, not taken for
+ * configuration); a flood entry is appended either way. */
+static void zl_vx_fdb_write(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del,
+			    bool evpn)
 {
 	struct zl_nl_neigh n;
+	bool flood = zl_vx_mac_zero(e->mac);
 
 	memset(&n, 0, sizeof(n));
 	n.family = AF_BRIDGE;
 	n.ifindex = l->ifindex;
-	n.flags = NTF_SELF;
+	n.flags = NTF_SELF | (evpn ? NTF_EXT_LEARNED : 0);
+	n.state = !evpn ? 0 : flood ? NUD_PERMANENT | NUD_NOARP : NUD_REACHABLE;
 	n.dst = e->dst;
 	n.has_mac = true;
 	memcpy(n.mac, e->mac, 6);
 	if (del)
 		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
-	else if (zl_vx_mac_zero(e->mac))
+	else if (flood)
 		zl_nl_neigh_append(zl->nl, &n, ZL_COOKIE_OTHER);
 	else
 		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
-	if (zl_vx_mac_zero(e->mac) || !l->master)
+	if (flood || !l->master)
 		return;
-	/* The bridge's own entry, so that frames to a remote MAC go to the
-	 * VXLAN port instead of being flooded. Static, not permanent: a
-	 * permanent bridge entry would mean "this MAC is the bridge's own". */
-	n.flags = NTF_MASTER;
-	n.state = NUD_NOARP;
+	n.flags = NTF_MASTER | (evpn ? NTF_EXT_LEARNED : 0);
+	n.state = evpn ? NUD_REACHABLE : NUD_NOARP;
 	n.dst.family = 0;
 	if (del)
 		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
 	else
 		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
+}
+
+static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+{
+	zl_vx_fdb_write(zl, l, e, del, false);
+}
+
+static struct zl_vx_efdb *zl_vx_efind(const struct zl_vx_link *l, const struct zl_vx_fdb *e,
+				     size_t *at);
+static void zl_vx_efdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del);
+
+/* A static entry vxland no longer wants: EVPN may want the same one (a
+ * flood VTEP typed and learned, a MAC pinned and advertised), which then
+ * stays, as EVPN's. */
+static void zl_vx_static_gone(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	const struct zl_vx_efdb *ee = zl_vx_efind(l, e, NULL);
+
+	if (!ee) {
+		zl_vx_fdb_op(zl, l, e, true);
+		return;
+	}
+	if (!zl_vx_mac_zero(e->mac))
+		zl_vx_efdb_op(zl, l, e, false);
 }
 
 static size_t zl_vx_dedup(const struct zl_vx_link *l, struct zl_vx_fdb *e, size_t n)
@@ -628,7 +742,7 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 			zl_vx_fdb_op(zl, l, &e[i], false);
 			res->added++;
 		} else if (d > 0) {
-			zl_vx_fdb_op(zl, l, &l->fdb[j], true);
+			zl_vx_static_gone(zl, l, &l->fdb[j]);
 			res->deleted++;
 		}
 		i += d <= 0;
@@ -643,6 +757,7 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 }
 
 static zl_vx_learned_fn zl_vx_learned;
+static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, bool del);
 
 void zl_vx_set_learned_hook(zl_vx_learned_fn fn)
 {
@@ -656,6 +771,8 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 	/* The VXLAN device's own table only (the bridge's entry for the same
 	 * MAC would say it twice), and only what the kernel learned: static
 	 * entries are ours or someone's configuration. */
+	if (v && n->family == AF_BRIDGE && !(n->flags & NTF_SELF))
+		zl_vx_evpn_bridge_mac(v, n, del);
 	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
 	    !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
 		return;
@@ -692,4 +809,190 @@ void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
 			continue;
 		zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_walk_cb, &w);
 	}
+}
+
+/* ---- EVPN's remote entries (bgpd's) ---- */
+
+static struct zl_vx_link *zl_vx_by_vni(struct zl_vx *v, uint32_t vni)
+{
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->vni == vni && l->ifindex)
+			return l;
+	return NULL;
+}
+
+/* Binary search of (mac, dst) in the sorted efdb; *at: where it goes. */
+static struct zl_vx_efdb *zl_vx_efind(const struct zl_vx_link *l, const struct zl_vx_fdb *e,
+				     size_t *at)
+{
+	size_t lo = 0, hi = l->nefdb;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int d = zl_vx_fdb_cmp(&l->efdb[mid].e, e);
+
+		if (!d)
+			return &l->efdb[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (at)
+		*at = lo;
+	return NULL;
+}
+
+static bool zl_vx_static_has_mac(const struct zl_vx_link *l, const uint8_t *mac)
+{
+	for (size_t i = 0; i < l->nfdb; i++)
+		if (!memcmp(l->fdb[i].mac, mac, 6))
+			return true;
+	return false;
+}
+
+static bool zl_vx_static_has(const struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	return bsearch(e, l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp) != NULL;
+}
+
+static void zl_vx_efdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+{
+	zl_vx_fdb_write(zl, l, e, del, true);
+}
+
+/* Does the kernel need to hear of e? Not when vxland has the same entry
+ * (or pins the MAC: a typed MAC wins over a learned one). */
+static bool zl_vx_efdb_shadowed(const struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	return zl_vx_mac_zero(e->mac) ? zl_vx_static_has(l, e) : zl_vx_static_has_mac(l, e->mac);
+}
+
+static void zl_vx_efdb_add(struct zl *zl, struct zl_vx_link *l, uint16_t owner,
+			   const struct zl_vx_fdb *e)
+{
+	size_t at = 0;
+	struct zl_vx_efdb *have = zl_vx_efind(l, e, &at);
+
+	if (have) {
+		/* Sent again after a restart: the kernel has it already. */
+		have->stale = false;
+		have->owner = owner;
+		return;
+	}
+	l->efdb = kld_xrealloc(l->efdb, (l->nefdb + 1) * sizeof(*l->efdb));
+	memmove(&l->efdb[at + 1], &l->efdb[at], (l->nefdb - at) * sizeof(*l->efdb));
+	l->nefdb++;
+	memset(&l->efdb[at], 0, sizeof(l->efdb[at]));
+	l->efdb[at].e = *e;
+	l->efdb[at].owner = owner;
+	if (!zl_vx_efdb_shadowed(l, e))
+		zl_vx_efdb_op(zl, l, e, false);
+}
+
+static bool zl_vx_efdb_mac_elsewhere(const struct zl_vx_link *l, const uint8_t *mac)
+{
+	for (size_t i = 0; i < l->nefdb; i++)
+		if (!memcmp(l->efdb[i].e.mac, mac, 6))
+			return true;
+	return false;
+}
+
+static void zl_vx_efdb_del_at(struct zl *zl, struct zl_vx_link *l, size_t at)
+{
+	struct zl_vx_fdb e = l->efdb[at].e;
+
+	memmove(&l->efdb[at], &l->efdb[at + 1], (l->nefdb - at - 1) * sizeof(*l->efdb));
+	l->nefdb--;
+	if (zl_vx_efdb_shadowed(l, &e))
+		return;
+	/* A MAC that moved: the newer VTEP's entry replaced this one in the
+	 * kernel already; deleting by MAC would remove the new one. */
+	if (!zl_vx_mac_zero(e.mac) && zl_vx_efdb_mac_elsewhere(l, e.mac))
+		return;
+	zl_vx_efdb_op(zl, l, &e, true);
+}
+
+int zl_vx_evpn_fdb(struct zl *zl, uint16_t owner, uint32_t vni, const struct zl_vx_fdb *e, size_t n,
+		   bool del)
+{
+	struct zl_vx_link *l = zl_vx_by_vni(zl_vx_state, vni);
+
+	if (!l)
+		return -ENODEV;
+	for (size_t i = 0; i < n; i++) {
+		struct zl_vx_efdb *have;
+
+		if (!del) {
+			zl_vx_efdb_add(zl, l, owner, &e[i]);
+			continue;
+		}
+		have = zl_vx_efind(l, &e[i], NULL);
+		if (have && have->owner == owner)
+			zl_vx_efdb_del_at(zl, l, (size_t)(have - l->efdb));
+	}
+	zl_schedule_work(zl);
+	return 0;
+}
+
+static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why)
+{
+	size_t n = 0;
+
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		for (size_t i = l->nefdb; i-- > 0;) {
+			if (l->efdb[i].owner == owner && l->efdb[i].stale) {
+				zl_vx_efdb_del_at(v->zl, l, i);
+				n++;
+			}
+		}
+	}
+	if (n) {
+		kld_info("vxlan: %zu EVPN FDB entr%s removed (%s)", n, n == 1 ? "y" : "ies", why);
+		zl_schedule_work(v->zl);
+	}
+}
+
+void zl_vx_evpn_replay_done(struct zl *zl, uint16_t owner)
+{
+	(void)zl;
+	zl_vx_evpn_sweep(zl_vx_state, owner, "not replayed by bgpd");
+}
+
+void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn vni)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->vni && l->ifindex)
+			vni(zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, false);
+}
+
+/* A MAC on a VNI's bridge: local when on a port (a host behind this
+ * VTEP), remote again when on the VXLAN device. The bridge's own
+ * addresses (permanent) and what EVPN put there (extern_learn) are not
+ * news. */
+static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, bool del)
+{
+	if (!v->evpn_mac || !n->master || (n->flags & (NTF_SELF | NTF_EXT_LEARNED)) ||
+	    (n->state & NUD_PERMANENT) || !n->has_mac || (n->mac[0] & 1))
+		return;
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		if (l->kind != ZL_VXK_VXLAN || !l->vni || l->master != n->master)
+			continue;
+		v->evpn_mac(v->zl, l->vni, n->mac, del || n->ifindex == l->ifindex);
+	}
+}
+
+static void zl_vx_evpn_dump_cb(void *arg, const struct zl_nl_neigh *n)
+{
+	zl_vx_evpn_bridge_mac(arg, n, false);
+}
+
+void zl_vx_evpn_dump_macs(struct zl *zl)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	(void)zl;
+	zl_nl_sync_dump_fdb(v->sk, 0, zl_vx_evpn_dump_cb, v);
 }

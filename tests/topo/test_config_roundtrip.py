@@ -115,7 +115,7 @@ def shown_paths(text):
         indent = len(raw) - len(raw.lstrip(" "))
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        if line in ("exit", "exit-address-family"):
+        if line in ("exit", "exit-address-family", "exit-vni"):
             continue
         out.append(tuple(s[1] for s in stack) + (line,))
         stack.append((indent, line))
@@ -242,7 +242,12 @@ def bgp_part(neighbors=NEIGHBORS):
             "no neighbor 10.3.0.201 activate"]
     af6 += ["neighbor 10.3.0.200 activate", "neighbor 10.3.0.200 route-reflector-client"]
     top.append("neighbor 10.3.0.201 remote-as 65201")
-    top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6)]
+    evpn = ["neighbor 10.3.0.2 activate", "neighbor 10.3.0.200 activate", "advertise-all-vni",
+            ("vni 100", ["rd 10.1.0.1:100", "route-target import 65001:100",
+                         "route-target export 65001:101", "route-target both 65001:999"]),
+            ("vni 200", ["route-target import 10.1.0.1:200"])]
+    top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6),
+            ("address-family l2vpn evpn", evpn)]
     tree = [("router bgp 65001", top)]
     tree += [f"ip prefix-list IN seq {5 * (i + 1)} permit 10.{i}.0.0/16 le 24" for i in range(6)]
     tree += ["ip prefix-list IN seq 100 deny any", "ip prefix-list OUT seq 5 permit 10.1.0.0/16 ge 24",
@@ -375,7 +380,8 @@ def config_commands(h):
         daemon, rest = l.split(" ", 1)
         node, syntax = rest.split(": ", 1)
         syntax = syntax.split(" -> ")[0]
-        if node != "view" and not syntax.startswith("no ") and syntax != "exit-address-family":
+        if node != "view" and not syntax.startswith("no ") and \
+                syntax not in ("exit-address-family", "exit-vni"):
             want.add((daemon, node, syntax))
     return want
 
