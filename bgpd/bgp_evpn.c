@@ -21,6 +21,9 @@
 #include "bgp_evpn.h"
 
 #define BGP_EVPN_REPLAY_TICK_MS 1000
+/* A burst of UPDATEs (a peer's table arriving) is imported in a few
+ * passes, not one per message: each pass walks the table. */
+#define BGP_EVPN_WORK_DELAY_MS 10
 
 struct bgp_evpn_hooks bgp_evpn_hooks;
 
@@ -126,7 +129,7 @@ static void evpn_mark_all(struct bgp_evpn *e)
 	for (struct bgp_evpn_vni *v = e->vnis; v; v = v->next)
 		v->dirty = true;
 	if (e->t_work && !kld_timer_pending(e->t_work))
-		kld_timer_arm(e->t_work, 0);
+		kld_timer_arm(e->t_work, BGP_EVPN_WORK_DELAY_MS);
 }
 
 void bgp_evpn_changed(struct bgpd *bd)
@@ -836,12 +839,16 @@ void bgp_evpn_zebra_vni(struct bgpd *bd, uint32_t vni, const char *ifname, const
 	if (!v)
 		return;
 	v->present = !del;
+	/* Told again (the segment changed, its device may be new): what we
+	 * installed goes again; zebra-lite writes only what is missing. */
+	if (!del && v->nfdb && bgp_evpn_hooks.fdb)
+		bgp_evpn_hooks.fdb(bd, vni, v->fdb, v->nfdb, false);
 	snprintf(v->ifname, sizeof(v->ifname), "%s", ifname);
 	snprintf(v->bridge, sizeof(v->bridge), "%s", bridge);
 	v->local = *local;
 	if (del)
 		v->nlmacs = 0;
-	kld_info("evpn: VNI %u %s (%s)", vni, del ? "gone" : "present", ifname);
+	kld_debug("evpn: VNI %u %s (%s)", vni, del ? "gone" : "present", ifname);
 	bgp_evpn_changed(bd);
 }
 

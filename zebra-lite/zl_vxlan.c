@@ -39,7 +39,10 @@ struct zl_vx_link {
 	size_t nmembers;
 	struct zl_vx_fdb *fdb; /* static entries in the kernel, sorted */
 	size_t nfdb;
-	/* VXLAN: what EVPN needs to know of the device */
+	/* VXLAN: what EVPN needs to know of the device; evpn: the segment
+	 * says `flood evpn` (after an adoption: it had EVPN entries, until
+	 * vxland's replay says) */
+	bool evpn;
 	uint32_t vni;
 	struct kld_addr local;
 	/* EVPN's remote entries (bgpd's, sorted as fdb); stale after bgpd
@@ -51,9 +54,10 @@ struct zl_vx_link {
 
 /* One remote entry an EVPN route made. */
 struct zl_vx_efdb {
-	struct zl_vx_fdb e;
+	struct zl_vx_fdb e; /* first: the array sorts with zl_vx_fdb_cmp */
 	uint16_t owner;
 	bool stale;
+	bool gone; /* marked for the next sweep pass */
 };
 
 struct zl_vx {
@@ -230,6 +234,7 @@ int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *nam
 			zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_adopt_fdb, l);
 		qsort(l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp);
 		qsort(l->efdb, l->nefdb, sizeof(*l->efdb), zl_vx_fdb_cmp);
+		l->evpn = l->nefdb > 0;
 		zl_vx_grace_start(v, l->owner);
 		if (l->nefdb)
 			zl_vx_grace_start(v, l->efdb[0].owner);
@@ -407,10 +412,13 @@ static const char *zl_vx_master_name(struct zl_vx *v, int master)
 	return br ? br->name : "";
 }
 
+/* Only segments that say `flood evpn` are EVPN's (a VNI whose flood
+ * list is typed or multicast is left alone). */
 static void zl_vx_evpn_tell(struct zl_vx *v, const struct zl_vx_link *l, bool del)
 {
-	if (l->kind == ZL_VXK_VXLAN && l->vni && v->evpn_vni)
-		v->evpn_vni(v->zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, del);
+	if (l->kind == ZL_VXK_VXLAN && l->vni && v->evpn_vni && (l->evpn || del))
+		v->evpn_vni(v->zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local,
+			    del || !l->evpn);
 }
 
 void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac)
@@ -487,10 +495,14 @@ static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const st
 	struct zl_vx_link *l = KLD_NAMED_GET(&v->links, struct zl_vx_link, cur->name, true);
 
 	if (l->ifindex != cur->ifindex) {
-		/* A new device: nothing of the old one's FDB or addresses is there. */
+		/* A new device: nothing of the old one's FDB or addresses is
+		 * there (bgpd sends its entries again when told of the VNI). */
 		free(l->fdb);
 		l->fdb = NULL;
 		l->nfdb = 0;
+		free(l->efdb);
+		l->efdb = NULL;
+		l->nefdb = 0;
 		l->naddrs = 0;
 	}
 	l->owner = owner;
@@ -544,6 +556,7 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 				 msg[0] ? msg : strerror(-ret));
 	}
 	l->master = want.master;
+	l->evpn = w->evpn;
 	zl_vx_evpn_tell(v, l, false);
 	zl_vx_sync_addrs(v, l, w);
 	if (l->kind == ZL_VXK_BRIDGE)
@@ -774,7 +787,7 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 	if (v && n->family == AF_BRIDGE && !(n->flags & NTF_SELF))
 		zl_vx_evpn_bridge_mac(v, n, del);
 	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
-	    !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+	    (n->flags & NTF_EXT_LEARNED) || !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
 		return;
 	for (struct zl_vx_link *l = v->links; l; l = l->next)
 		if (l->kind == ZL_VXK_VXLAN && l->ifindex == n->ifindex)
@@ -782,16 +795,28 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 }
 
 struct zl_vx_walk {
-	const char *ifname;
+	const struct zl_vx_link *l;
 	void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n);
 	void *arg;
 };
 
+/* The kernel keeps one flags byte per MAC, not per VTEP: the all-zero
+ * entry of a device is extern_learn or not as a whole. What EVPN wrote
+ * is ours to say: a VTEP entry is marked extern_learn (EVPN's) when bgpd
+ * asked for it, whatever the kernel's byte says. */
 static void zl_vx_walk_cb(void *arg, const struct zl_nl_neigh *n)
 {
 	struct zl_vx_walk *w = arg;
+	struct zl_nl_neigh m = *n;
+	struct zl_vx_fdb e = { .dst = n->dst };
 
-	w->cb(w->arg, w->ifname, n);
+	if (n->has_mac && n->dst.family && (n->flags & NTF_SELF)) {
+		memcpy(e.mac, n->mac, 6);
+		m.flags &= (uint8_t)~NTF_EXT_LEARNED;
+		if (zl_vx_efind(w->l, &e, NULL))
+			m.flags |= NTF_EXT_LEARNED;
+	}
+	w->cb(w->arg, w->l->name, &m);
 }
 
 void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
@@ -802,7 +827,7 @@ void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
 
 	(void)zl;
 	for (struct zl_vx_link *l = v->links; l; l = l->next) {
-		struct zl_vx_walk w = { l->name, cb, arg };
+		struct zl_vx_walk w = { l, cb, arg };
 
 		if (l->kind != ZL_VXK_VXLAN || (owner && l->owner != owner) ||
 		    (name && name[0] && strcmp(name, l->name)))
@@ -868,49 +893,78 @@ static bool zl_vx_efdb_shadowed(const struct zl_vx_link *l, const struct zl_vx_f
 	return zl_vx_mac_zero(e->mac) ? zl_vx_static_has(l, e) : zl_vx_static_has_mac(l, e->mac);
 }
 
-static void zl_vx_efdb_add(struct zl *zl, struct zl_vx_link *l, uint16_t owner,
-			   const struct zl_vx_fdb *e)
+/* Adds in one merge: what zebra-lite has already (a replay after a
+ * restart) only becomes fresh; the rest is sorted and merged, so a burst
+ * of 100,000 MACs costs one sort, not 100,000 insertions. */
+static void zl_vx_efdb_add_all(struct zl *zl, struct zl_vx_link *l, uint16_t owner,
+			       const struct zl_vx_fdb *e, size_t n)
 {
-	size_t at = 0;
-	struct zl_vx_efdb *have = zl_vx_efind(l, e, &at);
+	struct zl_vx_efdb *nw = kld_xcalloc(n + 1, sizeof(*nw)), *merged;
+	size_t m = 0, k = 0, i = 0, j = 0;
 
-	if (have) {
-		/* Sent again after a restart: the kernel has it already. */
-		have->stale = false;
-		have->owner = owner;
-		return;
+	for (size_t x = 0; x < n; x++) {
+		struct zl_vx_efdb *have = zl_vx_efind(l, &e[x], NULL);
+
+		if (have) {
+			have->stale = false;
+			have->owner = owner;
+			continue;
+		}
+		nw[m].e = e[x];
+		nw[m++].owner = owner;
 	}
-	l->efdb = kld_xrealloc(l->efdb, (l->nefdb + 1) * sizeof(*l->efdb));
-	memmove(&l->efdb[at + 1], &l->efdb[at], (l->nefdb - at) * sizeof(*l->efdb));
-	l->nefdb++;
-	memset(&l->efdb[at], 0, sizeof(l->efdb[at]));
-	l->efdb[at].e = *e;
-	l->efdb[at].owner = owner;
-	if (!zl_vx_efdb_shadowed(l, e))
-		zl_vx_efdb_op(zl, l, e, false);
+	qsort(nw, m, sizeof(*nw), zl_vx_fdb_cmp);
+	merged = kld_xcalloc(l->nefdb + m + 1, sizeof(*merged));
+	while (i < l->nefdb || j < m) {
+		if (j < m && k && !zl_vx_fdb_cmp(&merged[k - 1].e, &nw[j].e)) {
+			j++; /* the same entry twice in one message */
+			continue;
+		}
+		if (j == m || (i < l->nefdb && zl_vx_fdb_cmp(&l->efdb[i].e, &nw[j].e) < 0)) {
+			merged[k++] = l->efdb[i++];
+			continue;
+		}
+		merged[k++] = nw[j];
+		if (!zl_vx_efdb_shadowed(l, &nw[j].e))
+			zl_vx_efdb_op(zl, l, &nw[j].e, false);
+		j++;
+	}
+	free(l->efdb);
+	free(nw);
+	l->efdb = merged;
+	l->nefdb = k;
 }
 
-static bool zl_vx_efdb_mac_elsewhere(const struct zl_vx_link *l, const uint8_t *mac)
+/* Remove the entries marked gone in one pass, then tell the kernel: not
+ * what vxland also has, and not a MAC another VTEP still claims (the
+ * newer VTEP's entry replaced this one in the kernel already: deleting
+ * by MAC would remove the new one). Returns how many went. */
+static size_t zl_vx_efdb_sweep_marked(struct zl *zl, struct zl_vx_link *l)
 {
-	for (size_t i = 0; i < l->nefdb; i++)
-		if (!memcmp(l->efdb[i].e.mac, mac, 6))
-			return true;
-	return false;
-}
+	struct zl_vx_fdb *gone = kld_xcalloc(l->nefdb + 1, sizeof(*gone));
+	size_t k = 0, ng = 0;
 
-static void zl_vx_efdb_del_at(struct zl *zl, struct zl_vx_link *l, size_t at)
-{
-	struct zl_vx_fdb e = l->efdb[at].e;
+	for (size_t i = 0; i < l->nefdb; i++) {
+		if (l->efdb[i].gone)
+			gone[ng++] = l->efdb[i].e;
+		else
+			l->efdb[k++] = l->efdb[i];
+	}
+	l->nefdb = k;
+	for (size_t i = 0; i < ng; i++) {
+		struct zl_vx_fdb probe = { .dst = { .family = 0 } };
+		size_t at = 0;
 
-	memmove(&l->efdb[at], &l->efdb[at + 1], (l->nefdb - at - 1) * sizeof(*l->efdb));
-	l->nefdb--;
-	if (zl_vx_efdb_shadowed(l, &e))
-		return;
-	/* A MAC that moved: the newer VTEP's entry replaced this one in the
-	 * kernel already; deleting by MAC would remove the new one. */
-	if (!zl_vx_mac_zero(e.mac) && zl_vx_efdb_mac_elsewhere(l, e.mac))
-		return;
-	zl_vx_efdb_op(zl, l, &e, true);
+		if (zl_vx_efdb_shadowed(l, &gone[i]))
+			continue;
+		memcpy(probe.mac, gone[i].mac, 6);
+		if (!zl_vx_mac_zero(gone[i].mac) && !zl_vx_efind(l, &probe, &at) &&
+		    at < l->nefdb && !memcmp(l->efdb[at].e.mac, gone[i].mac, 6))
+			continue;
+		zl_vx_efdb_op(zl, l, &gone[i], true);
+	}
+	free(gone);
+	return ng;
 }
 
 int zl_vx_evpn_fdb(struct zl *zl, uint16_t owner, uint32_t vni, const struct zl_vx_fdb *e, size_t n,
@@ -920,16 +974,16 @@ int zl_vx_evpn_fdb(struct zl *zl, uint16_t owner, uint32_t vni, const struct zl_
 
 	if (!l)
 		return -ENODEV;
-	for (size_t i = 0; i < n; i++) {
-		struct zl_vx_efdb *have;
+	if (!del) {
+		zl_vx_efdb_add_all(zl, l, owner, e, n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct zl_vx_efdb *have = zl_vx_efind(l, &e[i], NULL);
 
-		if (!del) {
-			zl_vx_efdb_add(zl, l, owner, &e[i]);
-			continue;
+			if (have && have->owner == owner)
+				have->gone = true;
 		}
-		have = zl_vx_efind(l, &e[i], NULL);
-		if (have && have->owner == owner)
-			zl_vx_efdb_del_at(zl, l, (size_t)(have - l->efdb));
+		zl_vx_efdb_sweep_marked(zl, l);
 	}
 	zl_schedule_work(zl);
 	return 0;
@@ -940,12 +994,9 @@ static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why)
 	size_t n = 0;
 
 	for (struct zl_vx_link *l = v->links; l; l = l->next) {
-		for (size_t i = l->nefdb; i-- > 0;) {
-			if (l->efdb[i].owner == owner && l->efdb[i].stale) {
-				zl_vx_efdb_del_at(v->zl, l, i);
-				n++;
-			}
-		}
+		for (size_t i = 0; i < l->nefdb; i++)
+			l->efdb[i].gone = l->efdb[i].owner == owner && l->efdb[i].stale;
+		n += zl_vx_efdb_sweep_marked(v->zl, l);
 	}
 	if (n) {
 		kld_info("vxlan: %zu EVPN FDB entr%s removed (%s)", n, n == 1 ? "y" : "ies", why);
@@ -964,7 +1015,7 @@ void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn vni)
 	struct zl_vx *v = zl_vx_state;
 
 	for (struct zl_vx_link *l = v->links; l; l = l->next)
-		if (l->kind == ZL_VXK_VXLAN && l->vni && l->ifindex)
+		if (l->kind == ZL_VXK_VXLAN && l->vni && l->ifindex && l->evpn)
 			vni(zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, false);
 }
 
@@ -978,7 +1029,7 @@ static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, 
 	    (n->state & NUD_PERMANENT) || !n->has_mac || (n->mac[0] & 1))
 		return;
 	for (struct zl_vx_link *l = v->links; l; l = l->next) {
-		if (l->kind != ZL_VXK_VXLAN || !l->vni || l->master != n->master)
+		if (l->kind != ZL_VXK_VXLAN || !l->vni || !l->evpn || l->master != n->master)
 			continue;
 		v->evpn_mac(v->zl, l->vni, n->mac, del || n->ifindex == l->ifindex);
 	}

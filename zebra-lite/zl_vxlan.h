@@ -38,6 +38,7 @@ struct zl_vx_want {
 	size_t naddrs;
 	char (*members)[ZL_NL_IFNAMSIZ];
 	size_t nmembers;
+	bool evpn; /* VXLAN: `flood evpn`, handed to bgpd's EVPN */
 };
 
 struct zl_vx_result {

@@ -115,6 +115,7 @@ static int zl_vx_want_in(const Kld__LinkSet *m, struct zl_vx_want *w)
 		    (m->vxlan->underlay[0] && !zl_vx_name_ok(m->vxlan->underlay)))
 			return -1;
 		snprintf(w->underlay, sizeof(w->underlay), "%s", m->vxlan->underlay);
+		w->evpn = m->vxlan->evpn;
 	} else if (m->kind == KLD__LINK_KIND__LINK_KIND_BRIDGE) {
 		w->dev.kind = ZL_VXK_BRIDGE;
 	} else {
@@ -254,6 +255,7 @@ static void zl_vx_rec_cb(void *arg, const char *ifname, const struct zl_nl_neigh
 	r->vni = n->has_vni ? n->vni : 0;
 	r->is_static = (n->state & (NUD_PERMANENT | NUD_NOARP)) != 0;
 	r->on_bridge = (n->flags & NTF_MASTER) != 0;
+	r->evpn = (n->flags & NTF_EXT_LEARNED) != 0;
 	r->vlan = n->vlan;
 	b->recs[b->n++] = r;
 }

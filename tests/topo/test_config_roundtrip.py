@@ -273,7 +273,7 @@ def vxland_part():
     multicast) and two bridges; mtu, dstport and ttl repeated in each."""
     return [
         ("vxlan 100", ["interface vx100", "local 10.1.0.1", "flood 10.1.0.2 10.1.0.3",
-                       "flood mesh core", "underlay d0", "dstport 4789", "srcport 49152 65535",
+                       "flood mesh core", "flood evpn", "underlay d0", "dstport 4789", "srcport 49152 65535",
                        "no learning", "no udp-checksum", "ttl 64", "tos inherit", "mtu 1300",
                        "bridge br-ov", "mac 52:54:00:12:34:56 remote 10.1.0.2",
                        "mac 52:54:00:12:34:57 remote 10.1.0.3"]),

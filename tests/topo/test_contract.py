@@ -1225,6 +1225,8 @@ VX_ROWS = [
            "flood mesh backplane", "no flood mesh", ctx=X, changed="flood mesh other",
            why="its entries are the members wgd's mesh has: test_vxlan's three sites, "
                "where a fourth member joins the flood list"),
+    vx_row("vx-flood-evpn", [("vxlan", "[no] flood evpn")], "flood evpn", "no flood evpn", ctx=X,
+           effect=lambda h: vjson(h, "show vxlan 100 json").get("100", {}).get("floodEvpn")),
     vx_row("vx-underlay", [("vxlan", "underlay IFNAME$name"), ("vxlan", "no underlay [IFNAME]")],
            "underlay eth0", "no underlay", ctx=X, changed="underlay eth1", resets=True,
            effect=lambda h: (vx_top("link")(h), vx_top("mtu")(h))),

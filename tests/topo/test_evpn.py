@@ -37,8 +37,8 @@ def kld_site(h, addr, peers, asn=65001, gr=False, extra=()):
     lines.append("address-family l2vpn evpn")
     lines += ["neighbor %s activate" % p for p, _ in peers]
     lines += ["advertise-all-vni", *extra, "exit-address-family", "exit",
-              "vxlan 100", "local %s" % addr, "dstport 4789", "no learning", "bridge br100",
-              "exit", "bridge br100", "member p1", "exit"]
+              "vxlan 100", "local %s" % addr, "dstport 4789", "no learning", "flood evpn",
+              "bridge br100", "exit", "bridge br100", "member p1", "exit"]
     h.write_config("")
     for d in ("zebra-lite", "vxland", "bgpd"):
         h.start(d)
@@ -237,10 +237,31 @@ def three_sites(lab, gr=False):
     return sites, hosts
 
 
+def vxland_fdb(h):
+    """vxland's `show vxlan fdb 100`: {(mac, vtep): origin}."""
+    js = json.loads(h.vtysh("show vxlan fdb 100 json"))["100"]["macs"]
+    return {(m["mac"], m.get("remoteVtep", "")): m["origin"] for m in js}
+
+
 def test_three_sites_form_vni_100_and_a_mac_moves(lab):
     sites, hosts = three_sites(lab)
     a, b, c = sites
     ha, hb, hc = hosts
+    # Typed and EVPN entries coexist on one device, shown by source; a
+    # segment without `flood evpn` is not EVPN's.
+    a.conf("vxlan 100", "flood 10.0.0.9 10.0.0.2", "exit", "vxlan 200", "local 10.0.0.1",
+           "flood 10.0.0.8", "exit")
+    kldlab.wait_for(lambda: flood(a) == {"10.0.0.2", "10.0.0.3", "10.0.0.9"}, 30,
+                    what="typed and EVPN flood entries together")
+    src = vxland_fdb(a)
+    assert src[(ZERO, "10.0.0.3")] == "evpn" and src[(ZERO, "10.0.0.9")] == "vxland", src
+    assert json.loads(a.vtysh("show vxlan 100 json"))["100"]["floodEvpn"] is True
+    assert sorted(json.loads(a.vtysh("show evpn vni json"))) == ["100"]
+    assert flood(a, "vxlan200") == {"10.0.0.8"}
+    # the typed VTEP that EVPN knows too stays when the line goes
+    a.conf("vxlan 100", "no flood 10.0.0.9 10.0.0.2", "exit")
+    kldlab.wait_for(lambda: flood(a) == {"10.0.0.2", "10.0.0.3"}, 30,
+                    what="EVPN's flood entries after the typed ones went")
     ping(ha, "192.168.100.2")
     ping(ha, "192.168.100.3")
     ping(hb, "192.168.100.3")
