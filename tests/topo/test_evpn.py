@@ -11,6 +11,7 @@ kill -9 of bgpd on one site deletes no FDB entry anywhere.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -108,6 +109,12 @@ def start_frr(h):
     d = tempfile.mkdtemp(prefix="%s-frr-" % h.ns)
     os.chmod(d, 0o777)
     h.frr_dir = d
+    close = h.close
+
+    def close_and_clean():
+        close()
+        shutil.rmtree(d, ignore_errors=True)
+    h.close = close_and_clean
     zs = os.path.join(d, "zserv.api")
     for name, conf in (("zebra", "hostname frr\n"), ("bgpd", FRR_BGPD)):
         path = os.path.join(d, name + ".conf")
