@@ -58,6 +58,7 @@
 
 #include "util.h"
 #include "bgp_attr.h"
+#include "bgp_evpn_nlri.h"
 
 /* ======================================================================
  * scratch arena
@@ -1312,6 +1313,14 @@ static bool mp_family(struct attr_in *in, struct bgp_mp_attr *mp)
 {
 	int af = bgp_af_from_afisafi(bgp_get16(in->val), in->val[2]);
 
+	mp->evpn = bgp_get16(in->val) == BGP_AFI_L2VPN && in->val[2] == BGP_SAFI_EVPN &&
+		   (in->ctx->af_mask & BGP_EVPN_BIT);
+	if (mp->evpn) {
+		mp->af = BGP_AF_IPV4_UNICAST;
+		mp->raw = in->raw;
+		mp->raw_len = in->rawlen;
+		return true;
+	}
 	if (af < 0 || !(in->ctx->af_mask & BGP_AF_BIT(af))) {
 		in->mp->unneg = true;
 		in->mp->unneg_afi = bgp_get16(in->val);
@@ -1338,12 +1347,13 @@ static const char *attr_mp_reach(struct attr_in *in)
 	if (!mp_family(in, mp))
 		return NULL;
 	nhlen = in->val[3];
-	if (!mp_nexthop_ok(mp->af, nhlen) || 4 + nhlen + 1 > in->len) {
+	if ((mp->evpn ? nhlen != 4 && nhlen != 16 : !mp_nexthop_ok(mp->af, nhlen)) ||
+	    4 + nhlen + 1 > in->len) {
 		bgp_eh_reset(in->eh, BGP_UPD_OPTIONAL_ATTR, in->type,
 			     "MP_REACH_NLRI next hop length", in->raw, in->rawlen);
 		return NULL;
 	}
-	fam = bgp_af_family(mp->af);
+	fam = mp->evpn ? (nhlen == 4 ? AF_INET : AF_INET6) : bgp_af_family(mp->af);
 	addr_set(&mp->nh, fam, in->val + 4);
 	if (nhlen == 32)
 		addr_set(&mp->nh_ll, AF_INET6, in->val + 4 + 16);

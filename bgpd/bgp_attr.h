@@ -231,6 +231,7 @@ bool bgp_eh_discarded(const struct bgp_eh *eh, uint8_t attr_type);
 /* MP_REACH_NLRI / MP_UNREACH_NLRI as found in the attribute block. */
 struct bgp_mp_attr {
 	bool present; /* seen, well-formed header, a family we speak */
+	bool evpn;    /* AFI 25 / SAFI 70 (af unused): bgp_evpn_nlri.h */
 	enum bgp_af af;
 	struct kld_addr nh; /* MP_REACH only */
 	struct kld_addr nh_ll;

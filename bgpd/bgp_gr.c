@@ -206,6 +206,8 @@ void bgp_gr_open_fill(const struct bgp_peer *peer, struct bgp_open *o)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (peer->af_active[af])
 			gr->af_mask |= BGP_AF_BIT(af);
+	if (peer->evpn_active)
+		gr->af_mask |= BGP_EVPN_BIT;
 	/* zebra-lite held our routes over the restart (or the operator
 	 * vouches for the forwarding plane: preserve-fw-state). */
 	if (bgp->bd->gr_restarted || bgp->gr_preserve_fw)

@@ -9,19 +9,45 @@
 #include <unistd.h>
 #include "log.h"
 #include "bgpd.h"
+#include "bgp_evpn.h"
 #include "util.h"
+
+/* EVPN hears the session's news beside the RIB and graceful restart. */
+static void bgpd_on_update(struct bgp_peer *peer, struct bgp_update *u)
+{
+	bgp_rib_in_update(peer, u);
+	bgp_evpn_in_update(peer, u);
+}
+
+static void bgpd_on_established(struct bgp_peer *peer)
+{
+	bgp_gr_on_established(peer);
+	bgp_evpn_peer_up(peer);
+}
+
+static void bgpd_on_down(struct bgp_peer *peer, bool tcp_failure)
+{
+	bgp_gr_peer_down(peer, tcp_failure);
+	bgp_evpn_peer_down(peer, tcp_failure);
+}
+
+static void bgpd_peer_fini(struct bgp_peer *peer)
+{
+	bgp_evpn_peer_fini(peer);
+	bgp_gr_peer_fini(peer);
+}
 
 /* The floors' hook tables (bgpd.h): what a lower floor tells a higher
  * one, wired here once, before the configuration creates any peer. */
 static const struct bgp_session_hooks bgpd_session_hooks = {
 	.peer_init = bgp_gr_peer_init,
-	.peer_fini = bgp_gr_peer_fini,
+	.peer_fini = bgpd_peer_fini,
 	.open_fill = bgp_gr_open_fill,
 	.start_held = bgp_gr_start_held,
-	.on_established = bgp_gr_on_established,
-	.on_down = bgp_gr_peer_down,
+	.on_established = bgpd_on_established,
+	.on_down = bgpd_on_down,
 	.on_stop = bgp_gr_peer_flush,
-	.on_update = bgp_rib_in_update,
+	.on_update = bgpd_on_update,
 	.on_eor = bgp_gr_eor_rcvd,
 	.on_refresh = bgp_rib_on_refresh,
 };
@@ -40,6 +66,8 @@ static void bgpd_hooks_register(void)
 	bgp_rib_hooks = bgpd_rib_hooks;
 	bgp_policy_hooks.changed = bgp_rib_policy_changed;
 	bgp_zebra_hooks.router_id_update = bgp_router_id_update;
+	bgp_evpn_hooks.fdb = bgp_zebra_evpn_fdb;
+	bgp_evpn_hooks.replay_done = bgp_zebra_evpn_replay_done;
 }
 
 /* Port 179 is privileged; nothing else is needed after the drop. */
@@ -56,6 +84,7 @@ static int bgpd_init(struct kld_proto_daemon *p, void *arg)
 	bd->lfd = bd->lfd6 = -1;
 	bgp_rib_init(bd);
 	bgp_gr_init(bd);
+	bgp_evpn_init(bd);
 	bgp_scratch_init(&bd->rm_scratch);
 	if (bgp_session_listen(bd) < 0)
 		kld_warn("bgpd: cannot listen on port %u: %m", bd->port);
@@ -72,6 +101,7 @@ static void bgpd_fini(struct kld_proto_daemon *p, void *arg)
 		bgp_instance_free(bd->bgp);
 	bd->bgp = NULL;
 	bgp_session_close_all(bd);
+	bgp_evpn_fini(bd);
 	bgp_plist_free_all(bd);
 	bgp_rmap_free_all(bd);
 	bgp_scratch_free(&bd->rm_scratch);

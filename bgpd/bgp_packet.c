@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -249,6 +250,13 @@ static size_t caps_encode(const struct bgp_caps *c, uint8_t *o0)
 		o[3] = bgp_af_safi(af);
 		o += 4;
 	}
+	if ((c->present & BGP_CAPF_MP) && (c->mp_mask & BGP_EVPN_BIT)) {
+		o = cap_put(o, BGP_CAP_MP, 4);
+		bgp_put16(o, BGP_AFI_L2VPN);
+		o[2] = 0;
+		o[3] = BGP_SAFI_EVPN;
+		o += 4;
+	}
 	if (c->present & BGP_CAPF_ROUTE_REFRESH)
 		o = cap_put(o, BGP_CAP_ROUTE_REFRESH, 0);
 	if (c->present & BGP_CAPF_ROUTE_REFRESH_OLD)
@@ -270,6 +278,13 @@ static size_t caps_encode(const struct bgp_caps *c, uint8_t *o0)
 			bgp_put16(o, bgp_af_afi(af));
 			o[2] = bgp_af_safi(af);
 			o[3] = (c->gr.af_fwd_mask & BGP_AF_BIT(af)) ? BGP_GR_AF_FORWARDING : 0;
+			o += 4;
+			*len += 4;
+		}
+		if (c->gr.af_mask & BGP_EVPN_BIT) {
+			bgp_put16(o, BGP_AFI_L2VPN);
+			o[2] = BGP_SAFI_EVPN;
+			o[3] = (c->gr.af_fwd_mask & BGP_EVPN_BIT) ? BGP_GR_AF_FORWARDING : 0;
 			o += 4;
 			*len += 4;
 		}
@@ -320,6 +335,10 @@ static int cap_mp(struct bgp_caps *c, const uint8_t *v, size_t len, const uint8_
 	/* Any MP capability, of a family we speak or not, ends RFC 4760's
 	 * implicit IPv4 unicast: a peer that lists only EVPN gets no IPv4. */
 	c->present |= BGP_CAPF_MP;
+	if (bgp_get16(v) == BGP_AFI_L2VPN && v[3] == BGP_SAFI_EVPN) {
+		c->mp_mask |= BGP_EVPN_BIT;
+		return 0;
+	}
 	af = bgp_af_from_afisafi(bgp_get16(v), v[3]);
 	if (af < 0) {
 		cap_keep_unknown(c, raw, len + 2);
@@ -341,12 +360,15 @@ static int cap_gr(struct bgp_caps *c, const uint8_t *v, size_t len)
 	c->gr.time = bgp_get16(v) & 0xFFF;
 	for (off = 2; off < len; off += 4) {
 		int af = bgp_af_from_afisafi(bgp_get16(v + off), v[off + 2]);
+		uint32_t bit = af >= 0 ? BGP_AF_BIT(af) : 0;
 
-		if (af < 0)
+		if (bgp_get16(v + off) == BGP_AFI_L2VPN && v[off + 2] == BGP_SAFI_EVPN)
+			bit = BGP_EVPN_BIT;
+		if (!bit)
 			continue;
-		c->gr.af_mask |= BGP_AF_BIT(af);
+		c->gr.af_mask |= bit;
 		if (v[off + 3] & BGP_GR_AF_FORWARDING)
-			c->gr.af_fwd_mask |= BGP_AF_BIT(af);
+			c->gr.af_fwd_mask |= bit;
 	}
 	return 0;
 }
@@ -708,6 +730,8 @@ void bgp_update_fini(struct bgp_update *u)
 	plist_free(&u->withdrawn);
 	plist_free(&u->nlri);
 	plist_free(&u->mp_nlri);
+	free(u->evpn_reach);
+	free(u->evpn_unreach);
 	bgp_scratch_free(&u->scratch);
 }
 
@@ -716,6 +740,9 @@ static void update_clear(struct bgp_update *u)
 	u->withdrawn.n = 0;
 	u->nlri.n = 0;
 	u->mp_nlri.n = 0;
+	u->nevpn_reach = u->nevpn_unreach = 0;
+	u->evpn_eor = false;
+	memset(&u->evpn_nh, 0, sizeof(u->evpn_nh));
 	bgp_scratch_reset(&u->scratch);
 	bgp_attrs_init(&u->attrs);
 	u->has_attrs = false;
@@ -791,6 +818,13 @@ static void update_check_routes(struct bgp_update *u)
 	bool classic = u->nlri.n > 0, mp = u->mp_nlri.n > 0;
 	uint32_t need = BGP_ATTRF_ORIGIN | BGP_ATTRF_AS_PATH;
 
+	if (u->nevpn_reach) {
+		if ((u->attrs.present & need) != need)
+			bgp_eh_raise(&u->eh, BGP_EH_TREAT_AS_WITHDRAW, 0, "missing well-known attribute");
+		else if (!nexthop_usable(&u->evpn_nh))
+			bgp_eh_raise(&u->eh, BGP_EH_TREAT_AS_WITHDRAW, BGP_ATTR_MP_REACH_NLRI,
+				     "EVPN next hop not a unicast address");
+	}
 	if (!classic && !mp)
 		return;
 	if (classic)
@@ -809,13 +843,45 @@ static void update_check_routes(struct bgp_update *u)
 
 /* MP_UNREACH / MP_REACH NLRI into the lists; a syntax error is a reset
  * (RFC 7606 5.3, RFC 4760 7: Optional Attribute Error, attribute as data). */
+/* EVPN NLRI (RFC 7606 5.3 and 5.4): a field that cannot be split into
+ * routes resets the session, as for the other families (the RFC's other
+ * choice, AFI/SAFI disable, would leave the peer believing we have its
+ * routes); a route of a known type whose content does not fit its type
+ * makes the UPDATE treat-as-withdraw: its well-formed routes are
+ * withdrawn, the malformed one (which cannot be keyed) is skipped. */
+static void update_evpn_nlri(struct bgp_update *u, const struct bgp_attr_parsed *mp)
+{
+	size_t bad = 0;
+
+	if (mp->unreach.present && mp->unreach.evpn &&
+	    bgp_evpn_nlri_parse(mp->unreach.nlri, mp->unreach.nlri_len, &u->evpn_unreach,
+				&u->nevpn_unreach, &u->evpn_unreach_cap, &bad) < 0)
+		bgp_eh_reset(&u->eh, BGP_UPD_OPTIONAL_ATTR, BGP_ATTR_MP_UNREACH_NLRI,
+			     "MP_UNREACH_NLRI EVPN route syntax", mp->unreach.raw,
+			     mp->unreach.raw_len);
+	bad = 0;
+	if (!mp->reach.present || !mp->reach.evpn)
+		return;
+	u->evpn_nh = mp->reach.nh;
+	if (bgp_evpn_nlri_parse(mp->reach.nlri, mp->reach.nlri_len, &u->evpn_reach,
+				&u->nevpn_reach, &u->evpn_reach_cap, &bad) < 0) {
+		bgp_eh_reset(&u->eh, BGP_UPD_OPTIONAL_ATTR, BGP_ATTR_MP_REACH_NLRI,
+			     "MP_REACH_NLRI EVPN route syntax", mp->reach.raw, mp->reach.raw_len);
+		return;
+	}
+	if (bad)
+		bgp_eh_raise(&u->eh, BGP_EH_TREAT_AS_WITHDRAW, BGP_ATTR_MP_REACH_NLRI,
+			     "malformed EVPN route");
+}
+
 static void update_mp_nlri(struct bgp_update *u, const struct bgp_attr_parsed *mp)
 {
-	if (mp->unreach.present && nlri_parse(mp->unreach.nlri, mp->unreach.nlri_len,
+	update_evpn_nlri(u, mp);
+	if (mp->unreach.present && !mp->unreach.evpn && nlri_parse(mp->unreach.nlri, mp->unreach.nlri_len,
 					      bgp_af_family(mp->unreach.af), &u->withdrawn))
 		bgp_eh_reset(&u->eh, BGP_UPD_OPTIONAL_ATTR, BGP_ATTR_MP_UNREACH_NLRI,
 			     "MP_UNREACH_NLRI prefix syntax", mp->unreach.raw, mp->unreach.raw_len);
-	if (mp->reach.present) {
+	if (mp->reach.present && !mp->reach.evpn) {
 		u->mp_nexthop = mp->reach.nh;
 		u->mp_nexthop_ll = mp->reach.nh_ll;
 		if (nlri_parse(mp->reach.nlri, mp->reach.nlri_len, bgp_af_family(mp->reach.af),
@@ -840,7 +906,8 @@ static void update_detect_eor(struct bgp_update *u, const struct bgp_attr_parsed
 	}
 	if (mp->unreach.present && !mp->reach.present && mp->unreach.nlri_len == 0 &&
 	    mp->unreach.raw_len == alen) {
-		u->eor = true;
+		u->eor = !mp->unreach.evpn;
+		u->evpn_eor = mp->unreach.evpn;
 		u->eor_af = mp->unreach.af;
 	}
 }
@@ -865,12 +932,23 @@ static void update_apply_verdict(struct bgp_update *u)
 		u->withdrawn.n = 0;
 		u->nlri.n = 0;
 		u->mp_nlri.n = 0;
+		u->nevpn_reach = u->nevpn_unreach = 0;
 		u->eor = false;
+		u->evpn_eor = false;
 		return;
 	}
 	if (u->eh.action == BGP_EH_TREAT_AS_WITHDRAW) {
 		plist_move(&u->withdrawn, &u->nlri);
 		plist_move(&u->withdrawn, &u->mp_nlri);
+		for (size_t i = 0; i < u->nevpn_reach; i++) {
+			if (u->nevpn_unreach == u->evpn_unreach_cap) {
+				u->evpn_unreach_cap = u->evpn_unreach_cap ? u->evpn_unreach_cap * 2 : 16;
+				u->evpn_unreach = kld_xrealloc(u->evpn_unreach, u->evpn_unreach_cap *
+								sizeof(*u->evpn_unreach));
+			}
+			u->evpn_unreach[u->nevpn_unreach++] = u->evpn_reach[i];
+		}
+		u->nevpn_reach = 0;
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "prefix.h"
 #include "bgp_types.h"
 #include "bgp_attr.h"
+#include "bgp_evpn_nlri.h"
 
 /* ---- header ----------------------------------------------------------- */
 
@@ -189,6 +190,13 @@ struct bgp_update {
 	bool unneg;
 	uint16_t unneg_afi;
 	uint8_t unneg_safi;
+	/* EVPN (AFI 25 / SAFI 70, when negotiated): routes announced with
+	 * evpn_nh (and attrs), routes withdrawn (a treat-as-withdraw verdict
+	 * has moved the announced ones here too), End-of-RIB */
+	struct bgp_evpn_route *evpn_reach, *evpn_unreach;
+	size_t nevpn_reach, nevpn_unreach, evpn_reach_cap, evpn_unreach_cap;
+	struct kld_addr evpn_nh;
+	bool evpn_eor;
 	struct bgp_eh eh;
 	struct bgp_scratch scratch;
 };

@@ -264,6 +264,8 @@ static void bgp_send_open(struct bgp_peer *peer, struct bgp_conn *c)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (peer->af_active[af])
 			peer->lopen.caps.mp_mask |= BGP_AF_BIT(af);
+	if (peer->evpn_active)
+		peer->lopen.caps.mp_mask |= BGP_EVPN_BIT;
 	bgp_session_hooks.open_fill(peer, &peer->lopen);
 	len = bgp_open_encode(&peer->lopen, buf, sizeof(buf));
 	if (len > 0)
@@ -1501,6 +1503,16 @@ void bgp_updgrp_flush(struct bgp_updgrp *g)
 		m->msg_out += e.n;
 	}
 	kld_buf_free(&e.b);
+}
+
+void bgp_peer_send_updates(struct bgp_peer *peer, const void *msgs, size_t len, unsigned n)
+{
+	if (peer->state != BGP_FSM_ESTABLISHED)
+		return;
+	peer->upd_out += n;
+	peer->msg_out += n;
+	kld_buf_append(&peer->c.tx, msgs, len);
+	bgp_conn_flush(peer, &peer->c);
 }
 
 void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af)

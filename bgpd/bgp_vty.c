@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bgpd.h"
+#include "bgp_evpn.h"
 #include "util.h"
 
 #define PEER_ALT "<A.B.C.D|X:X::X:X|WORD>$peer"
@@ -100,6 +101,7 @@ void bgp_instance_free(struct bgp *bgp)
 		bgp_peer_free(bgp->peers);
 	while (bgp->groups) /* they may hold a password too */
 		bgp_peer_free(bgp->groups);
+	bgp_evpn_instance_gone(bd);
 	for (int af = 0; af < BGP_AF_MAX; af++) {
 		while (bgp->networks[af]) {
 			struct bgp_network *n = bgp->networks[af];
@@ -768,6 +770,23 @@ static int bgp_cmd_af(struct vty *vty, const struct cmd_args *args)
 	return CMD_SUCCESS;
 }
 
+/* `neighbor X activate` under address-family l2vpn evpn: the capability
+ * changes, the session starts over (bgp_evpn_vty.c has the rest). */
+static int bgp_cmd_evpn_activate(struct vty *vty, const struct cmd_args *args)
+{
+	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	bool on = !cmd_has(args, "no");
+
+	if (!peer)
+		return CMD_WARNING;
+	if (peer->evpn_active == on)
+		return CMD_SUCCESS;
+	peer->evpn_active = on;
+	bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
+	bgp_peer_start(peer);
+	return CMD_SUCCESS;
+}
+
 static int bgp_cmd_exit_af(struct vty *vty, const struct cmd_args *args)
 {
 	(void)vty;
@@ -1156,6 +1175,9 @@ static const struct cmd_def bgp_cmds[] = {
 	BGP_AF_CMDS("bgp-af-ipv4"),
 	{ "bgp-af-ipv4", "exit-address-family", "Exit from Address Family configuration mode\n",
 	  bgp_cmd_exit_af, NULL, 0 },
+	{ "bgp-af-evpn", "[no] neighbor " PEER_ALT " activate",
+	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",
+	  bgp_cmd_evpn_activate, NULL, 0 },
 	{ "view", "clear [ip] bgp <A.B.C.D|X:X::X:X|*>$peer [soft [<in|out>]]",
 	  "Reset functions\nIP information\nBGP information\nBGP neighbor address to clear\n"
 	  "BGP IPv6 neighbor to clear\nClear all peers\nSoft reconfig inbound and outbound updates\n"
@@ -1170,6 +1192,7 @@ void bgp_vty_install(struct cmd_tree *tree)
 	bgp_show_install(tree);
 	bgp_rmap_install(tree);
 	bgp_gr_install(tree);
+	bgp_evpn_vty_install(tree);
 }
 
 /* ---- running configuration ---- */
@@ -1303,6 +1326,24 @@ static void bgp_write_af(struct vty *vty, const struct bgp *bgp, enum bgp_af af)
 	vty_out(vty, " exit-address-family\n");
 }
 
+static void bgp_write_evpn(struct vty *vty, const struct bgp *bgp)
+{
+	struct kld_buf b;
+	char buf[KLD_ADDR_STRLEN], line[BGP_NAME_MAX + KLD_ADDR_STRLEN + 32];
+
+	kld_buf_init(&b);
+	for (const struct bgp_peer *p = bgp->peers; p; p = p->next) {
+		if (!p->evpn_active)
+			continue;
+		snprintf(line, sizeof(line), "  neighbor %s activate\n",
+			 bgp_peer_label(p, buf, sizeof(buf)));
+		kld_buf_append(&b, line, strlen(line));
+	}
+	kld_buf_append(&b, "", 1);
+	bgp_evpn_write_config(vty, bgp, b.data);
+	kld_buf_free(&b);
+}
+
 void bgp_write_config(struct vty *vty)
 {
 	struct bgpd *bd = vty->arg;
@@ -1330,6 +1371,7 @@ void bgp_write_config(struct vty *vty)
 			bgp_write_peer(vty, p);
 		bgp_write_af(vty, bgp, BGP_AF_IPV4_UNICAST);
 		bgp_write_af(vty, bgp, BGP_AF_IPV6_UNICAST);
+		bgp_write_evpn(vty, bgp);
 		vty_out(vty, "exit\n!\n");
 	}
 	for (const struct bgp_plist *pl = bd->plists; pl; pl = pl->next) {

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "proto/envelope.pb-c.h"
 #include "bgpd.h"
+#include "bgp_evpn.h"
 
 #define BGP_ZEBRA_BATCH 4096
 
@@ -349,6 +350,81 @@ static void bgp_zebra_grace_answer(struct kld_ipc_conn *c, const Kld__Envelope *
 		bgp_gr_zebra_answer(arg, env->client_grace->stale_routes);
 }
 
+/* ---- EVPN: zebra-lite's VNIs and local MACs in, remote FDB out ---- */
+
+static void bgp_zebra_evpn_vni(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	const Kld__EvpnVni *m = env->evpn_vni;
+	struct kld_addr local;
+
+	(void)c;
+	if (!m->vni || m->vni > 0xffffff || kld_addr_from_bytes(&local, m->local.data, m->local.len) < 0) {
+		kld_log_rl(LOG_WARNING, "bgpd: malformed EvpnVni from zebra-lite ignored");
+		return;
+	}
+	bgp_evpn_zebra_vni(arg, m->vni, m->ifname, m->bridge, &local, m->deleted);
+}
+
+static void bgp_zebra_evpn_mac(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
+{
+	const Kld__EvpnMac *m = env->evpn_mac;
+
+	(void)c;
+	if (m->mac.len != 6) {
+		kld_log_rl(LOG_WARNING, "bgpd: malformed EvpnMac from zebra-lite ignored");
+		return;
+	}
+	bgp_evpn_zebra_mac(arg, m->vni, m->mac.data, m->deleted);
+}
+
+void bgp_zebra_evpn_fdb(struct bgpd *bd, uint32_t vni, const struct bgp_evpn_fdb_entry *e,
+			size_t n, bool del)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__EvpnFdb m = KLD__EVPN_FDB__INIT;
+	Kld__FdbEntry *ent = kld_xcalloc(n + 1, sizeof(*ent));
+	Kld__FdbEntry **ptr = kld_xcalloc(n + 1, sizeof(*ptr));
+
+	for (size_t i = 0; i < n; i++) {
+		kld__fdb_entry__init(&ent[i]);
+		ent[i].mac.data = (uint8_t *)e[i].mac;
+		ent[i].mac.len = 6;
+		ent[i].dst.data = (uint8_t *)e[i].dst.u.bytes;
+		ent[i].dst.len = kld_family_bytes(e[i].dst.family);
+		ptr[i] = &ent[i];
+	}
+	m.vni = vni;
+	m.entries = ptr;
+	m.n_entries = n;
+	m.deleted = del;
+	env.body_case = KLD__ENVELOPE__BODY_EVPN_FDB;
+	env.evpn_fdb = &m;
+	bgp_zebra_send_env(bd, &env);
+	free(ent);
+	free(ptr);
+}
+
+void bgp_zebra_evpn_replay_done(struct bgpd *bd)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__EvpnReplayDone rd = KLD__EVPN_REPLAY_DONE__INIT;
+
+	env.body_case = KLD__ENVELOPE__BODY_EVPN_REPLAY_DONE;
+	env.evpn_replay_done = &rd;
+	if (bgp_zebra_send_env(bd, &env))
+		kld_info("bgpd: EVPN FDB entries replayed to zebra-lite");
+}
+
+static void bgp_zebra_evpn_subscribe(struct kld_ipc_conn *c)
+{
+	Kld__Envelope env = KLD__ENVELOPE__INIT;
+	Kld__EvpnSubscribe m = KLD__EVPN_SUBSCRIBE__INIT;
+
+	env.body_case = KLD__ENVELOPE__BODY_EVPN_SUBSCRIBE;
+	env.evpn_subscribe = &m;
+	kld_ipc_send(c, &env);
+}
+
 static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 {
 	struct bgpd *bd = arg;
@@ -370,6 +446,8 @@ static void bgp_zebra_up(struct kld_ipc_conn *c, void *arg)
 	bgp_zebra_barrier(c);
 	bd->redist_sweep = true;
 	bgp_zebra_subscribe_interfaces(c);
+	bgp_evpn_zebra_up(bd);
+	bgp_zebra_evpn_subscribe(c);
 	kld_info("bgpd: connected to zebra-lite");
 }
 
@@ -404,5 +482,7 @@ const struct kld_ipc_ops bgp_zebra_ops = {
 		[KLD__ENVELOPE__BODY_NEXTHOP_UPDATE] = bgp_zebra_nexthop_update,
 		[KLD__ENVELOPE__BODY_BARRIER] = bgp_zebra_barrier_done,
 		[KLD__ENVELOPE__BODY_CLIENT_GRACE] = bgp_zebra_grace_answer,
+		[KLD__ENVELOPE__BODY_EVPN_VNI] = bgp_zebra_evpn_vni,
+		[KLD__ENVELOPE__BODY_EVPN_MAC] = bgp_zebra_evpn_mac,
 	},
 };

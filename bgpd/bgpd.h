@@ -152,6 +152,12 @@ struct bgp_peer {
 	uint32_t gr_was_eor;
 	uint64_t gr_quiet_ms, gr_upd_seen;
 
+	/* EVPN (bgp_evpn.c): `neighbor X activate` under l2vpn evpn */
+	bool evpn_active;
+	bool evpn_eor_rcvd;
+	struct kld_timer *t_evpn_stale; /* stale EVPN paths after a restart */
+	uint32_t evpn_pfx_rcvd;
+
 	/* statistics for show */
 	uint64_t msg_in, msg_out, upd_in, upd_out, refresh_in, refresh_out;
 	uint64_t uptime_ms; /* when Established was entered or left */
@@ -326,9 +332,12 @@ struct bgp {
 
 #define BGP_MAX_ECMP 16
 
+struct bgp_evpn;
+
 struct bgpd {
 	struct kld_proto_daemon p;
 	struct bgp *bgp; /* one default instance, as in the seeds */
+	struct bgp_evpn *evpn; /* bgp_evpn.h */
 	struct bgp_plist *plists;
 	struct bgp_rmap *rmaps;
 	struct bgp_clist *clists;
@@ -386,6 +395,12 @@ struct bgp_zroute {
 	struct kld_addr nh[BGP_MAX_ECMP];
 };
 
+/* bgp_zebra.c: EVPN's FDB entries and replay (bgp_evpn_hooks) */
+struct bgp_evpn_fdb_entry;
+void bgp_zebra_evpn_fdb(struct bgpd *bd, uint32_t vni, const struct bgp_evpn_fdb_entry *e,
+			size_t n, bool del);
+void bgp_zebra_evpn_replay_done(struct bgpd *bd);
+
 /* bgp_main.c / bgp_vty.c */
 void bgp_vty_install(struct cmd_tree *tree);
 void bgp_write_config(struct vty *vty);
@@ -421,6 +436,9 @@ int bgp_peer_set_password(struct bgp_peer *peer, const char *pw);
 uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
 uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
 void bgp_peer_send_refresh(struct bgp_peer *peer, enum bgp_af af);
+/* n whole UPDATE messages (EVPN's, packed by the caller) on an
+ * established session. */
+void bgp_peer_send_updates(struct bgp_peer *peer, const void *msgs, size_t len, unsigned n);
 /* A route as received (interned) through loop checks and inbound policy
  * into the RIB, or withdrawn from it when denied. */
 void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,

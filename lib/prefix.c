@@ -220,6 +220,16 @@ int kld_addr_set(struct kld_addr *a, uint8_t family, const void *bytes)
 	return 0;
 }
 
+int kld_addr_from_bytes(struct kld_addr *a, const void *bytes, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	if (!len)
+		return 0;
+	if (len != 4 && len != 16)
+		return -1;
+	return kld_addr_set(a, len == 4 ? AF_INET : AF_INET6, bytes);
+}
+
 bool kld_addr_eq(const struct kld_addr *a, const struct kld_addr *b)
 {
 	return kld_addr_cmp(a, b) == 0;

@@ -61,6 +61,9 @@ void kld_addr_from_prefix(struct kld_addr *a, const struct kld_prefix *p);
 /* Build from raw network-order bytes; returns -1 on bad family/length. */
 int kld_prefix_set(struct kld_prefix *p, uint8_t family, const void *bytes, uint8_t len);
 int kld_addr_set(struct kld_addr *a, uint8_t family, const void *bytes);
+/* An address as a wire message carries it: 4 or 16 bytes, or none (len 0:
+ * family 0, returns 0); -1 for another length. */
+int kld_addr_from_bytes(struct kld_addr *a, const void *bytes, size_t len);
 
 bool kld_addr_eq(const struct kld_addr *a, const struct kld_addr *b);
 bool kld_prefix_eq(const struct kld_prefix *a, const struct kld_prefix *b);

@@ -52,6 +52,7 @@ struct vx_seg {
 	struct kld_addr *flood;
 	size_t nflood;
 	char flood_mesh[64];   /* "": none; else the wgd mesh whose members it floods to */
+	bool flood_evpn;       /* `flood evpn`: bgpd's EVPN fills flood list and remote MACs */
 	char underlay[IFNAMSIZ];
 	uint16_t dstport;      /* 0: 4789 */
 	uint16_t port_min, port_max;

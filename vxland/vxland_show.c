@@ -20,7 +20,7 @@ static const char *vx_flood_kind(const struct vx_seg *s)
 {
 	if (s->group.family)
 		return "multicast";
-	if (s->nflood || s->flood_mesh[0])
+	if (s->nflood || s->flood_mesh[0] || s->flood_evpn)
 		return "HER";
 	return s->remote.family ? "point-to-point" : "none";
 }
@@ -104,6 +104,7 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 	free(f);
 	if (s->flood_mesh[0])
 		json_object_object_add(o, "floodMesh", json_object_new_string(s->flood_mesh));
+	json_object_object_add(o, "floodEvpn", json_object_new_boolean(s->flood_evpn));
 	json_object_object_add(o, "remoteVteps", vteps);
 	json_object_object_add(o, "numRemoteVteps", json_object_new_int64((int64_t)vx_nvteps(v, s)));
 	json_object_object_add(o, "numStaticMacs", json_object_new_int64((int64_t)s->nmacs));
@@ -222,11 +223,15 @@ static bool vx_mac_configured(struct vxland *v, const struct vx_seg *s, const ui
 static const char *vx_rec_origin(struct vxland *v, const struct vx_seg *s,
 				 const Kld__FdbRecord *r)
 {
-	if (!r->is_static)
-		return "learned";
-	if (r->on_bridge)
-		return "static";
-	return vx_mac_configured(v, s, r->mac.data, r->dst.data, r->dst.len) ? "vxland" : "static";
+	bool typed = !r->on_bridge && r->is_static &&
+		     vx_mac_configured(v, s, r->mac.data, r->dst.data, r->dst.len);
+
+	/* typed in vxland first: an entry both name is shown as configured */
+	if (typed)
+		return "vxland";
+	if (r->evpn)
+		return "evpn";
+	return r->is_static ? "static" : "learned";
 }
 
 static const char *vx_rec_type(const Kld__FdbRecord *r)

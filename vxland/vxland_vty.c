@@ -372,7 +372,7 @@ static int vx_cmd_group(struct vty *vty, const struct cmd_args *args)
 				kld_addr_fmt(&s->remote, ab, sizeof(ab)));
 			return CMD_WARNING;
 		}
-		if (s->nflood || s->flood_mesh[0]) {
+		if (s->nflood || s->flood_mesh[0] || s->flood_evpn) {
 			vty_out(vty, "%% A segment floods to a group or to a list, not both\n");
 			return CMD_WARNING;
 		}
@@ -450,6 +450,26 @@ static int vx_cmd_flood_mesh(struct vty *vty, const struct cmd_args *args)
 		return CMD_WARNING;
 	}
 	snprintf(s->flood_mesh, sizeof(s->flood_mesh), "%s", name);
+	vx_changed(vty, &s->st);
+	return CMD_SUCCESS;
+}
+
+/* The segment's flood list and remote MACs come from BGP EVPN: zebra-lite
+ * hands the VNI and the MACs of its bridge to bgpd, which writes the
+ * remote VTEPs' entries (doc/evpn.md). Typed flood VTEPs and MACs stay
+ * and coexist; a multicast group does not. */
+static int vx_cmd_flood_evpn(struct vty *vty, const struct cmd_args *args)
+{
+	struct vx_seg *s = vx_ctx_seg(vty);
+	bool on = !cmd_has(args, "no");
+
+	if (on && s->group.family) {
+		vty_out(vty, "%% A segment floods to a group or to a list, not both\n");
+		return CMD_WARNING;
+	}
+	if (s->flood_evpn == on)
+		return CMD_SUCCESS;
+	s->flood_evpn = on;
 	vx_changed(vty, &s->st);
 	return CMD_SUCCESS;
 }
@@ -767,6 +787,9 @@ static const struct cmd_def vx_cmds[] = {
 	  vx_cmd_flood_mesh, NULL, 0 },
 	{ "vxlan", "no flood mesh [WORD]", NO "Head-end replication\nA mesh of wgd\nMesh name\n",
 	  vx_cmd_flood_mesh, NULL, 0 },
+	{ "vxlan", "[no] flood evpn",
+	  NO "Head-end replication\nTo the VTEPs BGP EVPN learns (bgpd's address-family l2vpn evpn)\n",
+	  vx_cmd_flood_evpn, NULL, 0 },
 	{ "vxlan", "underlay IFNAME$name", "Device the tunnel runs over (wg0)\nInterface name\n",
 	  vx_cmd_underlay, NULL, 0 },
 	{ "vxlan", "no underlay [IFNAME]", NO "Underlay device\nInterface name\n", vx_cmd_underlay,
@@ -870,6 +893,8 @@ static void vx_write_vteps(struct vty *vty, const struct vx_seg *s)
 			i % 8 == 7 || i + 1 == s->nflood ? "\n" : "");
 	if (s->flood_mesh[0])
 		vty_out(vty, " flood mesh %s\n", s->flood_mesh);
+	if (s->flood_evpn)
+		vty_out(vty, " flood evpn\n");
 	for (size_t i = 0; i < s->nmacs; i++)
 		vty_out(vty, " mac %s remote %s\n", vx_mac_fmt(s->macs[i].mac, mb),
 			kld_addr_fmt(&s->macs[i].dst, ab, sizeof(ab)));

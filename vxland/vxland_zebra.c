@@ -136,6 +136,7 @@ static void vx_push_seg(struct vxland *v, struct vx_seg *s)
 	p.srcport_min = s->port_min;
 	p.srcport_max = s->port_max;
 	p.nolearning = s->nolearning;
+	p.evpn = s->flood_evpn;
 	p.ttl = s->ttl;
 	p.tos = s->tos;
 	p.noudpcsum = s->noudpcsum;

@@ -39,11 +39,31 @@ struct zl_vx_link {
 	size_t nmembers;
 	struct zl_vx_fdb *fdb; /* static entries in the kernel, sorted */
 	size_t nfdb;
+	/* VXLAN: what EVPN needs to know of the device; evpn: the segment
+	 * says `flood evpn` (after an adoption: it had EVPN entries, until
+	 * vxland's replay says) */
+	bool evpn;
+	uint32_t vni;
+	struct kld_addr local;
+	/* EVPN's remote entries (bgpd's, sorted as fdb); stale after bgpd
+	 * went away until it sends them again */
+	struct zl_vx_efdb *efdb;
+	size_t nefdb;
 	struct zl_vx_link *next;
+};
+
+/* One remote entry an EVPN route made. */
+struct zl_vx_efdb {
+	struct zl_vx_fdb e; /* first: the array sorts with zl_vx_fdb_cmp */
+	uint16_t owner;
+	bool stale;
+	bool gone; /* marked for the next sweep pass */
 };
 
 struct zl_vx {
 	struct zl *zl;
+	zl_vx_evpn_vni_fn evpn_vni;
+	zl_vx_evpn_mac_fn evpn_mac;
 	struct zl_nl_sync *sk;
 	struct zl_vx_link *links;
 	uint16_t (*slot_of)(struct zl *zl, const char *name, bool create);
@@ -63,6 +83,7 @@ static void zl_vx_link_free(struct zl_vx_link *l)
 	free(l->addrs);
 	free(l->members);
 	free(l->fdb);
+	free(l->efdb);
 	free(l);
 }
 
@@ -142,6 +163,8 @@ static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
 	l->kind = d->kind;
 	l->master = d->master;
 	l->dflt = d->vx.remote;
+	l->vni = d->vx.vni;
+	l->local = d->vx.local;
 }
 
 static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const struct kld_addr *dst)
@@ -149,14 +172,34 @@ static bool zl_vx_is_dflt(const struct zl_vx_link *l, const uint8_t *mac, const 
 	return l->dflt.family && zl_vx_mac_zero(mac) && kld_addr_eq(&l->dflt, dst);
 }
 
+static void zl_vx_adopt_efdb(struct zl_vx_link *l, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_efdb *e;
+
+	l->efdb = kld_xrealloc(l->efdb, (l->nefdb + 1) * sizeof(*l->efdb));
+	e = &l->efdb[l->nefdb++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->e.mac, n->mac, 6);
+	e->e.dst = n->dst;
+	e->owner = zl_vx_state->slot_of(zl_vx_state->zl, "bgpd", true);
+	e->stale = true;
+}
+
 static void zl_vx_adopt_fdb(void *arg, const struct zl_nl_neigh *n)
 {
 	struct zl_vx_link *l = arg;
 	struct zl_vx_fdb *e;
 
-	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
-	if (!(n->flags & NTF_SELF) || !(n->state & NUD_PERMANENT) || !n->dst.family || !n->has_mac ||
+	if (!(n->flags & NTF_SELF) || !n->dst.family || !n->has_mac ||
 	    zl_vx_is_dflt(l, n->mac, &n->dst))
+		return;
+	/* EVPN's are extern_learn: bgpd's, kept for its replay. */
+	if (n->flags & NTF_EXT_LEARNED) {
+		zl_vx_adopt_efdb(l, n);
+		return;
+	}
+	/* Ours are NTF_SELF, permanent, with a VTEP; learned ones are not. */
+	if (!(n->state & NUD_PERMANENT))
 		return;
 	l->fdb = kld_xrealloc(l->fdb, (l->nfdb + 1) * sizeof(*l->fdb));
 	e = &l->fdb[l->nfdb++];
@@ -190,7 +233,11 @@ int zl_vx_init(struct zl *zl, uint16_t (*slot_of)(struct zl *zl, const char *nam
 		if (l->kind == ZL_VXK_VXLAN)
 			zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_adopt_fdb, l);
 		qsort(l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp);
+		qsort(l->efdb, l->nefdb, sizeof(*l->efdb), zl_vx_fdb_cmp);
+		l->evpn = l->nefdb > 0;
 		zl_vx_grace_start(v, l->owner);
+		if (l->nefdb)
+			zl_vx_grace_start(v, l->efdb[0].owner);
 	}
 	if (n)
 		kld_info("vxlan: %zu link(s) of an earlier zebra-lite adopted, kept for vxland's replay",
@@ -348,6 +395,38 @@ static void zl_vx_sync_members(struct zl_vx *v, struct zl_vx_link *l, const stru
 	l->nmembers = w->nmembers;
 }
 
+/* ---- EVPN: the VNIs bgpd hears of ---- */
+
+/* The bridge's name: ours from the table (zebra-lite's interface list
+ * may not have heard of a bridge made a moment ago), else the kernel's. */
+static const char *zl_vx_master_name(struct zl_vx *v, int master)
+{
+	const struct zl_iface *br;
+
+	if (!master)
+		return "";
+	for (const struct zl_vx_link *b = v->links; b; b = b->next)
+		if (b->ifindex == master)
+			return b->name;
+	br = zl_iface_by_index(v->zl, (uint32_t)master);
+	return br ? br->name : "";
+}
+
+/* Only segments that say `flood evpn` are EVPN's (a VNI whose flood
+ * list is typed or multicast is left alone). */
+static void zl_vx_evpn_tell(struct zl_vx *v, const struct zl_vx_link *l, bool del)
+{
+	if (l->kind == ZL_VXK_VXLAN && l->vni && v->evpn_vni && (l->evpn || del))
+		v->evpn_vni(v->zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local,
+			    del || !l->evpn);
+}
+
+void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac)
+{
+	zl_vx_state->evpn_vni = vni;
+	zl_vx_state->evpn_mac = mac;
+}
+
 /* ---- LinkSet ---- */
 
 static int zl_vx_resolve(struct zl_vx *v, const struct zl_vx_want *w, struct zl_nl_vxdev *want,
@@ -416,10 +495,14 @@ static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const st
 	struct zl_vx_link *l = KLD_NAMED_GET(&v->links, struct zl_vx_link, cur->name, true);
 
 	if (l->ifindex != cur->ifindex) {
-		/* A new device: nothing of the old one's FDB or addresses is there. */
+		/* A new device: nothing of the old one's FDB or addresses is
+		 * there (bgpd sends its entries again when told of the VNI). */
 		free(l->fdb);
 		l->fdb = NULL;
 		l->nfdb = 0;
+		free(l->efdb);
+		l->efdb = NULL;
+		l->nefdb = 0;
 		l->naddrs = 0;
 	}
 	l->owner = owner;
@@ -427,6 +510,8 @@ static struct zl_vx_link *zl_vx_record(struct zl_vx *v, uint16_t owner, const st
 	l->ifindex = cur->ifindex;
 	l->kind = cur->kind;
 	l->dflt = cur->vx.remote;
+	l->vni = cur->vx.vni;
+	l->local = cur->vx.local;
 	return l;
 }
 
@@ -471,6 +556,8 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 				 msg[0] ? msg : strerror(-ret));
 	}
 	l->master = want.master;
+	l->evpn = w->evpn;
+	zl_vx_evpn_tell(v, l, false);
 	zl_vx_sync_addrs(v, l, w);
 	if (l->kind == ZL_VXK_BRIDGE)
 		zl_vx_sync_members(v, l, w);
@@ -489,6 +576,7 @@ static void zl_vx_remove(struct zl_vx *v, struct zl_vx_link *l, const char *why)
 
 	kld_info("vxlan: %s removed (%s)%s%s", l->name, why, ret ? ": " : "",
 		 ret ? strerror(-ret) : "");
+	zl_vx_evpn_tell(v, l, true);
 	zl_vx_forget(v, l);
 }
 
@@ -508,10 +596,13 @@ void zl_vx_link_delete(struct zl *zl, uint16_t owner, const char *name, struct z
 	zl_vx_remove(v, l, "deleted by its owner");
 }
 
+static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why);
+
 static void zl_vx_sweep(struct zl_vx *v, uint16_t owner, const char *why)
 {
 	struct zl_vx_link *l, *next;
 
+	zl_vx_evpn_sweep(v, owner, why);
 	/* VXLAN devices first: a bridge going first would free its ports. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (l = v->links; l; l = next) {
@@ -556,45 +647,81 @@ void zl_vx_owner_down(struct zl *zl, uint16_t owner)
 			l->stale = true;
 			n++;
 		}
+		for (size_t i = 0; i < l->nefdb; i++) {
+			if (l->efdb[i].owner == owner) {
+				l->efdb[i].stale = true;
+				n++;
+			}
+		}
 	}
 	if (!n)
 		return;
 	zl_vx_grace_start(v, owner);
-	kld_info("vxlan: %s went away; %zu link(s) kept for %us", zl->clients[owner].name, n,
+	kld_info("vxlan: %s went away; %zu link(s) and EVPN FDB entries kept for %us", zl->clients[owner].name, n,
 		 zl_vx_grace_secs(zl, owner));
 }
 
 /* ---- FDB ---- */
 
-static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+/* One entry of a VXLAN device, and its bridge's entry for a unicast MAC
+ * (so that frames to it go to the VXLAN port instead of being flooded).
+ * vxland's are static: the device's permanent, the bridge's NOARP (a
+ * permanent bridge entry would mean "this MAC is the bridge's own").
+ * EVPN's are extern_learn, as FRR writes them (never aged, not taken for
+ * configuration); a flood entry is appended either way. */
+static void zl_vx_fdb_write(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del,
+			    bool evpn)
 {
 	struct zl_nl_neigh n;
+	bool flood = zl_vx_mac_zero(e->mac);
 
 	memset(&n, 0, sizeof(n));
 	n.family = AF_BRIDGE;
 	n.ifindex = l->ifindex;
-	n.flags = NTF_SELF;
+	n.flags = NTF_SELF | (evpn ? NTF_EXT_LEARNED : 0);
+	n.state = !evpn ? 0 : flood ? NUD_PERMANENT | NUD_NOARP : NUD_REACHABLE;
 	n.dst = e->dst;
 	n.has_mac = true;
 	memcpy(n.mac, e->mac, 6);
 	if (del)
 		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
-	else if (zl_vx_mac_zero(e->mac))
+	else if (flood)
 		zl_nl_neigh_append(zl->nl, &n, ZL_COOKIE_OTHER);
 	else
 		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
-	if (zl_vx_mac_zero(e->mac) || !l->master)
+	if (flood || !l->master)
 		return;
-	/* The bridge's own entry, so that frames to a remote MAC go to the
-	 * VXLAN port instead of being flooded. Static, not permanent: a
-	 * permanent bridge entry would mean "this MAC is the bridge's own". */
-	n.flags = NTF_MASTER;
-	n.state = NUD_NOARP;
+	n.flags = NTF_MASTER | (evpn ? NTF_EXT_LEARNED : 0);
+	n.state = evpn ? NUD_REACHABLE : NUD_NOARP;
 	n.dst.family = 0;
 	if (del)
 		zl_nl_neigh_delete(zl->nl, &n, ZL_COOKIE_OTHER);
 	else
 		zl_nl_neigh_replace(zl->nl, &n, ZL_COOKIE_OTHER);
+}
+
+static void zl_vx_fdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+{
+	zl_vx_fdb_write(zl, l, e, del, false);
+}
+
+static struct zl_vx_efdb *zl_vx_efind(const struct zl_vx_link *l, const struct zl_vx_fdb *e,
+				     size_t *at);
+static void zl_vx_efdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del);
+
+/* A static entry vxland no longer wants: EVPN may want the same one (a
+ * flood VTEP typed and learned, a MAC pinned and advertised), which then
+ * stays, as EVPN's. */
+static void zl_vx_static_gone(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	const struct zl_vx_efdb *ee = zl_vx_efind(l, e, NULL);
+
+	if (!ee) {
+		zl_vx_fdb_op(zl, l, e, true);
+		return;
+	}
+	if (!zl_vx_mac_zero(e->mac))
+		zl_vx_efdb_op(zl, l, e, false);
 }
 
 static size_t zl_vx_dedup(const struct zl_vx_link *l, struct zl_vx_fdb *e, size_t n)
@@ -628,7 +755,7 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 			zl_vx_fdb_op(zl, l, &e[i], false);
 			res->added++;
 		} else if (d > 0) {
-			zl_vx_fdb_op(zl, l, &l->fdb[j], true);
+			zl_vx_static_gone(zl, l, &l->fdb[j]);
 			res->deleted++;
 		}
 		i += d <= 0;
@@ -643,6 +770,7 @@ void zl_vx_fdb_set(struct zl *zl, uint16_t owner, const char *name, struct zl_vx
 }
 
 static zl_vx_learned_fn zl_vx_learned;
+static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, bool del);
 
 void zl_vx_set_learned_hook(zl_vx_learned_fn fn)
 {
@@ -656,8 +784,10 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 	/* The VXLAN device's own table only (the bridge's entry for the same
 	 * MAC would say it twice), and only what the kernel learned: static
 	 * entries are ours or someone's configuration. */
+	if (v && n->family == AF_BRIDGE && !(n->flags & NTF_SELF))
+		zl_vx_evpn_bridge_mac(v, n, del);
 	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
-	    !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+	    (n->flags & NTF_EXT_LEARNED) || !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
 		return;
 	for (struct zl_vx_link *l = v->links; l; l = l->next)
 		if (l->kind == ZL_VXK_VXLAN && l->ifindex == n->ifindex)
@@ -665,16 +795,28 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 }
 
 struct zl_vx_walk {
-	const char *ifname;
+	const struct zl_vx_link *l;
 	void (*cb)(void *arg, const char *ifname, const struct zl_nl_neigh *n);
 	void *arg;
 };
 
+/* The kernel keeps one flags byte per MAC, not per VTEP: the all-zero
+ * entry of a device is extern_learn or not as a whole. What EVPN wrote
+ * is ours to say: a VTEP entry is marked extern_learn (EVPN's) when bgpd
+ * asked for it, whatever the kernel's byte says. */
 static void zl_vx_walk_cb(void *arg, const struct zl_nl_neigh *n)
 {
 	struct zl_vx_walk *w = arg;
+	struct zl_nl_neigh m = *n;
+	struct zl_vx_fdb e = { .dst = n->dst };
 
-	w->cb(w->arg, w->ifname, n);
+	if (n->has_mac && n->dst.family && (n->flags & NTF_SELF)) {
+		memcpy(e.mac, n->mac, 6);
+		m.flags &= (uint8_t)~NTF_EXT_LEARNED;
+		if (zl_vx_efind(w->l, &e, NULL))
+			m.flags |= NTF_EXT_LEARNED;
+	}
+	w->cb(w->arg, w->l->name, &m);
 }
 
 void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
@@ -685,11 +827,223 @@ void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,
 
 	(void)zl;
 	for (struct zl_vx_link *l = v->links; l; l = l->next) {
-		struct zl_vx_walk w = { l->name, cb, arg };
+		struct zl_vx_walk w = { l, cb, arg };
 
 		if (l->kind != ZL_VXK_VXLAN || (owner && l->owner != owner) ||
 		    (name && name[0] && strcmp(name, l->name)))
 			continue;
 		zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_walk_cb, &w);
 	}
+}
+
+/* ---- EVPN's remote entries (bgpd's) ---- */
+
+static struct zl_vx_link *zl_vx_by_vni(struct zl_vx *v, uint32_t vni)
+{
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->vni == vni && l->ifindex)
+			return l;
+	return NULL;
+}
+
+/* Binary search of (mac, dst) in the sorted efdb; *at: where it goes. */
+static struct zl_vx_efdb *zl_vx_efind(const struct zl_vx_link *l, const struct zl_vx_fdb *e,
+				     size_t *at)
+{
+	size_t lo = 0, hi = l->nefdb;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int d = zl_vx_fdb_cmp(&l->efdb[mid].e, e);
+
+		if (!d)
+			return &l->efdb[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (at)
+		*at = lo;
+	return NULL;
+}
+
+static bool zl_vx_static_has_mac(const struct zl_vx_link *l, const uint8_t *mac)
+{
+	for (size_t i = 0; i < l->nfdb; i++)
+		if (!memcmp(l->fdb[i].mac, mac, 6))
+			return true;
+	return false;
+}
+
+static bool zl_vx_static_has(const struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	return bsearch(e, l->fdb, l->nfdb, sizeof(*l->fdb), zl_vx_fdb_cmp) != NULL;
+}
+
+static void zl_vx_efdb_op(struct zl *zl, struct zl_vx_link *l, const struct zl_vx_fdb *e, bool del)
+{
+	zl_vx_fdb_write(zl, l, e, del, true);
+}
+
+/* Does the kernel need to hear of e? Not when vxland has the same entry
+ * (or pins the MAC: a typed MAC wins over a learned one). */
+static bool zl_vx_efdb_shadowed(const struct zl_vx_link *l, const struct zl_vx_fdb *e)
+{
+	return zl_vx_mac_zero(e->mac) ? zl_vx_static_has(l, e) : zl_vx_static_has_mac(l, e->mac);
+}
+
+/* Adds in one merge: what zebra-lite has already (a replay after a
+ * restart) only becomes fresh; the rest is sorted and merged, so a burst
+ * of 100,000 MACs costs one sort, not 100,000 insertions. */
+static void zl_vx_efdb_add_all(struct zl *zl, struct zl_vx_link *l, uint16_t owner,
+			       const struct zl_vx_fdb *e, size_t n)
+{
+	struct zl_vx_efdb *nw = kld_xcalloc(n + 1, sizeof(*nw)), *merged;
+	size_t m = 0, k = 0, i = 0, j = 0;
+
+	for (size_t x = 0; x < n; x++) {
+		struct zl_vx_efdb *have = zl_vx_efind(l, &e[x], NULL);
+
+		if (have) {
+			have->stale = false;
+			have->owner = owner;
+			continue;
+		}
+		nw[m].e = e[x];
+		nw[m++].owner = owner;
+	}
+	qsort(nw, m, sizeof(*nw), zl_vx_fdb_cmp);
+	merged = kld_xcalloc(l->nefdb + m + 1, sizeof(*merged));
+	while (i < l->nefdb || j < m) {
+		if (j < m && k && !zl_vx_fdb_cmp(&merged[k - 1].e, &nw[j].e)) {
+			j++; /* the same entry twice in one message */
+			continue;
+		}
+		if (j == m || (i < l->nefdb && zl_vx_fdb_cmp(&l->efdb[i].e, &nw[j].e) < 0)) {
+			merged[k++] = l->efdb[i++];
+			continue;
+		}
+		merged[k++] = nw[j];
+		if (!zl_vx_efdb_shadowed(l, &nw[j].e))
+			zl_vx_efdb_op(zl, l, &nw[j].e, false);
+		j++;
+	}
+	free(l->efdb);
+	free(nw);
+	l->efdb = merged;
+	l->nefdb = k;
+}
+
+/* Remove the entries marked gone in one pass, then tell the kernel: not
+ * what vxland also has, and not a MAC another VTEP still claims (the
+ * newer VTEP's entry replaced this one in the kernel already: deleting
+ * by MAC would remove the new one). Returns how many went. */
+static size_t zl_vx_efdb_sweep_marked(struct zl *zl, struct zl_vx_link *l)
+{
+	struct zl_vx_fdb *gone = kld_xcalloc(l->nefdb + 1, sizeof(*gone));
+	size_t k = 0, ng = 0;
+
+	for (size_t i = 0; i < l->nefdb; i++) {
+		if (l->efdb[i].gone)
+			gone[ng++] = l->efdb[i].e;
+		else
+			l->efdb[k++] = l->efdb[i];
+	}
+	l->nefdb = k;
+	for (size_t i = 0; i < ng; i++) {
+		struct zl_vx_fdb probe = { .dst = { .family = 0 } };
+		size_t at = 0;
+
+		if (zl_vx_efdb_shadowed(l, &gone[i]))
+			continue;
+		memcpy(probe.mac, gone[i].mac, 6);
+		if (!zl_vx_mac_zero(gone[i].mac) && !zl_vx_efind(l, &probe, &at) &&
+		    at < l->nefdb && !memcmp(l->efdb[at].e.mac, gone[i].mac, 6))
+			continue;
+		zl_vx_efdb_op(zl, l, &gone[i], true);
+	}
+	free(gone);
+	return ng;
+}
+
+int zl_vx_evpn_fdb(struct zl *zl, uint16_t owner, uint32_t vni, const struct zl_vx_fdb *e, size_t n,
+		   bool del)
+{
+	struct zl_vx_link *l = zl_vx_by_vni(zl_vx_state, vni);
+
+	if (!l)
+		return -ENODEV;
+	if (!del) {
+		zl_vx_efdb_add_all(zl, l, owner, e, n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct zl_vx_efdb *have = zl_vx_efind(l, &e[i], NULL);
+
+			if (have && have->owner == owner)
+				have->gone = true;
+		}
+		zl_vx_efdb_sweep_marked(zl, l);
+	}
+	zl_schedule_work(zl);
+	return 0;
+}
+
+static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why)
+{
+	size_t n = 0;
+
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		for (size_t i = 0; i < l->nefdb; i++)
+			l->efdb[i].gone = l->efdb[i].owner == owner && l->efdb[i].stale;
+		n += zl_vx_efdb_sweep_marked(v->zl, l);
+	}
+	if (n) {
+		kld_info("vxlan: %zu EVPN FDB entr%s removed (%s)", n, n == 1 ? "y" : "ies", why);
+		zl_schedule_work(v->zl);
+	}
+}
+
+void zl_vx_evpn_replay_done(struct zl *zl, uint16_t owner)
+{
+	(void)zl;
+	zl_vx_evpn_sweep(zl_vx_state, owner, "not replayed by bgpd");
+}
+
+void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn vni)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->kind == ZL_VXK_VXLAN && l->vni && l->ifindex && l->evpn)
+			vni(zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, false);
+}
+
+/* A MAC on a VNI's bridge: local when on a port (a host behind this
+ * VTEP), remote again when on the VXLAN device. The bridge's own
+ * addresses (permanent) and what EVPN put there (extern_learn) are not
+ * news. */
+static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, bool del)
+{
+	if (!v->evpn_mac || !n->master || (n->flags & (NTF_SELF | NTF_EXT_LEARNED)) ||
+	    (n->state & NUD_PERMANENT) || !n->has_mac || (n->mac[0] & 1))
+		return;
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		if (l->kind != ZL_VXK_VXLAN || !l->vni || !l->evpn || l->master != n->master)
+			continue;
+		v->evpn_mac(v->zl, l->vni, n->mac, del || n->ifindex == l->ifindex);
+	}
+}
+
+static void zl_vx_evpn_dump_cb(void *arg, const struct zl_nl_neigh *n)
+{
+	zl_vx_evpn_bridge_mac(arg, n, false);
+}
+
+void zl_vx_evpn_dump_macs(struct zl *zl)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	(void)zl;
+	zl_nl_sync_dump_fdb(v->sk, 0, zl_vx_evpn_dump_cb, v);
 }

@@ -38,6 +38,7 @@ struct zl_vx_want {
 	size_t naddrs;
 	char (*members)[ZL_NL_IFNAMSIZ];
 	size_t nmembers;
+	bool evpn; /* VXLAN: `flood evpn`, handed to bgpd's EVPN */
 };
 
 struct zl_vx_result {
@@ -77,6 +78,22 @@ void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del);
 /* zl_vxlan_zserv.c's hook. */
 void zl_vx_zserv_learned(struct zl *zl, uint16_t owner, const char *ifname,
 			 const struct zl_nl_neigh *n, bool del);
+
+/* ---- EVPN (bgpd): VNIs and local MACs up, remote entries down ---- */
+typedef void (*zl_vx_evpn_vni_fn)(struct zl *zl, uint32_t vni, const char *ifname,
+				  const char *bridge, const struct kld_addr *local, bool del);
+/* A MAC learned on a local port of the VNI's bridge (del: forgotten, or
+ * now behind the VXLAN device). */
+typedef void (*zl_vx_evpn_mac_fn)(struct zl *zl, uint32_t vni, const uint8_t *mac, bool del);
+void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac);
+/* Every VNI now, through fn; the local MACs now, through the mac hook. */
+void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn fn);
+void zl_vx_evpn_dump_macs(struct zl *zl);
+/* Add or delete remote entries of a VNI for owner: -ENODEV, no such VNI. */
+int zl_vx_evpn_fdb(struct zl *zl, uint16_t owner, uint32_t vni, const struct zl_vx_fdb *e, size_t n,
+		   bool del);
+/* The owner sent everything again: its stale entries go. */
+void zl_vx_evpn_replay_done(struct zl *zl, uint16_t owner);
 
 /* Live FDB of the owner's VXLAN devices (name NULL: all of them). */
 void zl_vx_fdb_walk(struct zl *zl, uint16_t owner, const char *name,

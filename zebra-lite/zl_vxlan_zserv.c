@@ -32,9 +32,14 @@ static uint16_t zl_vx_owner(struct zl *zl, struct kld_ipc_conn *c)
 	return slot;
 }
 
+/* The connection that subscribed to EVPN news (bgpd's): one at a time. */
+static struct kld_ipc_conn *zl_evpn_conn;
+
 void zl_vx_client_down(struct zl *zl, struct kld_ipc_conn *c)
 {
 	zl_wgmesh_client_down(c);
+	if (zl_evpn_conn == c)
+		zl_evpn_conn = NULL;
 	for (uint16_t i = 1; i < ZL_MAX_CLIENTS; i++) {
 		if (zl_vx_conns[i] == c) {
 			zl_vx_conns[i] = NULL;
@@ -72,12 +77,7 @@ static bool zl_vx_name_ok(const char *s)
 
 static int zl_vx_addr_in(const ProtobufCBinaryData *b, struct kld_addr *a)
 {
-	memset(a, 0, sizeof(*a));
-	if (!b->len)
-		return 0;
-	if (b->len != 4 && b->len != 16)
-		return -1;
-	return kld_addr_set(a, b->len == 4 ? AF_INET : AF_INET6, b->data);
+	return kld_addr_from_bytes(a, b->data, b->len);
 }
 
 static int zl_vx_params_in(const Kld__VxlanParams *p, struct zl_nl_vx *vx)
@@ -115,6 +115,7 @@ static int zl_vx_want_in(const Kld__LinkSet *m, struct zl_vx_want *w)
 		    (m->vxlan->underlay[0] && !zl_vx_name_ok(m->vxlan->underlay)))
 			return -1;
 		snprintf(w->underlay, sizeof(w->underlay), "%s", m->vxlan->underlay);
+		w->evpn = m->vxlan->evpn;
 	} else if (m->kind == KLD__LINK_KIND__LINK_KIND_BRIDGE) {
 		w->dev.kind = ZL_VXK_BRIDGE;
 	} else {
@@ -254,6 +255,7 @@ static void zl_vx_rec_cb(void *arg, const char *ifname, const struct zl_nl_neigh
 	r->vni = n->has_vni ? n->vni : 0;
 	r->is_static = (n->state & (NUD_PERMANENT | NUD_NOARP)) != 0;
 	r->on_bridge = (n->flags & NTF_MASTER) != 0;
+	r->evpn = (n->flags & NTF_EXT_LEARNED) != 0;
 	r->vlan = n->vlan;
 	b->recs[b->n++] = r;
 }
@@ -308,6 +310,98 @@ void zl_vx_zserv_learned(struct zl *zl, uint16_t owner, const char *ifname,
 	free(b.recs);
 }
 
+/* ---- EVPN: bgpd's subscription and its remote entries ---- */
+
+
+static void zl_evpn_send_vni(struct zl *zl, uint32_t vni, const char *ifname, const char *bridge,
+			     const struct kld_addr *local, bool del)
+{
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__EvpnVni m = KLD__EVPN_VNI__INIT;
+
+	(void)zl;
+	if (!zl_evpn_conn)
+		return;
+	m.vni = vni;
+	m.ifname = (char *)ifname;
+	m.bridge = (char *)bridge;
+	if (local->family) {
+		m.local.data = (uint8_t *)local->u.bytes;
+		m.local.len = kld_family_bytes(local->family);
+	}
+	m.deleted = del;
+	out.body_case = KLD__ENVELOPE__BODY_EVPN_VNI;
+	out.evpn_vni = &m;
+	kld_ipc_send(zl_evpn_conn, &out);
+}
+
+static void zl_evpn_send_mac(struct zl *zl, uint32_t vni, const uint8_t *mac, bool del)
+{
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__EvpnMac m = KLD__EVPN_MAC__INIT;
+
+	(void)zl;
+	if (!zl_evpn_conn)
+		return;
+	m.vni = vni;
+	m.mac.data = (uint8_t *)mac;
+	m.mac.len = 6;
+	m.deleted = del;
+	out.body_case = KLD__ENVELOPE__BODY_EVPN_MAC;
+	out.evpn_mac = &m;
+	kld_ipc_send(zl_evpn_conn, &out);
+}
+
+static void zl_evpn_on_subscribe(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
+{
+	(void)env;
+	if (!zl_vx_owner(zl, c))
+		return;
+	zl_evpn_conn = c;
+	zl_vx_evpn_set_hooks(zl_evpn_send_vni, zl_evpn_send_mac);
+	zl_vx_evpn_walk(zl, zl_evpn_send_vni);
+	zl_vx_evpn_dump_macs(zl);
+}
+
+static void zl_evpn_on_fdb(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
+{
+	const Kld__EvpnFdb *m = env->evpn_fdb;
+	uint16_t owner = zl_vx_owner(zl, c);
+	struct zl_vx_fdb *e;
+
+	if (!owner)
+		return;
+	if (!m->vni || m->vni > 0xffffff) {
+		kld_ipc_close(c, "malformed EvpnFdb");
+		return;
+	}
+	e = kld_xcalloc(m->n_entries + 1, sizeof(*e));
+	for (size_t i = 0; i < m->n_entries; i++) {
+		const Kld__FdbEntry *in = m->entries[i];
+
+		if (!in || in->mac.len != 6 || zl_vx_addr_in(&in->dst, &e[i].dst) < 0 ||
+		    !e[i].dst.family || (in->mac.data[0] & 1)) {
+			free(e);
+			kld_ipc_close(c, "malformed EVPN FDB entry");
+			return;
+		}
+		memcpy(e[i].mac, in->mac.data, 6);
+	}
+	if (zl_vx_evpn_fdb(zl, owner, m->vni, e, m->n_entries, m->deleted) < 0)
+		kld_log_rl(LOG_INFO, "vxlan: EVPN entries for VNI %u, which has no device here",
+			   m->vni);
+	free(e);
+}
+
+static void zl_evpn_on_replay_done(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
+{
+	uint16_t owner = zl_vx_owner(zl, c);
+
+	(void)env;
+	if (owner)
+		zl_vx_evpn_replay_done(zl, owner);
+}
+
 typedef void (*zl_vx_handler)(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env);
 
 static const zl_vx_handler zl_vx_handlers[] = {
@@ -316,6 +410,9 @@ static const zl_vx_handler zl_vx_handlers[] = {
 	[KLD__ENVELOPE__BODY_FDB_SET] = zl_vx_on_fdb,
 	[KLD__ENVELOPE__BODY_LINK_REPLAY_DONE] = zl_vx_on_replay_done,
 	[KLD__ENVELOPE__BODY_FDB_REQUEST] = zl_vx_on_request,
+	[KLD__ENVELOPE__BODY_EVPN_SUBSCRIBE] = zl_evpn_on_subscribe,
+	[KLD__ENVELOPE__BODY_EVPN_FDB] = zl_evpn_on_fdb,
+	[KLD__ENVELOPE__BODY_EVPN_REPLAY_DONE] = zl_evpn_on_replay_done,
 };
 
 void zl_vx_handle(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)

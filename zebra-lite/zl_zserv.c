@@ -169,6 +169,9 @@ typedef unsigned __int128 zl_msgset;
 	(ZL_M(LINK_SET) | ZL_M(LINK_DELETE) | ZL_M(FDB_SET) | ZL_M(LINK_REPLAY_DONE) |             \
 	 ZL_M(FDB_REQUEST) | ZL_M(WG_MESH_SUBSCRIBE))
 
+/* bgpd's EVPN: the subscription, its remote FDB entries, its replay's end */
+#define ZL_EVPN (ZL_M(EVPN_SUBSCRIBE) | ZL_M(EVPN_FDB) | ZL_M(EVPN_REPLAY_DONE))
+
 struct zl_role {
 	const char *name;   /* in the Hello */
 	const char *user;   /* its system user */
@@ -177,7 +180,7 @@ struct zl_role {
 };
 
 static const struct zl_role zl_roles[] = {
-	{ "bgpd", "kldnet-bgpd", RIB_BGP, ZL_ASKS | ZL_ROUTES | ZL_M(CLIENT_GRACE) },
+	{ "bgpd", "kldnet-bgpd", RIB_BGP, ZL_ASKS | ZL_ROUTES | ZL_M(CLIENT_GRACE) | ZL_EVPN },
 	{ "wgd", "kldnet-wgd", RIB_WIREGUARD, ZL_ASKS | ZL_ROUTES | ZL_WG },
 	/* wgd's short query connections (show, health, metrics, and a change
 	 * typed at the prompt, which waits for the kernel's answer) */
@@ -786,6 +789,9 @@ static void zl_handle_ifsub(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 /* Envelope fields 100-119 belong to the firewall (zl_fw.c). */
 #define ZL_FW_FIRST 100
 #define ZL_FW_LAST 119
+/* Envelope fields 120-127 belong to EVPN (bgpd's side of zl_vxlan_zserv.c). */
+#define ZL_EVPN_FIRST 120
+#define ZL_EVPN_LAST 127
 
 static struct kld_ipc_ops zl_zserv_ops = {
 	.on_up = zl_zserv_up,
@@ -821,6 +827,8 @@ struct kld_ipc_server *zl_zserv_new(struct zl *zl, const char *path)
 		zl_zserv_ops.handlers[i] = zl_vx_handle;
 	for (int i = ZL_FW_FIRST; i <= ZL_FW_LAST; i++)
 		zl_zserv_ops.handlers[i] = zl_fw_handle;
+	for (int i = ZL_EVPN_FIRST; i <= ZL_EVPN_LAST; i++)
+		zl_zserv_ops.handlers[i] = zl_vx_handle;
 	return kld_ipc_server_new(zl->d.loop, path, "zebra-lite", &zl_zserv_ops, zl);
 }
 

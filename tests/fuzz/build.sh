@@ -28,6 +28,7 @@ flags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 $cc $flags -o "$out/fuzz_bgp_packet" \
 	"$src/tests/fuzz/fuzz_bgp_packet.c" \
 	"$src/bgpd/bgp_types.c" "$src/bgpd/bgp_attr.c" "$src/bgpd/bgp_packet.c" \
+	"$src/bgpd/bgp_evpn_nlri.c" "$src/lib/prefix.c" \
 	"$src/bgpd/bgp_fsm.c" "$src/lib/util.c"
 echo "built $out/fuzz_bgp_packet"
 

@@ -14,7 +14,11 @@
  *  - OPEN, NOTIFICATION, ROUTE-REFRESH: what decodes re-encodes and
  *    decodes to the same value;
  *  - UPDATE on a 4-octet session: accepted routes re-packed with their
- *    attributes decode to the same interned set and the same prefixes.
+ *    attributes decode to the same interned set and the same prefixes;
+ *  - EVPN routes (flag 64 negotiates AFI 25 / SAFI 70): none announced
+ *    under treat-as-withdraw; each accepted route re-encodes and parses
+ *    to the same key and label, and an UPDATE packed of them decodes to
+ *    the same routes.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -193,6 +197,43 @@ static bool only_families(const struct bgp_prefix_list *l, uint32_t af_mask)
 	return true;
 }
 
+static void fuzz_evpn(const struct bgp_update *u, const struct bgp_codec_ctx *ctx)
+{
+	uint8_t buf[BGP_MAX_MSG_LEN], attrs[64];
+	char text[64];
+	size_t mlen, done = 0;
+
+	for (size_t i = 0; i < u->nevpn_reach; i++) {
+		const struct bgp_evpn_route *r = &u->evpn_reach[i];
+		struct bgp_evpn_route *back = NULL;
+		size_t n = 0, cap = 0, bad = 0;
+		int w = bgp_evpn_nlri_encode(r, buf, sizeof(buf));
+
+		CHECK(w > 0);
+		CHECK(bgp_evpn_nlri_parse(buf, (size_t)w, &back, &n, &cap, &bad) == 1 && !bad);
+		CHECK(!bgp_evpn_key_cmp(r, back) && back->vni == r->vni);
+		bgp_evpn_rd_fmt(r->rd, text, sizeof(text));
+		free(back);
+	}
+	for (size_t i = 0; i < u->attrs.necomm; i++)
+		bgp_ecomm_fmt(u->attrs.ecomm + i * 8, text, sizeof(text));
+	/* packed again (ORIGIN and an empty AS_PATH), they decode the same */
+	while (u->nevpn_reach && done < u->nevpn_reach) {
+		static const uint8_t base[] = { 0x40, 1, 1, 0, 0x40, 2, 0 };
+		int got;
+
+		memcpy(attrs, base, sizeof(base));
+		got = bgp_evpn_update_encode(attrs, sizeof(base), &u->evpn_nh, u->evpn_reach + done,
+					     u->nevpn_reach - done, buf, sizeof(buf), &mlen);
+		CHECK(got > 0);
+		CHECK(bgp_update_decode(redec, buf, mlen, ctx) == 0);
+		CHECK(redec->eh.action == BGP_EH_NONE && redec->nevpn_reach == (size_t)got);
+		for (int k = 0; k < got; k++)
+			CHECK(!bgp_evpn_key_cmp(&redec->evpn_reach[k], &u->evpn_reach[done + (size_t)k]));
+		done += (size_t)got;
+	}
+}
+
 static void fuzz_update(const uint8_t *m, size_t len, const struct bgp_codec_ctx *ctx)
 {
 	struct bgp_attr_table *t;
@@ -214,10 +255,12 @@ static void fuzz_update(const uint8_t *m, size_t len, const struct bgp_codec_ctx
 	CHECK(only_families(&dec->withdrawn, ctx->af_mask) &&
 	      only_families(&dec->nlri, ctx->af_mask) &&
 	      only_families(&dec->mp_nlri, ctx->af_mask));
+	CHECK((ctx->af_mask & BGP_EVPN_BIT) || (!dec->nevpn_reach && !dec->nevpn_unreach));
 	if (dec->eh.action == BGP_EH_TREAT_AS_WITHDRAW) {
-		CHECK(dec->nlri.n == 0 && dec->mp_nlri.n == 0);
+		CHECK(dec->nlri.n == 0 && dec->mp_nlri.n == 0 && dec->nevpn_reach == 0);
 		return;
 	}
+	fuzz_evpn(dec, ctx);
 	t = bgp_attr_table_new();
 	fuzz_helpers(&dec->attrs);
 	repack(ctx, t, &dec->attrs, &dec->nlri);
@@ -250,6 +293,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.af_mask = (flags & 16) ? BGP_AF_BIT(BGP_AF_IPV4_UNICAST) : BGP_AF_MASK_ALL;
 	if (flags & 32) /* an IPv6-only session (issue 12) */
 		ctx.af_mask = BGP_AF_BIT(BGP_AF_IPV6_UNICAST);
+	if (flags & 64)
+		ctx.af_mask |= BGP_EVPN_BIT;
 	bgp_fsm_step((enum bgp_fsm_state)(flags % BGP_FSM_STATE_MAX),
 		     (enum bgp_fsm_event)(data[1] % BGP_FSM_EVENT_MAX));
 

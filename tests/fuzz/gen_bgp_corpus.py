@@ -4,7 +4,7 @@
 Each seed is [session flags][message type][message body] (the harness adds
 the 19-byte header). Flags: 1 = 4-octet AS session, 2 = external peer,
 4 = confederation peer, 8 = IPv4 in MP_REACH, 16 = IPv4 unicast only,
-32 = IPv6 unicast only.
+32 = IPv6 unicast only, 64 = EVPN (AFI 25 / SAFI 70) negotiated too.
 
 The seeds are valid messages of every type and one UPDATE per RFC 7606
 case, so the fuzzer starts from every branch the unit tests know about.
@@ -14,7 +14,7 @@ import os
 import struct
 
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, REFRESH = 1, 2, 3, 4, 5
-AS4, EBGP, CONFED, V4MP, V4ONLY, V6ONLY = 1, 2, 4, 8, 16, 32
+AS4, EBGP, CONFED, V4MP, V4ONLY, V6ONLY, EVPN = 1, 2, 4, 8, 16, 32, 64
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "bgp")
 
@@ -170,6 +170,78 @@ SEEDS = {
     "7606-unknown-wellknown": (AS4 | EBGP, UPDATE, update(BASE4 + attr(0x40, 99, b"zz"), NLRI)),
     "7606-as4path-on-as4": (AS4 | EBGP, UPDATE, update(BASE4 + attr(0xc0, 17, seg(2, [1])), NLRI)),
 }
+
+
+# ---- EVPN (RFC 7432 / RFC 8365) ----
+
+RD = struct.pack("!HIH", 1, 0x0a000002, 2)           # 10.0.0.2:2
+ESI0 = bytes(10)
+MAC = bytes.fromhex("52540012ab01")
+VNI100 = bytes([0, 0, 100])
+ECOMM = attr(0xc0, 16, bytes.fromhex("0002fde900000064") +      # RT:65001:100
+             bytes.fromhex("030c000000000008") +                 # ET:8 (VXLAN)
+             bytes.fromhex("0600000000000003"))                  # MM:3
+PMSI = attr(0xc0, 22, bytes([0, 6]) + VNI100 + bytes([10, 0, 0, 2]))
+
+
+def evpn_route(typ, body):
+    return bytes([typ, len(body)]) + body
+
+
+def macip(mac=MAC, ip=b"", maclen=48):
+    return evpn_route(2, RD + ESI0 + b"\0\0\0\0" + bytes([maclen]) + mac +
+                      bytes([len(ip) * 8]) + ip + VNI100)
+
+
+def imet(ip=bytes([10, 0, 0, 2])):
+    return evpn_route(3, RD + b"\0\0\0\0" + bytes([len(ip) * 8]) + ip)
+
+
+def prefix5(pfx=bytes([192, 168, 5, 0]), plen=24, gw=bytes(4)):
+    return evpn_route(5, RD + ESI0 + b"\0\0\0\0" + bytes([plen]) + pfx + gw + VNI100)
+
+
+def evpn_reach(nlri, nh=bytes([10, 0, 0, 2])):
+    return attr(0x90, 14, struct.pack("!HBB", 25, 70, len(nh)) + nh + b"\x00" + nlri)
+
+
+def evpn_unreach(nlri):
+    return attr(0x90, 15, struct.pack("!HB", 25, 70) + nlri)
+
+
+EBASE = ORIGIN + attr(0x40, 2, b"") + ECOMM
+
+
+SEEDS.update({
+    "evpn-open-cap": (AS4, OPEN, open_msg(65001, 90, [10, 0, 0, 2],
+                                          cap(1, b"\x00\x19\x00\x46") + cap(65, b"\0\0\xfd\xe9") +
+                                          cap(64, b"\x00\x78\x00\x19\x46\x80"))),
+    "evpn-type2-mac": (AS4 | EVPN, UPDATE, update(evpn_reach(macip()) + EBASE)),
+    "evpn-type2-macip": (AS4 | EVPN, UPDATE,
+                         update(evpn_reach(macip(ip=bytes([192, 168, 100, 5])) +
+                                           macip(ip=bytes.fromhex("20010db8" + "00" * 11 + "05")))
+                                + EBASE)),
+    "evpn-type3-pmsi": (AS4 | EVPN, UPDATE, update(evpn_reach(imet()) + EBASE + PMSI)),
+    "evpn-type3-v6": (AS4 | EVPN, UPDATE,
+                      update(evpn_reach(imet(V6NH), V6NH) + EBASE + PMSI)),
+    "evpn-type5": (AS4 | EVPN, UPDATE, update(evpn_reach(prefix5()) + EBASE)),
+    "evpn-unknown-type": (AS4 | EVPN, UPDATE,
+                          update(evpn_reach(evpn_route(9, b"xyz") + imet()) + EBASE)),
+    "evpn-withdraw": (AS4 | EVPN, UPDATE, update(evpn_unreach(macip() + imet()))),
+    "evpn-eor": (AS4 | EVPN, UPDATE, update(evpn_unreach(b""))),
+    "evpn-unnegotiated": (AS4, UPDATE, update(evpn_reach(imet()) + EBASE)),
+    # RFC 7606: a route whose content does not fit its type: treat-as-withdraw
+    "evpn-7606-maclen": (AS4 | EVPN, UPDATE, update(evpn_reach(imet() + macip(maclen=47)) + EBASE)),
+    "evpn-7606-iplen": (AS4 | EVPN, UPDATE,
+                        update(evpn_reach(evpn_route(3, RD + b"\0\0\0\0" + bytes([24, 10, 0, 0])))
+                               + EBASE)),
+    # a route length past the end: the NLRI cannot be split, session reset
+    "evpn-7606-overrun": (AS4 | EVPN, UPDATE, update(evpn_reach(b"\x02\x40" + RD) + EBASE)),
+    "evpn-7606-nexthop-len": (AS4 | EVPN, UPDATE,
+                              update(evpn_reach(imet(), bytes([10, 0, 0])) + EBASE)),
+    "evpn-7606-missing-origin": (AS4 | EVPN, UPDATE,
+                                 update(evpn_reach(macip()) + attr(0x40, 2, b"") + ECOMM)),
+})
 
 
 def main():

@@ -115,7 +115,7 @@ def shown_paths(text):
         indent = len(raw) - len(raw.lstrip(" "))
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        if line in ("exit", "exit-address-family"):
+        if line in ("exit", "exit-address-family", "exit-vni"):
             continue
         out.append(tuple(s[1] for s in stack) + (line,))
         stack.append((indent, line))
@@ -242,7 +242,12 @@ def bgp_part(neighbors=NEIGHBORS):
             "no neighbor 10.3.0.201 activate"]
     af6 += ["neighbor 10.3.0.200 activate", "neighbor 10.3.0.200 route-reflector-client"]
     top.append("neighbor 10.3.0.201 remote-as 65201")
-    top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6)]
+    evpn = ["neighbor 10.3.0.2 activate", "neighbor 10.3.0.200 activate", "advertise-all-vni",
+            ("vni 100", ["rd 10.1.0.1:100", "route-target import 65001:100",
+                         "route-target export 65001:101", "route-target both 65001:999"]),
+            ("vni 200", ["route-target import 10.1.0.1:200"])]
+    top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6),
+            ("address-family l2vpn evpn", evpn)]
     tree = [("router bgp 65001", top)]
     tree += [f"ip prefix-list IN seq {5 * (i + 1)} permit 10.{i}.0.0/16 le 24" for i in range(6)]
     tree += ["ip prefix-list IN seq 100 deny any", "ip prefix-list OUT seq 5 permit 10.1.0.0/16 ge 24",
@@ -268,7 +273,7 @@ def vxland_part():
     multicast) and two bridges; mtu, dstport and ttl repeated in each."""
     return [
         ("vxlan 100", ["interface vx100", "local 10.1.0.1", "flood 10.1.0.2 10.1.0.3",
-                       "flood mesh core", "underlay d0", "dstport 4789", "srcport 49152 65535",
+                       "flood mesh core", "flood evpn", "underlay d0", "dstport 4789", "srcport 49152 65535",
                        "no learning", "no udp-checksum", "ttl 64", "tos inherit", "mtu 1300",
                        "bridge br-ov", "mac 52:54:00:12:34:56 remote 10.1.0.2",
                        "mac 52:54:00:12:34:57 remote 10.1.0.3"]),
@@ -375,7 +380,8 @@ def config_commands(h):
         daemon, rest = l.split(" ", 1)
         node, syntax = rest.split(": ", 1)
         syntax = syntax.split(" -> ")[0]
-        if node != "view" and not syntax.startswith("no ") and syntax != "exit-address-family":
+        if node != "view" and not syntax.startswith("no ") and \
+                syntax not in ("exit-address-family", "exit-vni"):
             want.add((daemon, node, syntax))
     return want
 

@@ -29,6 +29,8 @@ import kldlab
 B = ["router bgp 65001"]
 A4 = B + ["address-family ipv4 unicast"]
 A6 = B + ["address-family ipv6 unicast"]
+AE = B + ["address-family l2vpn evpn"]
+AV = AE + ["vni 100"]
 RMIN = ["route-map RMIN permit 10"]
 EFFECT_S = 1.0  # the contract's "at once"
 
@@ -446,6 +448,27 @@ BGP_ROWS = [
     row("af-ipv6", [("bgp", "address-family ipv6 [unicast]"), ("bgp-af-ipv6", "exit-address-family")],
         "address-family ipv6 unicast", None, ctx=B, body=["network 2001:db8:11::/48"],
         effect=lambda h: bgp6_has(h, "2001:db8:11::/48")),
+    # EVPN (doc/evpn.md): no VXLAN device here, so the effects are read
+    # from bgpd's own view (`show bgp l2vpn evpn vni|summary json`).
+    row("af-evpn", [("bgp", "address-family l2vpn evpn"), ("bgp-af-evpn", "exit-address-family"),
+                    ("bgp-af-evpn", "[no] advertise-all-vni")],
+        "address-family l2vpn evpn", None, ctx=B, body=["advertise-all-vni"],
+        effect=lambda h: vjson(h, "show bgp l2vpn evpn vni json").get("advertiseAllVnis")),
+    row("evpn-activate", [("bgp-af-evpn", "[no] neighbor <A.B.C.D|X:X::X:X|WORD>$peer activate")],
+        "neighbor 10.0.0.3 activate", "no neighbor 10.0.0.3 activate", ctx=AE,
+        effect=lambda h: sorted(vjson(h, "show bgp l2vpn evpn summary json").get("peers", {}))),
+    row("evpn-vni", [("bgp-af-evpn", "vni (1-16777215)$vni"),
+                     ("bgp-af-evpn", "no vni (1-16777215)$vni"), ("bgp-evpn-vni", "exit-vni")],
+        "vni 100", "no vni 100", ctx=AE,
+        effect=lambda h: sorted(vjson(h, "show bgp l2vpn evpn vni json").get("vnis", {}))),
+    row("evpn-rd", [("bgp-evpn-vni", "rd WORD$rd"), ("bgp-evpn-vni", "no rd [WORD]")],
+        "rd 10.0.0.1:100", "no rd", ctx=AV, changed="rd 65001:200",
+        setup=AV, teardown=AE + ["no vni 100"],
+        effect=lambda h: vjson(h, "show bgp l2vpn evpn vni 100 json")["vnis"]["100"]["rd"]),
+    row("evpn-rt", [("bgp-evpn-vni", "[no] route-target <both|import|export> WORD$rt")],
+        "route-target import 65002:100", "no route-target import 65002:100", ctx=AV,
+        setup=AV, teardown=AE + ["no vni 100"],
+        effect=lambda h: vjson(h, "show bgp l2vpn evpn vni 100 json")["vnis"]["100"]["importRts"]),
     # Route-maps: RMIN is r1's import policy from r2 (10.2.0.0/24 comes in
     # with community 65002:1); what a clause does shows on that path.
     row("route-map", [("config", "route-map WORD$name <permit|deny> (1-65535)$seq"),
@@ -1202,6 +1225,8 @@ VX_ROWS = [
            "flood mesh backplane", "no flood mesh", ctx=X, changed="flood mesh other",
            why="its entries are the members wgd's mesh has: test_vxlan's three sites, "
                "where a fourth member joins the flood list"),
+    vx_row("vx-flood-evpn", [("vxlan", "[no] flood evpn")], "flood evpn", "no flood evpn", ctx=X,
+           effect=lambda h: vjson(h, "show vxlan 100 json").get("100", {}).get("floodEvpn")),
     vx_row("vx-underlay", [("vxlan", "underlay IFNAME$name"), ("vxlan", "no underlay [IFNAME]")],
            "underlay eth0", "no underlay", ctx=X, changed="underlay eth1", resets=True,
            effect=lambda h: (vx_top("link")(h), vx_top("mtu")(h))),

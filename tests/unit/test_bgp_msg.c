@@ -363,7 +363,16 @@ static void test_open_families(void **state)
 	(void)state;
 	assert_int_equal(bgp_open_decode(evpn_only, sizeof(evpn_only), &o, &err), 0);
 	assert_true(o.caps.present & BGP_CAPF_MP);
-	assert_int_equal(o.caps.mp_mask, 0);
+	/* EVPN is a family we speak, outside enum bgp_af (bgp_evpn_nlri.h) */
+	assert_int_equal(o.caps.mp_mask, BGP_EVPN_BIT);
+	bgp_open_init(&l, 65001, 90, 1);
+	l.caps.present |= BGP_CAPF_MP;
+	l.caps.mp_mask = BGP_AF_MASK_ALL | BGP_EVPN_BIT;
+	bgp_negotiate(&l, &o, &n);
+	assert_int_equal(n.af_mask, BGP_EVPN_BIT); /* EVPN only, not IPv4 */
+	x.af_mask = l.caps.mp_mask;
+	assert_int_equal(bgp_open_check(&o, &x, &err), 0);
+	x.af_mask = BGP_AF_MASK_ALL;
 	bgp_open_init(&l, 65001, 90, 1);
 	l.caps.present |= BGP_CAPF_MP;
 	l.caps.mp_mask = BGP_AF_MASK_ALL;

@@ -319,6 +319,166 @@ static void test_eor(void **state)
 	assert_int_equal(f->u.withdrawn.n, 0);
 }
 
+/* ---- EVPN (RFC 7432, RFC 8365; RFC 7606 5.3/5.4) ---------------------- */
+
+static const struct bgp_codec_ctx ctx_evpn = {
+    .as4 = true,
+    .af_mask = BGP_AF_MASK_ALL | BGP_EVPN_BIT,
+};
+
+/* RD 10.0.0.2:2, ESI 0, tag 0, MAC 52:54:00:12:ab:01 (MAC length ml), no
+ * IP, label VNI 100. */
+static size_t evpn_macip(uint8_t *o, uint8_t ml)
+{
+	static const uint8_t r[] = {2, 33, 0, 1, 10, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0, 0, 0, 0, 0, 0x52, 0x54, 0, 0x12, 0xab, 1, 0, 0, 0, 100};
+
+	memcpy(o, r, sizeof(r));
+	o[24] = ml;
+	return sizeof(r);
+}
+
+/* RD 10.0.0.2:2, tag 0, originating IP 10.0.0.2 (ip length bits). */
+static size_t evpn_imet(uint8_t *o, uint8_t bits)
+{
+	static const uint8_t r[] = {3, 17, 0, 1, 10, 0, 0, 2, 0, 2, 0, 0, 0, 0, 32, 10, 0, 0, 2};
+
+	memcpy(o, r, sizeof(r));
+	o[14] = bits;
+	return sizeof(r);
+}
+
+/* MP_REACH_NLRI of AFI 25 / SAFI 70, next hop 10.0.0.2, then ORIGIN,
+ * AS_PATH and RT 65001:100 + ET:8. */
+static void ab_evpn(struct ab *a, const uint8_t *nlri, size_t nlen)
+{
+	static const uint8_t ec[] = {0, 2, 0xfd, 0xe9, 0, 0, 0, 100, 3, 0x0c, 0, 0, 0, 0, 0, 8};
+	uint8_t v[512] = {0, 25, 70, 4, 10, 0, 0, 2, 0};
+
+	memcpy(v + 9, nlri, nlen);
+	ab_add(a, 0x90, BGP_ATTR_MP_REACH_NLRI, v, 9 + nlen);
+	ab_add(a, 0x40, BGP_ATTR_ORIGIN, v_origin_igp, 1);
+	ab_add(a, 0x40, BGP_ATTR_AS_PATH, ec, 0); /* empty: iBGP */
+	ab_add(a, 0xc0, BGP_ATTR_EXT_COMMUNITIES, ec, sizeof(ec));
+}
+
+static void test_evpn_routes(void **state)
+{
+	struct fx *f = *state;
+	uint8_t nl[128], enc[64];
+	size_t n = evpn_macip(nl, 48);
+	uint32_t seq;
+	bool sticky;
+
+	n += evpn_imet(nl + n, 32);
+	nl[n++] = 9; /* an unknown route type is skipped (RFC 7432 7) */
+	nl[n++] = 1;
+	nl[n++] = 0;
+	ab_evpn(&f->a, nl, n);
+	assert_int_equal(run(f, &ctx_evpn, NULL, 0), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_NONE);
+	assert_int_equal(f->u.nevpn_reach, 2);
+	assert_int_equal(f->u.evpn_reach[0].type, BGP_EVPN_MACIP);
+	assert_int_equal(f->u.evpn_reach[0].vni, 100);
+	assert_int_equal(f->u.evpn_reach[0].mac[5], 1);
+	assert_int_equal(f->u.evpn_reach[1].type, BGP_EVPN_IMET);
+	assert_int_equal(f->u.evpn_reach[1].ip.family, AF_INET);
+	assert_int_equal(f->u.evpn_nh.family, AF_INET);
+	assert_int_equal(f->u.attrs.necomm, 2);
+	assert_false(bgp_ecomm_mac_seq(f->u.attrs.ecomm, f->u.attrs.necomm, &seq, &sticky));
+	/* the encoder writes what the parser read */
+	assert_int_equal(bgp_evpn_nlri_encode(&f->u.evpn_reach[0], enc, sizeof(enc)), 35);
+	assert_memory_equal(enc, nl, 35);
+	assert_int_equal(bgp_evpn_nlri_encode(&f->u.evpn_reach[1], enc, sizeof(enc)), 19);
+	assert_memory_equal(enc, nl + 35, 19);
+}
+
+static void test_evpn_unnegotiated_ignored(void **state)
+{
+	struct fx *f = *state;
+	uint8_t nl[64];
+
+	ab_evpn(&f->a, nl, evpn_imet(nl, 32));
+	assert_int_equal(run(f, &ctx_ebgp4, NULL, 0), 0);
+	assert_int_equal(f->u.nevpn_reach, 0);
+	assert_true(f->u.unneg);
+	assert_int_equal(f->u.unneg_afi, 25);
+}
+
+/* A route of a known type that does not fit it: treat-as-withdraw of the
+ * UPDATE's EVPN routes (RFC 7606 5.4), the session stays. */
+static void test_evpn_bad_route_taw(void **state)
+{
+	struct fx *f = *state;
+	uint8_t nl[128];
+	size_t n = evpn_imet(nl, 32);
+
+	n += evpn_macip(nl + n, 47);
+	ab_evpn(&f->a, nl, n);
+	assert_int_equal(run(f, &ctx_evpn, NULL, 0), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_TREAT_AS_WITHDRAW);
+	assert_int_equal(f->u.nevpn_reach, 0);
+	assert_int_equal(f->u.nevpn_unreach, 1);
+	assert_int_equal(f->u.evpn_unreach[0].type, BGP_EVPN_IMET);
+}
+
+static void test_evpn_bad_iplen_taw(void **state)
+{
+	struct fx *f = *state;
+	uint8_t nl[64];
+
+	ab_evpn(&f->a, nl, evpn_imet(nl, 24));
+	assert_int_equal(run(f, &ctx_evpn, NULL, 0), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_TREAT_AS_WITHDRAW);
+	assert_int_equal(f->u.nevpn_reach, 0);
+}
+
+/* The NLRI cannot be split into routes: session reset (RFC 7606 5.3). */
+static void test_evpn_overrun_reset(void **state)
+{
+	struct fx *f = *state;
+	uint8_t nl[64];
+	size_t n = evpn_imet(nl, 32);
+
+	nl[1] = 40; /* the route claims more than the field holds */
+	ab_evpn(&f->a, nl, n);
+	assert_int_equal(run(f, &ctx_evpn, NULL, 0), -EBADMSG);
+	assert_int_equal(f->u.eh.action, BGP_EH_SESSION_RESET);
+	assert_int_equal(f->u.eh.notify.code, BGP_ERR_UPDATE);
+	assert_int_equal(f->u.eh.notify.subcode, BGP_UPD_OPTIONAL_ATTR);
+	assert_int_equal(f->u.nevpn_reach, 0);
+}
+
+static void test_evpn_eor_and_update_encode(void **state)
+{
+	struct fx *f = *state;
+	uint8_t m[BGP_MAX_MSG_LEN], nl[64];
+	static const uint8_t attrs[] = {0x40, 1, 1, 0, 0x40, 2, 0};
+	struct bgp_evpn_route r[2];
+	struct kld_addr nh;
+	size_t len;
+	int got;
+
+	got = bgp_evpn_eor_encode(m, sizeof(m));
+	assert_int_equal(bgp_update_decode(&f->u, m, (size_t)got, &ctx_evpn), 0);
+	assert_true(f->u.evpn_eor);
+	assert_false(f->u.eor);
+	ab_evpn(&f->a, nl, evpn_imet(nl, 32));
+	assert_int_equal(run(f, &ctx_evpn, NULL, 0), 0);
+	r[0] = r[1] = f->u.evpn_reach[0];
+	r[1].ip.u.bytes[3] = 3;
+	kld_addr_set(&nh, AF_INET, (const uint8_t[]){10, 0, 0, 2});
+	got = bgp_evpn_update_encode(attrs, sizeof(attrs), &nh, r, 2, m, sizeof(m), &len);
+	assert_int_equal(got, 2);
+	assert_int_equal(bgp_update_decode(&f->u, m, len, &ctx_evpn), 0);
+	assert_int_equal(f->u.eh.action, BGP_EH_NONE);
+	assert_int_equal(f->u.nevpn_reach, 2);
+	assert_int_equal(bgp_evpn_key_cmp(&f->u.evpn_reach[1], &r[1]), 0);
+	got = bgp_evpn_update_encode(NULL, 0, &nh, r, 2, m, sizeof(m), &len);
+	assert_int_equal(bgp_update_decode(&f->u, m, len, &ctx_evpn), 0);
+	assert_int_equal(f->u.nevpn_unreach, 2);
+}
+
 /* ---- RFC 7606 section 7: per attribute -------------------------------- */
 
 static void test_origin_len2_taw(void **state)
@@ -1178,6 +1338,12 @@ int main(void)
 	    T(test_golden_update),
 	    T(test_golden_update6),
 	    T(test_eor),
+	    T(test_evpn_routes),
+	    T(test_evpn_unnegotiated_ignored),
+	    T(test_evpn_bad_route_taw),
+	    T(test_evpn_bad_iplen_taw),
+	    T(test_evpn_overrun_reset),
+	    T(test_evpn_eor_and_update_encode),
 	    T(test_origin_len2_taw),
 	    T(test_origin_bad_value_taw),
 	    T(test_aspath_overrun_taw),
