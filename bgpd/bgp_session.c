@@ -1186,6 +1186,8 @@ static void bgp_accept(int lfd, int what, void *arg)
 		return;
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
+	if (!peer)
+		peer = bgp_session_hooks.accept_unknown(bd, &a); /* a listen range */
 	if (!peer) {
 		kld_log_rl(LOG_INFO, "bgp: connection from %s refused: not a neighbor",
 			   kld_addr_fmt(&a, name, sizeof(name)));
