@@ -19,10 +19,16 @@
  * its stale paths there. The reaper runs each second while any dynamic
  * peer exists: deleting a peer from inside its own FSM step is not safe.
  *
+ * TCP-MD5: a group's password puts a key for each of its ranges on the
+ * listener (a prefix entry, TCP_MD5SIG_EXT, as FRR), so the SYN from an
+ * address of the range is checked before any peer exists; a range whose
+ * key the kernel refused accepts nobody.
+ *
  * Dynamic peers are not configuration: the running configuration skips
  * them and the neighbor commands refuse them; configuring one's address
  * as a neighbor replaces it (bgp_dynamic_forget).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +43,7 @@ struct bgp_listen_range {
 	struct bgp_listen_range *next;
 	struct kld_prefix p;
 	char group[BGP_NAME_MAX];
+	bool md5; /* the listener holds the group's key for the prefix */
 };
 
 struct bgp_dynamic {
@@ -113,12 +120,34 @@ static const struct bgp_listen_range *bgp_range_match(const struct bgp *bgp,
 	return best;
 }
 
-bool bgp_group_has_range(const struct bgp *bgp, const char *group)
+/* The listener's key for the range follows its group's password. */
+static int bgp_range_key(struct bgp *bgp, struct bgp_listen_range *r, bool gone)
 {
-	for (const struct bgp_listen_range *r = bgp->dyn ? bgp->dyn->ranges : NULL; r; r = r->next)
-		if (!strcmp(r->group, group))
-			return true;
-	return false;
+	const struct bgp_peer *g = gone ? NULL : bgp_group_find(bgp, r->group);
+	int rc;
+
+	if (!g || !g->password[0]) {
+		if (r->md5)
+			bgp_session_md5_range(bgp->bd, &r->p, NULL);
+		r->md5 = false;
+		return 0;
+	}
+	rc = bgp_session_md5_range(bgp->bd, &r->p, g->password);
+	r->md5 = rc == 0;
+	return rc;
+}
+
+int bgp_listen_password_sync(struct bgp *bgp, const char *group)
+{
+	int rc = 0, r1;
+
+	for (struct bgp_listen_range *r = bgp->dyn ? bgp->dyn->ranges : NULL; r; r = r->next) {
+		if (strcmp(r->group, group))
+			continue;
+		r1 = bgp_range_key(bgp, r, false);
+		rc = rc ? rc : r1;
+	}
+	return rc;
 }
 
 /* The range a dynamic peer came from (show), NULL if none holds it now. */
@@ -150,6 +179,9 @@ static void bgp_dynamic_drop(struct bgp *bgp, const char *group, const struct kl
 	}
 }
 
+/* -EEXIST with err: refused, nothing changed; another -errno: added, but the
+ * listener refused the key (connections from the range are refused until
+ * a key is in place, as a neighbor's password). */
 int bgp_listen_range_add(struct bgp *bgp, const struct kld_prefix *p, const char *group,
 			 char *err, size_t errlen)
 {
@@ -162,7 +194,7 @@ int bgp_listen_range_add(struct bgp *bgp, const struct kld_prefix *p, const char
 		if (!strcmp(r->group, group))
 			return 0;
 		snprintf(err, errlen, "Same listen range is attached to peer-group %s", r->group);
-		return -1;
+		return -EEXIST;
 	}
 	r = kld_xcalloc(1, sizeof(*r));
 	r->p = *p;
@@ -170,7 +202,7 @@ int bgp_listen_range_add(struct bgp *bgp, const struct kld_prefix *p, const char
 	for (rp = &d->ranges; *rp; rp = &(*rp)->next)
 		;
 	*rp = r;
-	return 0;
+	return bgp_range_key(bgp, r, false);
 }
 
 /* Its dynamic peers go with it, as in FRR. */
@@ -183,6 +215,7 @@ int bgp_listen_range_del(struct bgp *bgp, const struct kld_prefix *p, const char
 		if (!kld_prefix_eq(&r->p, p) || (group && strcmp(r->group, group)))
 			continue;
 		*rp = r->next;
+		bgp_range_key(bgp, r, true);
 		bgp_dynamic_drop(bgp, r->group, &r->p);
 		free(r);
 		return 0;
@@ -203,6 +236,7 @@ void bgp_listen_group_gone(struct bgp *bgp, const char *group)
 			continue;
 		}
 		*rp = r->next;
+		bgp_range_key(bgp, r, true);
 		free(r);
 	}
 	bgp_dynamic_drop(bgp, group, NULL);
@@ -223,6 +257,7 @@ void bgp_dynamic_free(struct bgp *bgp)
 		struct bgp_listen_range *r = d->ranges;
 
 		d->ranges = r->next;
+		bgp_range_key(bgp, r, true);
 		free(r);
 	}
 	kld_timer_free(d->t_reap);
@@ -279,6 +314,12 @@ struct bgp_peer *bgp_dynamic_accept(struct bgpd *bd, const struct kld_addr *a)
 		return NULL;
 	kld_addr_fmt(a, name, sizeof(name));
 	kld_prefix_fmt(&r->p, pfx, sizeof(pfx));
+	/* The connection came in unsigned: the listener has no key for it. */
+	if (g->password[0] && !r->md5) {
+		kld_log_rl(LOG_WARNING, "bgp: connection from %s refused: no TCP-MD5 key on the "
+					"listener for listen range %s", name, pfx);
+		return NULL;
+	}
 	if (bgp_dynamic_count(bgp) >= bgp_listen_limit(bgp)) {
 		kld_log_rl(LOG_WARNING,
 			   "bgp: connection from %s refused: dynamic neighbor limit %u reached "
@@ -325,6 +366,7 @@ static int bgp_cmd_listen_range(struct vty *vty, const struct cmd_args *args)
 	const struct bgp_peer *g = name ? bgp_group_find(bgp, name) : NULL;
 	struct kld_prefix p;
 	char err[128];
+	int rc;
 
 	if (cmd_arg_prefix(args, "range", &p) < 0) {
 		vty_out(vty, "%% Malformed listen range\n");
@@ -341,15 +383,14 @@ static int bgp_cmd_listen_range(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% Configure the peer-group first\n");
 		return CMD_WARNING;
 	}
-	/* The listener's keys are per address (bgp_session.c): a key for a
-	 * whole range is not there yet. */
-	if (g->password[0]) {
-		vty_out(vty, "%% Peer-group %s has a password: TCP-MD5 is not supported for "
-			     "listen ranges\n", g->name);
+	rc = bgp_listen_range_add(bgp, &p, g->name, err, sizeof(err));
+	if (rc == -EEXIST) {
+		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING;
 	}
-	if (bgp_listen_range_add(bgp, &p, g->name, err, sizeof(err)) < 0) {
-		vty_out(vty, "%% %s\n", err);
+	if (rc < 0) {
+		vty_out(vty, "%% Cannot set the TCP-MD5 key on the BGP listener: %s\n",
+			strerror(-rc));
 		return CMD_WARNING;
 	}
 	return CMD_SUCCESS;

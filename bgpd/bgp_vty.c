@@ -578,16 +578,13 @@ static int bgp_cmd_password(struct vty *vty, const struct cmd_args *args)
 
 	if (!peer)
 		return CMD_WARNING;
-	if (pw && peer->is_group && bgp_group_has_range(peer->bgp, peer->name)) {
-		vty_out(vty, "%% Peer-group %s has a listen range: TCP-MD5 is not supported for "
-			     "listen ranges\n", peer->name);
-		return CMD_WARNING;
-	}
 	if (pw && strlen(pw) > BGP_PASSWORD_MAX) {
 		vty_out(vty, "%% Password is longer than %d characters\n", BGP_PASSWORD_MAX);
 		return CMD_WARNING;
 	}
 	rc = bgp_peer_set_password(peer, pw);
+	if (peer->is_group) /* its listen ranges' keys (bgp_dynamic.c) */
+		rc = bgp_listen_password_sync(peer->bgp, peer->name);
 	bgp_group_sync(peer);
 	if (rc < 0) {
 		vty_out(vty, "%% Cannot set the TCP-MD5 key on the BGP listener: %s\n",

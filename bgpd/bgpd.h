@@ -419,6 +419,9 @@ void bgp_peer_abandon(struct bgp_peer *peer);
  * refuses the listener's key (the password is kept, connections from the
  * peer are refused until a key is in place). */
 int bgp_peer_set_password(struct bgp_peer *peer, const char *pw);
+/* The listener's TCP-MD5 key for a whole prefix (a listen range); NULL or
+ * "" removes it. 0 or -errno. */
+int bgp_session_md5_range(struct bgpd *bd, const struct kld_prefix *p, const char *key);
 /* The hold time and keepalive interval configured for a peer. */
 uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
 uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
@@ -514,7 +517,9 @@ int bgp_listen_range_del(struct bgp *bgp, const struct kld_prefix *p, const char
 void bgp_listen_group_gone(struct bgp *bgp, const char *group);
 void bgp_listen_limit_set(struct bgp *bgp, uint32_t limit);
 uint32_t bgp_listen_limit(const struct bgp *bgp);
-bool bgp_group_has_range(const struct bgp *bgp, const char *group);
+/* The group's password changed: its ranges' listener keys follow.
+ * 0 or the first -errno. */
+int bgp_listen_password_sync(struct bgp *bgp, const char *group);
 const struct kld_prefix *bgp_dynamic_range(const struct bgp_peer *peer);
 unsigned bgp_dynamic_count(const struct bgp *bgp);
 

@@ -149,6 +149,8 @@ def test_listen_range_accepts_peers_limits_and_forgets_them(lab):
     assert r1.running_config() == conf
 
     # Bad lines: a clear error, nothing changed.
+    r1.conf("router bgp 65001", "neighbor OTHER peer-group", "end")
+    conf = r1.running_config()
     for line, err in (("bgp listen range 10.200.0.0/24 peer-group NOPE",
                        "% Configure the peer-group first"),
                       ("bgp listen range 10.200.0.0/24 peer-group", "%"),
@@ -156,12 +158,23 @@ def test_listen_range_accepts_peers_limits_and_forgets_them(lab):
                       ("bgp listen limit 0", "%"),
                       ("no bgp listen range 10.201.0.0/24 peer-group FABRIC",
                        "% No such listen range"),
-                      ("neighbor FABRIC password secret",
-                       "% Peer-group FABRIC has a listen range")):
+                      ("bgp listen range 10.200.0.0/24 peer-group OTHER",
+                       "% Same listen range is attached to peer-group FABRIC")):
         out = r1.vtysh("configure terminal", "router bgp 65001", line, check=False)
         assert err in out, (line, out)
     assert r1.running_config() == conf
     assert established(r1) == {R2, R3}
+
+    # TCP-MD5 on the group: the listener holds its key for the whole range,
+    # so an unsigned SYN from the range is dropped before any peer exists.
+    r1.conf("router bgp 65001", "neighbor FABRIC password s3cret", "end")
+    r2.cmd(f"vtysh --vty_socket {r2.dir}/frr -d bgpd -c 'configure terminal' "
+           "-c 'router bgp 65002' -c 'neighbor 10.200.0.1 password s3cret'")
+    kldlab.wait_for(lambda: R2 in established(r1), 60, what="r2 up with TCP-MD5")
+    assert R3 not in established(r1)  # r3 has no key yet
+    r3.conf("router bgp 65003", "neighbor 10.200.0.5 password s3cret", "end")
+    kldlab.wait_for(lambda: established(r1) == {R2, R3}, 60, what="r3 up with TCP-MD5")
+    conf = r1.running_config()
 
     # write memory and a restart: the ranges come back, the peers with them.
     r1.vtysh("write memory")
