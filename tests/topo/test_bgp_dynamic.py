@@ -5,8 +5,10 @@ listen range over 10.200.0.0/24 and the peer-group FABRIC (remote-as
 external) accept FRR's bgpd on r2 (AS 65002) and another kldnet on r3
 (AS 65003), each on its own link inside the range. Routes flow through
 r1 both ways. Then: a dynamic peer goes with its session and comes back
-with it; the limit refuses one more; a configured neighbor in the range
-wins; `no bgp listen range` drops the peers; bad lines change nothing;
+with it, or after its restart time when its paths are kept stale for
+graceful restart; the limit refuses one more; a configured neighbor in the
+range wins; TCP-MD5 on the group keys the whole range on the listener;
+`no bgp listen range` drops the peers; bad lines change nothing;
 the running configuration never holds a dynamic peer and survives
 write memory and a restart.
 """
@@ -147,6 +149,24 @@ def test_listen_range_accepts_peers_limits_and_forgets_them(lab):
     kldlab.wait_for(lambda: dynamic(r1) == {R2, R3} and established(r1) == {R2, R3}, 60,
                     what="r3 dynamic again")
     assert r1.running_config() == conf
+
+    # Graceful restart, as FRR: a dynamic peer whose paths are kept stale
+    # (its session ended without a NOTIFICATION) stays until the restart
+    # time it announced runs out, then goes with its paths.
+    r3.conf("router bgp 65003", "bgp graceful-restart",
+            "bgp graceful-restart restart-time 15", "end")
+    r3.vtysh("write memory")
+    kick(r3)
+    kldlab.wait_for(lambda: "Remote GR Mode: Restart" in r1.vtysh(f"show bgp neighbors {R3}"),
+                    60, what="r3 up as a restarting speaker")
+    r3.stop("bgpd", signal.SIGKILL)
+    kldlab.wait_for(lambda: R3 not in established(r1), 30, what="r3's session down")
+    assert R3 in summary(r1)["peers"] and "10.103.0.0/24" in bgp_routes(r1)
+    kldlab.wait_for(lambda: R3 not in summary(r1)["peers"], 60,
+                    what="r3's peer deleted after its restart time")
+    assert "10.103.0.0/24" not in bgp_routes(r1)
+    r3.start("bgpd")
+    kldlab.wait_for(lambda: established(r1) == {R2, R3}, 60, what="r3 back after its restart")
 
     # Bad lines: a clear error, nothing changed.
     r1.conf("router bgp 65001", "neighbor OTHER peer-group", "end")
