@@ -310,7 +310,7 @@ struct bgp_peer *bgp_dynamic_accept(struct bgpd *bd, const struct kld_addr *a)
 	char name[KLD_ADDR_STRLEN], pfx[KLD_PREFIX_STRLEN];
 	struct bgp_peer *peer;
 
-	if (!g)
+	if (!g || g->shutdown) /* a shut group: no peer made only to be refused */
 		return NULL;
 	kld_addr_fmt(a, name, sizeof(name));
 	kld_prefix_fmt(&r->p, pfx, sizeof(pfx));
