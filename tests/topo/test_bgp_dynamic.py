@@ -7,7 +7,7 @@ external) accept FRR's bgpd on r2 (AS 65002) and another kldnet on r3
 r1 both ways. Then: a dynamic peer goes with its session and comes back
 with it, or after its restart time when its paths are kept stale for
 graceful restart; the limit refuses one more; a configured neighbor in the
-range wins; TCP-MD5 on the group keys the whole range on the listener;
+range wins, and the most specific range; TCP-MD5 on the group keys the whole range on the listener;
 `no bgp listen range` drops the peers; bad lines change nothing;
 the running configuration never holds a dynamic peer and survives
 write memory and a restart.
@@ -169,7 +169,21 @@ def test_listen_range_accepts_peers_limits_and_forgets_them(lab):
     kldlab.wait_for(lambda: established(r1) == {R2, R3}, 60, what="r3 back after its restart")
 
     # Bad lines: a clear error, nothing changed.
-    r1.conf("router bgp 65001", "neighbor OTHER peer-group", "end")
+    # The most specific range wins: r3 becomes a member of OTHER (which
+    # names r3's AS), and goes back to FABRIC once that range is gone.
+    r1.conf("router bgp 65001", "neighbor OTHER peer-group", "neighbor OTHER remote-as 65003",
+            "bgp listen range 10.200.0.4/30 peer-group OTHER", "end")
+    r1.vtysh(f"clear bgp {R3}")
+    kldlab.wait_for(lambda: R3 not in summary(r1)["peers"], 30, what="r3's peer cleared")
+    kick(r3)
+    kldlab.wait_for(lambda: R3 in established(r1), 60, what="r3 up from the /30")
+    assert "Member of peer-group OTHER" in r1.vtysh(f"show bgp neighbors {R3}")
+    assert "listen range 10.200.0.4/30" in r1.vtysh(f"show bgp neighbors {R3}")
+    r1.conf("router bgp 65001", "no bgp listen range 10.200.0.4/30", "end")
+    kldlab.wait_for(lambda: R3 not in summary(r1)["peers"], 30, what="the /30's peer dropped")
+    kick(r3)
+    kldlab.wait_for(lambda: R3 in established(r1), 60, what="r3 up from the /24 again")
+    assert "Member of peer-group FABRIC" in r1.vtysh(f"show bgp neighbors {R3}")
     conf = r1.running_config()
     for line, err in (("bgp listen range 10.200.0.0/24 peer-group NOPE",
                        "% Configure the peer-group first"),
