@@ -282,4 +282,19 @@ def test_restart_waits_for_dynamic_peer(lab):
     assert "update-delay over" not in bgpd_log
     assert "bgpd replayed its state; 0 stale route(s) removed" in r1.log("zebra-lite")
     kldlab.wait_for(lambda: set(r1.bgpd_peers()) == {R2}, 10, what="the state file after the hold")
+
+    # Killed again, and started without the listen range: no range holds
+    # r2 any more, so nobody is waited for and its route goes at once
+    # rather than after update-delay.
+    r1.stop("bgpd", signal.SIGKILL)
+    with open(r1.config) as f:
+        saved = f.read()
+    r1.write_config(saved.replace(" bgp listen range 10.200.0.0/24 peer-group FABRIC\n", ""))
+    before = replays(r1)
+    r1.start("bgpd")
+    assert "bgp listen range" not in r1.running_config()
+    kldlab.wait_for(lambda: replays(r1) > before, 30, what="ReplayDone without a wait")
+    kldlab.wait_for(lambda: "10.102.0.0/24" not in bgp_routes(r1), 30, what="r2's route swept")
+    assert "they stay until 0 peer(s) that were up are back" in r1.log("bgpd")
+    assert "update-delay over" not in r1.log("bgpd")
     r1.stop_all(signal.SIGTERM)
