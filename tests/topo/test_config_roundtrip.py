@@ -246,6 +246,9 @@ def bgp_part(neighbors=NEIGHBORS):
             ("vni 100", ["rd 10.1.0.1:100", "route-target import 65001:100",
                          "route-target export 65001:101", "route-target both 65001:999"]),
             ("vni 200", ["route-target import 10.1.0.1:200"])]
+    # dynamic neighbors: shown after the neighbors, as FRR
+    top += ["bgp listen limit 20", "bgp listen range 10.4.0.0/24 peer-group PG",
+            "bgp listen range fd04::/64 peer-group PG"]
     top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6),
             ("address-family l2vpn evpn", evpn)]
     tree = [("router bgp 65001", top)]
