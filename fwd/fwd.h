@@ -73,7 +73,6 @@ struct fwd {
 	bool enabled;          /* the `firewall` block exists */
 	struct fwd_zone *zones;
 	uint8_t *ids;          /* bitmap of rule ids in use */
-	uint32_t id_hint;
 	/* zebra-lite */
 	struct kld_ipc_conn *conn;
 	struct kld_timer *push_timer;

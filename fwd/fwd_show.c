@@ -69,7 +69,8 @@ static json_object *fwd_zone_json(const struct fwd_zone *z, const Kld__FwCounter
 	json_object_object_add(o, "ratePps", json_object_new_int64(z->rate_pps));
 	for (const struct fwd_rule *r = z->rules; r; r = r->next)
 		json_object_array_add(rules, fwd_counter_json(c, r->id, fwd_rule_text(r, tb, sizeof(tb))));
-	json_object_array_add(rules, fwd_counter_json(c, z->icmp_rule, "allow icmp"));
+	if (z->icmp) /* as in the text: a zone without the rule has no such line */
+		json_object_array_add(rules, fwd_counter_json(c, z->icmp_rule, "allow icmp"));
 	json_object_array_add(rules, fwd_counter_json(c, z->ct_rule, "replies (conntrack)"));
 	json_object_array_add(rules, fwd_counter_json(c, z->stealth_rule, "stealth wireguard ports"));
 	json_object_array_add(rules, fwd_counter_json(c, z->rate_rule, "rate-limit drops"));

@@ -633,10 +633,60 @@ static uint64_t zl_fw_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static uint64_t zl_fw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* After a switch: every id whose rule is not the one it counted for
+ * (fwd restarted on another file, a rule removed, a hash collision
+ * resolved the other way) starts from zero, and its older drop samples
+ * are no longer shown. The fingerprints are pinned (fw_rule_fp), so this
+ * holds across restarts of zebra-lite too. A packet judged by the old
+ * generation in the microseconds around the switch may still be counted
+ * after the zeroing. */
+static void zl_fw_rules_owned(struct zl_fw *f, const uint64_t *fp)
+{
+	int fd = bpf_map__fd(f->skel->maps.fw_rule_fp);
+	int cfd = bpf_map__fd(f->skel->maps.fw_rule_cnt), ncpu = libbpf_num_possible_cpus();
+	struct fw_counter *zero = kld_xcalloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	struct fw_rule_fp *vals = kld_xcalloc(FW_MAX_RULES, sizeof(*vals));
+	uint64_t *old = kld_xcalloc(FW_MAX_RULES, sizeof(*old));
+	uint32_t *keys = kld_xcalloc(FW_MAX_RULES, sizeof(*keys)), count = FW_MAX_RULES, batch;
+	uint64_t now = zl_fw_now_ns();
+	size_t changed = 0;
+
+	/* One syscall for the whole array; an id it did not return reads as
+	 * unowned (0), which only costs that id its counter. */
+	bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL);
+	for (uint32_t i = 0; i < count && i < FW_MAX_RULES; i++)
+		if (keys[i] < FW_MAX_RULES)
+			old[keys[i]] = vals[i].fp;
+	for (uint32_t id = 1; id < FW_MAX_RULES; id++) {
+		struct fw_rule_fp nv = { .fp = fp[id], .since_ns = now };
+
+		if (old[id] == fp[id])
+			continue;
+		bpf_map_update_elem(cfd, &id, zero, BPF_ANY);
+		bpf_map_update_elem(fd, &id, &nv, BPF_ANY);
+		changed++;
+	}
+	if (changed)
+		kld_debug("firewall: %zu rule id(s) changed owner, their counters start at 0", changed);
+	free(zero);
+	free(vals);
+	free(old);
+	free(keys);
+}
+
 static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld__Envelope *env)
 {
 	uint64_t t0 = zl_fw_usec();
 	struct fw_set s;
+	uint64_t *fp;
 	char err[256];
 	size_t n = 0;
 
@@ -653,6 +703,12 @@ static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld_
 		fw_set_free(&s);
 		zl_fw_result(c, env->seq, -EIO, err, f->gen, 0, 0);
 		return;
+	}
+	if (f->skel) {
+		fp = kld_xcalloc(FW_MAX_RULES, sizeof(*fp));
+		fw_set_fingerprints(env->fw_rule_set, fp);
+		zl_fw_rules_owned(f, fp);
+		free(fp);
 	}
 	kld_info("firewall: generation %u live, %zu entries, %zu interface(s)", f->gen, n,
 		 f->set.nifaces);
@@ -813,6 +869,21 @@ static Kld__FwDrop *zl_fw_drop_msg(struct zl_fw *f, const struct fw_drop *d, uin
 	return m;
 }
 
+/* A sample worth showing: a dropped packet of the rule that has its id
+ * now (older ones were dropped by the id's previous rule). */
+static bool zl_fw_drop_current(struct zl_fw *f, const struct fw_drop *d)
+{
+	struct fw_rule_fp o = { 0 };
+	uint32_t id = d->rule;
+
+	if (!d->ts_ns || (d->family != AF_INET && d->family != AF_INET6))
+		return false;
+	if (!id || id >= FW_MAX_RULES)
+		return true;
+	bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fw_rule_fp), &id, &o);
+	return d->ts_ns >= o.since_ns;
+}
+
 /* The newest drops of every CPU's ring, newest first. */
 static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 {
@@ -828,8 +899,7 @@ static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 	if (bpf_map_lookup_elem(fd, &zero, rings) == 0) {
 		for (size_t c = 0; c < nc; c++)
 			for (size_t i = 0; i < FW_DROP_RING; i++)
-				if (rings[c].d[i].ts_ns &&
-				    (rings[c].d[i].family == AF_INET || rings[c].d[i].family == AF_INET6))
+				if (zl_fw_drop_current(f, &rings[c].d[i]))
 					all[n++] = rings[c].d[i];
 	}
 	qsort(all, n, sizeof(*all), zl_fw_drop_cmp);
