@@ -90,6 +90,12 @@ static void fwd_state_json(json_object *o, const struct fwd *f, const Kld__FwCou
 	json_object_object_add(o, "lastApplyUsec", json_object_new_int64((int64_t)f->last_usec));
 	if (c && c->error[0])
 		json_object_object_add(o, "dataplaneError", json_object_new_string(c->error));
+	/* Said once something is pinned (or bound to be lost). */
+	if (c && (c->pins_volatile[0] || c->n_attachments))
+		json_object_object_add(o, "pinsSurviveRestart",
+				       json_object_new_boolean(!c->pins_volatile[0]));
+	if (c && c->pins_volatile[0])
+		json_object_object_add(o, "pinsNote", json_object_new_string(c->pins_volatile));
 }
 
 /* ---- text ---- */
@@ -172,6 +178,10 @@ static int fwd_cmd_show(struct vty *vty, const struct cmd_args *args)
 			f->last_reason[0] ? "; last refusal: " : "", f->last_reason);
 		if (c && c->error[0])
 			vty_out(vty, "Dataplane: %s\n", c->error);
+		if (c && c->pins_volatile[0])
+			vty_out(vty, "Pins survive restart: no (%s)\n", c->pins_volatile);
+		else if (c && c->n_attachments)
+			vty_out(vty, "Pins survive restart: yes\n");
 		for (const struct fwd_zone *z = f->zones; z; z = z->next)
 			if (!only || z == only)
 				fwd_zone_text(vty, z, c);

@@ -58,6 +58,7 @@ struct zl_fw {
 	struct kld_timer *reapply;
 	bool ct_on;           /* conntrack tracks this namespace */
 	bool tried;           /* zl_fw_load() was called */
+	const char *pins_volatile; /* why the pins die with us, or "" */
 };
 
 static struct zl_fw *zl_fw_of(struct zl *zl)
@@ -67,16 +68,27 @@ static struct zl_fw *zl_fw_of(struct zl *zl)
 
 /* ---- bpffs and loading ---- */
 
+/* Why pins in a bpffs zebra-lite mounted itself do not outlive it. */
+#define ZL_FW_PINS_VOLATILE                                                             \
+	"zebra-lite mounted bpffs itself, in a mount namespace that may die with it "  \
+	"(ip netns exec makes one per command): a restart of zebra-lite takes XDP off " \
+	"and loses the pins; mount bpffs at " ZL_FW_BPFFS " in a persistent mount "     \
+	"namespace (systemd does; with ip netns exec, run zebra-lite under nsenter "    \
+	"--mount=FILE of an unshare --mount=FILE namespace holding bpffs)"
+
+/* 0: bpffs was there; 1: mounted it just now; -errno. */
 static int zl_fw_bpffs(void)
 {
 	struct statfs st;
 
 	if (statfs(ZL_FW_BPFFS, &st) == 0 && (unsigned long)st.f_type == ZL_FW_BPF_MAGIC)
 		return 0;
-	/* Where nobody mounted it (a namespace of its own), as bpftool does. */
+	/* Where nobody mounted it (a namespace of its own), as bpftool does;
+	 * said loudly, as what is pinned there lives only as long as this
+	 * mount namespace. */
 	if (mount("bpf", ZL_FW_BPFFS, "bpf", 0, "mode=0700") < 0)
 		return -errno;
-	return 0;
+	return 1;
 }
 
 static int zl_fw_load(struct zl_fw *f)
@@ -88,6 +100,10 @@ static int zl_fw_load(struct zl_fw *f)
 	ret = zl_fw_bpffs();
 	if (ret < 0)
 		return snprintf(f->err, sizeof(f->err), "cannot mount bpffs: %s", strerror(-ret)), -1;
+	if (ret == 1) {
+		f->pins_volatile = ZL_FW_PINS_VOLATILE;
+		kld_warn("firewall: pins will not survive a restart: %s", f->pins_volatile);
+	}
 	if (mkdir(ZL_FW_PIN, 0700) < 0 && errno != EEXIST)
 		return snprintf(f->err, sizeof(f->err), "%s: %m", ZL_FW_PIN), -1;
 	f->skel = fw_bpf__open_opts(&opts);
@@ -983,6 +999,7 @@ static void zl_fw_handle_counters(struct zl_fw *f, struct kld_ipc_conn *c,
 		m.n_stealth_ports = f->nwg;
 		m.stealth_ports = ports;
 		m.generation = f->gen;
+		m.pins_volatile = (char *)f->pins_volatile;
 	}
 	out.seq = env->seq;
 	out.body_case = KLD__ENVELOPE__BODY_FW_COUNTERS;
@@ -1029,6 +1046,7 @@ int zl_fw_init(struct zl *zl)
 
 	zl->fw = f;
 	f->zl = zl;
+	f->pins_volatile = "";
 	f->reapply = kld_timer_new(zl->d.loop, zl_fw_reapply, f);
 	/* The rule set names interfaces; stealth follows WireGuard ports. */
 	zl_iface_hook_add(zl, zl_fw_iface_event);

@@ -640,3 +640,30 @@ def test_fw_counters_follow_rules_across_restarts(lab):
     got = {dict(k[1])["rule"]: v for k, v in m.items() if k[0] == "firewall_rule_packets_total"
            and dict(k[1])["rule"].startswith(("allow", "block"))}
     assert got == {k: v for k, v in moved.items() if k.startswith(("allow", "block"))}, got
+
+
+def test_fw_warns_when_pins_cannot_survive(lab):
+    """zebra-lite that finds no bpffs mounts one itself, in its own mount
+    namespace (what `ip netns exec` gives it): it says loudly, in its log
+    and in `show firewall`, that the pins die with it and how to fix it.
+    With the harness's persistent bpffs, show says they survive."""
+    fw, c1, c2 = site(lab, daemons=())
+    fw.cmd("umount /sys/fs/bpf")
+    fw.start("zebra-lite")
+    fw.start("fwd")
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    j = show(fw)
+    assert j["pinsSurviveRestart"] is False and "persistent mount namespace" in j["pinsNote"], j
+    text = fw.vtysh("show firewall")
+    assert "Pins survive restart: no (zebra-lite mounted bpffs itself" in text, text
+    log = open(os.path.join(fw.dir, "zebra-lite.log")).read()
+    assert "pins will not survive a restart" in log
+
+
+def test_fw_pins_survive_with_persistent_bpffs(lab):
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    assert show(fw)["pinsSurviveRestart"] is True
+    assert "Pins survive restart: yes" in fw.vtysh("show firewall")
