@@ -425,6 +425,24 @@ int fwd_rule_prefix(struct fwd *f, struct fwd_zone *z, uint8_t action, const cha
 	return 0;
 }
 
+/* ---- stealth ---- */
+
+/* A line of zone z that would make a stealth zone answer (an allowed port,
+ * ICMP answers, `default accept`), as text in buf, or NULL. `allow prefix`
+ * is not one: it names the sources the zone trusts, not what it shows the
+ * world (doc/fwd.md, Stealth). */
+const char *fwd_stealth_opener(const struct fwd_zone *z, char *buf, size_t size)
+{
+	if (z->dflt_typed && z->dflt == FW_ACT_PASS)
+		return snprintf(buf, size, "default accept"), buf;
+	if (z->icmp)
+		return snprintf(buf, size, "allow icmp"), buf;
+	for (const struct fwd_rule *r = z->rules; r; r = r->next)
+		if (r->kind == FWD_RULE_PORT && r->action == FW_ACT_PASS)
+			return fwd_rule_text(r, buf, size);
+	return NULL;
+}
+
 /* ---- the compiler ---- */
 
 static Kld__FwZone *fwd_zone_msg(const struct fwd_zone *z)

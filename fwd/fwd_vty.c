@@ -183,9 +183,23 @@ static int fwd_cmd_no_interface(struct vty *vty, const struct cmd_args *args)
 	return CMD_WARNING;
 }
 
+/* A stealth zone answers nothing but the WireGuard ports: a line that
+ * would open it more is refused, whichever of the two came first. */
+static int fwd_refuse_stealth(struct vty *vty, const struct fwd_zone *z, const char *line)
+{
+	vty_out(vty,
+		"%% Zone %s is stealth: '%s' would answer the world; stealth shows only the "
+		"WireGuard ports (use 'no stealth' first, or 'allow prefix' for trusted sources)\n",
+		z->name, line);
+	return CMD_WARNING;
+}
+
 static int fwd_cmd_default(struct vty *vty, const struct cmd_args *args)
 {
 	struct fwd_zone *z = fwd_ctx_zone(vty);
+
+	if (z->stealth && cmd_has(args, "accept") && !cmd_has(args, "no"))
+		return fwd_refuse_stealth(vty, z, "default accept");
 
 	z->dflt = cmd_has(args, "drop") && !cmd_has(args, "no") ? FW_ACT_DROP : FW_ACT_PASS;
 	z->dflt_typed = !cmd_has(args, "no");
@@ -203,6 +217,11 @@ static int fwd_cmd_port(struct vty *vty, const struct cmd_args *args)
 	uint8_t proto = cmd_has(args, "tcp") ? 6 : 17;
 	char err[256];
 
+	if (z->stealth && !cmd_has(args, "no") && fwd_arg_action(args) == FW_ACT_PASS) {
+		snprintf(err, sizeof(err), "allow %s %s", proto == 6 ? "tcp" : "udp",
+			 cmd_arg(args, "ports"));
+		return fwd_refuse_stealth(vty, z, err);
+	}
 	if (fwd_rule_port(fwd_of(vty), z, fwd_arg_action(args), proto, cmd_arg(args, "ports"),
 			  cmd_has(args, "no"), err, sizeof(err)) < 0)
 		return fwd_refuse(vty, err);
@@ -222,7 +241,11 @@ static int fwd_cmd_prefix(struct vty *vty, const struct cmd_args *args)
 
 static int fwd_cmd_icmp(struct vty *vty, const struct cmd_args *args)
 {
-	fwd_ctx_zone(vty)->icmp = !cmd_has(args, "no");
+	struct fwd_zone *z = fwd_ctx_zone(vty);
+
+	if (z->stealth && !cmd_has(args, "no"))
+		return fwd_refuse_stealth(vty, z, "allow icmp");
+	z->icmp = !cmd_has(args, "no");
 	return fwd_changed(vty);
 }
 
@@ -245,7 +268,17 @@ static int fwd_cmd_rate(struct vty *vty, const struct cmd_args *args)
 
 static int fwd_cmd_stealth(struct vty *vty, const struct cmd_args *args)
 {
-	fwd_ctx_zone(vty)->stealth = !cmd_has(args, "no");
+	struct fwd_zone *z = fwd_ctx_zone(vty);
+	char tb[256];
+
+	if (!cmd_has(args, "no") && fwd_stealth_opener(z, tb, sizeof(tb))) {
+		vty_out(vty,
+			"%% Zone %s has '%s', which would answer the world: stealth shows only "
+			"the WireGuard ports (remove that line first)\n",
+			z->name, tb);
+		return CMD_WARNING;
+	}
+	z->stealth = !cmd_has(args, "no");
 	return fwd_changed(vty);
 }
 

@@ -667,3 +667,35 @@ def test_fw_pins_survive_with_persistent_bpffs(lab):
     wait_attached(fw)
     assert show(fw)["pinsSurviveRestart"] is True
     assert "Pins survive restart: yes" in fw.vtysh("show firewall")
+
+
+def test_fw_stealth_refuses_what_would_open_it(lab):
+    """`stealth` shows the world only the WireGuard ports: an allowed port,
+    `allow icmp` or `default accept` in a stealth zone is refused with a
+    clear error, whichever line comes first, and nothing changes."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall", "zone public", "interface eth0", "stealth", "allow prefix 10.9.0.0/24",
+            "block tcp 8080", "exit", "exit")
+    wait_attached(fw)
+    rc = fw.running_config()
+    for line in ("allow tcp 22,80", "allow udp 5000", "allow icmp", "default accept"):
+        out = fw.conf("firewall", "zone public", line, "exit", "exit", check=False)
+        assert fw.last_rc != 0 and f"% Zone public is stealth: '{line}' would answer" in out, out
+    assert fw.running_config() == rc
+    # the other order: a zone that answers cannot become stealth
+    fw.conf("firewall", "zone lan", "allow tcp 22", "exit", "exit")
+    out = fw.conf("firewall", "zone lan", "stealth", "exit", "exit", check=False)
+    assert fw.last_rc != 0 and "% Zone lan has 'allow tcp 22', which would answer" in out, out
+    fw.conf("firewall", "zone lan", "no allow tcp 22", "default accept", "exit", "exit")
+    out = fw.conf("firewall", "zone lan", "stealth", "exit", "exit", check=False)
+    assert "% Zone lan has 'default accept'" in out, out
+    fw.conf("firewall", "zone lan", "no default", "stealth", "exit", "exit")
+    assert not show(fw)["zones"]["lan"]["icmp"] and show(fw)["zones"]["lan"]["stealth"]
+    # a file with both is refused line by line as well: the stealth zone stays closed
+    fw.stop("fwd")
+    with open(fw.config, "w") as f:
+        f.write("firewall\n zone public\n  interface eth0\n  stealth\n  allow tcp 22\n"
+                "  default accept\n exit\nexit\n")
+    fw.start("fwd")
+    rc = fw.running_config()
+    assert "allow tcp 22" not in rc and "default accept" not in rc and "  stealth" in rc, rc
