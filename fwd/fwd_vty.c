@@ -453,6 +453,10 @@ void fwd_write_config(struct vty *vty)
 	struct fwd *f = vty->arg;
 	char ab[KLD_ADDR_STRLEN];
 
+	/* Saved now, the unconfirmed change would outlive its roll-back. */
+	if (f->rollback)
+		vty_out(vty, "%sa firewall change waits for \"firewall commit\"\n",
+			KLD_CONFIG_UNSAVED);
 	fwd_write_firewall(vty);
 	if (f->metrics.port)
 		vty_out(vty, "firewall metrics listen %s port %u\n",

@@ -699,3 +699,24 @@ def test_fw_stealth_refuses_what_would_open_it(lab):
     fw.start("fwd")
     rc = fw.running_config()
     assert "allow tcp 22" not in rc and "default accept" not in rc and "  stealth" in rc, rc
+
+
+def test_fw_write_memory_waits_for_commit(lab):
+    """`write memory` while `firewall commit confirm` waits would save a
+    change that may roll back: refused, the file untouched; once confirmed
+    it saves."""
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    fw.vtysh("write memory")
+    saved = open(fw.config).read()
+    fw.vtysh("firewall commit confirm 300")
+    fw.conf("firewall", "zone public", "allow tcp 2224", "exit", "exit")
+    out = fw.vtysh("write memory", check=False)
+    assert fw.last_rc != 0, out
+    assert '% Not saved: a firewall change waits for "firewall commit"' in out, out
+    assert open(fw.config).read() == saved
+    assert "Not saved" not in fw.running_config()
+    fw.vtysh("firewall commit")
+    assert "[OK]" in fw.vtysh("write memory")
+    assert "allow tcp 2224" in open(fw.config).read()
