@@ -17,6 +17,7 @@
  * Handlers check before they change anything; each change schedules one
  * push of the whole compiled rule set to zebra-lite.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,13 @@ static int fwd_cmd_metrics(struct vty *vty, const struct cmd_args *args)
 		cmd_arg_addr(args, "addr", &addr);
 		port = (uint16_t)cmd_arg_int(args, "port", 9587);
 	}
-	if (fwd_metrics_set(fwd_of(vty), &addr, port) < 0)
-		return fwd_refuse(vty, "Cannot listen for metrics on that address");
+	if (fwd_metrics_set(fwd_of(vty), &addr, port) < 0) {
+		char ab[KLD_ADDR_STRLEN];
+
+		vty_out(vty, "%% Cannot listen for metrics on %s port %u: %s (nothing changed)\n",
+			kld_addr_fmt(&addr, ab, sizeof(ab)), port, strerror(errno));
+		return CMD_WARNING;
+	}
 	return CMD_SUCCESS;
 }
 

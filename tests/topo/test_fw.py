@@ -720,3 +720,28 @@ def test_fw_write_memory_waits_for_commit(lab):
     fw.vtysh("firewall commit")
     assert "[OK]" in fw.vtysh("write memory")
     assert "allow tcp 2224" in open(fw.config).read()
+
+
+def test_fw_metrics_listen_failure_is_said(lab):
+    """`firewall metrics listen` on a port in use or an address the host
+    does not have: the error says why, the old endpoint stays and serves,
+    and the log says the move failed (not "metrics on" as if it worked)."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall metrics listen 127.0.0.1 port 9587")
+    busy = fw.popen([sys.executable, "-c", "import socket,time; s=socket.socket(); "
+                     "s.bind(('127.0.0.1', 9588)); s.listen(); print('ready', flush=True); "
+                     "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    assert busy.stdout.readline().strip() == "ready"
+    log = os.path.join(fw.dir, "fwd.log")
+    mark = len(open(log).read())
+    out = fw.conf("firewall metrics listen 127.0.0.1 port 9588", check=False)
+    assert fw.last_rc != 0 and "% Cannot listen for metrics on 127.0.0.1 port 9588: " \
+        "Address already in use (nothing changed)" in out, out
+    out = fw.conf("firewall metrics listen 10.99.99.99 port 9587", check=False)
+    assert "Cannot assign requested address" in out, out
+    busy.kill()
+    assert "firewall metrics listen 127.0.0.1 port 9587" in fw.running_config()
+    assert "firewall_up" in fw.cmd("curl -sf http://127.0.0.1:9587/metrics")
+    new = open(log).read()[mark:]
+    assert "cannot listen on http://127.0.0.1:9588/metrics: Address already in use" in new, new
+    assert "metrics on http" not in new and "metrics stay on http://127.0.0.1:9587" in new, new
