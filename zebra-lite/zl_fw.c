@@ -641,20 +641,18 @@ static void zl_fw_result(struct kld_ipc_conn *c, uint32_t seq, int error, const 
 	kld_ipc_send(c, &out);
 }
 
-static uint64_t zl_fw_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() (drop samples). */
 static uint64_t zl_fw_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t zl_fw_usec(void)
+{
+	return zl_fw_now_ns() / 1000;
 }
 
 /* After a switch: every id whose rule is not the one it counted for
@@ -907,7 +905,6 @@ static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 	size_t nc = (size_t)(ncpu > 0 ? ncpu : 1), n = 0;
 	struct fw_drop_ring *rings = kld_xcalloc(nc, sizeof(*rings));
 	struct fw_drop *all = kld_xcalloc(nc * FW_DROP_RING, sizeof(*all));
-	struct timespec ts;
 	uint32_t zero = 0;
 	uint64_t now;
 
@@ -919,8 +916,7 @@ static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 					all[n++] = rings[c].d[i];
 	}
 	qsort(all, n, sizeof(*all), zl_fw_drop_cmp);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = zl_fw_now_ns();
 	*out = kld_xcalloc(n + 1, sizeof(**out));
 	for (size_t i = 0; i < n; i++)
 		(*out)[i] = zl_fw_drop_msg(f, &all[i], now);
