@@ -426,6 +426,10 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 	vty_out(vty, " zone %s\n", z->name);
 	for (size_t i = 0; i < z->nifs; i++)
 		vty_out(vty, "  interface %s\n", z->ifnames[i]);
+	/* Before the rules: a file edited by hand to add an allow to a
+	 * stealth zone then loses that allow, not the stealth (fails closed). */
+	if (z->stealth)
+		vty_out(vty, "  stealth\n");
 	if (z->dflt_typed)
 		vty_out(vty, "  default %s\n", z->dflt == FW_ACT_DROP ? "drop" : "accept");
 	for (const struct fwd_rule *r = z->rules; r; r = r->next)
@@ -436,8 +440,6 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 		vty_out(vty, "  rate-limit %u burst %u\n", z->rate_pps, z->rate_burst);
 	else if (z->rate_pps)
 		vty_out(vty, "  rate-limit %u\n", z->rate_pps);
-	if (z->stealth)
-		vty_out(vty, "  stealth\n");
 	vty_out(vty, " exit\n");
 }
 

@@ -678,6 +678,8 @@ def test_fw_stealth_refuses_what_would_open_it(lab):
             "block tcp 8080", "exit", "exit")
     wait_attached(fw)
     rc = fw.running_config()
+    # written before the rules: a hand-added allow is what a reload refuses
+    assert rc.index("  stealth") < rc.index("  allow prefix 10.9.0.0/24"), rc
     for line in ("allow tcp 22,80", "allow udp 5000", "allow icmp", "default accept"):
         out = fw.conf("firewall", "zone public", line, "exit", "exit", check=False)
         assert fw.last_rc != 0 and f"% Zone public is stealth: '{line}' would answer" in out, out
