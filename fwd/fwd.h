@@ -73,7 +73,6 @@ struct fwd {
 	bool enabled;          /* the `firewall` block exists */
 	struct fwd_zone *zones;
 	uint8_t *ids;          /* bitmap of rule ids in use */
-	uint32_t id_hint;
 	/* zebra-lite */
 	struct kld_ipc_conn *conn;
 	struct kld_timer *push_timer;
@@ -110,6 +109,8 @@ int fwd_rule_port(struct fwd *f, struct fwd_zone *z, uint8_t action, uint8_t pro
 		  const char *ports, bool del, char *err, size_t errlen);
 int fwd_rule_prefix(struct fwd *f, struct fwd_zone *z, uint8_t action, const char *text, bool del,
 		    char *err, size_t errlen);
+/* The first line that would open a stealth zone (in buf), or NULL. */
+const char *fwd_stealth_opener(const struct fwd_zone *z, char *buf, size_t size);
 /* What a rule prints as in the running config and in show. */
 const char *fwd_rule_text(const struct fwd_rule *r, char *buf, size_t size);
 /* The whole policy as one FwRuleSet (free with fwd_ruleset_free). */

@@ -1,9 +1,9 @@
 /*
  * fwd's model and its compiler (doc/fwd.md).
  *
- * Each configured rule gets a rule id for as long as it exists: the id
- * names its counter in the dataplane, so `show firewall counters` follows
- * a rule across changes of the others. Zones get ids too, and each zone
+ * Each configured rule gets a rule id derived from the rule (see "rule
+ * ids"): the id names its counter in the dataplane, so `show firewall
+ * counters` follows a rule across changes of the others and restarts. Zones get ids too, and each zone
  * holds ids for its implicit verdicts (default, icmp, conntrack replies,
  * rate limit, stealth ports) so that every packet is counted somewhere.
  *
@@ -33,24 +33,43 @@ static int fwd_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* ---- rule ids ---- */
+/* ---- rule ids ----
+ *
+ * A rule's id is derived from the rule itself (its zone's name and its
+ * text), not from the order of the lines: fwd restarted on the same file,
+ * or on a file with the rules moved, gives every rule the id it had, so
+ * it finds its counters in the dataplane again. Two rules whose hashes
+ * meet take the next free id (linear probing); which of them gets which
+ * can then depend on the order, and zebra-lite zeroes the counters of an
+ * id whose rule changed (zl_fw.c, fw_set_fingerprints), so no rule ever
+ * shows counts it did not get. */
 
 int fwd_conf_init(struct fwd *f)
 {
 	f->ids = kld_xcalloc(FW_MAX_RULES / 8, 1);
 	f->ids[0] = 1; /* id 0 is "no rule" */
-	f->id_hint = 1;
 	return 0;
 }
 
-static uint32_t fwd_id_alloc(struct fwd *f)
+static uint32_t fwd_text_hash(uint32_t h, const char *s)
 {
-	for (uint32_t n = 0; n < FW_MAX_RULES; n++) {
-		uint32_t id = (f->id_hint + n) % FW_MAX_RULES;
+	size_t n = strlen(s) + 1; /* the NUL separates zone and text */
+
+	for (size_t i = 0; i < n; i++)
+		h = kld_hash_block(h, (uint8_t)s[i]);
+	return h;
+}
+
+static uint32_t fwd_id_alloc(struct fwd *f, const char *zone, const char *text)
+{
+	uint32_t h = kld_hash_final(fwd_text_hash(fwd_text_hash(0, zone), text));
+	uint32_t start = 1 + h % (FW_MAX_RULES - 1);
+
+	for (uint32_t n = 0; n < FW_MAX_RULES - 1; n++) {
+		uint32_t id = 1 + (start - 1 + n) % (FW_MAX_RULES - 1);
 
 		if (!(f->ids[id / 8] & (1u << (id % 8)))) {
 			f->ids[id / 8] |= (uint8_t)(1u << (id % 8));
-			f->id_hint = id + 1;
 			return id;
 		}
 	}
@@ -104,11 +123,12 @@ struct fwd_zone *fwd_zone_get(struct fwd *f, const char *name, bool create)
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	z->zone_id = id;
 	z->dflt = FW_ACT_PASS;
-	z->dflt_rule = fwd_id_alloc(f);
-	z->icmp_rule = fwd_id_alloc(f);
-	z->ct_rule = fwd_id_alloc(f);
-	z->rate_rule = fwd_id_alloc(f);
-	z->stealth_rule = fwd_id_alloc(f);
+	/* The implicit rules' names cannot be typed as rules. */
+	z->dflt_rule = fwd_id_alloc(f, name, "#default");
+	z->icmp_rule = fwd_id_alloc(f, name, "#icmp");
+	z->ct_rule = fwd_id_alloc(f, name, "#conntrack");
+	z->rate_rule = fwd_id_alloc(f, name, "#rate-limit");
+	z->stealth_rule = fwd_id_alloc(f, name, "#stealth");
 	z->prefixes[0] = kld_trie_new(AF_INET);
 	z->prefixes[1] = kld_trie_new(AF_INET6);
 	*pp = z; /* zones keep their configuration order */
@@ -356,7 +376,6 @@ int fwd_rule_port(struct fwd *f, struct fwd_zone *z, uint8_t action, uint8_t pro
 		return 0; /* the same line again */
 	}
 	r = kld_xcalloc(1, sizeof(*r));
-	r->id = fwd_id_alloc(f);
 	r->kind = FWD_RULE_PORT;
 	r->action = action;
 	r->proto = proto;
@@ -364,6 +383,7 @@ int fwd_rule_port(struct fwd *f, struct fwd_zone *z, uint8_t action, uint8_t pro
 	r->ranges = kld_xmalloc(n * sizeof(*r->ranges));
 	memcpy(r->ranges, rg, n * sizeof(*rg));
 	r->nranges = n;
+	r->id = fwd_id_alloc(f, z->name, fwd_rule_text(r, tb, sizeof(tb)));
 	fwd_rule_append(z, r);
 	return 0;
 }
@@ -373,6 +393,7 @@ int fwd_rule_prefix(struct fwd *f, struct fwd_zone *z, uint8_t action, const cha
 {
 	struct kld_prefix p;
 	struct fwd_rule *r;
+	char tb[256];
 
 	if (kld_prefix_parse(text, &p, true) < 0)
 		return fwd_fail(err, errlen, "Malformed prefix %s (host bits set?)", text);
@@ -396,12 +417,30 @@ int fwd_rule_prefix(struct fwd *f, struct fwd_zone *z, uint8_t action, const cha
 	if (r)
 		return 0;
 	r = kld_xcalloc(1, sizeof(*r));
-	r->id = fwd_id_alloc(f);
 	r->kind = FWD_RULE_PREFIX;
 	r->action = action;
 	r->prefix = p;
+	r->id = fwd_id_alloc(f, z->name, fwd_rule_text(r, tb, sizeof(tb)));
 	fwd_rule_append(z, r);
 	return 0;
+}
+
+/* ---- stealth ---- */
+
+/* A line of zone z that would make a stealth zone answer (an allowed port,
+ * ICMP answers, `default accept`), as text in buf, or NULL. `allow prefix`
+ * is not one: it names the sources the zone trusts, not what it shows the
+ * world (doc/fwd.md, Stealth). */
+const char *fwd_stealth_opener(const struct fwd_zone *z, char *buf, size_t size)
+{
+	if (z->dflt_typed && z->dflt == FW_ACT_PASS)
+		return snprintf(buf, size, "default accept"), buf;
+	if (z->icmp)
+		return snprintf(buf, size, "allow icmp"), buf;
+	for (const struct fwd_rule *r = z->rules; r; r = r->next)
+		if (r->kind == FWD_RULE_PORT && r->action == FW_ACT_PASS)
+			return fwd_rule_text(r, buf, size);
+	return NULL;
 }
 
 /* ---- the compiler ---- */

@@ -61,8 +61,9 @@ static void fwd_m_rules(struct evbuffer *b, const struct fwd *f, const Kld__FwCo
 		for (const struct fwd_rule *r = z->rules; r; r = r->next)
 			fwd_m_sample(b, name, z, r->id, fwd_rule_text(r, tb, sizeof(tb)), r->action,
 				     fwd_m_rule(c, r->id, bytes));
-		fwd_m_sample(b, name, z, z->icmp_rule, "allow icmp", FW_ACT_PASS,
-			     fwd_m_rule(c, z->icmp_rule, bytes));
+		if (z->icmp) /* no series for a rule the zone does not have */
+			fwd_m_sample(b, name, z, z->icmp_rule, "allow icmp", FW_ACT_PASS,
+				     fwd_m_rule(c, z->icmp_rule, bytes));
 		fwd_m_sample(b, name, z, z->ct_rule, "replies (conntrack)", FW_ACT_PASS,
 			     fwd_m_rule(c, z->ct_rule, bytes));
 		fwd_m_sample(b, name, z, z->stealth_rule, "stealth wireguard ports", FW_ACT_PASS,

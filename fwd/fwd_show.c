@@ -69,7 +69,8 @@ static json_object *fwd_zone_json(const struct fwd_zone *z, const Kld__FwCounter
 	json_object_object_add(o, "ratePps", json_object_new_int64(z->rate_pps));
 	for (const struct fwd_rule *r = z->rules; r; r = r->next)
 		json_object_array_add(rules, fwd_counter_json(c, r->id, fwd_rule_text(r, tb, sizeof(tb))));
-	json_object_array_add(rules, fwd_counter_json(c, z->icmp_rule, "allow icmp"));
+	if (z->icmp) /* as in the text: a zone without the rule has no such line */
+		json_object_array_add(rules, fwd_counter_json(c, z->icmp_rule, "allow icmp"));
 	json_object_array_add(rules, fwd_counter_json(c, z->ct_rule, "replies (conntrack)"));
 	json_object_array_add(rules, fwd_counter_json(c, z->stealth_rule, "stealth wireguard ports"));
 	json_object_array_add(rules, fwd_counter_json(c, z->rate_rule, "rate-limit drops"));
@@ -89,6 +90,12 @@ static void fwd_state_json(json_object *o, const struct fwd *f, const Kld__FwCou
 	json_object_object_add(o, "lastApplyUsec", json_object_new_int64((int64_t)f->last_usec));
 	if (c && c->error[0])
 		json_object_object_add(o, "dataplaneError", json_object_new_string(c->error));
+	/* Said once something is pinned (or bound to be lost). */
+	if (c && (c->pins_volatile[0] || c->n_attachments))
+		json_object_object_add(o, "pinsSurviveRestart",
+				       json_object_new_boolean(!c->pins_volatile[0]));
+	if (c && c->pins_volatile[0])
+		json_object_object_add(o, "pinsNote", json_object_new_string(c->pins_volatile));
 }
 
 /* ---- text ---- */
@@ -171,6 +178,10 @@ static int fwd_cmd_show(struct vty *vty, const struct cmd_args *args)
 			f->last_reason[0] ? "; last refusal: " : "", f->last_reason);
 		if (c && c->error[0])
 			vty_out(vty, "Dataplane: %s\n", c->error);
+		if (c && c->pins_volatile[0])
+			vty_out(vty, "Pins survive restart: no (%s)\n", c->pins_volatile);
+		else if (c && c->n_attachments)
+			vty_out(vty, "Pins survive restart: yes\n");
 		for (const struct fwd_zone *z = f->zones; z; z = z->next)
 			if (!only || z == only)
 				fwd_zone_text(vty, z, c);

@@ -17,6 +17,7 @@
  * Handlers check before they change anything; each change schedules one
  * push of the whole compiled rule set to zebra-lite.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,13 @@ static int fwd_cmd_metrics(struct vty *vty, const struct cmd_args *args)
 		cmd_arg_addr(args, "addr", &addr);
 		port = (uint16_t)cmd_arg_int(args, "port", 9587);
 	}
-	if (fwd_metrics_set(fwd_of(vty), &addr, port) < 0)
-		return fwd_refuse(vty, "Cannot listen for metrics on that address");
+	if (fwd_metrics_set(fwd_of(vty), &addr, port) < 0) {
+		char ab[KLD_ADDR_STRLEN];
+
+		vty_out(vty, "%% Cannot listen for metrics on %s port %u: %s (nothing changed)\n",
+			kld_addr_fmt(&addr, ab, sizeof(ab)), port, strerror(errno));
+		return CMD_WARNING;
+	}
 	return CMD_SUCCESS;
 }
 
@@ -183,9 +189,23 @@ static int fwd_cmd_no_interface(struct vty *vty, const struct cmd_args *args)
 	return CMD_WARNING;
 }
 
+/* A stealth zone answers nothing but the WireGuard ports: a line that
+ * would open it more is refused, whichever of the two came first. */
+static int fwd_refuse_stealth(struct vty *vty, const struct fwd_zone *z, const char *line)
+{
+	vty_out(vty,
+		"%% Zone %s is stealth: '%s' would answer the world; stealth shows only the "
+		"WireGuard ports (use 'no stealth' first, or 'allow prefix' for trusted sources)\n",
+		z->name, line);
+	return CMD_WARNING;
+}
+
 static int fwd_cmd_default(struct vty *vty, const struct cmd_args *args)
 {
 	struct fwd_zone *z = fwd_ctx_zone(vty);
+
+	if (z->stealth && cmd_has(args, "accept") && !cmd_has(args, "no"))
+		return fwd_refuse_stealth(vty, z, "default accept");
 
 	z->dflt = cmd_has(args, "drop") && !cmd_has(args, "no") ? FW_ACT_DROP : FW_ACT_PASS;
 	z->dflt_typed = !cmd_has(args, "no");
@@ -203,6 +223,11 @@ static int fwd_cmd_port(struct vty *vty, const struct cmd_args *args)
 	uint8_t proto = cmd_has(args, "tcp") ? 6 : 17;
 	char err[256];
 
+	if (z->stealth && !cmd_has(args, "no") && fwd_arg_action(args) == FW_ACT_PASS) {
+		snprintf(err, sizeof(err), "allow %s %s", proto == 6 ? "tcp" : "udp",
+			 cmd_arg(args, "ports"));
+		return fwd_refuse_stealth(vty, z, err);
+	}
 	if (fwd_rule_port(fwd_of(vty), z, fwd_arg_action(args), proto, cmd_arg(args, "ports"),
 			  cmd_has(args, "no"), err, sizeof(err)) < 0)
 		return fwd_refuse(vty, err);
@@ -222,7 +247,11 @@ static int fwd_cmd_prefix(struct vty *vty, const struct cmd_args *args)
 
 static int fwd_cmd_icmp(struct vty *vty, const struct cmd_args *args)
 {
-	fwd_ctx_zone(vty)->icmp = !cmd_has(args, "no");
+	struct fwd_zone *z = fwd_ctx_zone(vty);
+
+	if (z->stealth && !cmd_has(args, "no"))
+		return fwd_refuse_stealth(vty, z, "allow icmp");
+	z->icmp = !cmd_has(args, "no");
 	return fwd_changed(vty);
 }
 
@@ -245,7 +274,17 @@ static int fwd_cmd_rate(struct vty *vty, const struct cmd_args *args)
 
 static int fwd_cmd_stealth(struct vty *vty, const struct cmd_args *args)
 {
-	fwd_ctx_zone(vty)->stealth = !cmd_has(args, "no");
+	struct fwd_zone *z = fwd_ctx_zone(vty);
+	char tb[256];
+
+	if (!cmd_has(args, "no") && fwd_stealth_opener(z, tb, sizeof(tb))) {
+		vty_out(vty,
+			"%% Zone %s has '%s', which would answer the world: stealth shows only "
+			"the WireGuard ports (remove that line first)\n",
+			z->name, tb);
+		return CMD_WARNING;
+	}
+	z->stealth = !cmd_has(args, "no");
 	return fwd_changed(vty);
 }
 
@@ -387,6 +426,10 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 	vty_out(vty, " zone %s\n", z->name);
 	for (size_t i = 0; i < z->nifs; i++)
 		vty_out(vty, "  interface %s\n", z->ifnames[i]);
+	/* Before the rules: a file edited by hand to add an allow to a
+	 * stealth zone then loses that allow, not the stealth (fails closed). */
+	if (z->stealth)
+		vty_out(vty, "  stealth\n");
 	if (z->dflt_typed)
 		vty_out(vty, "  default %s\n", z->dflt == FW_ACT_DROP ? "drop" : "accept");
 	for (const struct fwd_rule *r = z->rules; r; r = r->next)
@@ -397,8 +440,6 @@ static void fwd_write_zone(struct vty *vty, const struct fwd_zone *z)
 		vty_out(vty, "  rate-limit %u burst %u\n", z->rate_pps, z->rate_burst);
 	else if (z->rate_pps)
 		vty_out(vty, "  rate-limit %u\n", z->rate_pps);
-	if (z->stealth)
-		vty_out(vty, "  stealth\n");
 	vty_out(vty, " exit\n");
 }
 
@@ -420,6 +461,10 @@ void fwd_write_config(struct vty *vty)
 	struct fwd *f = vty->arg;
 	char ab[KLD_ADDR_STRLEN];
 
+	/* Saved now, the unconfirmed change would outlive its roll-back. */
+	if (f->rollback)
+		vty_out(vty, "%sa firewall change waits for \"firewall commit\"\n",
+			KLD_CONFIG_UNSAVED);
 	fwd_write_firewall(vty);
 	if (f->metrics.port)
 		vty_out(vty, "firewall metrics listen %s port %u\n",

@@ -63,6 +63,13 @@ int kld_config_apply_file(struct cmd_tree *tree, void *arg, const char *path,
 			  struct kld_buf *errors);
 
 int kld_config_write_atomic(const char *path, const char *text);
+
+/* A daemon whose running configuration must not be saved as it is (fwd
+ * while `firewall commit confirm` waits: the change may roll back) puts a
+ * comment line starting with this in its running configuration, followed
+ * by the reason; vtysh's `write memory` then refuses, printing
+ * "% Not saved: REASON". A comment, so any file holding it stays valid. */
+#define KLD_CONFIG_UNSAVED "! % Not saved: "
 /* Read a whole file; NULL with errno on failure. */
 char *kld_config_read_file(const char *path);
 

@@ -132,6 +132,15 @@ struct fw_counter {
 	__u64 bytes;
 };
 
+/* What rule an id counts for (fw_rule_fp, written by zebra-lite only):
+ * a fingerprint of the rule and when it took the id. zebra-lite zeroes an
+ * id's counter when its fingerprint changes, and drop samples older than
+ * since_ns belong to the id's previous rule (doc/fwd.md, Rule ids). */
+struct fw_rule_fp {
+	__u64 fp;        /* 0: no rule */
+	__u64 since_ns;  /* CLOCK_MONOTONIC */
+};
+
 /* Per-source counters (the seed's pkt_count map, bounded by LRU). */
 struct fw_src_key {
 	__u32 family; /* 2 or 10 */

@@ -360,8 +360,10 @@ unsigned kld_httpd_conns(const struct kld_httpd *s)
 
 /* ---- Prometheus metrics pages ---- */
 
+/* Listen where m says; how says what the log line calls it ("on": a new
+ * endpoint, "stay on": the old one back after a failed move). */
 static int kld_metrics_start(struct kld_metrics *m, struct kld_loop *l, kld_httpd_fn fn,
-			     void *arg)
+			     void *arg, const char *how)
 {
 	char ab[KLD_ADDR_STRLEN];
 
@@ -371,7 +373,7 @@ static int kld_metrics_start(struct kld_metrics *m, struct kld_loop *l, kld_http
 				"text/plain; version=0.0.4; charset=utf-8", fn, arg);
 	if (!m->http)
 		return -1;
-	kld_info("metrics on http://%s:%u/metrics", kld_addr_fmt(&m->addr, ab, sizeof(ab)),
+	kld_info("metrics %s http://%s:%u/metrics", how, kld_addr_fmt(&m->addr, ab, sizeof(ab)),
 		 m->port);
 	return 0;
 }
@@ -380,15 +382,22 @@ int kld_metrics_set(struct kld_metrics *m, struct kld_loop *l, const struct kld_
 		    uint16_t port, kld_httpd_fn fn, void *arg)
 {
 	struct kld_metrics old = *m;
+	char ab[KLD_ADDR_STRLEN];
+	int err;
 
 	kld_metrics_stop(m); /* first: the same address may be asked for again */
 	m->addr = *addr;
 	m->port = port;
-	if (kld_metrics_start(m, l, fn, arg) == 0)
+	if (kld_metrics_start(m, l, fn, arg, "on") == 0)
 		return 0;
+	err = errno;
+	/* Said as a failure: the old endpoint coming back is no success. */
+	kld_warn("metrics: cannot listen on http://%s:%u/metrics: %s",
+		 kld_addr_fmt(addr, ab, sizeof(ab)), port, strerror(err));
 	m->addr = old.addr;
 	m->port = old.port;
-	kld_metrics_start(m, l, fn, arg);
+	kld_metrics_start(m, l, fn, arg, "stay on");
+	errno = err;
 	return -1;
 }
 

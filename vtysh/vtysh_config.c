@@ -17,9 +17,23 @@
 #include "vtysh_merge.h"
 
 
+/* A daemon's reasons not to save its part now (KLD_CONFIG_UNSAVED lines),
+ * one per line into unsaved. */
+static void vtysh_unsaved_reasons(const char *text, struct kld_buf *unsaved)
+{
+	size_t ml = strlen(KLD_CONFIG_UNSAVED);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, KLD_CONFIG_UNSAVED, ml))
+			kld_buf_printf(unsaved, "%% Not saved: %.*s\n", (int)strcspn(l + ml, "\n"),
+				       l + ml);
+}
+
 /* The merged configuration. missing (may be NULL) collects the daemons
- * that are in use but did not answer. */
-static char *vtysh_running_config(struct vtysh *v, struct kld_buf *missing)
+ * that are in use but did not answer; unsaved (may be NULL) the reasons
+ * daemons give not to save it now. */
+static char *vtysh_running_config(struct vtysh *v, struct kld_buf *missing,
+				  struct kld_buf *unsaved)
 {
 	struct vtysh_merge *m = vtysh_merge_new();
 	struct kld_buf out;
@@ -32,6 +46,8 @@ static char *vtysh_running_config(struct vtysh *v, struct kld_buf *missing)
 
 		if (!text && d->socket_present && missing)
 			kld_buf_printf(missing, "%s%s", missing->len ? ", " : "", d->name);
+		if (text && unsaved)
+			vtysh_unsaved_reasons(text, unsaved);
 		if (text)
 			vtysh_merge_add(m, text);
 		free(text);
@@ -48,7 +64,7 @@ static int vtysh_cmd_show_running(struct vty *vty, const struct cmd_args *args)
 	char *text;
 
 	kld_buf_init(&missing);
-	text = vtysh_running_config(vty->arg, &missing);
+	text = vtysh_running_config(vty->arg, &missing, NULL);
 	vty_out(vty, "Building configuration...\n\nCurrent configuration:\n");
 	if (missing.len)
 		vty_out(vty, "! not running, configuration not shown: %s\n", missing.data);
@@ -61,16 +77,20 @@ static int vtysh_cmd_show_running(struct vty *vty, const struct cmd_args *args)
 static int vtysh_cmd_write_memory(struct vty *vty, const struct cmd_args *args)
 {
 	struct vtysh *v = vty->arg;
-	struct kld_buf missing;
+	struct kld_buf missing, unsaved;
 	char *text;
 	int rc = CMD_SUCCESS;
 
 	kld_buf_init(&missing);
-	text = vtysh_running_config(v, &missing);
+	kld_buf_init(&unsaved);
+	text = vtysh_running_config(v, &missing, &unsaved);
 	vty_out(vty, "Building Configuration...\n");
 	if (missing.len) {
 		/* Writing now would silently drop those daemons' configuration. */
 		vty_out(vty, "%% Not saved: %s in use but not answering\n", missing.data);
+		rc = CMD_WARNING;
+	} else if (unsaved.len) {
+		vty_out(vty, "%s", unsaved.data); /* e.g. an unconfirmed firewall change */
 		rc = CMD_WARNING;
 	} else if (kld_config_write_atomic(v->config, text) < 0) {
 		vty_out(vty, "%% Cannot write %s: %s\n", v->config, strerror(errno));
@@ -80,6 +100,7 @@ static int vtysh_cmd_write_memory(struct vty *vty, const struct cmd_args *args)
 	}
 	free(text);
 	kld_buf_free(&missing);
+	kld_buf_free(&unsaved);
 	return rc;
 }
 

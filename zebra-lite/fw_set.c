@@ -208,3 +208,77 @@ void fw_set_free(struct fw_set *s)
 	free(s->prefixes);
 	memset(s, 0, sizeof(*s));
 }
+
+/* ---- fingerprints: which rule an id counts for ---- */
+
+/* FNV-1a, 64 bits: a fingerprint, not a table hash. */
+static uint64_t fw_fp_mix(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t fw_fp_start(const char *zone, const char *kind, uint32_t action)
+{
+	uint64_t h = fw_fp_mix(0xcbf29ce484222325ull, zone, strlen(zone) + 1);
+
+	h = fw_fp_mix(h, kind, strlen(kind) + 1);
+	return fw_fp_mix(h, &action, sizeof(action));
+}
+
+/* Several entries (the ranges of one port rule) add up, in any order;
+ * the low bit marks the id as used. */
+static void fw_fp_add(uint64_t *fp, uint32_t id, uint64_t h)
+{
+	if (id)
+		fp[id] = (fp[id] + h) | 1;
+}
+
+static const char *fw_zone_name(const Kld__FwRuleSet *m, uint32_t zone)
+{
+	for (size_t i = 0; i < m->n_zones; i++)
+		if (m->zones[i]->zone == zone)
+			return m->zones[i]->name;
+	return "";
+}
+
+static void fw_fp_zones(const Kld__FwRuleSet *m, uint64_t *fp)
+{
+	for (size_t i = 0; i < m->n_zones; i++) {
+		const Kld__FwZone *z = m->zones[i];
+
+		fw_fp_add(fp, z->default_rule, fw_fp_start(z->name, "default", 0));
+		fw_fp_add(fp, z->icmp_rule, fw_fp_start(z->name, "icmp", 0));
+		fw_fp_add(fp, z->ct_rule, fw_fp_start(z->name, "conntrack", 0));
+		fw_fp_add(fp, z->rate_rule, fw_fp_start(z->name, "rate-limit", 0));
+		fw_fp_add(fp, z->stealth_rule, fw_fp_start(z->name, "stealth", 0));
+	}
+}
+
+void fw_set_fingerprints(const Kld__FwRuleSet *m, uint64_t *fp)
+{
+	const char *names[FW_MAX_ZONES] = { 0 };
+
+	memset(fp, 0, FW_MAX_RULES * sizeof(*fp));
+	fw_fp_zones(m, fp);
+	for (uint32_t z = 1; z < FW_MAX_ZONES; z++)
+		names[z] = fw_zone_name(m, z);
+	for (size_t i = 0; i < m->n_ports; i++) {
+		const Kld__FwPortRule *r = m->ports[i];
+		uint32_t range[3] = { r->proto, r->port_lo, r->port_hi };
+		uint64_t h = fw_fp_start(names[r->zone], "port", r->action);
+
+		fw_fp_add(fp, r->rule, fw_fp_mix(h, range, sizeof(range)));
+	}
+	for (size_t i = 0; i < m->n_prefixes; i++) {
+		const Kld__FwPrefixRule *r = m->prefixes[i];
+		uint64_t h = fw_fp_start(names[r->zone], "prefix", r->action);
+		uint8_t len = (uint8_t)r->prefix->len;
+
+		h = fw_fp_mix(h, r->prefix->addr.data, r->prefix->addr.len);
+		fw_fp_add(fp, r->rule, fw_fp_mix(h, &len, 1));
+	}
+}

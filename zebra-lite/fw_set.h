@@ -50,5 +50,9 @@ struct fw_set {
 /* 0, or -1 with the reason in err (the set is then empty). */
 int fw_set_from_msg(const Kld__FwRuleSet *m, struct fw_set *s, char *err, size_t errlen);
 void fw_set_free(struct fw_set *s);
+/* What each rule id of a checked set stands for: fp[id] (FW_MAX_RULES
+ * entries) is a fingerprint of the rule (its zone's name, kind, action,
+ * ports or prefix), 0 for an id the set does not use. */
+void fw_set_fingerprints(const Kld__FwRuleSet *m, uint64_t *fp);
 
 #endif

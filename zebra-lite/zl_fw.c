@@ -58,6 +58,7 @@ struct zl_fw {
 	struct kld_timer *reapply;
 	bool ct_on;           /* conntrack tracks this namespace */
 	bool tried;           /* zl_fw_load() was called */
+	const char *pins_volatile; /* why the pins die with us, or "" */
 };
 
 static struct zl_fw *zl_fw_of(struct zl *zl)
@@ -67,16 +68,27 @@ static struct zl_fw *zl_fw_of(struct zl *zl)
 
 /* ---- bpffs and loading ---- */
 
+/* Why pins in a bpffs zebra-lite mounted itself do not outlive it. */
+#define ZL_FW_PINS_VOLATILE                                                             \
+	"zebra-lite mounted bpffs itself, in a mount namespace that may die with it "  \
+	"(ip netns exec makes one per command): a restart of zebra-lite takes XDP off " \
+	"and loses the pins; mount bpffs at " ZL_FW_BPFFS " in a persistent mount "     \
+	"namespace (systemd does; with ip netns exec, run zebra-lite under nsenter "    \
+	"--mount=FILE of an unshare --mount=FILE namespace holding bpffs)"
+
+/* 0: bpffs was there; 1: mounted it just now; -errno. */
 static int zl_fw_bpffs(void)
 {
 	struct statfs st;
 
 	if (statfs(ZL_FW_BPFFS, &st) == 0 && (unsigned long)st.f_type == ZL_FW_BPF_MAGIC)
 		return 0;
-	/* Where nobody mounted it (a namespace of its own), as bpftool does. */
+	/* Where nobody mounted it (a namespace of its own), as bpftool does;
+	 * said loudly, as what is pinned there lives only as long as this
+	 * mount namespace. */
 	if (mount("bpf", ZL_FW_BPFFS, "bpf", 0, "mode=0700") < 0)
 		return -errno;
-	return 0;
+	return 1;
 }
 
 static int zl_fw_load(struct zl_fw *f)
@@ -88,6 +100,10 @@ static int zl_fw_load(struct zl_fw *f)
 	ret = zl_fw_bpffs();
 	if (ret < 0)
 		return snprintf(f->err, sizeof(f->err), "cannot mount bpffs: %s", strerror(-ret)), -1;
+	if (ret == 1) {
+		f->pins_volatile = ZL_FW_PINS_VOLATILE;
+		kld_warn("firewall: pins will not survive a restart: %s", f->pins_volatile);
+	}
 	if (mkdir(ZL_FW_PIN, 0700) < 0 && errno != EEXIST)
 		return snprintf(f->err, sizeof(f->err), "%s: %m", ZL_FW_PIN), -1;
 	f->skel = fw_bpf__open_opts(&opts);
@@ -625,18 +641,66 @@ static void zl_fw_result(struct kld_ipc_conn *c, uint32_t seq, int error, const 
 	kld_ipc_send(c, &out);
 }
 
-static uint64_t zl_fw_usec(void)
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() (drop samples). */
+static uint64_t zl_fw_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t zl_fw_usec(void)
+{
+	return zl_fw_now_ns() / 1000;
+}
+
+/* After a switch: every id whose rule is not the one it counted for
+ * (fwd restarted on another file, a rule removed, a hash collision
+ * resolved the other way) starts from zero, and its older drop samples
+ * are no longer shown. The fingerprints are pinned (fw_rule_fp), so this
+ * holds across restarts of zebra-lite too. A packet judged by the old
+ * generation in the microseconds around the switch may still be counted
+ * after the zeroing. */
+static void zl_fw_rules_owned(struct zl_fw *f, const uint64_t *fp)
+{
+	int fd = bpf_map__fd(f->skel->maps.fw_rule_fp);
+	int cfd = bpf_map__fd(f->skel->maps.fw_rule_cnt), ncpu = libbpf_num_possible_cpus();
+	struct fw_counter *zero = kld_xcalloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	struct fw_rule_fp *vals = kld_xcalloc(FW_MAX_RULES, sizeof(*vals));
+	uint64_t *old = kld_xcalloc(FW_MAX_RULES, sizeof(*old));
+	uint32_t *keys = kld_xcalloc(FW_MAX_RULES, sizeof(*keys)), count = FW_MAX_RULES, batch;
+	uint64_t now = zl_fw_now_ns();
+	size_t changed = 0;
+
+	/* One syscall for the whole array; an id it did not return reads as
+	 * unowned (0), which only costs that id its counter. */
+	bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL);
+	for (uint32_t i = 0; i < count && i < FW_MAX_RULES; i++)
+		if (keys[i] < FW_MAX_RULES)
+			old[keys[i]] = vals[i].fp;
+	for (uint32_t id = 1; id < FW_MAX_RULES; id++) {
+		struct fw_rule_fp nv = { .fp = fp[id], .since_ns = now };
+
+		if (old[id] == fp[id])
+			continue;
+		bpf_map_update_elem(cfd, &id, zero, BPF_ANY);
+		bpf_map_update_elem(fd, &id, &nv, BPF_ANY);
+		changed++;
+	}
+	if (changed)
+		kld_debug("firewall: %zu rule id(s) changed owner, their counters start at 0", changed);
+	free(zero);
+	free(vals);
+	free(old);
+	free(keys);
 }
 
 static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld__Envelope *env)
 {
 	uint64_t t0 = zl_fw_usec();
 	struct fw_set s;
+	uint64_t *fp;
 	char err[256];
 	size_t n = 0;
 
@@ -653,6 +717,12 @@ static void zl_fw_handle_set(struct zl_fw *f, struct kld_ipc_conn *c, const Kld_
 		fw_set_free(&s);
 		zl_fw_result(c, env->seq, -EIO, err, f->gen, 0, 0);
 		return;
+	}
+	if (f->skel) {
+		fp = kld_xcalloc(FW_MAX_RULES, sizeof(*fp));
+		fw_set_fingerprints(env->fw_rule_set, fp);
+		zl_fw_rules_owned(f, fp);
+		free(fp);
 	}
 	kld_info("firewall: generation %u live, %zu entries, %zu interface(s)", f->gen, n,
 		 f->set.nifaces);
@@ -813,6 +883,21 @@ static Kld__FwDrop *zl_fw_drop_msg(struct zl_fw *f, const struct fw_drop *d, uin
 	return m;
 }
 
+/* A sample worth showing: a dropped packet of the rule that has its id
+ * now (older ones were dropped by the id's previous rule). */
+static bool zl_fw_drop_current(struct zl_fw *f, const struct fw_drop *d)
+{
+	struct fw_rule_fp o = { 0 };
+	uint32_t id = d->rule;
+
+	if (!d->ts_ns || (d->family != AF_INET && d->family != AF_INET6))
+		return false;
+	if (!id || id >= FW_MAX_RULES)
+		return true;
+	bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fw_rule_fp), &id, &o);
+	return d->ts_ns >= o.since_ns;
+}
+
 /* The newest drops of every CPU's ring, newest first. */
 static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 {
@@ -820,7 +905,6 @@ static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 	size_t nc = (size_t)(ncpu > 0 ? ncpu : 1), n = 0;
 	struct fw_drop_ring *rings = kld_xcalloc(nc, sizeof(*rings));
 	struct fw_drop *all = kld_xcalloc(nc * FW_DROP_RING, sizeof(*all));
-	struct timespec ts;
 	uint32_t zero = 0;
 	uint64_t now;
 
@@ -828,13 +912,11 @@ static size_t zl_fw_drops_out(struct zl_fw *f, Kld__FwDrop ***out, bool clear)
 	if (bpf_map_lookup_elem(fd, &zero, rings) == 0) {
 		for (size_t c = 0; c < nc; c++)
 			for (size_t i = 0; i < FW_DROP_RING; i++)
-				if (rings[c].d[i].ts_ns &&
-				    (rings[c].d[i].family == AF_INET || rings[c].d[i].family == AF_INET6))
+				if (zl_fw_drop_current(f, &rings[c].d[i]))
 					all[n++] = rings[c].d[i];
 	}
 	qsort(all, n, sizeof(*all), zl_fw_drop_cmp);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = zl_fw_now_ns();
 	*out = kld_xcalloc(n + 1, sizeof(**out));
 	for (size_t i = 0; i < n; i++)
 		(*out)[i] = zl_fw_drop_msg(f, &all[i], now);
@@ -913,6 +995,7 @@ static void zl_fw_handle_counters(struct zl_fw *f, struct kld_ipc_conn *c,
 		m.n_stealth_ports = f->nwg;
 		m.stealth_ports = ports;
 		m.generation = f->gen;
+		m.pins_volatile = (char *)f->pins_volatile;
 	}
 	out.seq = env->seq;
 	out.body_case = KLD__ENVELOPE__BODY_FW_COUNTERS;
@@ -959,6 +1042,7 @@ int zl_fw_init(struct zl *zl)
 
 	zl->fw = f;
 	f->zl = zl;
+	f->pins_volatile = "";
 	f->reapply = kld_timer_new(zl->d.loop, zl_fw_reapply, f);
 	/* The rule set names interfaces; stealth follows WireGuard ports. */
 	zl_iface_hook_add(zl, zl_fw_iface_event);

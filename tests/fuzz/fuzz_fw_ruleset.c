@@ -58,6 +58,19 @@ static void check_set(const struct fw_set *s)
 	}
 }
 
+/* Every id the set names is fingerprinted, id 0 never. */
+static void check_fingerprints(const Kld__FwRuleSet *m)
+{
+	static uint64_t fp[FW_MAX_RULES];
+
+	fw_set_fingerprints(m, fp);
+	CHECK(fp[0] == 0);
+	for (size_t i = 0; i < m->n_ports; i++)
+		CHECK(!m->ports[i]->rule || fp[m->ports[i]->rule]);
+	for (size_t i = 0; i < m->n_prefixes; i++)
+		CHECK(!m->prefixes[i]->rule || fp[m->prefixes[i]->rule]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Kld__FwRuleSet *m = kld__fw_rule_set__unpack(NULL, size, data);
@@ -68,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (fw_set_from_msg(m, &s, err, sizeof(err)) == 0) {
 		check_set(&s);
+		check_fingerprints(m);
 		fw_set_free(&s);
 	} else {
 		CHECK(err[0]); /* a refusal always says why */

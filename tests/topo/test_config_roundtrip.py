@@ -292,7 +292,8 @@ def vxland_part():
 
 def fwd_part():
     """Three zones on their own interfaces (the stealth one takes wgd's
-    listen ports); ports, prefixes, icmp and the rate repeated in each."""
+    listen ports); ports, prefixes, icmp and the rate repeated in the
+    others."""
     rules = ["allow tcp 22", "allow tcp 80,443", "block prefix 192.168.1.100/32", "allow icmp",
              "rate-limit 100 burst 200"]
     return [("firewall", [
@@ -300,7 +301,11 @@ def fwd_part():
                          "block tcp 8080", "block udp 5000", "allow prefix 10.1.0.0/24",
                          "allow prefix fd01:1::/64", "block prefix 2001:db8:bad::/48"]),
         ("zone private", ["interface d3", "default accept", *rules]),
-        ("zone edge", ["interface p0", "interface p1", "stealth", *rules]),
+        # stealth refuses what would open the zone (allowed ports, icmp,
+        # default accept): blocks, trusted prefixes and the rate remain
+        ("zone edge", ["interface p0", "interface p1", "stealth", "default drop",
+                       "block prefix 192.168.1.100/32", "allow prefix 10.9.0.0/24",
+                       "block tcp 8080", "rate-limit 100 burst 200"]),
     ]), "firewall metrics listen 127.0.0.1 port 9587"]
 
 

@@ -578,3 +578,172 @@ def test_fw_longest_prefix_across_host_and_net_maps(lab):
     time.sleep(0.3)
     rx.p.send_signal(signal.SIGINT)
     assert rx.result() == {}
+
+
+def rule_counts(fw, zone="public"):
+    return {r["rule"]: r["packets"] for r in show(fw, "show firewall counters json")["zones"][zone]}
+
+
+def restart_fwd(fw, config=None):
+    """kill -9 fwd, start it (on config when given), wait for its rule set
+    to be live: it sends the set again, zebra-lite switches generation."""
+    gen = show(fw)["generation"]
+    fw.stop("fwd", signal.SIGKILL)
+    if config:
+        with open(fw.config, "w") as f:
+            f.write(config)
+    fw.start("fwd")
+    wait_gen(fw, gen)
+
+
+def test_fw_counters_follow_rules_across_restarts(lab):
+    """A rule keeps its counters when fwd is killed and restarted on the
+    same file, even after it was removed and added again before (ids were
+    once handed out in file order); on a file with rules moved, added and
+    removed, no rule shows counts (or drop samples) it did not get. The
+    Prometheus page says the same as show."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall", "zone public", "interface eth0", "default drop", "allow udp 5000",
+            "allow udp 5001", f"block prefix {BAD}/32", "allow icmp", "no allow udp 5000",
+            "allow udp 5000", "exit", "exit", "firewall metrics listen 127.0.0.1 port 9587")
+    wait_attached(fw)
+    time.sleep(0.3)
+    fw.vtysh("clear firewall counters")
+    send(c2, FW, 5000, 100)
+    send(c2, FW, 5001, 40)
+    send(c1, FW, 5001, 30)
+    time.sleep(0.5)
+    before = rule_counts(fw)
+    want = {"allow udp 5000": 100, "allow udp 5001": 40, f"block prefix {BAD}/32": 30,
+            "allow icmp": 0}
+    assert {k: before[k] for k in want} == want, before
+    fw.vtysh("write memory")
+
+    restart_fwd(fw)
+    after = rule_counts(fw)
+    assert {k: after[k] for k in want} == want, after
+
+    # the rules moved, one removed, new ones added: the new ones count nothing
+    restart_fwd(fw, "firewall\n zone public\n  allow tcp 2222\n  interface eth0\n"
+                "  allow udp 6000-6001\n  allow udp 5001\n  default drop\n"
+                f"  block prefix {BAD}/32\n  allow udp 5002\n exit\n exit\n"
+                "firewall metrics listen 127.0.0.1 port 9587\n")
+    moved = rule_counts(fw)
+    assert moved == {**{k: moved[k] for k in moved if not k.startswith(("allow", "block"))},
+                     "allow udp 5001": 40, f"block prefix {BAD}/32": 30, "allow tcp 2222": 0,
+                     "allow udp 6000-6001": 0, "allow udp 5002": 0}, moved
+    assert "allow icmp" not in moved  # the zone has no such rule now
+    drops = show(fw, "show firewall drops json")
+    assert drops and {d["rule"] for d in drops} <= {f"block prefix {BAD}/32",
+                                                    "zone public default"}, drops
+    m = parse_metrics(fw.cmd("curl -sf http://127.0.0.1:9587/metrics"))
+    got = {dict(k[1])["rule"]: v for k, v in m.items() if k[0] == "firewall_rule_packets_total"
+           and dict(k[1])["rule"].startswith(("allow", "block"))}
+    assert got == {k: v for k, v in moved.items() if k.startswith(("allow", "block"))}, got
+
+
+def test_fw_warns_when_pins_cannot_survive(lab):
+    """zebra-lite that finds no bpffs mounts one itself, in its own mount
+    namespace (what `ip netns exec` gives it): it says loudly, in its log
+    and in `show firewall`, that the pins die with it and how to fix it.
+    With the harness's persistent bpffs, show says they survive."""
+    fw, c1, c2 = site(lab, daemons=())
+    fw.cmd("umount /sys/fs/bpf")
+    fw.start("zebra-lite")
+    fw.start("fwd")
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    j = show(fw)
+    assert j["pinsSurviveRestart"] is False and "persistent mount namespace" in j["pinsNote"], j
+    text = fw.vtysh("show firewall")
+    assert "Pins survive restart: no (zebra-lite mounted bpffs itself" in text, text
+    log = open(os.path.join(fw.dir, "zebra-lite.log")).read()
+    assert "pins will not survive a restart" in log
+
+
+def test_fw_pins_survive_with_persistent_bpffs(lab):
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    assert show(fw)["pinsSurviveRestart"] is True
+    assert "Pins survive restart: yes" in fw.vtysh("show firewall")
+
+
+def test_fw_stealth_refuses_what_would_open_it(lab):
+    """`stealth` shows the world only the WireGuard ports: an allowed port,
+    `allow icmp` or `default accept` in a stealth zone is refused with a
+    clear error, whichever line comes first, and nothing changes."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall", "zone public", "interface eth0", "stealth", "allow prefix 10.9.0.0/24",
+            "block tcp 8080", "exit", "exit")
+    wait_attached(fw)
+    rc = fw.running_config()
+    # written before the rules: a hand-added allow is what a reload refuses
+    assert rc.index("  stealth") < rc.index("  allow prefix 10.9.0.0/24"), rc
+    for line in ("allow tcp 22,80", "allow udp 5000", "allow icmp", "default accept"):
+        out = fw.conf("firewall", "zone public", line, "exit", "exit", check=False)
+        assert fw.last_rc != 0 and f"% Zone public is stealth: '{line}' would answer" in out, out
+    assert fw.running_config() == rc
+    # the other order: a zone that answers cannot become stealth
+    fw.conf("firewall", "zone lan", "allow tcp 22", "exit", "exit")
+    out = fw.conf("firewall", "zone lan", "stealth", "exit", "exit", check=False)
+    assert fw.last_rc != 0 and "% Zone lan has 'allow tcp 22', which would answer" in out, out
+    fw.conf("firewall", "zone lan", "no allow tcp 22", "default accept", "exit", "exit")
+    out = fw.conf("firewall", "zone lan", "stealth", "exit", "exit", check=False)
+    assert "% Zone lan has 'default accept'" in out, out
+    fw.conf("firewall", "zone lan", "no default", "stealth", "exit", "exit")
+    assert not show(fw)["zones"]["lan"]["icmp"] and show(fw)["zones"]["lan"]["stealth"]
+    # a file with both is refused line by line as well: the stealth zone stays closed
+    fw.stop("fwd")
+    with open(fw.config, "w") as f:
+        f.write("firewall\n zone public\n  interface eth0\n  stealth\n  allow tcp 22\n"
+                "  default accept\n exit\nexit\n")
+    fw.start("fwd")
+    rc = fw.running_config()
+    assert "allow tcp 22" not in rc and "default accept" not in rc and "  stealth" in rc, rc
+
+
+def test_fw_write_memory_waits_for_commit(lab):
+    """`write memory` while `firewall commit confirm` waits would save a
+    change that may roll back: refused, the file untouched; once confirmed
+    it saves."""
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy())
+    wait_attached(fw)
+    fw.vtysh("write memory")
+    saved = open(fw.config).read()
+    fw.vtysh("firewall commit confirm 300")
+    fw.conf("firewall", "zone public", "allow tcp 2224", "exit", "exit")
+    out = fw.vtysh("write memory", check=False)
+    assert fw.last_rc != 0, out
+    assert '% Not saved: a firewall change waits for "firewall commit"' in out, out
+    assert open(fw.config).read() == saved
+    assert "Not saved" not in fw.running_config()
+    fw.vtysh("firewall commit")
+    assert "[OK]" in fw.vtysh("write memory")
+    assert "allow tcp 2224" in open(fw.config).read()
+
+
+def test_fw_metrics_listen_failure_is_said(lab):
+    """`firewall metrics listen` on a port in use or an address the host
+    does not have: the error says why, the old endpoint stays and serves,
+    and the log says the move failed (not "metrics on" as if it worked)."""
+    fw, c1, c2 = site(lab)
+    fw.conf("firewall metrics listen 127.0.0.1 port 9587")
+    busy = fw.popen([sys.executable, "-c", "import socket,time; s=socket.socket(); "
+                     "s.bind(('127.0.0.1', 9588)); s.listen(); print('ready', flush=True); "
+                     "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    assert busy.stdout.readline().strip() == "ready"
+    log = os.path.join(fw.dir, "fwd.log")
+    mark = len(open(log).read())
+    out = fw.conf("firewall metrics listen 127.0.0.1 port 9588", check=False)
+    assert fw.last_rc != 0 and "% Cannot listen for metrics on 127.0.0.1 port 9588: " \
+        "Address already in use (nothing changed)" in out, out
+    out = fw.conf("firewall metrics listen 10.99.99.99 port 9587", check=False)
+    assert "Cannot assign requested address" in out, out
+    busy.kill()
+    assert "firewall metrics listen 127.0.0.1 port 9587" in fw.running_config()
+    assert "firewall_up" in fw.cmd("curl -sf http://127.0.0.1:9587/metrics")
+    new = open(log).read()[mark:]
+    assert "cannot listen on http://127.0.0.1:9588/metrics: Address already in use" in new, new
+    assert "metrics on http" not in new and "metrics stay on http://127.0.0.1:9587" in new, new

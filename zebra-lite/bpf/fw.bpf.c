@@ -99,6 +99,16 @@ struct {
 	PIN;
 } fw_rule_cnt SEC(".maps");
 
+/* Read and written by zebra-lite only; pinned so that a restarted
+ * zebra-lite still knows which rule each counter belongs to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct fw_rule_fp);
+	PIN;
+} fw_rule_fp SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FW_MAX_SOURCES);
