@@ -24,6 +24,7 @@ static const struct bgp_session_hooks bgpd_session_hooks = {
 	.on_update = bgp_rib_in_update,
 	.on_eor = bgp_gr_eor_rcvd,
 	.on_refresh = bgp_rib_on_refresh,
+	.accept_unknown = bgp_dynamic_accept,
 };
 
 static const struct bgp_rib_hooks bgpd_rib_hooks = {

@@ -44,6 +44,8 @@
  * as an entry for the peer's address, which accepted sockets inherit; the
  * kernel then drops unsigned or badly signed segments from that address,
  * so a wrong password shows as a session that never leaves Connect/Active.
+ * A listen range whose peer-group has a password puts a prefix entry on
+ * the listener (bgp_session_md5_range), as FRR.
  */
 #include <stdarg.h>
 #include <errno.h>
@@ -394,25 +396,48 @@ static void bgp_bind_source(const struct bgp_peer *peer, int fd)
 
 /* ---- TCP-MD5 ---- */
 
-/* The key for remote address a on fd; an empty key removes the entry. */
-static int bgp_md5_set(int fd, const struct kld_addr *a, const char *key)
+/* The key for remote addresses a/plen on fd (plen < 0: the address
+ * alone; else a prefix, TCP_MD5SIG_EXT, as FRR does for listen ranges);
+ * an empty key removes the entry. */
+static int bgp_md5_set_prefix(int fd, const struct kld_addr *a, int plen, const char *key)
 {
 	struct tcp_md5sig sig;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	size_t len = strlen(key);
-	int rc;
+	int rc, opt = TCP_MD5SIG;
 
 	if (len > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
 	memset(&sig, 0, sizeof(sig));
 	bgp_sockaddr(a, 0, &ss, &sl);
 	memcpy(&sig.tcpm_addr, &ss, sl);
+	if (plen >= 0) {
+		opt = TCP_MD5SIG_EXT;
+		sig.tcpm_flags = TCP_MD5SIG_FLAG_PREFIX;
+		sig.tcpm_prefixlen = (uint8_t)plen;
+	}
 	sig.tcpm_keylen = (uint16_t)len;
 	memcpy(sig.tcpm_key, key, len);
-	rc = setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) < 0 ? -errno : 0;
+	rc = setsockopt(fd, IPPROTO_TCP, opt, &sig, sizeof(sig)) < 0 ? -errno : 0;
 	explicit_bzero(&sig, sizeof(sig));
 	return rc;
+}
+
+static int bgp_md5_set(int fd, const struct kld_addr *a, const char *key)
+{
+	return bgp_md5_set_prefix(fd, a, -1, key);
+}
+
+int bgp_session_md5_range(struct bgpd *bd, const struct kld_prefix *p, const char *key)
+{
+	int fd = p->family == AF_INET ? bd->lfd : bd->lfd6;
+	struct kld_addr a;
+
+	if (fd < 0)
+		return -EBADF;
+	kld_addr_from_prefix(&a, p);
+	return bgp_md5_set_prefix(fd, &a, p->len, key ? key : "");
 }
 
 /* Bring the listener's entry for the peer's address in line with its
@@ -1186,6 +1211,8 @@ static void bgp_accept(int lfd, int what, void *arg)
 		return;
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
+	if (!peer)
+		peer = bgp_session_hooks.accept_unknown(bd, &a); /* a listen range */
 	if (!peer) {
 		kld_log_rl(LOG_INFO, "bgp: connection from %s refused: not a neighbor",
 			   kld_addr_fmt(&a, name, sizeof(name)));

@@ -86,7 +86,9 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 	char a[KLD_ADDR_STRLEN], up[32], st[32], snt[32];
 	bool estab = p->state == BGP_FSM_ESTABLISHED;
 
-	kld_addr_fmt(&p->addr, a, sizeof(a));
+	/* FRR marks a dynamic neighbor with a star before its address */
+	snprintf(a, sizeof(a), "%s", p->dynamic ? "*" : "");
+	kld_addr_fmt(&p->addr, a + strlen(a), sizeof(a) - strlen(a));
 	if (p->established_count || estab)
 		bgp_uptime(p->uptime_ms, up, sizeof(up));
 	else
@@ -146,6 +148,9 @@ static void bgp_summary_text(struct vty *vty, struct bgpd *bd, enum bgp_af af)
 		if (p->af_active[af])
 			bgp_summary_peer_text(vty, p, af);
 	vty_out(vty, "\nTotal number of neighbors %zu\n", npeers);
+	if (bgp_dynamic_count(bgp))
+		vty_out(vty, "* - dynamic neighbor\n%u dynamic neighbor(s), limit %u\n",
+			bgp_dynamic_count(bgp), bgp_listen_limit(bgp));
 }
 
 static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af af)
@@ -183,6 +188,8 @@ static json_object *bgp_summary_peer_json(const struct bgp_peer *p, enum bgp_af 
 		json_object_object_add(o, "desc", json_object_new_string(p->desc));
 	json_object_object_add(o, "idType", json_object_new_string(p->addr.family == AF_INET
 									    ? "ipv4" : "ipv6"));
+	if (p->dynamic)
+		json_object_object_add(o, "dynamicPeer", json_object_new_boolean(true));
 	return o;
 }
 
@@ -215,6 +222,9 @@ static void bgp_summary_json(json_object *top, struct bgpd *bd, enum bgp_af fam)
 	json_object_object_add(af, "failedPeers", json_object_new_int(failed));
 	json_object_object_add(af, "displayedPeers", json_object_new_int(n));
 	json_object_object_add(af, "totalPeers", json_object_new_int(n));
+	json_object_object_add(af, "dynamicPeers", json_object_new_int((int)bgp_dynamic_count(bgp)));
+	json_object_object_add(af, "dynamicPeersLimit",
+			       json_object_new_int((int)bgp_listen_limit(bgp)));
 	json_object_object_add(top, fam == BGP_AF_IPV4_UNICAST ? "ipv4Unicast" : "ipv6Unicast", af);
 }
 
@@ -934,6 +944,18 @@ static unsigned bgp_peer_max_hops(const struct bgp_peer *p)
 	return p->multihop ? p->multihop : 1;
 }
 
+/* FRR's lines for a group member, and for a dynamic one its range. */
+static void bgp_neighbor_dynamic_text(struct vty *vty, const struct bgp_peer *p)
+{
+	char pfx[KLD_PREFIX_STRLEN];
+
+	if (p->group[0])
+		vty_out(vty, " Member of peer-group %s for session parameters\n", p->group);
+	if (p->dynamic && bgp_dynamic_range(p))
+		vty_out(vty, "  Dynamic peer, belongs to the listen range %s\n",
+			kld_prefix_fmt(bgp_dynamic_range(p), pfx, sizeof(pfx)));
+}
+
 static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 {
 	const struct bgp *bgp = p->bgp;
@@ -941,9 +963,10 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	struct in_addr id = { .s_addr = htonl(p->ropen.bgp_id) };
 	bool estab = p->state == BGP_FSM_ESTABLISHED;
 
-	vty_out(vty, "BGP neighbor is %s, remote AS %u, local AS %u, %s link\n",
-		kld_addr_fmt(&p->addr, a, sizeof(a)), p->remote_as, bgp->asn,
-		bgp_peer_is_ebgp(p) ? "external" : "internal");
+	vty_out(vty, "BGP neighbor is %s%s, remote AS %u, local AS %u, %s link\n",
+		p->dynamic ? "*" : "", kld_addr_fmt(&p->addr, a, sizeof(a)), p->remote_as,
+		bgp->asn, bgp_peer_is_ebgp(p) ? "external" : "internal");
+	bgp_neighbor_dynamic_text(vty, p);
 	vty_out(vty, "  BGP version 4, remote router ID %s, local router ID %s\n",
 		inet_ntop(AF_INET, &id, rid, sizeof(rid)), bgp_rid(bgp, lrid));
 	bgp_uptime(p->uptime_ms, up, sizeof(up));
@@ -1042,6 +1065,15 @@ static json_object *bgp_neighbor_json(const struct bgp_peer *p)
 	struct in_addr id = { .s_addr = htonl(p->ropen.bgp_id) };
 
 	json_object_object_add(o, "nbrExternalLink", json_object_new_boolean(bgp_peer_is_ebgp(p)));
+	if (p->group[0])
+		json_object_object_add(o, "peerGroupMember", json_object_new_string(p->group));
+	if (p->dynamic && bgp_dynamic_range(p)) {
+		char pfx[KLD_PREFIX_STRLEN];
+
+		json_object_object_add(o, "peerSubnetRangeGroup",
+				       json_object_new_string(kld_prefix_fmt(bgp_dynamic_range(p),
+									     pfx, sizeof(pfx))));
+	}
 	json_object_object_add(o, "remoteRouterId", json_object_new_string(
 						    inet_ntop(AF_INET, &id, rid, sizeof(rid))));
 	json_object_object_add(o, "bgpState", json_object_new_string(bgp_peer_state_name(p)));

@@ -100,6 +100,7 @@ void bgp_instance_free(struct bgp *bgp)
 		bgp_peer_free(bgp->peers);
 	while (bgp->groups) /* they may hold a password too */
 		bgp_peer_free(bgp->groups);
+	bgp_dynamic_free(bgp);
 	for (int af = 0; af < BGP_AF_MAX; af++) {
 		while (bgp->networks[af]) {
 			struct bgp_network *n = bgp->networks[af];
@@ -184,47 +185,11 @@ static struct bgp_peer *bgp_peer_arg(struct vty *vty, const struct cmd_args *arg
 		peer = bgp_peer_find(bgp, &a);
 	if (!peer)
 		vty_out(vty, "%% Specify remote-as or peer-group commands first\n");
+	if (peer && peer->dynamic) { /* not configuration (bgp_dynamic.c) */
+		vty_out(vty, "%% Operation not allowed on a dynamic neighbor\n");
+		return NULL;
+	}
 	return peer;
-}
-
-/* A member takes its group's configuration (members cannot override it
- * here, unlike FRR); what changes the session resets it. */
-static void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
-{
-	bool has_as = g->as_type != BGP_AS_NUMBER || g->remote_as;
-	bool reset = memcmp(m->af_active, g->af_active, sizeof(m->af_active)) ||
-		     m->multihop != g->multihop || m->gtsm_hops != g->gtsm_hops ||
-		     (has_as && (m->as_type != g->as_type || m->remote_as != g->remote_as));
-
-	if (has_as) {
-		m->as_type = g->as_type;
-		m->remote_as = g->remote_as;
-	}
-	memcpy(m->af_active, g->af_active, sizeof(m->af_active));
-	memcpy(m->plist, g->plist, sizeof(m->plist));
-	memcpy(m->rmap, g->rmap, sizeof(m->rmap));
-	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
-	memcpy(m->rr_client, g->rr_client, sizeof(m->rr_client));
-	for (int af = 0; af < BGP_AF_MAX; af++)
-		bgp_soft_in_enable(m->bgp->bd, m, (enum bgp_af)af, g->soft_in[af]);
-	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));
-	m->passive = g->passive;
-	m->gr_mode = g->gr_mode;
-	m->multihop = g->multihop;
-	m->gtsm_hops = g->gtsm_hops;
-	m->update_source = g->update_source;
-	m->timers_set = g->timers_set;
-	m->ka_cfg = g->ka_cfg;
-	m->hold_cfg = g->hold_cfg;
-	if (strcmp(m->password, g->password))
-		bgp_peer_set_password(m, g->password); /* resets the session */
-	if (g->shutdown != m->shutdown) {
-		m->shutdown = g->shutdown;
-		reset = true;
-	}
-	if (reset)
-		bgp_peer_stop(m, m->shutdown ? BGP_CEASE_ADMIN_SHUTDOWN : BGP_CEASE_CONFIG_CHANGE);
-	bgp_peer_start(m);
 }
 
 /* After a change to a peer-group: its members follow. */
@@ -275,7 +240,8 @@ static int bgp_cmd_group(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%% Create the peer-group first\n");
 		return CMD_WARNING;
 	}
-	/* As FRR: the members go with their group. */
+	/* As FRR: the members and listen ranges go with their group. */
+	bgp_listen_group_gone(bgp, name);
 	for (struct bgp_peer *m = bgp->peers, *next; m; m = next) {
 		next = m->next;
 		if (!strcmp(m->group, name))
@@ -293,7 +259,13 @@ static int bgp_cmd_bind(struct vty *vty, const struct cmd_args *args)
 
 	if (cmd_arg_addr(args, "peer", &a) < 0)
 		return CMD_WARNING;
+	if (!cmd_has(args, "no") && g)
+		bgp_dynamic_forget(bgp, &a); /* a configured neighbor wins */
 	peer = bgp_peer_find(bgp, &a);
+	if (peer && peer->dynamic) {
+		vty_out(vty, "%% Operation not allowed on a dynamic neighbor\n");
+		return CMD_WARNING;
+	}
 	if (cmd_has(args, "no")) {
 		if (peer)
 			bgp_peer_free(peer);
@@ -358,6 +330,7 @@ static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 		bgp_group_sync(peer);
 		return CMD_SUCCESS;
 	}
+	bgp_dynamic_forget(bgp, &a); /* a configured neighbor wins */
 	peer = bgp_peer_find(bgp, &a);
 	/* it would only ever talk to itself: OpenSent -> Active forever */
 	if (!peer && bgp_addr_is_local(&a)) {
@@ -610,6 +583,8 @@ static int bgp_cmd_password(struct vty *vty, const struct cmd_args *args)
 		return CMD_WARNING;
 	}
 	rc = bgp_peer_set_password(peer, pw);
+	if (peer->is_group) /* its listen ranges' keys (bgp_dynamic.c) */
+		rc = bgp_listen_password_sync(peer->bgp, peer->name);
 	bgp_group_sync(peer);
 	if (rc < 0) {
 		vty_out(vty, "%% Cannot set the TCP-MD5 key on the BGP listener: %s\n",
@@ -1170,6 +1145,7 @@ void bgp_vty_install(struct cmd_tree *tree)
 	bgp_show_install(tree);
 	bgp_rmap_install(tree);
 	bgp_gr_install(tree);
+	bgp_dynamic_install(tree);
 }
 
 /* ---- running configuration ---- */
@@ -1327,7 +1303,9 @@ void bgp_write_config(struct vty *vty)
 			vty_out(vty, " timers bgp %u %u\n", bgp->ka_cfg, bgp->hold_cfg);
 		for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p;
 		     p = bgp_write_next(bgp, p))
-			bgp_write_peer(vty, p);
+			if (!p->dynamic) /* not configuration */
+				bgp_write_peer(vty, p);
+		bgp_dynamic_write_config(vty, bgp);
 		bgp_write_af(vty, bgp, BGP_AF_IPV4_UNICAST);
 		bgp_write_af(vty, bgp, BGP_AF_IPV6_UNICAST);
 		vty_out(vty, "exit\n!\n");

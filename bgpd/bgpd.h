@@ -87,6 +87,7 @@ struct bgp_peer {
 	bool is_group;              /* a peer-group: a template, never started */
 	char name[BGP_NAME_MAX];    /* the group's name */
 	char group[BGP_NAME_MAX];   /* a member: its group's name */
+	bool dynamic;               /* accepted from a listen range (bgp_dynamic.c) */
 	uint32_t remote_as;
 	enum bgp_as_type as_type;
 	bool af_active[BGP_AF_MAX];
@@ -317,6 +318,7 @@ struct bgp {
 	/* `update-delay`: at most this long after a restart, zebra-lite keeps
 	 * the routes of before while the peers that were up come back */
 	uint16_t update_delay;
+	struct bgp_dynamic *dyn; /* listen ranges and limit (bgp_dynamic.c) */
 };
 
 #define BGP_GR_RESTART_TIME 120
@@ -417,6 +419,9 @@ void bgp_peer_abandon(struct bgp_peer *peer);
  * refuses the listener's key (the password is kept, connections from the
  * peer are refused until a key is in place). */
 int bgp_peer_set_password(struct bgp_peer *peer, const char *pw);
+/* The listener's TCP-MD5 key for a whole prefix (a listen range); NULL or
+ * "" removes it. 0 or -errno. */
+int bgp_session_md5_range(struct bgpd *bd, const struct kld_prefix *p, const char *key);
 /* The hold time and keepalive interval configured for a peer. */
 uint16_t bgp_peer_hold_cfg(const struct bgp_peer *peer);
 uint16_t bgp_peer_ka_cfg(const struct bgp_peer *peer);
@@ -495,6 +500,28 @@ void bgp_rib_nexthop_changed(struct bgpd *bd, const struct kld_addr *nh);
 void bgp_out_cache_clear(struct bgpd *bd, struct bgp_peer *peer);
 struct bgp_dest *bgp_rib_lookup(struct bgpd *bd, const struct kld_prefix *p);
 uint32_t bgp_now_s(void);
+
+/* bgp_dynamic.c: peer-group members, dynamic neighbors (listen ranges) */
+struct bgp_dynamic;
+/* A member takes its group's configuration; a changed session resets. */
+void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g);
+void bgp_dynamic_install(struct cmd_tree *tree);
+void bgp_dynamic_write_config(struct vty *vty, const struct bgp *bgp);
+void bgp_dynamic_free(struct bgp *bgp);
+/* accept_unknown (bgp_session_hooks): a dynamic peer for a, or NULL. */
+struct bgp_peer *bgp_dynamic_accept(struct bgpd *bd, const struct kld_addr *a);
+void bgp_dynamic_forget(struct bgp *bgp, const struct kld_addr *a);
+int bgp_listen_range_add(struct bgp *bgp, const struct kld_prefix *p, const char *group,
+			 char *err, size_t errlen);
+int bgp_listen_range_del(struct bgp *bgp, const struct kld_prefix *p, const char *group);
+void bgp_listen_group_gone(struct bgp *bgp, const char *group);
+void bgp_listen_limit_set(struct bgp *bgp, uint32_t limit);
+uint32_t bgp_listen_limit(const struct bgp *bgp);
+/* The group's password changed: its ranges' listener keys follow.
+ * 0 or the first -errno. */
+int bgp_listen_password_sync(struct bgp *bgp, const char *group);
+const struct kld_prefix *bgp_dynamic_range(const struct bgp_peer *peer);
+unsigned bgp_dynamic_count(const struct bgp *bgp);
 
 /* bgp_updgrp.c: update group membership */
 bool bgp_updgrp_same(const struct bgp_peer *a, const struct bgp_peer *b);
@@ -655,7 +682,9 @@ void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds);
  *   on_stop         stopped by us (clear, shutdown, deconfigured)
  *   on_update       an UPDATE decoded: withdrawals and routes to take in
  *   on_eor          End-of-RIB for a family the session has
- *   on_refresh      ROUTE-REFRESH for a family the session has */
+ *   on_refresh      ROUTE-REFRESH for a family the session has
+ *   accept_unknown  a connection from an address that is no neighbor: a
+ *                   dynamic peer for it (listen range), or NULL to refuse */
 struct bgp_session_hooks {
 	void (*peer_init)(struct bgp_peer *peer);
 	void (*peer_fini)(struct bgp_peer *peer);
@@ -667,6 +696,7 @@ struct bgp_session_hooks {
 	void (*on_update)(struct bgp_peer *peer, struct bgp_update *u);
 	void (*on_eor)(struct bgp_peer *peer, enum bgp_af af);
 	void (*on_refresh)(struct bgp_peer *peer);
+	struct bgp_peer *(*accept_unknown)(struct bgpd *bd, const struct kld_addr *a);
 };
 extern struct bgp_session_hooks bgp_session_hooks;
 

@@ -242,6 +242,9 @@ def bgp_part(neighbors=NEIGHBORS):
             "no neighbor 10.3.0.201 activate"]
     af6 += ["neighbor 10.3.0.200 activate", "neighbor 10.3.0.200 route-reflector-client"]
     top.append("neighbor 10.3.0.201 remote-as 65201")
+    # dynamic neighbors: shown after the neighbors, as FRR
+    top += ["bgp listen limit 20", "bgp listen range 10.4.0.0/24 peer-group PG",
+            "bgp listen range fd04::/64 peer-group PG"]
     top += [("address-family ipv4 unicast", af4), ("address-family ipv6 unicast", af6)]
     tree = [("router bgp 65001", top)]
     tree += [f"ip prefix-list IN seq {5 * (i + 1)} permit 10.{i}.0.0/16 le 24" for i in range(6)]
