@@ -150,6 +150,17 @@ int bgp_listen_password_sync(struct bgp *bgp, const char *group)
 	return rc;
 }
 
+/* Would a connection from a make a dynamic peer (a range holds it, its
+ * group is not shut)? The restart hold waits for such addresses that were
+ * up (bgp_gr.c). */
+bool bgp_listen_range_holds(struct bgp *bgp, const struct kld_addr *a)
+{
+	const struct bgp_listen_range *r = bgp_range_match(bgp, a);
+	const struct bgp_peer *g = r ? bgp_group_find(bgp, r->group) : NULL;
+
+	return g && !g->shutdown;
+}
+
 /* The range a dynamic peer came from (show), NULL if none holds it now. */
 const struct kld_prefix *bgp_dynamic_range(const struct bgp_peer *peer)
 {

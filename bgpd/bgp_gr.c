@@ -24,7 +24,10 @@
  * Established before the restart - the state file bgpd.peers in the run
  * directory says which - is back and has sent its table in every family
  * (End-of-RIB, or a quiet time for a family it ends without one), or
- * update-delay passed; then it follows the work queue's last batch.
+ * update-delay passed; then it follows the work queue's last batch. A
+ * dynamic peer (bgp_dynamic.c) exists only once it reconnects: its
+ * address is waited for while a listen range holds it, and the peer, once
+ * accepted, takes the wait from the file (bgp_gr_dyn_adopt).
  *
  * Restarting speaker (`bgp graceful-restart`): peers wait for zebra-lite's
  * answer. Routes held mean the forwarding state survived: OPENs carry the
@@ -339,8 +342,43 @@ static uint32_t bgp_gr_missing(const struct bgp_peer *p, bool defer)
 	return want;
 }
 
+/* A dynamic peer exists again only once it reconnects, so the hold waits
+ * for the address: each one the state file names that has no peer now
+ * but that a listen range still holds (its peer would be dynamic). How
+ * many. */
+static unsigned bgp_gr_dyn_absent(const struct bgpd *bd)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < bd->gr_nwas_up; i++) {
+		const struct kld_addr *a = &bd->gr_was_up[i].addr;
+
+		n += !bgp_peer_find(bd->bgp, a) && bgp_listen_range_holds(bd->bgp, a);
+	}
+	return n;
+}
+
+/* ...and once its peer exists (accepted, perhaps already Established),
+ * the peer takes the wait of the state file, as a configured one did at
+ * the start of the hold (bgp_gr_mark_awaited). Again after each flap: a
+ * reaped and re-accepted peer is a new object. */
+static void bgp_gr_dyn_adopt(struct bgpd *bd)
+{
+	for (int i = 0; i < bd->gr_nwas_up; i++) {
+		const struct bgp_grstate_peer *w = &bd->gr_was_up[i];
+		struct bgp_peer *p = bgp_peer_find(bd->bgp, &w->addr);
+
+		if (!p || !p->dynamic)
+			continue;
+		p->gr_wait = w->af_mask;
+		p->gr_was_eor = w->eor_mask;
+	}
+}
+
 static bool bgp_gr_missing_any(const struct bgpd *bd, bool defer)
 {
+	if (bd->gr_hold && bd->bgp && bgp_gr_dyn_absent(bd))
+		return true;
 	for (const struct bgp_peer *p = bd->bgp ? bd->bgp->peers : NULL; p; p = p->next)
 		if (bgp_gr_missing(p, defer))
 			return true;
@@ -395,6 +433,8 @@ static void bgp_gr_note_updates(struct bgpd *bd)
 static void bgp_gr_check(struct bgpd *bd)
 {
 	bgp_gr_note_updates(bd);
+	if (bd->gr_hold && bd->bgp)
+		bgp_gr_dyn_adopt(bd);
 	if (bd->gr_deferring && !bgp_gr_missing_any(bd, true))
 		bgp_gr_defer_end(bd, "every peer's table is complete");
 	if (bd->gr_hold && !bgp_gr_missing_any(bd, false))
@@ -469,7 +509,7 @@ static void bgp_gr_hold_start(struct bgpd *bd, uint32_t stale_routes)
 			bgp_gr_done_later(bd);
 		return;
 	}
-	n = bgp_gr_mark_awaited(bd);
+	n = bgp_gr_mark_awaited(bd) + bgp_gr_dyn_absent(bd);
 	bd->gr_hold = true;
 	kld_timer_arm(bd->t_gr_hold, bd->bgp->update_delay * 1000ull);
 	kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);

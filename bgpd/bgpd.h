@@ -521,6 +521,7 @@ uint32_t bgp_listen_limit(const struct bgp *bgp);
  * 0 or the first -errno. */
 int bgp_listen_password_sync(struct bgp *bgp, const char *group);
 const struct kld_prefix *bgp_dynamic_range(const struct bgp_peer *peer);
+bool bgp_listen_range_holds(struct bgp *bgp, const struct kld_addr *a);
 unsigned bgp_dynamic_count(const struct bgp *bgp);
 
 /* bgp_updgrp.c: update group membership */

@@ -168,6 +168,20 @@ class Host:
         out = self.vtysh("show running-config")
         return out.split("Current configuration:\n", 1)[-1]
 
+    def log(self, daemon):
+        """What a daemon (or a third-party peer: frr-bgpd, bird) logged."""
+        with open(os.path.join(self.dir, daemon + ".log")) as f:
+            return f.read()
+
+    def bgpd_peers(self):
+        """bgpd's state file of the sessions up, by address ({} if none)."""
+        import json
+        try:
+            with open(os.path.join(self.rundir, "bgpd.peers")) as f:
+                return {p["address"]: p for p in json.load(f)["peers"]}
+        except (OSError, ValueError):
+            return {}
+
     # ---- third-party BGP speakers (FRR, BIRD, GoBGP) as peers, inside the host ----
 
     def start_frr_bgpd(self, config):

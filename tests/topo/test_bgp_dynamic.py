@@ -10,11 +10,13 @@ graceful restart; the limit refuses one more; a configured neighbor in the
 range wins, and the most specific range; TCP-MD5 on the group keys the whole range on the listener;
 `no bgp listen range` drops the peers; bad lines change nothing;
 the running configuration never holds a dynamic peer and survives
-write memory and a restart.
+write memory and a restart. A bgpd restart deletes no kernel route of a
+dynamic peer: the replay hold waits for it as for a configured one.
 """
 import json
 import os
 import signal
+import time
 
 import pytest
 
@@ -225,4 +227,74 @@ def test_listen_range_accepts_peers_limits_and_forgets_them(lab):
     assert summary(r1)["peers"] == {}
     assert "bgp listen range" not in r1.running_config()
     kldlab.wait_for(lambda: not bgp_routes(r1), 30, what="the peers' routes gone")
+    r1.stop_all(signal.SIGTERM)
+
+
+def replays(h):
+    return h.log("zebra-lite").count("bgpd replayed its state")
+
+
+R2_BGP_BLOCK = ("table ip kldtest { chain in { type filter hook input priority 0; "
+                f"ip saddr {R2} tcp dport 179 reject with tcp reset; }}; }}")
+R2_DELAY = 6  # seconds r2 cannot reconnect after bgpd is back
+
+
+def test_restart_waits_for_dynamic_peer(lab):
+    """Issue 11 for dynamic neighbors: bgpd is killed and started again
+    while a firewall rule keeps FRR (a dynamic peer) from reconnecting for
+    a few seconds. The peer does not exist in the new bgpd until it
+    reconnects, yet the state file named it and its address is still in
+    the listen range: the replay hold waits for it, ReplayDone comes only
+    once it is back with its table, and `ip monitor route` shows not one
+    Deleted line for its route."""
+    r1, r2, _ = topology(lab)
+    r1.start("zebra-lite")
+    r1.start("bgpd")
+    r1.conf(*R1_CONF)
+    r1.vtysh("write memory")
+    r2.start_frr_bgpd(FRR_CONF)
+    kldlab.wait_for(lambda: R2 in established(r1), 60, what="r2 up as a dynamic peer")
+    kldlab.wait_for(lambda: "10.102.0.0/24" in bgp_routes(r1), 30, what="r2's route on r1")
+    kldlab.wait_for(lambda: set(r1.bgpd_peers()) == {R2}, 10, what="the state file names r2")
+    before = replays(r1)
+
+    watch = kldlab.RouteWatch(r1, "-4")
+    r1.stop("bgpd", signal.SIGKILL)
+    time.sleep(0.5)  # r2 sees the connection close
+    r1.cmd(f"nft '{R2_BGP_BLOCK}'")
+    r1.start("bgpd")
+    time.sleep(R2_DELAY)
+    # r2 cannot be back: no peer, yet its route is kept and no ReplayDone.
+    assert R2 not in summary(r1)["peers"]
+    assert replays(r1) == before, r1.log("zebra-lite")[-2000:]
+    assert "10.102.0.0/24" in bgp_routes(r1)
+    r1.cmd("nft delete table ip kldtest")
+    kldlab.wait_for(lambda: R2 in established(r1), 60, what="r2 back as a dynamic peer")
+    kldlab.wait_for(lambda: replays(r1) > before, 30, what="bgpd's ReplayDone")
+    time.sleep(1)
+    out = watch.stop()
+    assert kldlab.RouteWatch.deleted(out, ["10.102.0.0/24"]) == [], out
+    assert "10.102.0.0/24" in bgp_routes(r1)
+    assert dynamic(r1) == {R2}
+    bgpd_log = r1.log("bgpd")
+    assert "they stay until 1 peer(s) that were up are back" in bgpd_log, bgpd_log[-3000:]
+    assert "every peer that was up is back with its table" in bgpd_log, bgpd_log[-3000:]
+    assert "update-delay over" not in bgpd_log
+    assert "bgpd replayed its state; 0 stale route(s) removed" in r1.log("zebra-lite")
+    kldlab.wait_for(lambda: set(r1.bgpd_peers()) == {R2}, 10, what="the state file after the hold")
+
+    # Killed again, and started without the listen range: no range holds
+    # r2 any more, so nobody is waited for and its route goes at once
+    # rather than after update-delay.
+    r1.stop("bgpd", signal.SIGKILL)
+    with open(r1.config) as f:
+        saved = f.read()
+    r1.write_config(saved.replace(" bgp listen range 10.200.0.0/24 peer-group FABRIC\n", ""))
+    before = replays(r1)
+    r1.start("bgpd")
+    assert "bgp listen range" not in r1.running_config()
+    kldlab.wait_for(lambda: replays(r1) > before, 30, what="ReplayDone without a wait")
+    kldlab.wait_for(lambda: "10.102.0.0/24" not in bgp_routes(r1), 30, what="r2's route swept")
+    assert "they stay until 0 peer(s) that were up are back" in r1.log("bgpd")
+    assert "update-delay over" not in r1.log("bgpd")
     r1.stop_all(signal.SIGTERM)

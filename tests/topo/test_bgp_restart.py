@@ -112,21 +112,8 @@ def established(h, peer):
     return out.get(peer, {}).get("bgpState") == "Established"
 
 
-def log(h, name):
-    with open(os.path.join(h.dir, name + ".log")) as f:
-        return f.read()
-
-
 def replays(h):
-    return log(h, "zebra-lite").count("bgpd replayed its state")
-
-
-def state_file(h):
-    try:
-        with open(os.path.join(h.rundir, "bgpd.peers")) as f:
-            return {p["address"]: p for p in json.load(f)["peers"]}
-    except (OSError, ValueError):
-        return {}
+    return h.log("zebra-lite").count("bgpd replayed its state")
 
 
 def start_speaker(r4, secs=300):
@@ -166,7 +153,7 @@ def test_restart_deletes_no_route(lab, peer, gr):
     start_speaker(r4)
     kldlab.wait_for(lambda: set(ALL_ROUTES) <= kernel_bgp(r1), 40, what="every peer's routes")
     # The state file names the three sessions up, not the one never up.
-    kldlab.wait_for(lambda: set(state_file(r1)) == {"10.0.12.2", "fd00:12::2", "10.0.14.4"},
+    kldlab.wait_for(lambda: set(r1.bgpd_peers()) == {"10.0.12.2", "fd00:12::2", "10.0.14.4"},
                     10, what="the state file")
     before = replays(r1)
 
@@ -180,7 +167,7 @@ def test_restart_deletes_no_route(lab, peer, gr):
     # The IPv4 tables are in (End-of-RIB, the speaker's quiet time), the
     # IPv6 session is not: zebra-lite still keeps the IPv6 route for us.
     time.sleep(V6_DELAY)
-    assert replays(r1) == before, log(r1, "zebra-lite")[-2000:]
+    assert replays(r1) == before, r1.log("zebra-lite")[-2000:]
     assert not established(r1, "fd00:12::2")
     block_ipv6_bgp(r1, False)
     kldlab.wait_for(lambda: established(r1, "fd00:12::2"), 30, what="the IPv6 session back")
@@ -189,10 +176,10 @@ def test_restart_deletes_no_route(lab, peer, gr):
     out = watch.stop()
     assert watch.deleted(out, ALL_ROUTES) == [], out
     assert set(ALL_ROUTES) <= kernel_bgp(r1)
-    bgpd_log = log(r1, "bgpd")
+    bgpd_log = r1.log("bgpd")
     assert "every peer that was up is back with its table" in bgpd_log, bgpd_log[-3000:]
     assert "update-delay over" not in bgpd_log
-    assert "bgpd replayed its state; 0 stale route(s) removed" in log(r1, "zebra-lite")
+    assert "bgpd replayed its state; 0 stale route(s) removed" in r1.log("zebra-lite")
     if gr:
         assert "select-defer-time over" not in bgpd_log
 
@@ -208,7 +195,7 @@ def test_restart_hold_bounded_by_update_delay(lab):
     r1.vtysh("write memory")
     speaker = start_speaker(r4)
     kldlab.wait_for(lambda: set(SPEAKER_ROUTES) <= kernel_bgp(r1), 30, what="the speaker's routes")
-    kldlab.wait_for(lambda: "10.0.14.4" in state_file(r1), 10, what="the state file")
+    kldlab.wait_for(lambda: "10.0.14.4" in r1.bgpd_peers(), 10, what="the state file")
     r1.stop("bgpd", signal.SIGKILL)
     speaker.kill()
     speaker.wait()
@@ -221,6 +208,6 @@ def test_restart_hold_bounded_by_update_delay(lab):
                     what="the routes swept after update-delay")
     took = time.monotonic() - t0
     assert 3.5 <= took <= 10, took
-    assert "update-delay over" in log(r1, "bgpd")
+    assert "update-delay over" in r1.log("bgpd")
     r1.conf("router bgp 65001", "no update-delay")
     assert "update-delay" not in r1.running_config()
