@@ -318,6 +318,7 @@ struct bgp_peer *bgp_dynamic_accept(struct bgpd *bd, const struct kld_addr *a)
 	struct bgp *bgp = bd->bgp;
 	const struct bgp_listen_range *r = bgp ? bgp_range_match(bgp, a) : NULL;
 	const struct bgp_peer *g = r ? bgp_group_find(bgp, r->group) : NULL;
+	struct bgp_peer *old = bgp ? bgp_peer_find(bgp, a) : NULL;
 	char name[KLD_ADDR_STRLEN], pfx[KLD_PREFIX_STRLEN];
 	struct bgp_peer *peer;
 
@@ -331,12 +332,16 @@ struct bgp_peer *bgp_dynamic_accept(struct bgpd *bd, const struct kld_addr *a)
 					"listener for listen range %s", name, pfx);
 		return NULL;
 	}
-	if (bgp_dynamic_count(bgp) >= bgp_listen_limit(bgp)) {
+	if (bgp_dynamic_count(bgp) - (old != NULL) >= bgp_listen_limit(bgp)) {
 		kld_log_rl(LOG_WARNING,
 			   "bgp: connection from %s refused: dynamic neighbor limit %u reached "
 			   "(listen range %s)", name, bgp_listen_limit(bgp), pfx);
 		return NULL;
 	}
+	if (old && !bgp_dynamic_dead(old)) /* stale paths kept for it: its own again */
+		return old;
+	if (old) /* gone, not reaped yet: made anew, the range and group as they are now */
+		bgp_peer_free(old);
 	peer = bgp_peer_new(bgp, a);
 	peer->dynamic = true;
 	snprintf(peer->group, sizeof(peer->group), "%s", g->name);

@@ -1211,8 +1211,11 @@ static void bgp_accept(int lfd, int what, void *arg)
 		return;
 	bgp_addr_from_sockaddr(&ss, &a);
 	peer = bd->bgp ? bgp_peer_find(bd->bgp, &a) : NULL;
-	if (!peer)
-		peer = bgp_session_hooks.accept_unknown(bd, &a); /* a listen range */
+	/* A listen range; a dynamic peer whose session is down is admitted
+	 * again as a new one would be (the limit may be lower now), before
+	 * the reaper's second has come. */
+	if (!peer || (peer->dynamic && peer->state < BGP_FSM_OPENSENT))
+		peer = bgp_session_hooks.accept_unknown(bd, &a);
 	if (!peer) {
 		kld_log_rl(LOG_INFO, "bgp: connection from %s refused: not a neighbor",
 			   kld_addr_fmt(&a, name, sizeof(name)));

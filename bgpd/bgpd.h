@@ -684,8 +684,9 @@ void bgp_zebra_client_grace(struct bgpd *bd, uint32_t seconds);
  *   on_update       an UPDATE decoded: withdrawals and routes to take in
  *   on_eor          End-of-RIB for a family the session has
  *   on_refresh      ROUTE-REFRESH for a family the session has
- *   accept_unknown  a connection from an address that is no neighbor: a
- *                   dynamic peer for it (listen range), or NULL to refuse */
+ *   accept_unknown  a connection from an address that is no neighbor, or
+ *                   a dynamic peer whose session is down: the dynamic peer
+ *                   for it (listen range, limit), or NULL to refuse */
 struct bgp_session_hooks {
 	void (*peer_init)(struct bgp_peer *peer);
 	void (*peer_fini)(struct bgp_peer *peer);
