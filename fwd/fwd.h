@@ -81,6 +81,10 @@ struct fwd {
 	int last_error;
 	char last_reason[256];
 	uint32_t last_gen, last_entries;
+	/* last_gen is what zebra-lite last said is live (its FwResult or a
+	 * counters answer); only zebra-lite switches it, so while it is away
+	 * that generation goes on filtering. */
+	bool gen_known;
 	uint64_t last_usec, pushes;
 	/* The rule set zebra-lite has, packed: the same set is not sent again
 	 * (a line typed again must not flip the generation). */
@@ -135,6 +139,7 @@ void fwd_zebra_fini(struct fwd *f);
 void fwd_schedule_push(struct fwd *f);
 /* Counters (and attachments) from zebra-lite; NULL when it does not answer. */
 Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear);
+bool fwd_generation(const struct fwd *f, const Kld__FwCounters *c, uint32_t *gen);
 /* A rule's counters in a reply (0 when it has none yet). */
 void fwd_rule_count(const Kld__FwCounters *c, uint32_t id, uint64_t *pk, uint64_t *by);
 /* An interface's attachment in a reply, or NULL: not attached. */

@@ -103,9 +103,12 @@ static void fwd_metrics_body(struct evbuffer *b, void *arg)
 
 	kld_metrics_family(b, "firewall_up", "gauge", "Whether zebra-lite answered");
 	evbuffer_add_printf(b, "firewall_up %d\n", c != NULL);
+	uint32_t gen;
+
 	kld_metrics_family(b, "firewall_generation", "gauge",
 			   "The live rule set's generation (0 or 1: it flips at each switch)");
-	evbuffer_add_printf(b, "firewall_generation %u\n", c ? c->generation : 0);
+	if (fwd_generation(f, c, &gen)) /* no sample rather than a made-up 0 */
+		evbuffer_add_printf(b, "firewall_generation %u\n", gen);
 	kld_metrics_family(b, "firewall_rule_set_entries", "gauge",
 			   "Map entries of the rule set fwd sent last");
 	evbuffer_add_printf(b, "firewall_rule_set_entries %u\n", f->last_entries);

@@ -79,12 +79,29 @@ static json_object *fwd_zone_json(const struct fwd_zone *z, const Kld__FwCounter
 	return o;
 }
 
+/* "1", "1 (as zebra-lite last said)" while it does not answer, "unknown". */
+static const char *fwd_generation_text(const struct fwd *f, const Kld__FwCounters *c, char *buf,
+				       size_t size)
+{
+	uint32_t gen;
+
+	if (!fwd_generation(f, c, &gen))
+		return "unknown";
+	snprintf(buf, size, "%u%s", gen, c ? "" : " (as zebra-lite last said)");
+	return buf;
+}
+
 static void fwd_state_json(json_object *o, const struct fwd *f, const Kld__FwCounters *c)
 {
 	json_object_object_add(o, "enabled", json_object_new_boolean(f->enabled));
 	json_object_object_add(o, "zebraConnected", json_object_new_boolean(f->conn != NULL));
 	json_object_object_add(o, "lastError", json_object_new_string(f->last_reason));
-	json_object_object_add(o, "generation", json_object_new_int64(c ? c->generation : 0));
+	uint32_t gen;
+	bool known = fwd_generation(f, c, &gen);
+
+	/* null when unknown: a script waiting for a change must not see one */
+	json_object_object_add(o, "generation", known ? json_object_new_int64(gen) : NULL);
+	json_object_object_add(o, "generationReported", json_object_new_boolean(known && !c));
 	json_object_object_add(o, "lastEntries", json_object_new_int64(f->last_entries));
 	json_object_object_add(o, "rollbackPending", json_object_new_boolean(f->rollback != NULL));
 	json_object_object_add(o, "lastApplyUsec", json_object_new_int64((int64_t)f->last_usec));
@@ -172,9 +189,11 @@ static int fwd_cmd_show(struct vty *vty, const struct cmd_args *args)
 		vty_out(vty, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 	} else {
-		vty_out(vty, "Firewall: %s; zebra-lite %s; generation %u%s%s\n",
+		char gb[64];
+
+		vty_out(vty, "Firewall: %s; zebra-lite %s; generation %s%s%s\n",
 			f->enabled ? "configured" : "not configured",
-			f->conn ? "connected" : "not connected", c ? c->generation : 0,
+			f->conn ? "connected" : "not connected", fwd_generation_text(f, c, gb, sizeof(gb)),
 			f->last_reason[0] ? "; last refusal: " : "", f->last_reason);
 		if (c && c->error[0])
 			vty_out(vty, "Dataplane: %s\n", c->error);

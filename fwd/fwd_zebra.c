@@ -113,7 +113,8 @@ static void fwd_on_result(struct kld_ipc_conn *c, const Kld__Envelope *env, void
 
 	f->last_error = r->error;
 	snprintf(f->last_reason, sizeof(f->last_reason), "%s", r->reason);
-	f->last_gen = r->generation;
+	f->last_gen = r->generation; /* a refused set leaves the live one: still true */
+	f->gen_known = true;
 	f->last_entries = r->entries;
 	f->last_usec = r->apply_usec;
 	if (r->error) {
@@ -169,11 +170,32 @@ Kld__Envelope *fwd_fetch_counters(struct fwd *f, bool clear)
 	Kld__Envelope req = KLD__ENVELOPE__INIT;
 	Kld__FwCountersRequest cr = KLD__FW_COUNTERS_REQUEST__INIT;
 
+	Kld__Envelope *rep;
+
 	cr.clear = clear;
 	req.body_case = KLD__ENVELOPE__BODY_FW_COUNTERS_REQUEST;
 	req.fw_counters_request = &cr;
-	return kld_proto_daemon_query(&f->p, "fwd-query", &req, KLD__ENVELOPE__BODY_FW_COUNTERS,
-				      5000);
+	rep = kld_proto_daemon_query(&f->p, "fwd-query", &req, KLD__ENVELOPE__BODY_FW_COUNTERS,
+				     5000);
+	/* Remembered for when zebra-lite does not answer (it restarts). */
+	if (rep && !rep->fw_counters->error[0]) {
+		f->last_gen = rep->fw_counters->generation;
+		f->gen_known = true;
+	}
+	return rep;
+}
+
+/* The live generation: zebra-lite's answer, else what it said last (no
+ * one else switches the maps); false when fwd has not heard it since it
+ * started. Never a made-up 0: it names a real rule set. */
+bool fwd_generation(const struct fwd *f, const Kld__FwCounters *c, uint32_t *gen)
+{
+	if (c && !c->error[0]) {
+		*gen = c->generation;
+		return true;
+	}
+	*gen = f->last_gen;
+	return f->gen_known;
 }
 
 void fwd_rule_count(const Kld__FwCounters *c, uint32_t id, uint64_t *pk, uint64_t *by)

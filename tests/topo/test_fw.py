@@ -747,3 +747,39 @@ def test_fw_metrics_listen_failure_is_said(lab):
     new = open(log).read()[mark:]
     assert "cannot listen on http://127.0.0.1:9588/metrics: Address already in use" in new, new
     assert "metrics on http" not in new and "metrics stay on http://127.0.0.1:9587" in new, new
+
+
+def live_gen(fw):
+    """The generation the dataplane reads (fw_active[0]), as bpftool has it."""
+    d = json.loads(fw.cmd("bpftool -j map dump pinned /sys/fs/bpf/kldnet/fw_active"))
+    v = d[0].get("formatted", {}).get("value", d[0].get("value"))
+    return v if isinstance(v, int) else int.from_bytes(bytes(int(b, 16) for b in v), "little")
+
+
+def test_fw_generation_shown_is_the_live_one_across_zebra_restart(lab):
+    """kill -9 zebra-lite: the pinned set goes on filtering, and `show
+    firewall` says its generation (the one zebra-lite last reported, as
+    bpftool reads it in fw_active), not a made-up 0; started again, fwd
+    sends its set, zebra-lite switches, and show follows the maps."""
+    fw, c1, c2 = site(lab)
+    fw.conf(*seed_policy(), "firewall metrics listen 127.0.0.1 port 9587")
+    wait_attached(fw)
+    # fresh maps start at 0: the first set made live is generation 1
+    assert show(fw)["generation"] == live_gen(fw) == 1
+    fw.stop("zebra-lite", signal.SIGKILL)
+    j = show(fw)
+    assert j["generation"] == live_gen(fw) == 1 and j["generationReported"] is True, j
+    text = fw.vtysh("show firewall").splitlines()[0]
+    assert text.endswith("generation 1 (as zebra-lite last said)"), text
+    m = parse_metrics(fw.cmd("curl -sf http://127.0.0.1:9587/metrics"))
+    assert m[("firewall_up", frozenset())] == 0 and m[("firewall_generation", frozenset())] == 1, m
+    fw.start("zebra-lite")
+    kldlab.wait_for(lambda: show(fw)["generation"] == 0, 20, 0.1, "fwd's set made live again")
+    assert live_gen(fw) == 0 and show(fw)["generationReported"] is False
+    assert fw.vtysh("show firewall").splitlines()[0].endswith("; generation 0")
+    # fwd restarted while zebra-lite is away has heard nothing: unknown
+    fw.stop("zebra-lite", signal.SIGKILL)
+    fw.stop("fwd", signal.SIGKILL)
+    fw.start("fwd")
+    assert show(fw)["generation"] is None
+    assert "generation unknown" in fw.vtysh("show firewall")
