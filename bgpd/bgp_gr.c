@@ -432,9 +432,49 @@ static void bgp_gr_note_updates(struct bgpd *bd)
 	}
 }
 
+/* Keeps of the state file's peers those Established now. */
+static void bgp_gr_was_up_keep_established(struct bgpd *bd)
+{
+	int n = 0;
+
+	for (int i = 0; i < bd->gr_nwas_up; i++) {
+		const struct bgp_peer *p = bgp_peer_find(bd->bgp, &bd->gr_was_up[i].addr);
+
+		if (p && p->state == BGP_FSM_ESTABLISHED)
+			bd->gr_was_up[n++] = bd->gr_was_up[i];
+	}
+	if (bd->gr_nwas_up > 0)
+		bd->gr_nwas_up = n;
+}
+
+/* FRR's establish-wait: the peers whose tables the hold waits for are
+ * those Established within the first M seconds; a peer still down then
+ * (gone for good, or slow) no longer holds the replay. */
+static void bgp_gr_establish_wait(struct bgpd *bd)
+{
+	unsigned dropped = 0;
+
+	if (!bd->gr_estab_waiting ||
+	    kld_now_ms() - bd->gr_hold_ms < bd->bgp->establish_wait * 1000ull)
+		return;
+	bd->gr_estab_waiting = false;
+	for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next) {
+		if (p->gr_wait && p->state != BGP_FSM_ESTABLISHED) {
+			p->gr_wait = 0;
+			dropped++;
+		}
+	}
+	dropped += bgp_gr_dyn_absent(bd);
+	bgp_gr_was_up_keep_established(bd);
+	kld_notice("bgpd: establish-wait over: %u peer(s) not Established are not waited for",
+		   dropped);
+}
+
 static void bgp_gr_check(struct bgpd *bd)
 {
 	bgp_gr_note_updates(bd);
+	if (bd->gr_hold && bd->bgp)
+		bgp_gr_establish_wait(bd);
 	if (bd->gr_hold && bd->bgp)
 		bgp_gr_dyn_adopt(bd);
 	if (bd->gr_deferring && !bgp_gr_missing_any(bd, true))
@@ -513,6 +553,8 @@ static void bgp_gr_hold_start(struct bgpd *bd, uint32_t stale_routes)
 	}
 	n = bgp_gr_mark_awaited(bd) + bgp_gr_dyn_absent(bd);
 	bd->gr_hold = true;
+	bd->gr_hold_ms = kld_now_ms();
+	bd->gr_estab_waiting = bd->bgp->establish_wait != 0;
 	kld_timer_arm(bd->t_gr_hold, bd->bgp->update_delay * 1000ull);
 	kld_timer_arm(bd->t_gr_tick, BGP_GR_TICK_MS);
 	kld_notice("bgpd: restarted with %u route(s) kept in the kernel; they stay until %u "
@@ -888,19 +930,30 @@ static int bgp_cmd_gr_fw(struct vty *vty, const struct cmd_args *args)
 }
 
 /* As FRR's update-delay, but what waits is the replay to zebra-lite after
- * a restart (announcements are not held); 0 turns the hold off. */
+ * a restart (announcements are not held); 0 turns the hold off. The
+ * second number is FRR's establish-wait, kept as typed (0: not given). */
 static int bgp_cmd_update_delay(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx_top(vty);
+	long long secs = cmd_arg_int(args, "secs", 0), wait = cmd_arg_int(args, "wait", 0);
 
-	bgp->update_delay = (uint16_t)(cmd_has(args, "no") ? BGP_UPDATE_DELAY
-							  : cmd_arg_int(args, "secs", 0));
+	if (cmd_has(args, "no")) {
+		secs = BGP_UPDATE_DELAY;
+		wait = 0;
+	}
+	if (wait > secs) {
+		vty_out(vty, "%%Failed: update-delay less than the establish-wait!\n");
+		return CMD_WARNING;
+	}
+	bgp->update_delay = (uint16_t)secs;
+	bgp->establish_wait = (uint16_t)wait;
 	bgp_gr_zebra_sync(bgp);
 	return CMD_SUCCESS;
 }
 
 #define GR_HELP "BGP specific commands\nGraceful restart capability parameters\n"
 #define UD_HELP "Hold the replay to zebra-lite after a restart until the peers are back\n"
+#define UD_WAIT_HELP "Establish-wait: seconds after which peers not Established are not waited for\n"
 
 static const struct cmd_def bgp_gr_cmds[] = {
 	{ "bgp", "[no] bgp graceful-restart", "Negate a command\n" GR_HELP, bgp_cmd_gr, NULL, 0 },
@@ -936,10 +989,11 @@ static const struct cmd_def bgp_gr_cmds[] = {
 	  "Negate a command\n" GR_HELP "Sets F-bit indication that fib is preserved while doing "
 				       "Graceful Restart\n",
 	  bgp_cmd_gr_fw, NULL, 0 },
-	{ "bgp", "update-delay (0-3600)$secs",
-	  UD_HELP "Seconds at most (0: no hold)\n", bgp_cmd_update_delay, NULL, 0 },
-	{ "bgp", "no update-delay [(0-3600)]", "Negate a command\n" UD_HELP "Seconds at most\n",
-	  bgp_cmd_update_delay, NULL, 0 },
+	{ "bgp", "update-delay (0-3600)$secs [(1-3600)$wait]",
+	  UD_HELP "Seconds at most (0: no hold)\n" UD_WAIT_HELP, bgp_cmd_update_delay, NULL, 0 },
+	{ "bgp", "no update-delay [(0-3600) [(1-3600)]]",
+	  "Negate a command\n" UD_HELP "Seconds at most\n" UD_WAIT_HELP, bgp_cmd_update_delay,
+	  NULL, 0 },
 };
 
 void bgp_gr_install(struct cmd_tree *tree)
@@ -949,7 +1003,9 @@ void bgp_gr_install(struct cmd_tree *tree)
 
 void bgp_gr_write_config(struct vty *vty, const struct bgp *bgp)
 {
-	if (bgp->update_delay != BGP_UPDATE_DELAY)
+	if (bgp->establish_wait)
+		vty_out(vty, " update-delay %u %u\n", bgp->update_delay, bgp->establish_wait);
+	else if (bgp->update_delay != BGP_UPDATE_DELAY)
 		vty_out(vty, " update-delay %u\n", bgp->update_delay);
 	if (bgp->gr_stale_time != BGP_GR_STALE_TIME)
 		vty_out(vty, " bgp graceful-restart stalepath-time %u\n", bgp->gr_stale_time);

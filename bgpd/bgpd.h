@@ -324,6 +324,9 @@ struct bgp {
 	/* `update-delay`: at most this long after a restart, zebra-lite keeps
 	 * the routes of before while the peers that were up come back */
 	uint16_t update_delay;
+	/* FRR's establish-wait (`update-delay N M`; 0: not given): after M s
+	 * the hold stops waiting for peers not Established by then */
+	uint16_t establish_wait;
 	struct bgp_dynamic *dyn; /* listen ranges and limit (bgp_dynamic.c) */
 };
 
@@ -382,6 +385,8 @@ struct bgpd {
 	/* the replay hold after any restart (bgp_gr.c): ReplayDone waits for
 	 * the tables of the peers that were up, as the state file says */
 	bool gr_hold;
+	bool gr_estab_waiting; /* establish-wait not over yet */
+	uint64_t gr_hold_ms;   /* when the hold began */
 	bool gr_done_pending; /* ReplayDone once the work queue is empty */
 	bool gr_exiting;      /* leaving: the state file stays as it was */
 	struct bgp_grstate_peer *gr_was_up;

@@ -211,3 +211,31 @@ def test_restart_hold_bounded_by_update_delay(lab):
     assert "update-delay over" in r1.log("bgpd")
     r1.conf("router bgp 65001", "no update-delay")
     assert "update-delay" not in r1.running_config()
+
+
+def test_restart_establish_wait(lab):
+    """FRR's `update-delay MAX ESTABLISH-WAIT`: a peer that was up but is
+    not Established within establish-wait no longer holds the replay, so
+    its routes go long before max-delay (an hour here). Kept as typed;
+    an establish-wait over max-delay is refused as FRR refuses it."""
+    r1, _, r4 = topology(lab)
+    r1.start("zebra-lite")
+    r1.start("bgpd")
+    r1.conf(*r1_conf(False, update_delay="3600 3"))
+    out = r1.vtysh("configure terminal", "router bgp 65001", "update-delay 10 20", check=False)
+    assert "%Failed: update-delay less than the establish-wait!" in out, out
+    assert " update-delay 3600 3\n" in r1.running_config()
+    r1.vtysh("write memory")
+    speaker = start_speaker(r4)
+    kldlab.wait_for(lambda: set(SPEAKER_ROUTES) <= kernel_bgp(r1), 30, what="the speaker's routes")
+    kldlab.wait_for(lambda: "10.0.14.4" in r1.bgpd_peers(), 10, what="the state file")
+    r1.stop("bgpd", signal.SIGKILL)
+    speaker.kill()
+    speaker.wait()
+    r1.start("bgpd")
+    assert " update-delay 3600 3\n" in r1.running_config()
+    kldlab.wait_for(lambda: not set(SPEAKER_ROUTES) & kernel_bgp(r1), 60,
+                    what="the routes swept after establish-wait, not max-delay")
+    log = r1.log("bgpd")
+    assert "establish-wait over: 1 peer(s) not Established are not waited for" in log, log
+    assert "update-delay over" not in log

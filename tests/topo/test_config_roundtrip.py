@@ -203,7 +203,7 @@ def bgp_part(neighbors=NEIGHBORS):
     top = ["bgp router-id 10.1.0.1", "bgp cluster-id 10.9.9.9", "bgp log-neighbor-changes",
            "bgp ebgp-requires-policy", "bgp graceful-restart stalepath-time 200",
            "bgp graceful-restart restart-time 150", "bgp graceful-restart select-defer-time 240",
-           "bgp graceful-restart", "bgp graceful-restart preserve-fw-state", "update-delay 90",
+           "bgp graceful-restart", "bgp graceful-restart preserve-fw-state", "update-delay 90 30",
            "timers bgp 20 60", "neighbor PG peer-group", "neighbor PG remote-as internal",
            "neighbor PG description route reflector clients",
            "neighbor 10.3.0.100 peer-group PG", "neighbor 10.3.0.101 peer-group PG"]
