@@ -184,14 +184,19 @@ def test_restart_deletes_no_route(lab, peer, gr):
         assert "select-defer-time over" not in bgpd_log
 
 
-def test_restart_hold_bounded_by_update_delay(lab):
-    """A peer that was up and does not come back holds the replay for
-    update-delay at most; then its routes go. The command persists."""
+def restart_speaker_gone(lab, update_delay, refused=None):
+    """r1 with `update-delay ...` and the speaker up, saved; then bgpd
+    killed, the speaker gone for good, bgpd started again. refused: a
+    line typed first, which must be refused and change nothing."""
     r1, _, r4 = topology(lab)
     r1.start("zebra-lite")
     r1.start("bgpd")
-    r1.conf(*r1_conf(False, update_delay=4))
-    assert " update-delay 4\n" in r1.running_config()
+    r1.conf(*r1_conf(False, update_delay=update_delay))
+    line = f" update-delay {update_delay}\n"
+    if refused:
+        out = r1.vtysh("configure terminal", "router bgp 65001", refused, check=False)
+        assert "%Failed: update-delay less than the establish-wait!" in out, out
+    assert line in r1.running_config()
     r1.vtysh("write memory")
     speaker = start_speaker(r4)
     kldlab.wait_for(lambda: set(SPEAKER_ROUTES) <= kernel_bgp(r1), 30, what="the speaker's routes")
@@ -200,8 +205,15 @@ def test_restart_hold_bounded_by_update_delay(lab):
     speaker.kill()
     speaker.wait()
     r1.start("bgpd")
+    assert line in r1.running_config()
+    return r1
+
+
+def test_restart_hold_bounded_by_update_delay(lab):
+    """A peer that was up and does not come back holds the replay for
+    update-delay at most; then its routes go. The command persists."""
+    r1 = restart_speaker_gone(lab, 4)
     t0 = time.monotonic()
-    assert " update-delay 4\n" in r1.running_config()
     time.sleep(2)
     assert set(SPEAKER_ROUTES) <= kernel_bgp(r1), "kept while the hold waits"
     kldlab.wait_for(lambda: not set(SPEAKER_ROUTES) & kernel_bgp(r1), 15,
@@ -218,22 +230,7 @@ def test_restart_establish_wait(lab):
     not Established within establish-wait no longer holds the replay, so
     its routes go long before max-delay (an hour here). Kept as typed;
     an establish-wait over max-delay is refused as FRR refuses it."""
-    r1, _, r4 = topology(lab)
-    r1.start("zebra-lite")
-    r1.start("bgpd")
-    r1.conf(*r1_conf(False, update_delay="3600 3"))
-    out = r1.vtysh("configure terminal", "router bgp 65001", "update-delay 10 20", check=False)
-    assert "%Failed: update-delay less than the establish-wait!" in out, out
-    assert " update-delay 3600 3\n" in r1.running_config()
-    r1.vtysh("write memory")
-    speaker = start_speaker(r4)
-    kldlab.wait_for(lambda: set(SPEAKER_ROUTES) <= kernel_bgp(r1), 30, what="the speaker's routes")
-    kldlab.wait_for(lambda: "10.0.14.4" in r1.bgpd_peers(), 10, what="the state file")
-    r1.stop("bgpd", signal.SIGKILL)
-    speaker.kill()
-    speaker.wait()
-    r1.start("bgpd")
-    assert " update-delay 3600 3\n" in r1.running_config()
+    r1 = restart_speaker_gone(lab, "3600 3", refused="update-delay 10 20")
     kldlab.wait_for(lambda: not set(SPEAKER_ROUTES) & kernel_bgp(r1), 60,
                     what="the routes swept after establish-wait, not max-delay")
     log = r1.log("bgpd")
