@@ -33,6 +33,17 @@ struct vx_mac {
 	struct kld_addr dst;
 };
 
+/* Who learned a MAC behind a VXLAN device: the device itself (its own
+ * table, with the VTEP: `learning`) and/or its bridge, on the VXLAN port
+ * (which it does even with `no learning`). */
+enum { VX_BY_DEVICE = 1, VX_BY_BRIDGE = 2 };
+
+struct vx_learned {
+	uint8_t mac[6];
+	uint8_t by;           /* VX_BY_* */
+	struct kld_addr dst;  /* the VTEP, when the device learned it */
+};
+
 enum vx_state { VX_PENDING, VX_UP, VX_HELD, VX_FAILED };
 
 /* What zebra-lite last said of a link. */
@@ -69,7 +80,9 @@ struct vx_seg {
 	size_t nmacs, macs_cap;
 	uint32_t *mac_ht;      /* open addressing: index + 1 into macs, 0: empty */
 	size_t mac_ht_cap;
-	struct vx_mac *learned; /* MACs the kernel learned, as zebra-lite reports them */
+	/* MACs the kernel learned behind the device, as zebra-lite reports
+	 * them: one each, however many tables have it */
+	struct vx_learned *learned;
 	size_t nlearned;
 	struct vx_status st;
 	struct vx_seg *next;

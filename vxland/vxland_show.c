@@ -66,6 +66,26 @@ static uint32_t vx_seg_mtu_now(struct vxland *v, const struct vx_seg *s)
 	return i && i->mtu ? i->mtu : s->st.mtu;
 }
 
+static size_t vx_nlearned_by(const struct vx_seg *s, uint8_t by)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nlearned; i++)
+		n += (s->learned[i].by & by) != 0;
+	return n;
+}
+
+/* `# MACs`: typed plus learned, a MAC once (a MAC typed after the
+ * bridge learned it is static now; the kernel tells no one). */
+static size_t vx_seg_nmacs(const struct vx_seg *s)
+{
+	size_t n = s->nmacs;
+
+	for (size_t i = 0; i < s->nlearned; i++)
+		n += vx_mac_find(s, s->learned[i].mac) < 0;
+	return n;
+}
+
 static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 {
 	json_object *o = json_object_new_object(), *vteps = json_object_new_array();
@@ -109,6 +129,11 @@ static json_object *vx_seg_json(struct vxland *v, const struct vx_seg *s)
 	json_object_object_add(o, "numRemoteVteps", json_object_new_int64((int64_t)vx_nvteps(v, s)));
 	json_object_object_add(o, "numStaticMacs", json_object_new_int64((int64_t)s->nmacs));
 	json_object_object_add(o, "numLearnedMacs", json_object_new_int64((int64_t)s->nlearned));
+	json_object_object_add(o, "numLearnedMacsDevice",
+			       json_object_new_int64((int64_t)vx_nlearned_by(s, VX_BY_DEVICE)));
+	json_object_object_add(o, "numLearnedMacsBridge",
+			       json_object_new_int64((int64_t)vx_nlearned_by(s, VX_BY_BRIDGE)));
+	json_object_object_add(o, "numMacs", json_object_new_int64((int64_t)vx_seg_nmacs(s)));
 	return o;
 }
 
@@ -143,7 +168,8 @@ static void vx_seg_detail(struct vty *vty, struct vxland *v, const struct vx_seg
 			i >= s->nflood ? " mesh " : "", i >= s->nflood ? s->flood_mesh : "");
 	free(f);
 	vty_out(vty, " Number of static MACs configured for this VNI: %zu\n", s->nmacs);
-	vty_out(vty, " Number of MACs learned for this VNI: %zu\n", s->nlearned);
+	vty_out(vty, " Number of MACs learned for this VNI: %zu (%zu by the bridge on %s)\n",
+		s->nlearned, vx_nlearned_by(s, VX_BY_BRIDGE), vx_seg_ifname(s, name));
 }
 
 static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
@@ -186,7 +212,7 @@ static int vx_cmd_show(struct vty *vty, const struct cmd_args *args)
 
 			vty_out(vty, "%-10u %-4s %-16s %-8s %-12zu %-8zu %-6u %-14s %s\n", s->vni, "L2",
 				vx_seg_ifname(s, name), vx_state_names[s->st.state], vx_nvteps(v, s),
-				s->nmacs + s->nlearned, mtu, s->underlay[0] ? s->underlay : "-",
+				vx_seg_nmacs(s), mtu, s->underlay[0] ? s->underlay : "-",
 				s->bridge[0] ? s->bridge : "-");
 		}
 	}
@@ -220,10 +246,13 @@ static bool vx_mac_configured(struct vxland *v, const struct vx_seg *s, const ui
 	return vx_mac_find(s, mac) >= 0;
 }
 
+/* Who wrote the entry: vxland (typed; the bridge's entry of a typed MAC
+ * too, zebra-lite writes both), EVPN, someone else (static), or the
+ * kernel, from traffic (learned: by the device or by the bridge). */
 static const char *vx_rec_origin(struct vxland *v, const struct vx_seg *s,
 				 const Kld__FdbRecord *r)
 {
-	bool typed = !r->on_bridge && r->is_static &&
+	bool typed = r->is_static && !r->bridge_local &&
 		     vx_mac_configured(v, s, r->mac.data, r->dst.data, r->dst.len);
 
 	/* typed in vxland first: an entry both name is shown as configured */
@@ -234,13 +263,45 @@ static const char *vx_rec_origin(struct vxland *v, const struct vx_seg *s,
 	return r->is_static ? "static" : "learned";
 }
 
-static const char *vx_rec_type(const Kld__FdbRecord *r)
+static bool vx_rec_flood(const Kld__FdbRecord *r)
 {
 	static const uint8_t zero[6];
 
-	if (!memcmp(r->mac.data, zero, 6))
+	return !memcmp(r->mac.data, zero, 6);
+}
+
+/* Every entry on the VXLAN device is a MAC behind it (remote, as FRR's
+ * `show evpn mac vni` says of a MAC behind a VTEP), whether the device
+ * learned it with its VTEP or the bridge learned it on the VXLAN port,
+ * but the bridge's own address of the port, which is this host's. */
+static const char *vx_rec_type(const Kld__FdbRecord *r)
+{
+	if (vx_rec_flood(r))
 		return "flood";
-	return r->dst.len ? "remote" : r->on_bridge ? "bridge" : "local";
+	return r->bridge_local ? "local" : "remote";
+}
+
+/* Distinct MACs behind the device: not the flood list, not the port's
+ * own address, a MAC in both the device's and the bridge's table once. */
+static size_t vx_fdb_nmacs(const Kld__FdbState *st, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_records; i++) {
+		const Kld__FdbRecord *r = st->records[i];
+		bool seen = false;
+
+		if (strcmp(r->ifname, name) || r->mac.len != 6 || vx_rec_flood(r) || r->bridge_local)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const Kld__FdbRecord *o = st->records[j];
+
+			seen = !strcmp(o->ifname, name) && o->mac.len == 6 && !o->bridge_local &&
+			       !memcmp(o->mac.data, r->mac.data, 6);
+		}
+		n += !seen;
+	}
+	return n;
 }
 
 static void vx_fdb_one(struct vty *vty, struct vxland *v, const struct vx_seg *s,
@@ -251,8 +312,7 @@ static void vx_fdb_one(struct vty *vty, struct vxland *v, const struct vx_seg *s
 	json_object *arr = js ? json_object_new_array() : NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; i < st->n_records; i++)
-		n += !strcmp(st->records[i]->ifname, name);
+	n = vx_fdb_nmacs(st, name);
 	if (!js) {
 		vty_out(vty, "VNI %u (%s)\n", s->vni, name);
 		vty_out(vty, "Number of MACs (local and remote) known for this VNI: %zu\n", n);
@@ -268,8 +328,8 @@ static void vx_fdb_one(struct vty *vty, struct vxland *v, const struct vx_seg *s
 		if (r->dst.len == 4 || r->dst.len == 16) {
 			kld_addr_set(&a, r->dst.len == 4 ? AF_INET : AF_INET6, r->dst.data);
 			where = kld_addr_fmt(&a, ab, sizeof(ab));
-		} else if (r->on_bridge) {
-			where = s->bridge[0] ? s->bridge : name;
+		} else if (r->bridge_local) {
+			where = s->bridge[0] ? s->bridge : name; /* delivered to the host */
 		}
 		vx_mac_fmt(r->mac.data, mb);
 		if (js) {

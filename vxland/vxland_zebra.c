@@ -382,10 +382,22 @@ static void vx_on_meshes(struct kld_ipc_conn *c, const Kld__Envelope *env, void 
 	vx_schedule_push(v);
 }
 
-/* A MAC the kernel learned or forgot on one of our devices. Kept per
- * segment (for show now, for EVPN in bgpd later); bounded, as the kernel's
- * table is not. */
+/* A MAC the kernel learned or forgot behind one of our devices, by the
+ * device or by its bridge on the VXLAN port. Kept per segment, one entry
+ * per MAC with who knows it: gone when neither does. Bounded, as the
+ * kernel's table is not. */
 #define VX_LEARNED_MAX 65536
+
+static void vx_learned_forget(struct vx_seg *s, size_t i, uint8_t by)
+{
+	if (i >= s->nlearned)
+		return;
+	s->learned[i].by &= (uint8_t)~by;
+	if (by == VX_BY_DEVICE)
+		memset(&s->learned[i].dst, 0, sizeof(s->learned[i].dst));
+	if (!s->learned[i].by)
+		s->learned[i] = s->learned[--s->nlearned];
+}
 
 static void vx_on_fdb_event(struct kld_ipc_conn *c, const Kld__Envelope *env, void *arg)
 {
@@ -393,28 +405,30 @@ static void vx_on_fdb_event(struct kld_ipc_conn *c, const Kld__Envelope *env, vo
 	const Kld__FdbEvent *ev = env->fdb_event;
 	const Kld__FdbRecord *r = ev->record;
 	struct vx_seg *s = r ? vx_seg_by_ifname(v, r->ifname) : NULL;
-	struct kld_addr dst = { 0 };
+	uint8_t by;
 	size_t i;
 
 	if (!s || r->mac.len != 6)
 		return;
-	if (r->dst.len == 4 || r->dst.len == 16)
-		kld_addr_set(&dst, r->dst.len == 4 ? AF_INET : AF_INET6, r->dst.data);
+	by = r->on_bridge ? VX_BY_BRIDGE : VX_BY_DEVICE;
 	for (i = 0; i < s->nlearned && memcmp(s->learned[i].mac, r->mac.data, 6); i++)
 		;
 	if (ev->deleted) {
-		if (i < s->nlearned)
-			s->learned[i] = s->learned[--s->nlearned];
+		vx_learned_forget(s, i, by);
 		return;
 	}
 	if (i == s->nlearned) {
 		if (s->nlearned >= VX_LEARNED_MAX)
 			return;
 		s->learned = kld_xrealloc(s->learned, (s->nlearned + 1) * sizeof(*s->learned));
+		memset(&s->learned[s->nlearned], 0, sizeof(*s->learned));
 		memcpy(s->learned[s->nlearned++].mac, r->mac.data, 6);
 	}
-	s->learned[i].dst = dst;
-	kld_debug("vxlan %u: learned a MAC behind %s", s->vni, r->ifname);
+	s->learned[i].by |= by;
+	if (r->dst.len == 4 || r->dst.len == 16)
+		kld_addr_set(&s->learned[i].dst, r->dst.len == 4 ? AF_INET : AF_INET6, r->dst.data);
+	kld_debug("vxlan %u: learned a MAC behind %s (%s)", s->vni, r->ifname,
+		  r->on_bridge ? "its bridge" : "the device");
 }
 
 static void vx_on_up(struct kld_ipc_conn *c, void *arg)
@@ -455,7 +469,8 @@ static void vx_on_down(struct kld_ipc_conn *c, void *arg)
 	v->conn = NULL;
 	v->replaying = false;
 	v->pending = 0;
-	/* What was learned is zebra-lite's news: it is told again as it comes. */
+	/* What was learned is zebra-lite's news: it tells it all again after
+	 * the replay (LinkReplayDone), and then as it comes. */
 	for (struct vx_seg *s = v->segs; s; s = s->next)
 		s->nlearned = 0;
 }

@@ -120,6 +120,7 @@ static bool zl_vx_mac_zero(const uint8_t *mac)
 /* ---- grace ---- */
 
 static void zl_vx_sweep(struct zl_vx *v, uint16_t owner, const char *why);
+static void zl_vx_learned_replay(struct zl *zl, struct zl_vx *v, uint16_t owner);
 
 static void zl_vx_grace_expired(void *arg)
 {
@@ -634,6 +635,7 @@ void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n)
 	zl_vx_sweep(v, owner, "no longer configured in vxland");
 	if (v->grace[owner])
 		kld_timer_cancel(v->grace[owner]);
+	zl_vx_learned_replay(zl, v, owner);
 }
 
 void zl_vx_owner_down(struct zl *zl, uint16_t owner)
@@ -777,21 +779,76 @@ void zl_vx_set_learned_hook(zl_vx_learned_fn fn)
 	zl_vx_learned = fn;
 }
 
+/* What the kernel learned, as opposed to what someone wrote: static
+ * entries are configuration (ours or someone's), extern_learn ones
+ * EVPN's, multicast ones the kernel's own lists. Learned in the VXLAN
+ * device's own table (NTF_SELF, with the VTEP: `learning`) or in its
+ * bridge's (the bridge learns the source MAC of each frame a port
+ * brings in; on the VXLAN port even with `no learning`). */
+static bool zl_vx_learned_entry(const struct zl_nl_neigh *n)
+{
+	if (n->family != AF_BRIDGE || !n->has_mac || (n->mac[0] & 1))
+		return false;
+	if ((n->flags & NTF_EXT_LEARNED) || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+		return false;
+	return (n->flags & NTF_SELF) || n->master;
+}
+
+/* A MAC is behind a VXLAN device when the device learned it or its
+ * bridge learned it on the VXLAN port: a remote MAC, learned by the data
+ * plane. The bridge says a MAC moved (to a local port) with a new entry,
+ * not a deletion: for the VXLAN device that is a MAC gone. */
+static void zl_vx_learned_tell(struct zl *zl, struct zl_vx *v, const struct zl_nl_neigh *n,
+			       bool del)
+{
+	bool on_bridge = !(n->flags & NTF_SELF);
+
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		if (l->kind != ZL_VXK_VXLAN || !l->ifindex)
+			continue;
+		if (l->ifindex == n->ifindex)
+			zl_vx_learned(zl, l->owner, l->name, n, del);
+		else if (on_bridge && l->master && l->master == n->master)
+			zl_vx_learned(zl, l->owner, l->name, n, true);
+	}
+}
+
 void zl_vx_fdb_event(struct zl *zl, const struct zl_nl_neigh *n, bool del)
 {
 	struct zl_vx *v = zl_vx_state;
 
-	/* The VXLAN device's own table only (the bridge's entry for the same
-	 * MAC would say it twice), and only what the kernel learned: static
-	 * entries are ours or someone's configuration. */
-	if (v && n->family == AF_BRIDGE && !(n->flags & NTF_SELF))
-		zl_vx_evpn_bridge_mac(v, n, del);
-	if (!v || !zl_vx_learned || n->family != AF_BRIDGE || !(n->flags & NTF_SELF) ||
-	    (n->flags & NTF_EXT_LEARNED) || !n->has_mac || (n->state & (NUD_PERMANENT | NUD_NOARP)))
+	if (!v)
 		return;
-	for (struct zl_vx_link *l = v->links; l; l = l->next)
-		if (l->kind == ZL_VXK_VXLAN && l->ifindex == n->ifindex)
-			zl_vx_learned(zl, l->owner, l->name, n, del);
+	if (n->family == AF_BRIDGE && !(n->flags & NTF_SELF))
+		zl_vx_evpn_bridge_mac(v, n, del);
+	if (zl_vx_learned && zl_vx_learned_entry(n))
+		zl_vx_learned_tell(zl, v, n, del);
+}
+
+struct zl_vx_tell {
+	struct zl *zl;
+	const struct zl_vx_link *l;
+};
+
+static void zl_vx_tell_cb(void *arg, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_tell *t = arg;
+
+	if (zl_vx_learned_entry(n))
+		zl_vx_learned(t->zl, t->l->owner, t->l->name, n, false);
+}
+
+/* What was learned before the owner (re)connected: events tell only
+ * what changes, and a bridge entry is not news again until it moves or
+ * ages out (minutes). */
+static void zl_vx_learned_replay(struct zl *zl, struct zl_vx *v, uint16_t owner)
+{
+	for (struct zl_vx_link *l = v->links; l && zl_vx_learned; l = l->next) {
+		struct zl_vx_tell t = { zl, l };
+
+		if (l->kind == ZL_VXK_VXLAN && l->ifindex && l->owner == owner)
+			zl_nl_sync_dump_fdb(v->sk, l->ifindex, zl_vx_tell_cb, &t);
+	}
 }
 
 struct zl_vx_walk {

@@ -254,7 +254,10 @@ static void zl_vx_rec_cb(void *arg, const char *ifname, const struct zl_nl_neigh
 	snprintf(r->ifname, ZL_NL_IFNAMSIZ, "%s", ifname);
 	r->vni = n->has_vni ? n->vni : 0;
 	r->is_static = (n->state & (NUD_PERMANENT | NUD_NOARP)) != 0;
-	r->on_bridge = (n->flags & NTF_MASTER) != 0;
+	/* The kernel marks the bridge's entries with NDA_MASTER, not with
+	 * NTF_MASTER (that flag is for requests). */
+	r->on_bridge = (n->flags & NTF_MASTER) || (!(n->flags & NTF_SELF) && n->master);
+	r->bridge_local = r->on_bridge && (n->state & NUD_PERMANENT);
 	r->evpn = (n->flags & NTF_EXT_LEARNED) != 0;
 	r->vlan = n->vlan;
 	b->recs[b->n++] = r;

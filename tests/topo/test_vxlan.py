@@ -214,6 +214,74 @@ def test_two_sites_point_to_point_ping_and_show(lab):
     assert " MTU: 1400 (MISMATCH: wanted 1450, eth0 1500 - 50)\n" in a.vtysh("show vxlan 100")
 
 
+def bridge_learned(h, dev="vxlan100"):
+    """MACs the bridge learned on the VXLAN port, as `bridge fdb` has them."""
+    return {e["mac"] for e in json.loads(h.cmd(f"bridge -j fdb show dev {dev}"))
+            if "self" not in e.get("flags", []) and e.get("master")
+            and e.get("state", "") not in ("permanent", "static")}
+
+
+def test_no_learning_counts_the_macs_the_bridge_learns(lab):
+    """`no learning` (the seed's, the demo's): the VXLAN device learns
+    nothing, its bridge learns the remote hosts' MACs on the VXLAN port.
+    Those are MACs behind the VTEP: `show vxlan` counts them (FRR's
+    `show evpn vni` would), `show vxlan fdb` lists them as remote and
+    learned on the VXLAN port, the port's own address as local. A vxland
+    started again counts them at once, with no new traffic."""
+    a, b, vm, vm2 = lab.host("a"), lab.host("b"), lab.host("vm"), lab.host("vm2")
+    lab.link(a, "eth0", b, "eth0")
+    lab.link(vm, "eth0", b, "tap0")
+    lab.link(vm2, "eth0", a, "tap0")
+    a.cmd("ip addr add 192.168.1.10/24 dev eth0")
+    b.cmd("ip addr add 192.168.1.20/24 dev eth0")
+    vm.cmd("ip addr add 172.16.0.102/24 dev eth0")
+    start(a, b)
+    for h, me, other in ((a, 1, "192.168.1.20"), (b, 2, "192.168.1.10")):
+        h.conf("bridge br0", "member tap0", f"address 172.16.0.{me}/24", "exit",
+               "vxlan 100", f"remote {other}", "underlay eth0", "no learning", "bridge br0", "exit")
+    wait_up(a)
+    wait_up(b)
+    ping(a, "172.16.0.102")
+    vmac = json.loads(vm.cmd("ip -j link show dev eth0"))[0]["address"]
+    learned = bridge_learned(a)
+    assert vmac in learned, learned
+    assert not [e for e in json.loads(a.cmd("bridge -j fdb show dev vxlan100"))
+                if "self" in e.get("flags", []) and e["mac"] != "00:00:00:00:00:00"]
+
+    def counted():
+        js = json.loads(a.vtysh("show vxlan 100 json"))["100"]
+        return js["numMacs"] == js["numLearnedMacsBridge"] == len(bridge_learned(a)) and js
+    js = kldlab.wait_for(counted, 10, what="the bridge's MACs counted")
+    assert js["numLearnedMacsDevice"] == 0 and js["learning"] is False, js
+    row = a.vtysh("show vxlan").splitlines()[2].split()
+    assert row[:2] == ["100", "L2"] and row[5] == str(js["numMacs"]), row
+    fdb = json.loads(a.vtysh("show vxlan fdb 100 json"))["100"]
+    rows = {m["mac"]: m for m in fdb["macs"] if m["mac"] != "00:00:00:00:00:00"}
+    assert rows[vmac]["type"] == "remote" and rows[vmac]["origin"] == "learned", rows[vmac]
+    assert rows[vmac]["intf"] == "vxlan100" and rows[vmac]["bridge"] is True, rows[vmac]
+    port_mac = json.loads(a.cmd("ip -j link show dev vxlan100"))[0]["address"]
+    assert rows[port_mac]["type"] == "local" and rows[port_mac]["intf"] == "br0", rows[port_mac]
+    assert fdb["numMacs"] == len(bridge_learned(a)), fdb
+    assert not [m for m in rows.values() if m["type"] == "local" and m["origin"] == "learned"]
+    text = a.vtysh("show vxlan fdb 100")
+    assert f"{vmac} remote learned vxlan100" in " ".join(text.split()), text
+    # vxland again: what the bridge learned before is counted without a
+    # packet more (the bridge says nothing until an entry moves or ages)
+    a.vtysh("write memory")
+    a.stop("vxland", signal.SIGKILL)
+    a.start("vxland")
+    kldlab.wait_for(counted, 15, what="the bridge's MACs counted after a restart of vxland")
+    # The VM moves to a local port of site A (same MAC, as a migration):
+    # the bridge moves the entry, and the MAC is no longer behind vxlan100.
+    vm.cmd("ip link set eth0 down")
+    vm2.cmd(f"ip link set eth0 address {vmac} && ip addr add 172.16.0.102/24 dev eth0")
+    ping(vm2, "172.16.0.1")
+    assert vmac not in bridge_learned(a)
+    kldlab.wait_for(counted, 15, what="the moved MAC no longer counted")
+    fdb = json.loads(a.vtysh("show vxlan fdb 100 json"))["100"]
+    assert vmac not in {m["mac"] for m in fdb["macs"]}, fdb
+
+
 class Monitor:
     """`ip monitor link address` and `bridge monitor fdb` in a host, collected."""
 
