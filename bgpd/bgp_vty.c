@@ -658,19 +658,28 @@ static void bgp_resend_all(struct bgp *bgp)
 			bgp_rib_peer_up(bgp->bd, p);
 }
 
-static int bgp_cmd_rr_client(struct vty *vty, const struct cmd_args *args)
+/* The neighbor of a route-reflector-client line, or NULL (said why):
+ * only an internal neighbor can be a client (FRR's message). */
+static struct bgp_peer *bgp_rr_client_arg(struct vty *vty, const struct cmd_args *args, bool on)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+
+	if (peer && on && as_known && bgp_peer_is_ebgp(peer)) {
+		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
+		return NULL;
+	}
+	return peer;
+}
+
+static int bgp_cmd_rr_client(struct vty *vty, const struct cmd_args *args)
+{
 	enum bgp_af af = bgp_vty_af(vty);
 	bool on = !cmd_has(args, "no");
-	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+	struct bgp_peer *peer = bgp_rr_client_arg(vty, args, on);
 
 	if (!peer)
 		return CMD_WARNING;
-	if (on && as_known && bgp_peer_is_ebgp(peer)) {
-		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
-		return CMD_WARNING;
-	}
 	if (peer->rr_client[af] == on)
 		return CMD_SUCCESS;
 	peer->rr_client[af] = on;
@@ -770,16 +779,11 @@ static int bgp_cmd_evpn_activate(struct vty *vty, const struct cmd_args *args)
  * routes go where changes, no session restarts (bgp_evpn.c resends). */
 static int bgp_cmd_evpn_rr_client(struct vty *vty, const struct cmd_args *args)
 {
-	struct bgp_peer *peer = bgp_peer_arg(vty, args);
 	bool on = !cmd_has(args, "no");
-	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+	struct bgp_peer *peer = bgp_rr_client_arg(vty, args, on);
 
 	if (!peer)
 		return CMD_WARNING;
-	if (on && as_known && bgp_peer_is_ebgp(peer)) {
-		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
-		return CMD_WARNING;
-	}
 	if (peer->evpn_rr_client == on)
 		return CMD_SUCCESS;
 	peer->evpn_rr_client = on;
@@ -1338,15 +1342,16 @@ static void bgp_write_evpn(struct vty *vty, const struct bgp *bgp)
 
 	kld_buf_init(&b);
 	for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p; p = bgp_write_next(bgp, p)) {
+		const char *a = bgp_peer_label(p, buf, sizeof(buf));
+
 		if (p->group[0])
 			continue; /* from the group */
-		bgp_peer_label(p, buf, sizeof(buf));
 		if (p->evpn_active) {
-			snprintf(line, sizeof(line), "  neighbor %s activate\n", buf);
+			snprintf(line, sizeof(line), "  neighbor %s activate\n", a);
 			kld_buf_append(&b, line, strlen(line));
 		}
 		if (p->evpn_rr_client) {
-			snprintf(line, sizeof(line), "  neighbor %s route-reflector-client\n", buf);
+			snprintf(line, sizeof(line), "  neighbor %s route-reflector-client\n", a);
 			kld_buf_append(&b, line, strlen(line));
 		}
 	}

@@ -27,10 +27,11 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/frr/zebra"),
 ZERO = "00:00:00:00:00:00"
 
 
-def kld_site(h, addr, peers, asn=65001, gr=False, extra=()):
+def kld_site(h, addr, peers, asn=65001, gr=False, extra=(), extra_bgp=()):
     """zebra-lite, vxland and bgpd with VNI 100 on bridge br100 (port p1,
-    no flood list typed) and EVPN to peers."""
-    lines = ["router bgp %d" % asn, "bgp router-id %s" % addr]
+    no flood list typed) and EVPN to peers [(address, AS)]; extra lines in
+    the l2vpn evpn block, extra_bgp in router bgp."""
+    lines = ["router bgp %d" % asn, "bgp router-id %s" % addr, *extra_bgp]
     if gr:
         lines.append("bgp graceful-restart")
     for p, pas in peers:

@@ -16,26 +16,12 @@ segment, and the paths' AS_PATH / ORIGINATOR_ID in bgpd's json.
 import json
 import time
 
-import pytest
-
 import kldlab
-from test_evpn import attach_host, fdb, flood, has_remote_mac, mac_of, ping
+from test_evpn import attach_host, fdb, flood, has_remote_mac, kld_site, mac_of, ping
 
 
 def site(h, addr, asn, peers, extra_bgp=(), extra_evpn=()):
-    """zebra-lite, vxland and bgpd: VNI 100 on br100 (port p1), EVPN to
-    the peers [(address, AS)]."""
-    lines = ["router bgp %d" % asn, "bgp router-id %s" % addr, *extra_bgp]
-    lines += ["neighbor %s remote-as %d" % p for p in peers]
-    lines += ["address-family l2vpn evpn", *["neighbor %s activate" % p for p, _ in peers],
-              *extra_evpn, "advertise-all-vni", "exit-address-family", "exit",
-              "vxlan 100", "local %s" % addr, "dstport 4789", "no learning", "flood evpn",
-              "bridge br100", "exit", "bridge br100", "member p1", "exit"]
-    h.write_config("")
-    for d in ("zebra-lite", "vxland", "bgpd"):
-        h.start(d)
-    out = h.conf(*lines, check=False)
-    assert h.last_rc == 0, out
+    kld_site(h, addr, peers, asn=asn, extra=extra_evpn, extra_bgp=extra_bgp)
 
 
 def underlay(lab, names):
