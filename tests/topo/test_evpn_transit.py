@@ -6,6 +6,9 @@ every other site's VTEPs and MACs through one BGP neighbor.
   listen range, and every site's FDB has the new VTEP and its host's MAC,
   pointing to the new site itself (next hop unchanged), within seconds
   (the time is printed); a shutdown withdraws it everywhere.
+- FRR 8.4 on one side of a kldnet transit site, kldnet on the other:
+  FRR floods to and learns MACs from the far site, which it never peers
+  with, and hosts ping across.
 - iBGP: two sites that peer only with a route reflector reach each other
   through it once they are its clients, and lose each other when the
   reflector stops reflecting (`no ... route-reflector-client`).
@@ -14,10 +17,14 @@ The judges: `bridge fdb` (the kernel's entries), ping across the
 segment, and the paths' AS_PATH / ORIGINATOR_ID in bgpd's json.
 """
 import json
+import os
 import time
 
+import pytest
+
 import kldlab
-from test_evpn import attach_host, fdb, flood, has_remote_mac, kld_site, mac_of, ping
+from test_evpn import (attach_host, fdb, flood, frr_json, frr_vxlan, has_remote_mac, kld_site,
+                       mac_of, ping, start_frr)
 
 
 def site(h, addr, asn, peers, extra_bgp=(), extra_evpn=()):
@@ -128,3 +135,47 @@ def test_route_reflector_clients_reach_each_other(lab):
     kldlab.wait_for(lambda: flood(a) == {"10.0.0.2"} and flood(c) == {"10.0.0.2"} and
                     not any(e[0] == ma for e in fdb(c)), 30,
                     what="reflected VTEPs and MAC withdrawn")
+
+
+FRR_EBGP = """frr defaults datacenter
+hostname frr
+log stdout debugging
+router bgp 65002
+ bgp router-id 10.0.0.2
+ no bgp default ipv4-unicast
+ neighbor 10.0.0.1 remote-as 65001
+ neighbor 10.0.0.1 timers connect 2
+ address-family l2vpn evpn
+  neighbor 10.0.0.1 activate
+  advertise-all-vni
+  vni 100
+   route-target import *:100
+  exit-vni
+ exit-address-family
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/lib/frr/zebra"),
+                    reason="FRR (Debian package frr) is the peer")
+def test_frr_through_a_kldnet_transit_site(lab):
+    """f (FRR, AS 65002) -- k (kldnet, AS 65001) -- k3 (kldnet, AS 65003):
+    f and k3 never peer. FRR's own automatic import RT is its AS:VNI, so
+    it imports the other ASes' routes with `route-target import *:100`
+    (FRR's wildcard); kldnet's automatic import matches any AS."""
+    sites, hosts = underlay(lab, ("k", "f", "k3"))
+    k, f, k3 = sites
+    frr_vxlan(f, "10.0.0.2")
+    start_frr(f, FRR_EBGP)
+    site(k, "10.0.0.1", 65001, [("10.0.0.2", 65002), ("10.0.0.3", 65003)])
+    site(k3, "10.0.0.3", 65003, [("10.0.0.1", 65001)])
+    kldlab.wait_for(lambda: flood(f) == {"10.0.0.1", "10.0.0.3"}, 60,
+                    what="FRR's flood list with the far kldnet site")
+    kldlab.wait_for(lambda: flood(k3) == {"10.0.0.1", "10.0.0.2"}, 60,
+                    what="the far kldnet site's flood list with FRR")
+    ping(hosts[1], "192.168.100.3")
+    m2, m3 = mac_of(hosts[1]), mac_of(hosts[2])
+    kldlab.wait_for(lambda: has_remote_mac(k3, m2, "10.0.0.2"), 30,
+                    what="FRR's host MAC on the far site, pointing to FRR")
+    kldlab.wait_for(lambda: frr_json(f, "zebra", "show evpn mac vni 100").get("macs", {})
+                    .get(m3, {}).get("remoteVtep") == "10.0.0.3", 30,
+                    what="the far site's MAC in FRR's show evpn mac vni, pointing to it")
