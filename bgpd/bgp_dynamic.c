@@ -60,7 +60,7 @@ void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 {
 	bool has_as = g->as_type != BGP_AS_NUMBER || g->remote_as;
 	bool reset = memcmp(m->af_active, g->af_active, sizeof(m->af_active)) ||
-		     m->multihop != g->multihop || m->gtsm_hops != g->gtsm_hops ||
+		     m->evpn_active != g->evpn_active || m->multihop != g->multihop || m->gtsm_hops != g->gtsm_hops ||
 		     (has_as && (m->as_type != g->as_type || m->remote_as != g->remote_as));
 
 	if (has_as) {
@@ -72,6 +72,8 @@ void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 	memcpy(m->rmap, g->rmap, sizeof(m->rmap));
 	memcpy(m->nh_self, g->nh_self, sizeof(m->nh_self));
 	memcpy(m->rr_client, g->rr_client, sizeof(m->rr_client));
+	m->evpn_active = g->evpn_active;
+	m->evpn_rr_client = g->evpn_rr_client;
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		bgp_soft_in_enable(m->bgp->bd, m, (enum bgp_af)af, g->soft_in[af]);
 	memcpy(m->max_prefix, g->max_prefix, sizeof(m->max_prefix));

@@ -103,8 +103,8 @@ static void evpn_dest_free_if_empty(struct bgp_evpn *e, struct bgp_evpn_dest *d)
 {
 	size_t b;
 
-	if (d->paths)
-		return;
+	if (d->paths || d->out)
+		return; /* the work pass withdraws what was passed on, then frees */
 	b = evpn_hash(&d->r) & (e->hsize - 1);
 	for (struct bgp_evpn_dest **pp = &e->h[b]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == d) {
@@ -202,14 +202,41 @@ uint32_t bgp_evpn_path_seq(const struct bgp_evpn_path *p)
 	return seq;
 }
 
-/* Between paths of one destination (the same route from two peers):
- * a fresh one over a stale one, then the older. */
+static uint32_t evpn_path_lp(const struct bgp_evpn_path *p)
+{
+	if (p->peer->ebgp || !(p->attrs->present & BGP_ATTRF_LOCAL_PREF))
+		return BGP_DEFAULT_LOCAL_PREF;
+	return p->attrs->local_pref;
+}
+
+/* <0 when a is better: the steps of RFC 4271 9.1.2.2 that apply to the
+ * same route heard from several peers (a copy passed on by a transit
+ * site has the longer path, so the originator's own wins), fresh before
+ * stale, then the older. */
+static int evpn_path_cmp(const struct bgp_evpn_path *a, const struct bgp_evpn_path *b)
+{
+	unsigned la = bgp_aspath_length(a->attrs->aspath, a->attrs->aspath_len);
+	unsigned lb = bgp_aspath_length(b->attrs->aspath, b->attrs->aspath_len);
+
+	if (a->stale != b->stale)
+		return a->stale ? 1 : -1;
+	if (evpn_path_lp(a) != evpn_path_lp(b))
+		return evpn_path_lp(a) > evpn_path_lp(b) ? -1 : 1;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	if (a->peer->ebgp != b->peer->ebgp)
+		return a->peer->ebgp ? -1 : 1;
+	if (a->attrs->ncluster != b->attrs->ncluster)
+		return a->attrs->ncluster < b->attrs->ncluster ? -1 : 1;
+	return a->since <= b->since ? -1 : 1;
+}
+
 const struct bgp_evpn_path *bgp_evpn_best(const struct bgp_evpn_dest *d)
 {
 	const struct bgp_evpn_path *best = NULL;
 
 	for (const struct bgp_evpn_path *p = d->paths; p; p = p->next)
-		if (!best || (best->stale && !p->stale))
+		if (!best || evpn_path_cmp(p, best) < 0)
 			best = p;
 	return best;
 }
@@ -485,6 +512,37 @@ struct evpn_out {
 	unsigned n;
 };
 
+/* A received route passed on: its attributes as BGP changes them on
+ * the way (RFC 4271 5.1, RFC 4456 8), the next hop left as it is: it
+ * names the VTEP that originated the route, which every site reaches
+ * over the mesh. */
+static int evpn_transit_encode(const struct bgp_peer *peer, const struct bgp_evpn_adv *x,
+			       uint8_t *buf, size_t size)
+{
+	struct bgp_attrs a = *x->attrs;
+	struct bgp_scratch s;
+	int len;
+
+	a.hnext = NULL;
+	bgp_scratch_init(&s);
+	if (peer->ebgp) {
+		a.present &= ~(BGP_ATTRF_LOCAL_PREF | BGP_ATTRF_MED);
+		bgp_attrs_aspath_prepend(&a, &s, peer->bgp->asn, 1);
+	} else {
+		if (!(a.present & BGP_ATTRF_LOCAL_PREF))
+			bgp_attrs_set_local_pref(&a, BGP_DEFAULT_LOCAL_PREF);
+		if (!x->src->ebgp)
+			bgp_attrs_reflect(&a, peer->bgp,
+					  (a.present & BGP_ATTRF_ORIGINATOR_ID) ? a.originator_id
+										 : x->src->ropen.bgp_id,
+					  &s);
+	}
+	a.present &= ~BGP_ATTRF_NEXT_HOP; /* MP_REACH_NLRI carries it */
+	len = bgp_attrs_encode(&a, &peer->ctx, false, buf, size);
+	bgp_scratch_free(&s);
+	return len;
+}
+
 /* The attributes of one advertised route for one peer, encoded. */
 static int evpn_attrs_encode(const struct bgp_peer *peer, const struct bgp_evpn_adv *x,
 			     uint8_t *buf, size_t size)
@@ -494,6 +552,8 @@ static int evpn_attrs_encode(const struct bgp_peer *peer, const struct bgp_evpn_
 	uint8_t pmsi[32];
 	int len;
 
+	if (x->attrs)
+		return evpn_transit_encode(peer, x, buf, size);
 	bgp_attrs_init(&a);
 	a.present |= BGP_ATTRF_AS_PATH;
 	if (!peer->ebgp)
@@ -514,6 +574,8 @@ static int evpn_attrs_encode(const struct bgp_peer *peer, const struct bgp_evpn_
 
 static bool adv_same_attrs(const struct bgp_evpn_adv *a, const struct bgp_evpn_adv *b)
 {
+	if (a->attrs || b->attrs)
+		return a->attrs == b->attrs && a->src == b->src;
 	return a->necomm == b->necomm && !memcmp(a->ecomm, b->ecomm, (size_t)a->necomm * 8) &&
 	       a->pmsi == b->pmsi && kld_addr_eq(&a->nh, &b->nh) &&
 	       (!a->pmsi || a->r.vni == b->r.vni);
@@ -599,6 +661,210 @@ static void evpn_readvertise(struct bgp_evpn *e)
 	e->nadv = n;
 }
 
+/* ---- passing received routes on ---- */
+
+/* May a route received from src go to peer `to` (RFC 4271 9.1.3 and
+ * 5.1.6, RFC 4456 6)? src NULL: the peer it came from is gone, so
+ * anyone may have had it (used for withdrawals). */
+static bool evpn_transit_ok(const struct bgp_peer *to, const struct bgp_peer *src,
+			    const struct bgp_attrs *a)
+{
+	if (!src)
+		return true;
+	if (to == src || bgp_comm_contains(a, BGP_COMM_NO_ADVERTISE))
+		return false;
+	if (to->ebgp) {
+		if (bgp_comm_contains(a, BGP_COMM_NO_EXPORT) ||
+		    bgp_comm_contains(a, BGP_COMM_NO_EXPORT_SUBCONFED))
+			return false;
+		if (src->ebgp && src->remote_as == to->remote_as)
+			return false;
+		return !bgp_aspath_contains(a->aspath, a->aspath_len, to->remote_as);
+	}
+	if (src->ebgp)
+		return true;
+	if (!src->evpn_rr_client && !to->evpn_rr_client)
+		return false;
+	return !(a->present & BGP_ATTRF_ORIGINATOR_ID) || a->originator_id != to->ropen.bgp_id;
+}
+
+/* A change of what a destination passes on: the new route (x.attrs
+ * NULL: nothing any more) and what went before. */
+struct evpn_move {
+	struct bgp_evpn_adv x;
+	const struct bgp_attrs *old;
+	struct bgp_peer *old_src;
+};
+
+struct evpn_moves {
+	struct evpn_move *m;
+	size_t n, cap;
+};
+
+static bool evpn_originated(const struct bgp_evpn *e, const struct bgp_evpn_route *r)
+{
+	struct bgp_evpn_adv key = { .r = *r };
+
+	return e->nadv && bsearch(&key, e->adv, e->nadv, sizeof(key), adv_cmp);
+}
+
+static void evpn_adv_of(const struct bgp_evpn_dest *d, const struct bgp_evpn_path *p,
+			struct bgp_evpn_adv *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->r = d->r;
+	if (!p)
+		return;
+	x->nh = p->attrs->nexthop;
+	x->attrs = p->attrs;
+	x->src = p->peer;
+}
+
+static void moves_push(struct evpn_moves *mv, const struct evpn_move *m)
+{
+	if (mv->n == mv->cap) {
+		mv->cap = mv->cap ? mv->cap * 2 : 64;
+		mv->m = kld_xrealloc(mv->m, mv->cap * sizeof(*mv->m));
+	}
+	mv->m[mv->n++] = *m;
+}
+
+/* Choose what d passes on now; record a move when it changed. The
+ * move holds the references d held. */
+static void evpn_dest_choose(struct bgp_evpn *e, struct bgp_evpn_dest *d, struct evpn_moves *mv)
+{
+	const struct bgp_evpn_path *p = bgp_evpn_best(d);
+	struct evpn_move m;
+
+	/* A route of ours that comes back (a loop the checks missed): our
+	 * own announcement has replaced the copy at every peer. */
+	if (p && evpn_originated(e, &d->r)) {
+		bgp_attr_unref(e->bd->attrs, d->out);
+		d->out = NULL;
+		d->out_src = NULL;
+		return;
+	}
+	if ((p ? p->attrs : NULL) == d->out && (p ? p->peer : NULL) == d->out_src)
+		return;
+	evpn_adv_of(d, p, &m.x);
+	if (m.x.attrs)
+		bgp_attr_ref(m.x.attrs);
+	m.old = d->out;
+	m.old_src = d->out_src;
+	moves_push(mv, &m);
+	d->out = m.x.attrs ? bgp_attr_ref(m.x.attrs) : NULL;
+	d->out_src = m.x.src;
+}
+
+/* Order for sending: equal attributes next to each other, so that
+ * they share an UPDATE. */
+static int move_cmp(const void *a, const void *b)
+{
+	const struct bgp_evpn_adv *x = a, *y = b;
+
+	if (x->attrs != y->attrs)
+		return (uintptr_t)x->attrs < (uintptr_t)y->attrs ? -1 : 1;
+	if (x->src != y->src)
+		return (uintptr_t)x->src < (uintptr_t)y->src ? -1 : 1;
+	return bgp_evpn_key_cmp(&x->r, &y->r);
+}
+
+/* One peer's share of the moves: announce what it may have, withdraw
+ * what it may have had and may not have now. */
+static void evpn_moves_send(struct bgp_peer *peer, const struct evpn_moves *mv)
+{
+	struct bgp_evpn_adv *ann = kld_xcalloc(mv->n + 1, sizeof(*ann));
+	struct bgp_evpn_adv *wd = kld_xcalloc(mv->n + 1, sizeof(*wd));
+	size_t na = 0, nw = 0;
+
+	for (size_t i = 0; i < mv->n; i++) {
+		const struct evpn_move *m = &mv->m[i];
+
+		if (m->x.attrs && evpn_transit_ok(peer, m->x.src, m->x.attrs))
+			ann[na++] = m->x;
+		else if (m->old && evpn_transit_ok(peer, m->old_src, m->old))
+			wd[nw++] = m->x;
+	}
+	qsort(ann, na, sizeof(*ann), move_cmp);
+	if (nw)
+		evpn_send(peer, wd, nw, true);
+	if (na)
+		evpn_send(peer, ann, na, false);
+	free(ann);
+	free(wd);
+}
+
+static void evpn_moves_free(struct bgpd *bd, struct evpn_moves *mv)
+{
+	for (size_t i = 0; i < mv->n; i++) {
+		bgp_attr_unref(bd->attrs, mv->m[i].x.attrs);
+		bgp_attr_unref(bd->attrs, mv->m[i].old);
+	}
+	free(mv->m);
+}
+
+/* Every destination whose choice changed is sent on; destinations with
+ * nothing left are freed once their withdrawal is out. */
+static void evpn_transit(struct bgp_evpn *e)
+{
+	struct evpn_moves mv = { 0 };
+
+	for (size_t b = 0; b < e->hsize; b++) {
+		for (struct bgp_evpn_dest **pp = &e->h[b]; *pp;) {
+			struct bgp_evpn_dest *d = *pp;
+
+			evpn_dest_choose(e, d, &mv);
+			if (d->paths || d->out) {
+				pp = &d->hnext;
+				continue;
+			}
+			*pp = d->hnext;
+			free(d);
+			e->count--;
+		}
+	}
+	if (mv.n && e->bd->bgp)
+		for (struct bgp_peer *p = e->bd->bgp->peers; p; p = p->next)
+			if (evpn_peer_up(p))
+				evpn_moves_send(p, &mv);
+	evpn_moves_free(e->bd, &mv);
+}
+
+/* Everything a destination passes on, as moves from nothing: for a peer
+ * that comes up, or after a change of who may receive what. */
+static void evpn_transit_all(struct bgp_evpn *e, struct evpn_moves *mv, bool withdraw_others)
+{
+	for (size_t b = 0; b < e->hsize; b++) {
+		for (const struct bgp_evpn_dest *d = e->h[b]; d; d = d->hnext) {
+			struct evpn_move m = { .old = withdraw_others ? d->out : NULL };
+
+			if (!d->out)
+				continue;
+			memset(&m.x, 0, sizeof(m.x));
+			m.x.r = d->r;
+			m.x.nh = d->out->nexthop;
+			m.x.attrs = d->out;
+			m.x.src = d->out_src;
+			m.old_src = NULL;
+			moves_push(mv, &m);
+		}
+	}
+}
+
+void bgp_evpn_resend(struct bgpd *bd)
+{
+	struct bgp_evpn *e = evpn_of(bd);
+	struct evpn_moves mv = { 0 };
+
+	if (!e || !bd->bgp)
+		return;
+	evpn_transit_all(e, &mv, true);
+	for (struct bgp_peer *p = bd->bgp->peers; p; p = p->next)
+		if (evpn_peer_up(p))
+			evpn_moves_send(p, &mv);
+	free(mv.m); /* the references stay with the destinations */
+}
+
 static void evpn_vni_gc(struct bgp_evpn *e);
 
 static void evpn_work(void *arg)
@@ -609,6 +875,7 @@ static void evpn_work(void *arg)
 		if (v->dirty)
 			evpn_import_vni(e, v);
 	evpn_readvertise(e);
+	evpn_transit(e);
 	evpn_vni_gc(e);
 }
 
@@ -698,7 +965,7 @@ void bgp_evpn_in_update(struct bgp_peer *peer, const struct bgp_update *u)
 		return;
 	for (size_t i = 0; i < u->nevpn_unreach; i++)
 		evpn_path_del(e, peer, &u->evpn_unreach[i]);
-	loop = bgp_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, peer->bgp->asn);
+	loop = bgp_attrs_looped(peer->bgp, &u->attrs);
 	if (u->nevpn_reach) {
 		struct bgp_attrs tmp = u->attrs;
 
@@ -707,7 +974,8 @@ void bgp_evpn_in_update(struct bgp_peer *peer, const struct bgp_update *u)
 		a = bgp_attr_intern(peer->bgp->bd->attrs, &tmp);
 	}
 	for (size_t i = 0; i < u->nevpn_reach; i++) {
-		/* Our own AS in the path: a loop, not a route (RFC 4271 9.1.2). */
+		/* Been here before (our AS, RFC 4271 9.1.2; our router id or
+		 * cluster id, RFC 4456 8): a loop, not a route. */
 		if (loop)
 			evpn_path_del(e, peer, &u->evpn_reach[i]);
 		else
@@ -727,6 +995,7 @@ void bgp_evpn_in_update(struct bgp_peer *peer, const struct bgp_update *u)
 void bgp_evpn_peer_up(struct bgp_peer *peer)
 {
 	struct bgp_evpn *e = evpn_of(peer->bgp->bd);
+	struct evpn_moves mv = { 0 };
 	uint8_t eor[64];
 	int len;
 
@@ -736,6 +1005,10 @@ void bgp_evpn_peer_up(struct bgp_peer *peer)
 	/* Stale paths of a restart wait for End-of-RIB (or the timer);
 	 * the table is sent before our own End-of-RIB. */
 	evpn_send(peer, e->adv, e->nadv, false);
+	evpn_transit_all(e, &mv, false);
+	if (mv.n)
+		evpn_moves_send(peer, &mv);
+	free(mv.m);
 	len = bgp_evpn_eor_encode(eor, sizeof(eor));
 	if (len > 0)
 		bgp_peer_send_updates(peer, eor, (size_t)len, 1);
@@ -770,17 +1043,30 @@ void bgp_evpn_peer_down(struct bgp_peer *peer, bool tcp_failure)
 			for (struct bgp_evpn_path *p = d->paths; p; p = p->next)
 				if (p->peer == peer)
 					p->stale = true;
+	evpn_mark_all(e); /* a stale path ranks below a fresh copy */
 	if (!peer->t_evpn_stale)
 		peer->t_evpn_stale = kld_timer_new(e->bd->p.d.loop, evpn_stale_expired, peer);
 	kld_timer_arm(peer->t_evpn_stale, (uint64_t)peer->neg.gr.time * 1000);
+}
+
+/* The peer is freed: what was passed on from it is withdrawn from
+ * everyone at the next pass (it can no longer tell who had it). */
+static void evpn_forget_src(struct bgp_evpn *e, const struct bgp_peer *peer)
+{
+	for (size_t b = 0; b < e->hsize; b++)
+		for (struct bgp_evpn_dest *d = e->h[b]; d; d = d->hnext)
+			if (d->out_src == peer)
+				d->out_src = NULL;
 }
 
 void bgp_evpn_peer_fini(struct bgp_peer *peer)
 {
 	struct bgp_evpn *e = evpn_of(peer->bgp->bd);
 
-	if (e)
+	if (e) {
 		evpn_peer_clear(e, peer, false);
+		evpn_forget_src(e, peer);
+	}
 	kld_timer_free(peer->t_evpn_stale);
 	peer->t_evpn_stale = NULL;
 }
@@ -994,6 +1280,7 @@ void bgp_evpn_fini(struct bgpd *bd)
 				d->paths = p->next;
 				evpn_path_free(bd, p);
 			}
+			bgp_attr_unref(bd->attrs, d->out);
 			free(d);
 		}
 	}

@@ -4,10 +4,12 @@
  * make: remote VTEPs' flood entries and remote MACs, sent to zebra-lite
  * as FDB entries. See doc/evpn.md.
  *
- * EVPN lives beside the IP RIB, not in it: its routes are not prefixes,
- * and kldnet originates its own (type 3 per VNI, type 2 per local MAC)
- * and imports the peers' (no re-advertisement of received EVPN routes:
- * sites peer in a full mesh or through a route reflector).
+ * EVPN lives beside the IP RIB, not in it: its routes are not prefixes.
+ * kldnet originates its own (type 3 per VNI, type 2 per local MAC),
+ * imports the peers', and passes the best of each received route on as
+ * BGP does (to eBGP peers with the next hop unchanged, FRR's behaviour
+ * for EVPN; to iBGP peers only by reflection), so that a site reaches
+ * every other through one neighbor.
  */
 #ifndef KLD_BGP_EVPN_H
 #define KLD_BGP_EVPN_H
@@ -60,15 +62,23 @@ struct bgp_evpn_dest {
 	struct bgp_evpn_dest *hnext;
 	struct bgp_evpn_route r;
 	struct bgp_evpn_path *paths;
+	/* What was passed on to other peers: the chosen path's attributes
+	 * (referenced) and its peer (NULL once that peer is gone). A
+	 * destination without paths lives on until its withdrawal is sent. */
+	const struct bgp_attrs *out;
+	struct bgp_peer *out_src;
 };
 
-/* A route we originate, as last advertised. */
+/* A route we advertise: one we originate (attrs NULL: built from the
+ * fields below), or a received one passed on (attrs: its path's). */
 struct bgp_evpn_adv {
 	struct bgp_evpn_route r;
 	struct kld_addr nh;
 	uint8_t ecomm[BGP_EVPN_RT_MAX + 2][8];
 	uint8_t necomm;
 	bool pmsi;
+	const struct bgp_attrs *attrs;
+	struct bgp_peer *src;
 };
 
 struct bgp_evpn {
@@ -109,6 +119,9 @@ struct bgp_evpn_vni *bgp_evpn_vni_get(struct bgpd *bd, uint32_t vni, bool create
 void bgp_evpn_vni_unconfigure(struct bgpd *bd, struct bgp_evpn_vni *v);
 /* Something our routes or imports depend on changed: originate again. */
 void bgp_evpn_changed(struct bgpd *bd);
+/* Who may receive which route changed (route-reflector-client): every
+ * EVPN peer gets what it should have again. */
+void bgp_evpn_resend(struct bgpd *bd);
 /* The RD and route targets in effect (configured or automatic). */
 void bgp_evpn_vni_rd(const struct bgpd *bd, const struct bgp_evpn_vni *v, uint8_t *rd);
 size_t bgp_evpn_vni_rts(const struct bgpd *bd, const struct bgp_evpn_vni *v, bool import,

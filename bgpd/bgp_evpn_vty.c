@@ -271,6 +271,7 @@ struct evpn_row {
 	const uint8_t *ecomm;
 	size_t necomm;
 	const struct bgp_peer *peer; /* NULL: ours */
+	const struct bgp_attrs *attrs; /* a received path's */
 	bool best, stale;
 	char aspath[64];
 };
@@ -331,6 +332,7 @@ static void evpn_collect_rows(const struct bgp_evpn *e, const char *type, struct
 				struct evpn_row r = { .r = &d->r, .nh = p->attrs->nexthop,
 						      .ecomm = p->attrs->ecomm,
 						      .necomm = p->attrs->necomm, .peer = p->peer,
+						      .attrs = p->attrs,
 						      .best = p == best, .stale = p->stale };
 
 				bgp_aspath_fmt(p->attrs->aspath, p->attrs->aspath_len, r.aspath,
@@ -373,6 +375,35 @@ static void evpn_show_text(struct vty *vty, const struct bgp *bgp, const struct 
 		vty_out(vty, "                    %s\n", ec);
 	}
 	vty_out(vty, "\nDisplayed %zu prefixes (%zu paths)\n", t->n, t->n);
+}
+
+/* A reflected path names its originator and the clusters it crossed
+ * (RFC 4456), in FRR's json keys. */
+static void evpn_reflect_json(json_object *path, const struct bgp_attrs *a)
+{
+	char id[INET_ADDRSTRLEN];
+	json_object *cl, *list;
+
+	if (!a)
+		return;
+	if (a->present & BGP_ATTRF_ORIGINATOR_ID) {
+		struct in_addr o = { .s_addr = htonl(a->originator_id) };
+
+		json_object_object_add(path, "originatorId",
+				       json_object_new_string(inet_ntop(AF_INET, &o, id, sizeof(id))));
+	}
+	if (!a->ncluster)
+		return;
+	cl = json_object_new_object();
+	list = json_object_new_array();
+	for (size_t i = 0; i < a->ncluster; i++) {
+		struct in_addr c = { .s_addr = htonl(a->cluster[i]) };
+
+		json_object_array_add(list, json_object_new_string(inet_ntop(AF_INET, &c, id,
+									     sizeof(id))));
+	}
+	json_object_object_add(cl, "list", list);
+	json_object_object_add(path, "clusterList", cl);
 }
 
 static void evpn_show_json(struct vty *vty, const struct bgp *bgp, const struct evpn_table *t)
@@ -431,6 +462,7 @@ static void evpn_show_json(struct vty *vty, const struct bgp *bgp, const struct 
 		if (r->r->type != BGP_EVPN_IMET)
 			json_object_object_add(path, "vni", json_object_new_int64(r->r->vni));
 		json_object_object_add(path, "path", json_object_new_string(r->aspath));
+		evpn_reflect_json(path, r->attrs);
 		nhs = json_object_new_array();
 		n1 = json_object_new_object();
 		json_object_object_add(n1, "ip", json_object_new_string(kld_addr_fmt(&r->nh, nh,

@@ -422,7 +422,7 @@ static bool bgp_in_rmap(struct bgp_peer *peer, enum bgp_af af, const struct kld_
 /* RFC 4271 9.1.2: our AS in the path; RFC 4456 8: our router id as
  * ORIGINATOR_ID or our cluster id in CLUSTER_LIST. Such a route has been
  * here before: it is unfeasible, and withdrawn if we had it. */
-static bool bgp_in_loop(const struct bgp *bgp, const struct bgp_attrs *a)
+bool bgp_attrs_looped(const struct bgp *bgp, const struct bgp_attrs *a)
 {
 	uint32_t cid = bgp_cluster_id(bgp);
 
@@ -455,7 +455,7 @@ void bgp_peer_in_route(struct bgp_peer *peer, const struct kld_prefix *p,
 {
 	enum bgp_af af = p->family == AF_INET ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
 
-	bgp_in_apply(peer, af, p, a, bgp_in_loop(peer->bgp, a));
+	bgp_in_apply(peer, af, p, a, bgp_attrs_looped(peer->bgp, a));
 }
 
 static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list *l,
@@ -468,7 +468,7 @@ static void bgp_process_nlri(struct bgp_peer *peer, const struct bgp_prefix_list
 	if (!l->n)
 		return;
 	a = bgp_attr_intern(bd->attrs, tmp); /* once per UPDATE, not per prefix */
-	loop = bgp_in_loop(peer->bgp, a);
+	loop = bgp_attrs_looped(peer->bgp, a);
 
 	for (size_t i = 0; i < l->n && peer->state == BGP_FSM_ESTABLISHED; i++) {
 		const struct kld_prefix *p = &l->p[i];
@@ -623,8 +623,8 @@ static uint32_t bgp_reflector_id(const struct bgp_peer *peer, const struct bgp_p
 
 /* RFC 4456 8: ORIGINATOR_ID set once, by the first reflector; each
  * reflector prepends its CLUSTER_ID to CLUSTER_LIST. */
-static void bgp_reflect_attrs(struct bgp_attrs *tmp, const struct bgp *bgp, uint32_t orig,
-			      struct bgp_scratch *s)
+void bgp_attrs_reflect(struct bgp_attrs *tmp, const struct bgp *bgp, uint32_t orig,
+		       struct bgp_scratch *s)
 {
 	uint32_t *cl = bgp_scratch_alloc(s, ((size_t)tmp->ncluster + 1) * sizeof(*cl));
 
@@ -690,7 +690,7 @@ static const struct bgp_attrs *bgp_out_attrs_build(struct bgpd *bd, struct bgp_p
 		if (!(tmp.present & BGP_ATTRF_LOCAL_PREF))
 			bgp_attrs_set_local_pref(&tmp, 100);
 		if (refl)
-			bgp_reflect_attrs(&tmp, peer->bgp, refl, s);
+			bgp_attrs_reflect(&tmp, peer->bgp, refl, s);
 	}
 	/* Our address towards eBGP peers and for our own routes; with
 	 * next-hop-self, not for reflected routes unless forced (FRR). */

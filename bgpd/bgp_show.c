@@ -997,6 +997,12 @@ static void bgp_neighbor_text(struct vty *vty, const struct bgp_peer *p)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (p->af_active[af])
 			bgp_neighbor_af_text(vty, p, (enum bgp_af)af);
+	if (p->evpn_active) {
+		vty_out(vty, "\n For address family: L2VPN EVPN\n");
+		if (p->evpn_rr_client)
+			vty_out(vty, "  Route-Reflector Client\n");
+		vty_out(vty, "  %u accepted prefixes\n", p->evpn_pfx_rcvd);
+	}
 	vty_out(vty, "\n  Connections established %u; dropped %u\n", p->established_count,
 		p->dropped_count);
 	vty_out(vty, "  Last reset %s\n", p->last_reset[0] ? p->last_reset : "never");
@@ -1054,6 +1060,15 @@ static json_object *bgp_neighbor_af_json(const struct bgp_peer *p)
 			    f, "sentPrefixCounter",
 			    json_object_new_int64(bgp_peer_out(p)->pfx_sent[af]));
 		json_object_object_add(o, af ? "ipv6Unicast" : "ipv4Unicast", f);
+	}
+	if (p->evpn_active) {
+		json_object *f = json_object_new_object();
+
+		if (p->evpn_rr_client)
+			json_object_object_add(f, "routeReflectorClient", json_object_new_boolean(1));
+		json_object_object_add(f, "acceptedPrefixCounter",
+				       json_object_new_int64(p->evpn_pfx_rcvd));
+		json_object_object_add(o, "l2VpnEvpn", f);
 	}
 	return o;
 }

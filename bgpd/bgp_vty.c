@@ -658,19 +658,28 @@ static void bgp_resend_all(struct bgp *bgp)
 			bgp_rib_peer_up(bgp->bd, p);
 }
 
-static int bgp_cmd_rr_client(struct vty *vty, const struct cmd_args *args)
+/* The neighbor of a route-reflector-client line, or NULL (said why):
+ * only an internal neighbor can be a client (FRR's message). */
+static struct bgp_peer *bgp_rr_client_arg(struct vty *vty, const struct cmd_args *args, bool on)
 {
 	struct bgp_peer *peer = bgp_peer_arg(vty, args);
+	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+
+	if (peer && on && as_known && bgp_peer_is_ebgp(peer)) {
+		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
+		return NULL;
+	}
+	return peer;
+}
+
+static int bgp_cmd_rr_client(struct vty *vty, const struct cmd_args *args)
+{
 	enum bgp_af af = bgp_vty_af(vty);
 	bool on = !cmd_has(args, "no");
-	bool as_known = peer && (peer->as_type != BGP_AS_NUMBER || peer->remote_as);
+	struct bgp_peer *peer = bgp_rr_client_arg(vty, args, on);
 
 	if (!peer)
 		return CMD_WARNING;
-	if (on && as_known && bgp_peer_is_ebgp(peer)) {
-		vty_out(vty, "%% Invalid command. Not an internal neighbor\n");
-		return CMD_WARNING;
-	}
 	if (peer->rr_client[af] == on)
 		return CMD_SUCCESS;
 	peer->rr_client[af] = on;
@@ -757,8 +766,29 @@ static int bgp_cmd_evpn_activate(struct vty *vty, const struct cmd_args *args)
 	if (peer->evpn_active == on)
 		return CMD_SUCCESS;
 	peer->evpn_active = on;
+	if (peer->is_group) {
+		bgp_group_sync(peer); /* the members' sessions start over */
+		return CMD_SUCCESS;
+	}
 	bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
 	bgp_peer_start(peer);
+	return CMD_SUCCESS;
+}
+
+/* `neighbor X route-reflector-client` under l2vpn evpn: which EVPN
+ * routes go where changes, no session restarts (bgp_evpn.c resends). */
+static int bgp_cmd_evpn_rr_client(struct vty *vty, const struct cmd_args *args)
+{
+	bool on = !cmd_has(args, "no");
+	struct bgp_peer *peer = bgp_rr_client_arg(vty, args, on);
+
+	if (!peer)
+		return CMD_WARNING;
+	if (peer->evpn_rr_client == on)
+		return CMD_SUCCESS;
+	peer->evpn_rr_client = on;
+	bgp_group_sync(peer);
+	bgp_evpn_resend(peer->bgp->bd);
 	return CMD_SUCCESS;
 }
 
@@ -1153,6 +1183,9 @@ static const struct cmd_def bgp_cmds[] = {
 	{ "bgp-af-evpn", "[no] neighbor " PEER_ALT " activate",
 	  "Negate a command\n" PEER_HELP "Enable the Address Family for this Neighbor\n",
 	  bgp_cmd_evpn_activate, NULL, 0 },
+	{ "bgp-af-evpn", "[no] neighbor " PEER_ALT " route-reflector-client",
+	  "Negate a command\n" PEER_HELP "Configure a neighbor as Route Reflector client\n",
+	  bgp_cmd_evpn_rr_client, NULL, 0 },
 	{ "view", "clear [ip] bgp <A.B.C.D|X:X::X:X|*>$peer [soft [<in|out>]]",
 	  "Reset functions\nIP information\nBGP information\nBGP neighbor address to clear\n"
 	  "BGP IPv6 neighbor to clear\nClear all peers\nSoft reconfig inbound and outbound updates\n"
@@ -1308,12 +1341,19 @@ static void bgp_write_evpn(struct vty *vty, const struct bgp *bgp)
 	char buf[KLD_ADDR_STRLEN], line[BGP_NAME_MAX + KLD_ADDR_STRLEN + 32];
 
 	kld_buf_init(&b);
-	for (const struct bgp_peer *p = bgp->peers; p; p = p->next) {
-		if (!p->evpn_active)
-			continue;
-		snprintf(line, sizeof(line), "  neighbor %s activate\n",
-			 bgp_peer_label(p, buf, sizeof(buf)));
-		kld_buf_append(&b, line, strlen(line));
+	for (const struct bgp_peer *p = bgp_write_next(bgp, NULL); p; p = bgp_write_next(bgp, p)) {
+		const char *a = bgp_peer_label(p, buf, sizeof(buf));
+
+		if (p->group[0])
+			continue; /* from the group */
+		if (p->evpn_active) {
+			snprintf(line, sizeof(line), "  neighbor %s activate\n", a);
+			kld_buf_append(&b, line, strlen(line));
+		}
+		if (p->evpn_rr_client) {
+			snprintf(line, sizeof(line), "  neighbor %s route-reflector-client\n", a);
+			kld_buf_append(&b, line, strlen(line));
+		}
 	}
 	kld_buf_append(&b, "", 1);
 	bgp_evpn_write_config(vty, bgp, b.data);

@@ -155,6 +155,7 @@ struct bgp_peer {
 
 	/* EVPN (bgp_evpn.c): `neighbor X activate` under l2vpn evpn */
 	bool evpn_active;
+	bool evpn_rr_client; /* route-reflector-client under l2vpn evpn */
 	bool evpn_eor_rcvd;
 	struct kld_timer *t_evpn_stale; /* stale EVPN paths after a restart */
 	uint32_t evpn_pfx_rcvd;
@@ -509,6 +510,12 @@ void bgp_soft_in_reapply(struct bgp_peer *peer, enum bgp_af af);
 bool bgp_rib_soft_in(struct bgp_peer *peer, enum bgp_af af);
 /* RFC 4456: bgp cluster-id, or the router id (host order). */
 uint32_t bgp_cluster_id(const struct bgp *bgp);
+/* Has the route been here before (our AS, ORIGINATOR_ID or cluster id)? */
+bool bgp_attrs_looped(const struct bgp *bgp, const struct bgp_attrs *a);
+/* Reflecting: set ORIGINATOR_ID (orig) once, prepend our cluster id. */
+struct bgp_scratch;
+void bgp_attrs_reflect(struct bgp_attrs *tmp, const struct bgp *bgp, uint32_t orig,
+		       struct bgp_scratch *s);
 /* Re-run policy on every path (prefix-list changes). */
 void bgp_rib_reevaluate(struct bgpd *bd);
 /* A named prefix-list, route-map, community- or as-path list changed:

@@ -242,7 +242,9 @@ def bgp_part(neighbors=NEIGHBORS):
             "no neighbor 10.3.0.201 activate"]
     af6 += ["neighbor 10.3.0.200 activate", "neighbor 10.3.0.200 route-reflector-client"]
     top.append("neighbor 10.3.0.201 remote-as 65201")
-    evpn = ["neighbor 10.3.0.2 activate", "neighbor 10.3.0.200 activate", "advertise-all-vni",
+    evpn = ["neighbor PG activate", "neighbor PG route-reflector-client",
+            "neighbor 10.3.0.2 activate", "neighbor 10.3.0.200 activate",
+            "neighbor 10.3.0.200 route-reflector-client", "advertise-all-vni",
             ("vni 100", ["rd 10.1.0.1:100", "route-target import 65001:100",
                          "route-target export 65001:101", "route-target both 65001:999"]),
             ("vni 200", ["route-target import 10.1.0.1:200"])]

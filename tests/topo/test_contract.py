@@ -467,6 +467,13 @@ BGP_ROWS = [
     row("evpn-activate", [("bgp-af-evpn", "[no] neighbor <A.B.C.D|X:X::X:X|WORD>$peer activate")],
         "neighbor 10.0.0.3 activate", "no neighbor 10.0.0.3 activate", ctx=AE,
         effect=lambda h: sorted(vjson(h, "show bgp l2vpn evpn summary json").get("peers", {}))),
+    row("evpn-rrclient", [("bgp-af-evpn",
+                           "[no] neighbor <A.B.C.D|X:X::X:X|WORD>$peer route-reflector-client")],
+        "neighbor 10.0.0.4 route-reflector-client", "no neighbor 10.0.0.4 route-reflector-client",
+        ctx=AE, setup=AE + ["neighbor 10.0.0.4 activate"],
+        teardown=AE + ["no neighbor 10.0.0.4 activate"],
+        effect=lambda h: nbr(h, "10.0.0.4").get("addressFamilyInfo", {}).get("l2VpnEvpn", {})
+        .get("routeReflectorClient")),
     row("evpn-vni", [("bgp-af-evpn", "vni (1-16777215)$vni"),
                      ("bgp-af-evpn", "no vni (1-16777215)$vni"), ("bgp-evpn-vni", "exit-vni")],
         "vni 100", "no vni 100", ctx=AE,

@@ -27,10 +27,11 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/frr/zebra"),
 ZERO = "00:00:00:00:00:00"
 
 
-def kld_site(h, addr, peers, asn=65001, gr=False, extra=()):
+def kld_site(h, addr, peers, asn=65001, gr=False, extra=(), extra_bgp=()):
     """zebra-lite, vxland and bgpd with VNI 100 on bridge br100 (port p1,
-    no flood list typed) and EVPN to peers."""
-    lines = ["router bgp %d" % asn, "bgp router-id %s" % addr]
+    no flood list typed) and EVPN to peers [(address, AS)]; extra lines in
+    the l2vpn evpn block, extra_bgp in router bgp."""
+    lines = ["router bgp %d" % asn, "bgp router-id %s" % addr, *extra_bgp]
     if gr:
         lines.append("bgp graceful-restart")
     for p, pas in peers:
@@ -101,7 +102,7 @@ router bgp 65001
 """
 
 
-def start_frr(h):
+def start_frr(h, bgpd_conf=FRR_BGPD):
     """FRR's zebra and bgpd in the host, a zserv socket and vty sockets of
     their own under the host's directory."""
     # FRR drops to user frr: its files live where frr can reach them
@@ -116,7 +117,7 @@ def start_frr(h):
         shutil.rmtree(d, ignore_errors=True)
     h.close = close_and_clean
     zs = os.path.join(d, "zserv.api")
-    for name, conf in (("zebra", "hostname frr\n"), ("bgpd", FRR_BGPD)):
+    for name, conf in (("zebra", "hostname frr\n"), ("bgpd", bgpd_conf)):
         path = os.path.join(d, name + ".conf")
         with open(path, "w") as f:
             f.write(conf)
@@ -142,6 +143,14 @@ def frr_json(h, daemon, command):
         return {}
 
 
+def frr_vxlan(f, local):
+    """FRR's side by hand, as FRR's EVPN guide has it."""
+    f.cmd("ip link add br100 type bridge && ip link set br100 up && "
+          "ip link add vxlan100 type vxlan id 100 local %s dstport 4789 nolearning && "
+          "ip link set vxlan100 master br100 && ip link set vxlan100 up && "
+          "ip link set p1 master br100 && ip link set p1 up" % local)
+
+
 def frr_topology(lab):
     k, f = lab.host("k"), lab.host("f")
     lab.link(k, "eth0", f, "eth0")
@@ -149,11 +158,7 @@ def frr_topology(lab):
     f.cmd("ip addr add 10.0.0.2/24 dev eth0")
     h1 = attach_host(lab, k, "h1", "192.168.100.1")
     h2 = attach_host(lab, f, "h2", "192.168.100.2")
-    # FRR's side by hand, as FRR's EVPN guide has it.
-    f.cmd("ip link add br100 type bridge && ip link set br100 up && "
-          "ip link add vxlan100 type vxlan id 100 local 10.0.0.2 dstport 4789 nolearning && "
-          "ip link set vxlan100 master br100 && ip link set vxlan100 up && "
-          "ip link set p1 master br100 && ip link set p1 up")
+    frr_vxlan(f, "10.0.0.2")
     start_frr(f)
     kld_site(k, "10.0.0.1", [("10.0.0.2", 65001)])
     return k, f, h1, h2
