@@ -617,10 +617,12 @@ static void evpn_send(struct bgp_peer *peer, const struct bgp_evpn_adv *x, size_
 	free(r);
 }
 
+/* A peer that gets our EVPN routes now (not one whose table waits for
+ * our restart's deferral). */
 static bool evpn_peer_up(const struct bgp_peer *p)
 {
 	return p->state == BGP_FSM_ESTABLISHED && p->evpn_active &&
-	       (p->neg.af_mask & BGP_EVPN_BIT);
+	       (p->neg.af_mask & BGP_EVPN_BIT) && !p->evpn_deferred;
 }
 
 static void evpn_send_all(struct bgp_evpn *e, const struct bgp_evpn_adv *x, size_t n, bool withdraw)
@@ -851,6 +853,20 @@ static void evpn_transit_all(struct bgp_evpn *e, struct evpn_moves *mv, bool wit
 	}
 }
 
+size_t bgp_evpn_sent(const struct bgp_peer *peer)
+{
+	const struct bgp_evpn *e = evpn_of(peer->bgp->bd);
+	size_t n;
+
+	if (!evpn_peer_up(peer))
+		return 0;
+	n = e->nadv;
+	for (size_t b = 0; b < e->hsize; b++)
+		for (const struct bgp_evpn_dest *d = e->h[b]; d; d = d->hnext)
+			n += d->out && d->out_src && evpn_transit_ok(peer, d->out_src, d->out);
+	return n;
+}
+
 void bgp_evpn_resend(struct bgpd *bd)
 {
 	struct bgp_evpn *e = evpn_of(bd);
@@ -992,18 +1008,21 @@ void bgp_evpn_in_update(struct bgp_peer *peer, const struct bgp_update *u)
 	}
 }
 
-void bgp_evpn_peer_up(struct bgp_peer *peer)
+/* Restarted gracefully, before the tables of before are back: the peers
+ * keep our routes (stale) until our End-of-RIB, which waits, so that what
+ * we pass on is complete when it comes (RFC 4724 4.1, the deferral). */
+static bool evpn_deferring(const struct bgp_evpn *e)
 {
-	struct bgp_evpn *e = evpn_of(peer->bgp->bd);
+	return e->bd->gr_restarted && !e->replay_sent;
+}
+
+/* Ours, then what we pass on, then End-of-RIB. */
+static void evpn_send_table(struct bgp_evpn *e, struct bgp_peer *peer)
+{
 	struct evpn_moves mv = { 0 };
 	uint8_t eor[64];
 	int len;
 
-	peer->evpn_eor_rcvd = false;
-	if (!evpn_peer_up(peer))
-		return;
-	/* Stale paths of a restart wait for End-of-RIB (or the timer);
-	 * the table is sent before our own End-of-RIB. */
 	evpn_send(peer, e->adv, e->nadv, false);
 	evpn_transit_all(e, &mv, false);
 	if (mv.n)
@@ -1012,6 +1031,22 @@ void bgp_evpn_peer_up(struct bgp_peer *peer)
 	len = bgp_evpn_eor_encode(eor, sizeof(eor));
 	if (len > 0)
 		bgp_peer_send_updates(peer, eor, (size_t)len, 1);
+}
+
+void bgp_evpn_peer_up(struct bgp_peer *peer)
+{
+	struct bgp_evpn *e = evpn_of(peer->bgp->bd);
+
+	peer->evpn_eor_rcvd = false;
+	peer->evpn_deferred = false;
+	if (!evpn_peer_up(peer))
+		return;
+	/* Stale paths of a restart wait for End-of-RIB (or the timer). */
+	if (evpn_deferring(e)) {
+		peer->evpn_deferred = true;
+		return;
+	}
+	evpn_send_table(e, peer);
 }
 
 static void evpn_stale_expired(void *arg)
@@ -1195,10 +1230,24 @@ static bool evpn_peers_back(const struct bgp_evpn *e)
 {
 	if (!e->bd->bgp)
 		return true;
+	if (bgp_gr_dyn_absent(e->bd))
+		return false; /* a dynamic neighbor of before: not even accepted yet */
 	for (const struct bgp_peer *p = e->bd->bgp->peers; p; p = p->next)
-		if (p->evpn_active && !p->shutdown && !p->evpn_eor_rcvd)
+		if (p->evpn_active && !p->shutdown && !p->evpn_eor_rcvd &&
+		    bgp_gr_peer_awaited(e->bd, p))
 			return false;
 	return true;
+}
+
+static void evpn_release_deferred(struct bgp_evpn *e)
+{
+	for (struct bgp_peer *p = e->bd->bgp ? e->bd->bgp->peers : NULL; p; p = p->next) {
+		if (!p->evpn_deferred)
+			continue;
+		p->evpn_deferred = false;
+		if (evpn_peer_up(p))
+			evpn_send_table(e, p);
+	}
 }
 
 /* EvpnReplayDone once every EVPN neighbor is back with its table (its
@@ -1219,6 +1268,7 @@ static void evpn_replay_check(struct bgp_evpn *e)
 	e->replay_sent = true;
 	if (bgp_evpn_hooks.replay_done)
 		bgp_evpn_hooks.replay_done(e->bd);
+	evpn_release_deferred(e);
 }
 
 static void evpn_replay_tick(void *arg)

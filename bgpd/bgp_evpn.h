@@ -126,6 +126,9 @@ void bgp_evpn_resend(struct bgpd *bd);
 void bgp_evpn_vni_rd(const struct bgpd *bd, const struct bgp_evpn_vni *v, uint8_t *rd);
 size_t bgp_evpn_vni_rts(const struct bgpd *bd, const struct bgp_evpn_vni *v, bool import,
 			uint8_t (*out)[8]);
+/* How many EVPN routes the peer has from us: ours and those passed on
+ * that it may have. */
+size_t bgp_evpn_sent(const struct bgp_peer *peer);
 /* The best path of a destination; its MAC mobility sequence. */
 const struct bgp_evpn_path *bgp_evpn_best(const struct bgp_evpn_dest *d);
 uint32_t bgp_evpn_path_seq(const struct bgp_evpn_path *p);

@@ -344,6 +344,17 @@ static void evpn_collect_rows(const struct bgp_evpn *e, const char *type, struct
 	qsort(t->rows, t->n, sizeof(*t->rows), row_cmp);
 }
 
+/* Rows are sorted by RD and route: a prefix is a run of rows. */
+static size_t evpn_count_prefixes(const struct evpn_table *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += !i || memcmp(t->rows[i].r->rd, t->rows[i - 1].r->rd, 8) ||
+		     bgp_evpn_key_cmp(t->rows[i].r, t->rows[i - 1].r);
+	return n;
+}
+
 static void evpn_show_text(struct vty *vty, const struct bgp *bgp, const struct evpn_table *t)
 {
 	char rid[INET_ADDRSTRLEN], rd[48], pfx[96], nh[KLD_ADDR_STRLEN], ec[512];
@@ -374,7 +385,7 @@ static void evpn_show_text(struct vty *vty, const struct bgp *bgp, const struct 
 			r->peer ? 0 : BGP_WEIGHT_LOCAL, r->aspath, r->aspath[0] ? " " : "");
 		vty_out(vty, "                    %s\n", ec);
 	}
-	vty_out(vty, "\nDisplayed %zu prefixes (%zu paths)\n", t->n, t->n);
+	vty_out(vty, "\nDisplayed %zu prefixes (%zu paths)\n", evpn_count_prefixes(t), t->n);
 }
 
 /* A reflected path names its originator and the clusters it crossed
@@ -512,7 +523,7 @@ static int evpn_cmd_show_summary(struct vty *vty, const struct cmd_args *args)
 	const struct bgp *bgp = evpn_show_bgp(vty, json);
 	json_object *top, *peers;
 	char rid[INET_ADDRSTRLEN], pa[KLD_ADDR_STRLEN];
-	unsigned n = 0;
+	unsigned n = 0, ndyn = 0;
 
 	if (!bgp)
 		return CMD_SUCCESS;
@@ -525,35 +536,43 @@ static int evpn_cmd_show_summary(struct vty *vty, const struct cmd_args *args)
 	}
 	for (const struct bgp_peer *p = bgp->peers; p; p = p->next) {
 		bool up = p->state == BGP_FSM_ESTABLISHED && (p->neg.af_mask & BGP_EVPN_BIT);
+		size_t sent = bgp_evpn_sent(p);
 		json_object *jp;
-		char st[32];
+		char st[32], updown[32];
 
 		if (!p->evpn_active)
 			continue;
 		n++;
+		ndyn += p->dynamic;
 		kld_addr_fmt(&p->addr, pa, sizeof(pa));
 		snprintf(st, sizeof(st), "%s", bgp_fsm_state_str(p->state));
+		bgp_show_updown(p, updown, sizeof(updown));
 		if (!json) {
-			char pfx[16];
+			char pfx[16], a[KLD_ADDR_STRLEN + 1];
 
+			/* FRR marks a dynamic neighbor with a star */
+			snprintf(a, sizeof(a), "%s%s", p->dynamic ? "*" : "", pa);
 			snprintf(pfx, sizeof(pfx), "%u", p->evpn_pfx_rcvd);
-			vty_out(vty, "%-15s 4 %10u %9" PRIu64 " %9" PRIu64 " %9s %-16s %8zu\n", pa,
-				p->remote_as, p->msg_in, p->msg_out, "-", up ? pfx : st,
-				up ? evpn_bd(vty)->evpn->nadv : 0);
+			vty_out(vty, "%-15s 4 %10u %9" PRIu64 " %9" PRIu64 " %9s %-16s %8zu\n", a,
+				p->remote_as, p->msg_in, p->msg_out, updown, up ? pfx : st, sent);
 			continue;
 		}
 		jp = json_object_new_object();
 		json_object_object_add(jp, "remoteAs", json_object_new_int64(p->remote_as));
 		json_object_object_add(jp, "state", json_object_new_string(st));
+		json_object_object_add(jp, "peerUptime", json_object_new_string(updown));
+		if (p->dynamic)
+			json_object_object_add(jp, "dynamicPeer", json_object_new_boolean(1));
 		json_object_object_add(jp, "pfxRcd", json_object_new_int64(p->evpn_pfx_rcvd));
-		json_object_object_add(jp, "pfxSnt", json_object_new_int64(
-							 up ? (int64_t)evpn_bd(vty)->evpn->nadv : 0));
+		json_object_object_add(jp, "pfxSnt", json_object_new_int64((int64_t)sent));
 		json_object_object_add(jp, "msgRcvd", json_object_new_int64((int64_t)p->msg_in));
 		json_object_object_add(jp, "msgSent", json_object_new_int64((int64_t)p->msg_out));
 		json_object_object_add(peers, pa, jp);
 	}
 	if (!json) {
 		vty_out(vty, "\nTotal number of neighbors %u\n", n);
+		if (ndyn)
+			vty_out(vty, "* - dynamic neighbor\n%u dynamic neighbor(s)\n", ndyn);
 		json_object_put(peers);
 		json_object_put(top);
 		return CMD_SUCCESS;

@@ -348,7 +348,7 @@ static uint32_t bgp_gr_missing(const struct bgp_peer *p, bool defer)
  * for the address: each one the state file names that has no peer now
  * but that a listen range still holds (its peer would be dynamic). How
  * many. */
-static unsigned bgp_gr_dyn_absent(const struct bgpd *bd)
+unsigned bgp_gr_dyn_absent(const struct bgpd *bd)
 {
 	unsigned n = 0;
 
@@ -512,6 +512,11 @@ static const struct bgp_grstate_peer *bgp_gr_was_up(const struct bgpd *bd,
 		if (kld_addr_eq(&bd->gr_was_up[i].addr, &p->addr))
 			return &bd->gr_was_up[i];
 	return NULL;
+}
+
+bool bgp_gr_peer_awaited(const struct bgpd *bd, const struct bgp_peer *p)
+{
+	return bd->gr_nwas_up < 0 || bgp_gr_was_up(bd, p);
 }
 
 /* The peers to wait for: those the state file names, or, without one,
@@ -751,6 +756,8 @@ static void bgp_gr_show_afs(struct vty *vty, const char *what, uint32_t mask)
 	for (int af = 0; af < BGP_AF_MAX; af++)
 		if (mask & BGP_AF_BIT(af))
 			vty_out(vty, " %s", bgp_gr_af_name[af]);
+	if (mask & BGP_EVPN_BIT)
+		vty_out(vty, " L2VPN EVPN");
 	vty_out(vty, "\n");
 }
 
@@ -773,6 +780,9 @@ void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p)
 			vty_out(vty, "        %s(%s)\n", bgp_gr_af_name[af],
 				(p->neg.gr.af_fwd_mask & BGP_AF_BIT(af)) ? "preserved"
 									  : "not preserved");
+	if (p->neg.gr.af_mask & BGP_EVPN_BIT)
+		vty_out(vty, "        L2VPN EVPN(%s)\n",
+			(p->neg.gr.af_fwd_mask & BGP_EVPN_BIT) ? "preserved" : "not preserved");
 }
 
 static void bgp_gr_show_af(struct vty *vty, const struct bgp_peer *p, enum bgp_af af)
@@ -799,7 +809,8 @@ void bgp_gr_show_neighbor(struct vty *vty, const struct bgp_peer *p)
 	vty_out(vty, "  Graceful restart information:\n");
 	if (estab) {
 		bgp_gr_show_afs(vty, "send", p->eor_sent);
-		bgp_gr_show_afs(vty, "received", p->eor_rcvd);
+		bgp_gr_show_afs(vty, "received",
+				p->eor_rcvd | (p->evpn_eor_rcvd ? BGP_EVPN_BIT : 0));
 	} else if (p->gr_stale) {
 		vty_out(vty, "    The remaining time of restart timer is %u\n", bgp_gr_remaining(p));
 	}

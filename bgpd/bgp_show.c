@@ -33,6 +33,14 @@ static void bgp_uptime(uint64_t since_ms, char *buf, size_t size)
 			 (unsigned)(s / 86400 % 7), (unsigned)(s / 3600 % 24));
 }
 
+void bgp_show_updown(const struct bgp_peer *p, char *buf, size_t size)
+{
+	if (p->established_count || p->state == BGP_FSM_ESTABLISHED)
+		bgp_uptime(p->uptime_ms, buf, size);
+	else
+		snprintf(buf, size, "never");
+}
+
 static const char *bgp_rid(const struct bgp *bgp, char *buf)
 {
 	return inet_ntop(AF_INET, &bgp->router_id, buf, INET_ADDRSTRLEN);
@@ -89,10 +97,7 @@ static void bgp_summary_peer_text(struct vty *vty, const struct bgp_peer *p, enu
 	/* FRR marks a dynamic neighbor with a star before its address */
 	snprintf(a, sizeof(a), "%s", p->dynamic ? "*" : "");
 	kld_addr_fmt(&p->addr, a + strlen(a), sizeof(a) - strlen(a));
-	if (p->established_count || estab)
-		bgp_uptime(p->uptime_ms, up, sizeof(up));
-	else
-		snprintf(up, sizeof(up), "never");
+	bgp_show_updown(p, up, sizeof(up));
 	if (estab && !bgp_peer_af_up(p, af)) {
 		/* up, but not in this family: the OPENs did not both list it */
 		snprintf(st, sizeof(st), "NoNeg");
@@ -882,21 +887,33 @@ static bool bgp_caps_mp(const struct bgp_caps *c, enum bgp_af af)
 
 /* The families of both OPENs as FRR lists them: "advertised" (ours),
  * "received" (the peer's), both when the session carries the family. */
+static bool bgp_caps_evpn(const struct bgp_caps *c)
+{
+	return (c->present & BGP_CAPF_MP) && (c->mp_mask & BGP_EVPN_BIT);
+}
+
+static void bgp_neighbor_mp_line(struct vty *vty, const char *family, bool adv, bool rcv)
+{
+	if (!adv && !rcv)
+		return;
+	vty_out(vty, "    Address Family %s:", family);
+	if (adv)
+		vty_out(vty, " advertised");
+	if (rcv)
+		vty_out(vty, " %sreceived", adv ? "and " : "");
+	vty_out(vty, "\n");
+}
+
 static void bgp_neighbor_mp_text(struct vty *vty, const struct bgp_peer *p)
 {
 	for (int af = 0; af < BGP_AF_MAX; af++) {
 		bool adv = bgp_caps_mp(&p->lopen.caps, (enum bgp_af)af);
 		bool rcv = bgp_caps_mp(&p->ropen.caps, (enum bgp_af)af);
 
-		if (!adv && !rcv)
-			continue;
-		vty_out(vty, "    Address Family %s:", af ? "IPv6 Unicast" : "IPv4 Unicast");
-		if (adv)
-			vty_out(vty, " advertised");
-		if (rcv)
-			vty_out(vty, " %sreceived", adv ? "and " : "");
-		vty_out(vty, "\n");
+		bgp_neighbor_mp_line(vty, af ? "IPv6 Unicast" : "IPv4 Unicast", adv, rcv);
 	}
+	bgp_neighbor_mp_line(vty, "L2VPN EVPN", bgp_caps_evpn(&p->lopen.caps),
+			     bgp_caps_evpn(&p->ropen.caps));
 }
 
 /* FRR's words for a capability in json: advertisedAndReceived, ... */

@@ -309,6 +309,17 @@ static bool bgp_addr_is_local(const struct kld_addr *a)
 	return local;
 }
 
+/* An external neighbor cannot be a reflector client: the flag goes when
+ * the neighbor becomes one (FRR does the same), so that the saved file
+ * never holds a line it would refuse. */
+static void bgp_rr_client_drop_if_ebgp(struct bgp_peer *peer)
+{
+	if (!bgp_peer_is_ebgp(peer))
+		return;
+	memset(peer->rr_client, 0, sizeof(peer->rr_client));
+	peer->evpn_rr_client = false;
+}
+
 static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 {
 	struct bgp *bgp = vty_ctx_top(vty);
@@ -329,6 +340,7 @@ static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 		}
 		peer->as_type = t;
 		peer->remote_as = t == BGP_AS_NUMBER ? asn : 0;
+		bgp_rr_client_drop_if_ebgp(peer);
 		bgp_group_sync(peer);
 		return CMD_SUCCESS;
 	}
@@ -345,6 +357,7 @@ static int bgp_cmd_remote_as(struct vty *vty, const struct cmd_args *args)
 		bgp_peer_stop(peer, BGP_CEASE_CONFIG_CHANGE);
 	peer->as_type = t;
 	peer->remote_as = t == BGP_AS_NUMBER ? asn : 0;
+	bgp_rr_client_drop_if_ebgp(peer);
 	bgp_start_all(bgp);
 	return CMD_SUCCESS;
 }

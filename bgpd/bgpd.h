@@ -156,6 +156,7 @@ struct bgp_peer {
 	/* EVPN (bgp_evpn.c): `neighbor X activate` under l2vpn evpn */
 	bool evpn_active;
 	bool evpn_rr_client; /* route-reflector-client under l2vpn evpn */
+	bool evpn_deferred;  /* up, our table not sent yet: our restart's deferral */
 	bool evpn_eor_rcvd;
 	struct kld_timer *t_evpn_stale; /* stale EVPN paths after a restart */
 	uint32_t evpn_pfx_rcvd;
@@ -673,11 +674,20 @@ void bgp_gr_work_idle(struct bgpd *bd);
 void bgp_gr_on_established(struct bgp_peer *peer);
 void bgp_gr_peer_init(struct bgp_peer *peer);
 void bgp_gr_peer_fini(struct bgp_peer *peer);
+/* A summary's Up/Down column: time since the session went up or down,
+ * `never` when it never came up (bgp_show.c). */
+void bgp_show_updown(const struct bgp_peer *p, char *buf, size_t size);
 /* show bgp neighbors X [json] */
 struct json_object;
 void bgp_gr_show_caps(struct vty *vty, const struct bgp_peer *p);
 void bgp_gr_show_neighbor(struct vty *vty, const struct bgp_peer *p);
 struct json_object *bgp_gr_neighbor_json(const struct bgp_peer *p);
+/* Peers the state file says were up and a listen range would accept
+ * again, that have not reconnected yet (a dynamic peer exists only then). */
+unsigned bgp_gr_dyn_absent(const struct bgpd *bd);
+/* Is the peer's table awaited after our restart: the state file names
+ * it, or there is no state file (we do not know who was up)? */
+bool bgp_gr_peer_awaited(const struct bgpd *bd, const struct bgp_peer *p);
 /* Selection and announcements are held (restarting speaker). */
 static inline bool bgp_gr_holding(const struct bgpd *bd)
 {

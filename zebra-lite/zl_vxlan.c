@@ -638,6 +638,23 @@ void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n)
 	zl_vx_learned_replay(zl, v, owner);
 }
 
+size_t zl_vx_owner_grace(struct zl *zl, uint16_t owner)
+{
+	struct zl_vx *v = zl_vx_state;
+	size_t n = 0;
+
+	if (!v)
+		return 0;
+	for (struct zl_vx_link *l = v->links; l; l = l->next) {
+		n += l->owner == owner && l->stale;
+		for (size_t i = 0; i < l->nefdb; i++)
+			n += l->efdb[i].owner == owner && l->efdb[i].stale;
+	}
+	if (v->grace[owner] && kld_timer_pending(v->grace[owner]))
+		kld_timer_arm(v->grace[owner], (uint64_t)zl_vx_grace_secs(zl, owner) * 1000);
+	return n;
+}
+
 void zl_vx_owner_down(struct zl *zl, uint16_t owner)
 {
 	struct zl_vx *v = zl_vx_state;

@@ -68,6 +68,9 @@ void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n);
 /* The owner's connection went away: its links are kept, stale, for the
  * grace time. */
 void zl_vx_owner_down(struct zl *zl, uint16_t owner);
+/* A returning owner asked for a (longer) grace time: what it left stale
+ * (links and EVPN FDB entries) is counted, and kept that long. */
+size_t zl_vx_owner_grace(struct zl *zl, uint16_t owner);
 
 /* The kernel's FDB events: MACs learned on a client's VXLAN device are
  * announced through the hook (the client side registers it at start). */

@@ -477,9 +477,11 @@ static void zl_handle_client_grace(struct kld_ipc_conn *c, const Kld__Envelope *
 	cl->grace_secs = KLD_MIN(env->client_grace->seconds, ZL_MAX_GRACE);
 	if (cl->grace && kld_timer_pending(cl->grace))
 		kld_timer_arm(cl->grace, (uint64_t)zl_grace_secs(zl, cl) * 1000);
-	ans.stale_routes = (uint32_t)rib_count_stale(zl->rib, slot);
-	kld_info("zserv: %s asks for a grace time of %us; %u stale route(s) held", cl->name,
-		 cl->grace_secs, ans.stale_routes);
+	/* A bgpd whose state is only EVPN (a transit site) restarted as
+	 * gracefully as one with routes: its FDB entries count too. */
+	ans.stale_routes = (uint32_t)(rib_count_stale(zl->rib, slot) + zl_vx_owner_grace(zl, slot));
+	kld_info("zserv: %s asks for a grace time of %us; %u stale route(s) and FDB entries held",
+		 cl->name, cl->grace_secs, ans.stale_routes);
 	out.body_case = KLD__ENVELOPE__BODY_CLIENT_GRACE;
 	out.client_grace = &ans;
 	zl_reply(c, env->seq, &out);
