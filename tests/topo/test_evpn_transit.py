@@ -179,6 +179,12 @@ def test_route_reflector_clients_reach_each_other(lab):
     kldlab.wait_for(lambda: flood(a) == {"10.0.0.2"} and flood(c) == {"10.0.0.2"} and
                     not any(e[0] == ma for e in fdb(c)), 30,
                     what="reflected VTEPs and MAC withdrawn")
+    # a client that becomes external loses the flag (FRR): the saved
+    # file never holds a line that it would refuse
+    r.conf("router bgp 65001", "address-family l2vpn evpn",
+           "neighbor 10.0.0.3 route-reflector-client", "exit-address-family",
+           "neighbor 10.0.0.3 remote-as 65009", "end")
+    assert "neighbor 10.0.0.3 route-reflector-client" not in r.running_config()
 
 
 FRR_EBGP = """frr defaults datacenter

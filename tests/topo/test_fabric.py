@@ -1,7 +1,8 @@
 """The first seed's three-site fabric, as `tools/lab` builds it: each site's
 whole configuration is tools/lab.d/site-X.conf applied with `vtysh -b`
-(WireGuard mesh, VXLAN 100 in br-overlay, BGP with the seed's SAFE
-prefix-list, stealth on the public interface). The first tests drive the
+(WireGuard mesh, VXLAN 100 in br-overlay with its flood list and remote
+MACs from BGP EVPN, BGP with the seed's SAFE prefix-list, stealth on the
+public interface). The first tests drive the
 command line itself and read its output, the seed's verification; the
 others build the same fabric in a test's lab and break it."""
 import importlib.machinery
@@ -108,17 +109,20 @@ def test_lab_up_verifies_the_seed_then_add_site_status_shell_down(tmp_path):
     try:
         out = lab("up")
         check_seed_verification(out)
+        check_overlay_from_evpn(lab, "abc")
         running = lab("shell", "a", stdin="show running-config\n")
         again = lab("up")
         assert "the lab was up: every daemon running; each site's file applied again" in again
         assert lab("shell", "a", stdin="show running-config\n") == running
         check_seed_verification(again, moved=True)
-        check_add_site(lab("add-site", "d"))
+        check_add_site(lab, lab("add-site", "d"))
         check_up_restarts_only_the_dead(lab)
         rows = {l.split()[0]: l.split()[1:] for l in lab("status").splitlines()[1:]}
         assert set(rows) == {"site-a", "site-b", "site-c", "site-d"}, rows
-        for row in rows.values():
-            assert row[:5] == ["5/5", "3/3", "3/3", "up", "(3"], rows
+        for site, row in rows.items():
+            # daemons, handshakes, BGP, EVPN sessions, VNI 100: VTEPs and MACs from EVPN
+            assert row[:7] == ["5/5", "3/3", "3/3", "3/3", "up", "3", "VTEPs"], rows
+            assert row[7].isdigit() and row[8] == "MACs", rows
         summary = bgp_summary(lab("shell", "d", stdin="show bgp summary\n"))
         assert {n: s[0] for n, s in summary.items()} == {
             "10.200.0.1": "65001", "10.200.0.2": "65002", "10.200.0.3": "65003"}
@@ -165,10 +169,20 @@ def check_seed_verification(out, moved=False):
     link = section(out, "site-a# ip -d link show vxlan100")
     assert "vxlan id 100 local 10.200.0.1 dev wg0 srcport 0 0 dstport 4789 nolearning" in link
     assert "master br-overlay" in link and "mtu 1370" in link
+    # The flood entries are EVPN's (extern_learn), none typed (permanent only)
     fdb = section(out, "site-a# bridge fdb show dev vxlan100")
-    assert [l for l in fdb.splitlines() if l.startswith("00:00:00:00:00:00")] == [
-        "00:00:00:00:00:00 dst 10.200.0.2 self permanent",
-        "00:00:00:00:00:00 dst 10.200.0.3 self permanent"]
+    assert sorted(l.strip() for l in fdb.splitlines() if l.startswith("00:00:00:00:00:00")) == [
+        "00:00:00:00:00:00 dst 10.200.0.2 self extern_learn permanent",
+        "00:00:00:00:00:00 dst 10.200.0.3 self extern_learn permanent"]
+    evpn = section(out, 'site-a# vtysh -c "show bgp l2vpn evpn summary"    (not in the seed: '
+                        'VNI 100 by EVPN)')
+    assert {n: s[0] for n, s in evpn_summary(evpn).items()} == {
+        "10.200.0.2": "65002", "10.200.0.3": "65003"}
+    assert all(s[1].isdigit() and int(s[1]) >= 1 for s in evpn_summary(evpn).values()), evpn
+    vni = section(out, "VNI 100 on each site, learned from EVPN (show vxlan fdb: origin evpn)")
+    for s, others in (("a", "10.200.0.2 10.200.0.3"), ("b", "10.200.0.1 10.200.0.3"),
+                      ("c", "10.200.0.1 10.200.0.2")):
+        assert re.search(rf"^site-{s}: floods to {others}; \d+ remote MACs: ", vni, re.M), vni
     # Both Established (a count, not a state, in State/PfxRcd); 3 accepted
     # from each: what SAFE lets in of B (2) and C (1), each peer passing on
     # the other's (the seed's "2" counts a peer's own). Site C's public
@@ -200,22 +214,80 @@ def check_seed_verification(out, moved=False):
     assert re.search(r"^\d+: vm-a: .* master br-overlay state forwarding", bridge, re.M)
     assert not re.search(r"@(wg0|wan0)", bridge), bridge
     assert "2 received, 0% packet loss" in section(out, "site-a# ping -c 2 172.16.0.10")
-    assert re.search(r"vm-a reachable again from site A \d+\.\d s after it left site A", out)
+    assert re.search(r"vm-a reachable again from site A \d+\.\d s after it left site A, "
+                     r"from vm-c \d+\.\d s", out)
     assert "ttl=62" in out.split("vm-c# ping -c 2 172.16.0.10", 1)[1].split("\n\n")[0]
 
 
-def check_add_site(out):
-    # Each site typed one line, site D's mesh member: its BGP session comes
-    # from D and is accepted by the listen range.
+def evpn_summary(text):
+    """{neighbor: (AS, State/PfxRcd)} from show bgp l2vpn evpn summary."""
+    return {f[0]: (f[2], f[6]) for f in (l.split() for l in text.splitlines())
+            if len(f) > 6 and f[0].startswith("10.200.0.")}
+
+
+def fdb(lab, site):
+    """[(MAC, VTEP or None, extern_learn, permanent)] of the kernel's
+    vxlan100 on a site (its own entries and the bridge's)."""
+    out = kldlab.sh(["ip", "netns", "exec", f"{lab.prefix}-site-{site}", "bridge", "-j", "fdb",
+                     "show", "dev", "vxlan100"]).stdout
+    return [(e["mac"], e.get("dst"), "extern_learn" in e.get("flags", []),
+             e.get("state") == "permanent") for e in json.loads(out or "[]")]
+
+
+def vm_mac(lab, vm):
+    out = kldlab.sh(["ip", "netns", "exec", f"{lab.prefix}-{vm}", "ip", "-j", "link", "show",
+                     "eth0"]).stdout
+    return json.loads(out)[0]["address"]
+
+
+def check_overlay_from_evpn(lab, sites):
+    """In each site's kernel: VNI 100 floods to every other site's VTEP and
+    to nothing else, EVPN's entries (extern_learn, none typed); every VM's
+    MAC is on the other sites' vxlan100 pointing at its site's VTEP (EVPN's
+    type-2 routes), the device's entry and the bridge's."""
+    gateways = {"vm-a": "172.16.0.1", "vm-b": "172.16.1.1", "vm-c": "172.16.2.1",
+                "vm-s": "172.16.0.1", "vm-d": "172.16.3.1"}
+    where = {"vm-a": "c", "vm-b": "b", "vm-c": "c", "vm-s": "c"}  # vm-a moved by `up`
+    where.update({"vm-d": "d"} if "d" in sites else {})
+    for vm in where:  # a frame from each VM, so its bridge learns it
+        kldlab.sh(["ip", "netns", "exec", f"{lab.prefix}-{vm}", "ping", "-c", "1", "-W", "2",
+                   gateways[vm]], check=False)
+    vtep = {s: f"10.200.0.{'abcd'.index(s) + 1}" for s in "abcd"}
+    macs = {vm: vm_mac(lab, vm) for vm in where}
+    for s in sites:
+        want = {(m, vtep[where[vm]]) for vm, m in macs.items() if where[vm] != s}
+        # both entries of a remote MAC: the device's (to the VTEP), the bridge's
+        # (to vxlan100), zebra-lite writes one after the other
+        both = want | {(m, None) for m, _ in want}
+        kldlab.wait_for(lambda: both <= {(e[0], e[1]) for e in fdb(lab, s) if e[2]}, 30,
+                        what=f"the other sites' VM MACs on site-{s}, from EVPN")
+        floods = sorted(e[1:] for e in fdb(lab, s) if e[0] == "00:00:00:00:00:00")
+        assert floods == [(vtep[o], True, True) for o in sites if o != s], (s, floods)
+        vxfdb = json.loads(lab("shell", s, stdin="show vxlan fdb json\n"))["100"]["macs"]
+        assert sorted(m["remoteVtep"] for m in vxfdb if m["type"] == "flood") == \
+            [vtep[o] for o in sites if o != s], vxfdb
+        assert {m["origin"] for m in vxfdb if m["type"] in ("flood", "remote")} == {"evpn"}
+
+
+def check_add_site(lab, out):
+    """Each old site typed one line, site D's mesh member (WireGuard needs
+    its key): its BGP session comes from D and is accepted by the listen
+    range (its peer-group activated for EVPN), and VNI 100's flood entry
+    for D comes from EVPN on that session."""
+    assert "VNI 100 does not reach site-d" not in out, out
     for s in "abc":
         typed = out.split(f"site-{s}# configure terminal\n", 1)[1].split("\nsite-", 1)[0]
         lines = [l.strip() for l in typed.strip().splitlines()]
         assert lines[0] == "wireguard mesh fabric" and lines[1].startswith("member site-d ")
         assert len(lines) == 2, lines
+        flood = "flood to 10.200.0.4 (evpn)"
         assert (f"site-{s}: 10.0.4.0/24 via 10.200.0.4 dev wg0 proto bgp, 172.16.3.0/24 via "
-                "10.200.0.4 dev wg0 proto bgp; flood to 10.200.0.4") in out
-    assert re.search(r"every site routes to site-d and floods VNI 100 to its VTEP "
-                     r"\d+\.\d s after its file", out)
+                f"10.200.0.4 dev wg0 proto bgp; {flood}") in out
+    assert re.search(r"every site routes to site-d \d+\.\d s after its daemons started", out)
+    assert re.search(r"sites a, b, c flood VNI 100 to site-d's VTEP, learned from EVPN, "
+                     r"\d+\.\d s after its daemons started", out), out
+    check_overlay_from_evpn(lab, "abcd")
+    return False
 
 
 def test_down_after_a_killed_up_leaves_nothing(tmp_path):
