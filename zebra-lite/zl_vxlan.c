@@ -147,6 +147,18 @@ static void zl_vx_grace_start(struct zl_vx *v, uint16_t owner)
 		kld_timer_arm(v->grace[owner], (uint64_t)zl_vx_grace_secs(v->zl, owner) * 1000);
 }
 
+/* The grace time was configured after the timers started (the kernel,
+ * and so the adopted links and entries, is read before the
+ * configuration): they run with the new time from now, as routes do. */
+void zl_vx_rearm_grace(struct zl *zl)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	for (uint16_t i = 0; v && i < ZL_MAX_CLIENTS; i++)
+		if (v->grace[i] && kld_timer_pending(v->grace[i]))
+			kld_timer_arm(v->grace[i], (uint64_t)zl_vx_grace_secs(zl, i) * 1000);
+}
+
 /* ---- adoption at start ---- */
 
 static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)

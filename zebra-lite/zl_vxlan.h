@@ -68,6 +68,8 @@ void zl_vx_replay_done(struct zl *zl, uint16_t owner, char **names, size_t n);
 /* The owner's connection went away: its links are kept, stale, for the
  * grace time. */
 void zl_vx_owner_down(struct zl *zl, uint16_t owner);
+/* `zebra graceful-restart time` changed: running grace timers take it. */
+void zl_vx_rearm_grace(struct zl *zl);
 
 /* The kernel's FDB events: MACs learned on a client's VXLAN device are
  * announced through the hook (the client side registers it at start). */

@@ -456,3 +456,34 @@ def test_kill9_zebra_lite_deletes_no_fdb_entry(lab):
     assert macs[na2]["type"] == "local", macs
     src = vxland_fdb(a)
     assert (nc, "10.0.0.3") not in src and src.get((nb, "10.0.0.2")) == "evpn", src
+
+
+def test_bgpd_killed_after_a_zebra_lite_restart_keeps_its_entries(lab):
+    """bgpd's grace time in zebra-lite counts from bgpd's departure: a
+    timer left from zebra-lite's own start (it adopted bgpd's entries)
+    does not cut it short. zebra-lite's grace is 5 s, bgpd asks for more
+    (150 s); bgpd killed after zebra-lite's restart and away for longer
+    than 5 s comes back to its entries, none deleted."""
+    sites, hosts = three_sites(lab, gr=True)
+    a = sites[0]
+    ping(hosts[0], "192.168.100.2")
+    ping(hosts[0], "192.168.100.3")
+    mb, mc = mac_of(hosts[1]), mac_of(hosts[2])
+    kldlab.wait_for(lambda: has_remote_mac(a, mb, "10.0.0.2") and has_remote_mac(a, mc, "10.0.0.3"),
+                    30, what="b's and c's MACs on a")
+    a.conf("zebra graceful-restart time 5")
+    a.vtysh("write memory")
+    before = {e for e in fdb(a) if e[3]}
+    with zebra_lite_down(a):
+        pass
+    mon = FdbMonitor(a)
+    done = log_count(a, "bgpd", "EVPN FDB entries replayed")
+    a.stop("bgpd", signal.SIGKILL)
+    time.sleep(7)
+    a.start("bgpd")
+    kldlab.wait_for(lambda: log_count(a, "bgpd", "EVPN FDB entries replayed") > done, 90,
+                    what="bgpd's EVPN replay")
+    time.sleep(1)
+    deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted")]
+    assert deleted == [], deleted
+    assert before <= {e for e in fdb(a) if e[3]}
