@@ -161,9 +161,8 @@ def start_frr(dut):
 
 def run(lab, name, kind, n):
     """One DUT fed n MACs: (seconds to the last MAC, to the first, CPU
-    seconds per daemon, the judge's CPU seconds,
-    RSS bytes per MAC, MACs with their device entry, with their bridge
-    entry)."""
+    seconds per daemon, the judge's CPU seconds, RSS bytes per MAC, MACs
+    with their device entry, MACs with their bridge entry)."""
     dut, feed = pair(lab, name)
     pids = start_kldnet(dut) if kind == "kldnet" else start_frr(dut)
     f = feed.popen(["/usr/bin/python3", FEEDER, "10.0.0.1", "10.0.0.2", str(n)],
