@@ -24,6 +24,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <stdlib.h>
@@ -782,6 +785,34 @@ static int open_cmd(struct zl_nl *nl)
 	return 0;
 }
 
+/* A socket filter: RTM_NEWNEIGH/RTM_DELNEIGH of family AF_BRIDGE whose
+ * ndm_flags say NTF_EXT_LEARNED are dropped, all else passes. Each
+ * notification is one skb, so the offsets are those of one nlmsghdr and
+ * its ndmsg; BPF reads halfwords in network order, hence htons(). */
+static void drop_ext_learned_fdb(struct mnl_socket *s)
+{
+	enum {
+		TYPE = offsetof(struct nlmsghdr, nlmsg_type),
+		FAMILY = NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_family),
+		FLAGS = NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_flags),
+	};
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, TYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWNEIGH), 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELNEIGH), 0, 4),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, FAMILY),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 2),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, FLAGS),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_EXT_LEARNED, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = KLD_ARRAY_SIZE(code), .filter = code };
+
+	/* Without it the events are only more numerous, not wrong. */
+	setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
 static int open_event(struct zl_nl *nl)
 {
 	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
@@ -794,6 +825,8 @@ static int open_event(struct zl_nl *nl)
 	if (err < 0)
 		return err;
 	set_buf(nl->ev, SO_RCVBUFFORCE, SO_RCVBUF, nl->cfg.event_rcvbuf);
+	if (nl->cfg.no_ext_learned_fdb)
+		drop_ext_learned_fdb(nl->ev);
 	return 0;
 }
 

@@ -186,6 +186,10 @@ struct zl_nl_config {
 	int event_rcvbuf;	/* bytes; 0: 64 MiB (SO_RCVBUFFORCE) */
 	bool no_events;		/* do not open the event socket */
 	bool ack_each;		/* NLM_F_ACK on every request, see above */
+	/* The event socket drops FDB news of extern_learn entries (in the
+	 * kernel, before they are queued): for a caller that wrote them
+	 * itself and has no use for their echo. */
+	bool no_ext_learned_fdb;
 };
 
 /* Extra facts about a delivered object. */

@@ -6,6 +6,7 @@
 #include "nl.h"
 #include "util.h"
 #include "zl.h"
+#include "zl_vxlan.h"
 
 static int zl_cmd_show_version(struct vty *vty, const struct cmd_args *args)
 {
@@ -196,6 +197,7 @@ static int zl_cmd_grace(struct vty *vty, const struct cmd_args *args)
 
 	zl->grace_secs = cmd_has(args, "no") ? 0 : (uint32_t)cmd_arg_int(args, "secs", 60);
 	zl_client_rearm_grace(zl);
+	zl_vx_rearm_grace(zl);
 	return CMD_SUCCESS;
 }
 

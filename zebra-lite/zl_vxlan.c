@@ -148,6 +148,18 @@ static void zl_vx_grace_start(struct zl_vx *v, uint16_t owner)
 		kld_timer_arm(v->grace[owner], (uint64_t)zl_vx_grace_secs(v->zl, owner) * 1000);
 }
 
+/* The grace time was configured after the timers started (the kernel,
+ * and so the adopted links and entries, is read before the
+ * configuration): they run with the new time from now, as routes do. */
+void zl_vx_rearm_grace(struct zl *zl)
+{
+	struct zl_vx *v = zl_vx_state;
+
+	for (uint16_t i = 0; v && i < ZL_MAX_CLIENTS; i++)
+		if (v->grace[i] && kld_timer_pending(v->grace[i]))
+			kld_timer_arm(v->grace[i], (uint64_t)zl_vx_grace_secs(zl, i) * 1000);
+}
+
 /* ---- adoption at start ---- */
 
 static void zl_vx_adopt_link(void *arg, const struct zl_nl_vxdev *d)
@@ -428,6 +440,8 @@ void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac)
 	zl_vx_state->evpn_mac = mac;
 }
 
+static void zl_vx_evpn_link_dump(struct zl_vx *v, const struct zl_vx_link *l);
+
 /* ---- LinkSet ---- */
 
 static int zl_vx_resolve(struct zl_vx *v, const struct zl_vx_want *w, struct zl_nl_vxdev *want,
@@ -523,7 +537,8 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 	struct zl_nl_vxdev want, cur;
 	struct zl_vx_link *l;
 	char msg[200];
-	int ret;
+	bool was_evpn;
+	int ret, was_master;
 
 	memset(res, 0, sizeof(*res));
 	if (zl_vx_resolve(v, w, &want, res) < 0)
@@ -547,6 +562,8 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 		return;
 	}
 	l = zl_vx_record(v, owner, &cur);
+	was_evpn = l->evpn;
+	was_master = l->master;
 	if (strcmp(cur.alias, ZL_VX_ALIAS) || (want.mtu && cur.mtu != want.mtu) ||
 	    cur.master != want.master || !cur.up) {
 		ret = zl_vx_set(v, cur.ifindex, strcmp(cur.alias, ZL_VX_ALIAS) ? ZL_VX_ALIAS : NULL,
@@ -558,7 +575,11 @@ void zl_vx_link_set(struct zl *zl, uint16_t owner, const struct zl_vx_want *w,
 	}
 	l->master = want.master;
 	l->evpn = w->evpn;
-	zl_vx_evpn_tell(v, l, false);
+	/* A segment that stops being EVPN's is gone for bgpd (its routes
+	 * are withdrawn) though the device stays. */
+	zl_vx_evpn_tell(v, l, was_evpn && !l->evpn);
+	if (!was_evpn || was_master != l->master)
+		zl_vx_evpn_link_dump(v, l);
 	zl_vx_sync_addrs(v, l, w);
 	if (l->kind == ZL_VXK_BRIDGE)
 		zl_vx_sync_members(v, l, w);
@@ -675,6 +696,9 @@ void zl_vx_owner_down(struct zl *zl, uint16_t owner)
 	}
 	if (!n)
 		return;
+	/* From now: a timer still running since zebra-lite's own start (its
+	 * adoption) would sweep the owner's entries before its grace time. */
+	kld_timer_cancel(v->grace[owner]);
 	zl_vx_grace_start(v, owner);
 	kld_info("vxlan: %s went away; %zu link(s) and EVPN FDB entries kept for %us", zl->clients[owner].name, n,
 		 zl_vx_grace_secs(zl, owner));
@@ -967,6 +991,21 @@ static bool zl_vx_efdb_shadowed(const struct zl_vx_link *l, const struct zl_vx_f
 	return zl_vx_mac_zero(e->mac) ? zl_vx_static_has(l, e) : zl_vx_static_has_mac(l, e->mac);
 }
 
+/* A burst of new remote MACs goes to the kernel in system calls of
+ * ZL_VX_EVPN_BURST MACs (two requests each), not in nl.c's batches of
+ * about 2,000 requests: each VXLAN entry takes a per-CPU allocation
+ * (dst_cache_init) from an atomic pool which the kernel seems to refill
+ * only between system calls. Measured on 100,000 MACs, one CPU: 1.0-2.2 s
+ * of zebra-lite's CPU in large batches, 0.4-0.65 s in these (doc/evpn.md,
+ * Benchmark). */
+#define ZL_VX_EVPN_BURST 128
+
+static void zl_vx_burst_step(struct zl *zl, size_t *written)
+{
+	if (++*written % ZL_VX_EVPN_BURST == 0)
+		zl_nl_flush(zl->nl);
+}
+
 /* Adds in one merge: what zebra-lite has already (a replay after a
  * restart) only becomes fresh; the rest is sorted and merged, so a burst
  * of 100,000 MACs costs one sort, not 100,000 insertions. */
@@ -974,7 +1013,7 @@ static void zl_vx_efdb_add_all(struct zl *zl, struct zl_vx_link *l, uint16_t own
 			       const struct zl_vx_fdb *e, size_t n)
 {
 	struct zl_vx_efdb *nw = kld_xcalloc(n + 1, sizeof(*nw)), *merged;
-	size_t m = 0, k = 0, i = 0, j = 0;
+	size_t m = 0, k = 0, i = 0, j = 0, written = 0;
 
 	for (size_t x = 0; x < n; x++) {
 		struct zl_vx_efdb *have = zl_vx_efind(l, &e[x], NULL);
@@ -999,8 +1038,10 @@ static void zl_vx_efdb_add_all(struct zl *zl, struct zl_vx_link *l, uint16_t own
 			continue;
 		}
 		merged[k++] = nw[j];
-		if (!zl_vx_efdb_shadowed(l, &nw[j].e))
+		if (!zl_vx_efdb_shadowed(l, &nw[j].e)) {
 			zl_vx_efdb_op(zl, l, &nw[j].e, false);
+			zl_vx_burst_step(zl, &written);
+		}
 		j++;
 	}
 	free(l->efdb);
@@ -1078,10 +1119,24 @@ static void zl_vx_evpn_sweep(struct zl_vx *v, uint16_t owner, const char *why)
 	}
 }
 
+/* Stale links of owner left (adopted, not replayed yet)? */
+static bool zl_vx_owner_has_stale(const struct zl_vx *v, uint16_t owner)
+{
+	for (const struct zl_vx_link *l = v->links; l; l = l->next)
+		if (l->owner == owner && l->stale)
+			return true;
+	return false;
+}
+
 void zl_vx_evpn_replay_done(struct zl *zl, uint16_t owner)
 {
+	struct zl_vx *v = zl_vx_state;
+
 	(void)zl;
-	zl_vx_evpn_sweep(zl_vx_state, owner, "not replayed by bgpd");
+	zl_vx_evpn_sweep(v, owner, "not replayed by bgpd");
+	/* Nothing of the owner's is stale now: its grace is over. */
+	if (!zl_vx_owner_has_stale(v, owner))
+		kld_timer_cancel(v->grace[owner]);
 }
 
 void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn vni)
@@ -1093,20 +1148,56 @@ void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn vni)
 			vni(zl, l->vni, l->name, zl_vx_master_name(v, l->master), &l->local, false);
 }
 
+/* A MAC the kernel learned on a bridge port: the bridge's own addresses
+ * (permanent) and what EVPN put there (extern_learn) are not news. */
+static bool zl_vx_learned_port_mac(const struct zl_nl_neigh *n)
+{
+	return n->master && !(n->flags & (NTF_SELF | NTF_EXT_LEARNED)) &&
+	       !(n->state & NUD_PERMANENT) && n->has_mac && !(n->mac[0] & 1);
+}
+
 /* A MAC on a VNI's bridge: local when on a port (a host behind this
- * VTEP), remote again when on the VXLAN device. The bridge's own
- * addresses (permanent) and what EVPN put there (extern_learn) are not
- * news. */
+ * VTEP), remote again when on the VXLAN device. */
+static void zl_vx_evpn_link_mac(struct zl_vx *v, const struct zl_vx_link *l,
+				const struct zl_nl_neigh *n, bool del)
+{
+	if (l->kind != ZL_VXK_VXLAN || !l->vni || !l->evpn || l->master != n->master)
+		return;
+	v->evpn_mac(v->zl, l->vni, n->mac, del || n->ifindex == l->ifindex);
+}
+
 static void zl_vx_evpn_bridge_mac(struct zl_vx *v, const struct zl_nl_neigh *n, bool del)
 {
-	if (!v->evpn_mac || !n->master || (n->flags & (NTF_SELF | NTF_EXT_LEARNED)) ||
-	    (n->state & NUD_PERMANENT) || !n->has_mac || (n->mac[0] & 1))
+	if (!v->evpn_mac || !zl_vx_learned_port_mac(n))
 		return;
-	for (struct zl_vx_link *l = v->links; l; l = l->next) {
-		if (l->kind != ZL_VXK_VXLAN || !l->vni || !l->evpn || l->master != n->master)
-			continue;
-		v->evpn_mac(v->zl, l->vni, n->mac, del || n->ifindex == l->ifindex);
-	}
+	for (struct zl_vx_link *l = v->links; l; l = l->next)
+		zl_vx_evpn_link_mac(v, l, n, del);
+}
+
+struct zl_vx_link_dump {
+	struct zl_vx *v;
+	const struct zl_vx_link *l;
+};
+
+static void zl_vx_evpn_link_dump_cb(void *arg, const struct zl_nl_neigh *n)
+{
+	struct zl_vx_link_dump *d = arg;
+
+	if (zl_vx_learned_port_mac(n))
+		zl_vx_evpn_link_mac(d->v, d->l, n, false);
+}
+
+/* A segment that becomes EVPN's, or moves to another bridge, has hosts
+ * its bridge learned before: the kernel says nothing new of them, so they
+ * are read now. This is also what a restarted zebra-lite needs when
+ * bgpd subscribed before vxland's replay named the segment EVPN's (a
+ * device adopted without EVPN entries is not known to be EVPN's). */
+static void zl_vx_evpn_link_dump(struct zl_vx *v, const struct zl_vx_link *l)
+{
+	struct zl_vx_link_dump d = { v, l };
+
+	if (v->evpn_mac && l->evpn && l->master)
+		zl_nl_sync_dump_fdb(v->sk, 0, zl_vx_evpn_link_dump_cb, &d);
 }
 
 static void zl_vx_evpn_dump_cb(void *arg, const struct zl_nl_neigh *n)

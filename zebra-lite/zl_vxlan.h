@@ -71,6 +71,8 @@ void zl_vx_owner_down(struct zl *zl, uint16_t owner);
 /* A returning owner asked for a (longer) grace time: what it left stale
  * (links and EVPN FDB entries) is counted, and kept that long. */
 size_t zl_vx_owner_grace(struct zl *zl, uint16_t owner);
+/* `zebra graceful-restart time` changed: running grace timers take it. */
+void zl_vx_rearm_grace(struct zl *zl);
 
 /* The kernel's FDB events: MACs learned on a client's VXLAN device are
  * announced through the hook (the client side registers it at start). */

@@ -9,6 +9,7 @@ and a shutdown withdraws. Then three kldnet sites with no flood list typed
 form VNI 100 by themselves, a MAC moves between sites (MAC mobility), and
 kill -9 of bgpd on one site deletes no FDB entry anywhere.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -296,6 +297,14 @@ def test_three_sites_form_vni_100_and_a_mac_moves(lab):
     macs = json.loads(a.vtysh("show evpn mac vni 100 json"))["macs"]
     assert macs[ma] == {"type": "remote", "remoteVtep": "10.0.0.3"}, macs[ma]
     ping(hc, "192.168.100.2")
+    # b's segment leaves EVPN and comes back: the host its bridge learned
+    # before (no news from the kernel) is advertised again.
+    mb = mac_of(hb)
+    b.conf("vxlan 100", "no flood evpn", "exit")
+    kldlab.wait_for(lambda: not any(e[0] == mb for e in fdb(a)), 30, what="b's MAC withdrawn on a")
+    b.conf("vxlan 100", "flood evpn", "exit")
+    kldlab.wait_for(lambda: has_remote_mac(a, mb, "10.0.0.2"), 30,
+                    what="b's MAC advertised again once b's segment is EVPN's again")
 
 
 class FdbMonitor:
@@ -333,3 +342,153 @@ def test_kill9_bgpd_deletes_no_fdb_entry(lab):
     assert deleted == {"a": [], "b": [], "c": []}, deleted
     assert evpn_entries() == before
     ping(hosts[0], "192.168.100.2")
+
+
+def log_count(h, daemon, text):
+    return open(os.path.join(h.dir, daemon + ".log")).read().count(text)
+
+
+def add_mac(h, mac, ip, dev="mv0"):
+    """Another MAC behind a host: a macvlan on its link, answering ARP
+    only for its own address (so the host's MACs stay apart)."""
+    h.cmd("sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 && "
+          "ip link add %s link eth0 address %s type macvlan mode bridge && "
+          "ip addr add %s/24 dev %s && ip link set %s up" % (dev, mac, ip, dev, dev))
+
+
+def forget_mac(h, site, dev, mac):
+    """The MAC leaves: its macvlan goes and the site's bridge forgets it."""
+    h.cmd("ip link del %s" % dev)
+    site.cmd("bridge fdb del %s dev p1 master" % mac)
+
+
+@contextlib.contextmanager
+def zebra_lite_down(h):
+    """kill -9 of zebra-lite, the body of the with, zebra-lite started
+    again; returns when bgpd and vxland replayed to it."""
+    done = (log_count(h, "bgpd", "EVPN FDB entries replayed"),
+            log_count(h, "vxland", "replayed to zebra-lite"))
+    h.stop("zebra-lite", signal.SIGKILL)
+    time.sleep(1)
+    yield
+    h.start("zebra-lite")
+    kldlab.wait_for(lambda: log_count(h, "bgpd", "EVPN FDB entries replayed") > done[0]
+                    and log_count(h, "vxland", "replayed to zebra-lite") > done[1],
+                    60, what="bgpd's and vxland's replays to the new zebra-lite")
+    time.sleep(1)
+
+
+def test_kill9_zebra_lite_deletes_no_fdb_entry(lab):
+    """zebra-lite is the only writer of the kernel's FDB: killed and
+    started again on one site, it adopts the extern_learn entries (remote
+    MACs and flood entries) it finds as bgpd's, and bgpd's replay makes
+    them fresh without a kernel write: `bridge monitor fdb` on all three
+    sites sees no deletion. After, the restarted zebra-lite still follows
+    the kernel (a MAC learned on a's port reaches b and c) and takes new
+    remote MACs."""
+    sites, hosts = three_sites(lab)
+    a, b, c = sites
+    ha, hb, hc = hosts
+    ping(ha, "192.168.100.2")
+    ping(ha, "192.168.100.3")
+    ma, mb, mc = mac_of(ha), mac_of(hb), mac_of(hc)
+    kldlab.wait_for(lambda: has_remote_mac(a, mb, "10.0.0.2") and has_remote_mac(a, mc, "10.0.0.3"),
+                    30, what="b's and c's MACs on a")
+    kldlab.wait_for(lambda: has_remote_mac(b, ma, "10.0.0.1") and has_remote_mac(c, ma, "10.0.0.1"),
+                    30, what="a's MAC on b and c")
+
+    def evpn_entries():
+        return {s.name: {e for e in fdb(s) if e[3]} for s in sites}
+
+    before = evpn_entries()
+    assert {(ZERO, "10.0.0.2", "self", True), (mb, "10.0.0.2", "self", True),
+            (mc, "10.0.0.3", "self", True)} <= before["a"], before["a"]
+    mons = {s.name: FdbMonitor(s) for s in sites}
+    with zebra_lite_down(a):
+        pass
+    events = {n: m.stop() for n, m in mons.items()}
+    deleted = {n: [l for l in e.splitlines() if l.startswith("Deleted")] for n, e in events.items()}
+    assert deleted == {"a": [], "b": [], "c": []}, deleted
+    assert evpn_entries() == before
+    # what the restarted zebra-lite reports: bgpd's view and vxland's
+    macs = json.loads(a.vtysh("show evpn mac vni 100 json"))["macs"]
+    assert macs[mb] == {"type": "remote", "remoteVtep": "10.0.0.2"}, macs
+    assert macs[mc] == {"type": "remote", "remoteVtep": "10.0.0.3"}, macs
+    assert macs[ma]["type"] == "local", macs
+    src = vxland_fdb(a)
+    for key in ((ZERO, "10.0.0.2"), (ZERO, "10.0.0.3"), (mb, "10.0.0.2"), (mc, "10.0.0.3")):
+        assert src.get(key) == "evpn", (key, src)
+    # MACs learned after the restart: one behind a (the new zebra-lite
+    # follows a's bridge), one behind c (it writes a new remote MAC)
+    na, nc = "02:00:00:00:0a:02", "02:00:00:00:0c:02"
+    add_mac(ha, na, "192.168.100.11")
+    add_mac(hc, nc, "192.168.100.13")
+    ping(hc, "-I mv0 192.168.100.11")
+    kldlab.wait_for(lambda: has_remote_mac(b, na, "10.0.0.1") and has_remote_mac(c, na, "10.0.0.1"),
+                    30, what="a MAC learned on a after the restart, on b and c")
+    kldlab.wait_for(lambda: has_remote_mac(a, nc, "10.0.0.3"), 30,
+                    what="a MAC learned on c after the restart, on a")
+    macs = json.loads(a.vtysh("show evpn mac vni 100 json"))["macs"]
+    assert macs[na]["type"] == "local" and macs[nc] == {"type": "remote", "remoteVtep": "10.0.0.3"}
+    assert vxland_fdb(a).get((nc, "10.0.0.3")) == "evpn"
+    ping(hb, "192.168.100.11")
+    # What changed while zebra-lite was down is right after its restart:
+    # a remote MAC withdrawn then (c's) is removed at bgpd's replay (it was
+    # adopted as bgpd's, not kept forever), one advertised then (b's) is
+    # written, one learned on a's bridge then is advertised. On a, only
+    # the withdrawn MAC's two entries are deleted.
+    nb, na2 = "02:00:00:00:0b:02", "02:00:00:00:0a:03"
+    mon = FdbMonitor(a)
+    with zebra_lite_down(a):
+        forget_mac(hc, c, "mv0", nc)
+        kldlab.wait_for(lambda: nc not in json.loads(b.vtysh("show evpn mac vni 100 json"))["macs"],
+                        30, what="c's MAC withdrawn on b")
+        add_mac(hb, nb, "192.168.100.12")
+        ping(hb, "-I mv0 192.168.100.3")
+        kldlab.wait_for(lambda: has_remote_mac(c, nb, "10.0.0.2"), 30, what="b's new MAC on c")
+        add_mac(ha, na2, "192.168.100.21", dev="mv1")
+        ha.cmd("ping -c2 -W1 -I mv1 192.168.100.3", check=False)
+    kldlab.wait_for(lambda: has_remote_mac(a, nb, "10.0.0.2"), 30,
+                    what="b's MAC advertised while zebra-lite was down, on a")
+    kldlab.wait_for(lambda: has_remote_mac(b, na2, "10.0.0.1") and has_remote_mac(c, na2, "10.0.0.1"),
+                    30, what="a's MAC learned while zebra-lite was down, on b and c")
+    deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted")]
+    assert len(deleted) == 2 and all(l.startswith("Deleted %s dev vxlan100" % nc) for l in deleted), \
+        deleted
+    assert not any(e[0] == nc for e in fdb(a))
+    macs = json.loads(a.vtysh("show evpn mac vni 100 json"))["macs"]
+    assert nc not in macs and macs[nb] == {"type": "remote", "remoteVtep": "10.0.0.2"}, macs
+    assert macs[na2]["type"] == "local", macs
+    src = vxland_fdb(a)
+    assert (nc, "10.0.0.3") not in src and src.get((nb, "10.0.0.2")) == "evpn", src
+
+
+def test_bgpd_killed_after_a_zebra_lite_restart_keeps_its_entries(lab):
+    """bgpd's grace time in zebra-lite counts from bgpd's departure: a
+    timer left from zebra-lite's own start (it adopted bgpd's entries)
+    does not cut it short. zebra-lite's grace is 5 s, bgpd asks for more
+    (150 s); bgpd killed after zebra-lite's restart and away for longer
+    than 5 s comes back to its entries, none deleted."""
+    sites, hosts = three_sites(lab, gr=True)
+    a = sites[0]
+    ping(hosts[0], "192.168.100.2")
+    ping(hosts[0], "192.168.100.3")
+    mb, mc = mac_of(hosts[1]), mac_of(hosts[2])
+    kldlab.wait_for(lambda: has_remote_mac(a, mb, "10.0.0.2") and has_remote_mac(a, mc, "10.0.0.3"),
+                    30, what="b's and c's MACs on a")
+    a.conf("zebra graceful-restart time 5")
+    a.vtysh("write memory")
+    before = {e for e in fdb(a) if e[3]}
+    with zebra_lite_down(a):
+        pass
+    mon = FdbMonitor(a)
+    done = log_count(a, "bgpd", "EVPN FDB entries replayed")
+    a.stop("bgpd", signal.SIGKILL)
+    time.sleep(7)
+    a.start("bgpd")
+    kldlab.wait_for(lambda: log_count(a, "bgpd", "EVPN FDB entries replayed") > done, 90,
+                    what="bgpd's EVPN replay")
+    time.sleep(1)
+    deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted")]
+    assert deleted == [], deleted
+    assert before <= {e for e in fdb(a) if e[3]}
