@@ -59,11 +59,15 @@ struct bgp_dynamic {
 void bgp_peer_inherit(struct bgp_peer *m, const struct bgp_peer *g)
 {
 	bool has_as = g->as_type != BGP_AS_NUMBER || g->remote_as;
+	/* `remote-as external|internal`: the member's remote_as is the one
+	 * its peer's OPEN said, no change of configuration */
+	bool as_changed = has_as && (m->as_type != g->as_type ||
+				     (g->as_type == BGP_AS_NUMBER && m->remote_as != g->remote_as));
 	bool reset = memcmp(m->af_active, g->af_active, sizeof(m->af_active)) ||
-		     m->evpn_active != g->evpn_active || m->multihop != g->multihop || m->gtsm_hops != g->gtsm_hops ||
-		     (has_as && (m->as_type != g->as_type || m->remote_as != g->remote_as));
+		     m->evpn_active != g->evpn_active || m->multihop != g->multihop ||
+		     m->gtsm_hops != g->gtsm_hops || as_changed;
 
-	if (has_as) {
+	if (as_changed) {
 		m->as_type = g->as_type;
 		m->remote_as = g->remote_as;
 	}

@@ -111,6 +111,18 @@ def test_fourth_site_joins_through_one_neighbor(lab):
                         what="d's host MAC on %s, pointing to d" % s.name)
     mb = mac_of(hosts[1])
     kldlab.wait_for(lambda: has_remote_mac(d, mb, addr[b]), 30, what="b's host MAC on d")
+    # the group's lines typed again (as `vtysh -b` of the same file does)
+    # leave the dynamic neighbor's session alone
+    def established():
+        return json.loads(a.vtysh("show bgp neighbors %s json" % addr[d]))[addr[d]][
+            "connectionsEstablished"]
+
+    n = established()
+    a.conf("router bgp 65001", "neighbor SITES remote-as external",
+           "bgp listen range 10.0.0.0/24 peer-group SITES", "address-family l2vpn evpn",
+           "neighbor SITES activate", "end")
+    time.sleep(1)
+    assert established() == n and has_remote_mac(d, mb, addr[b])
     # d leaves: its entries go from every site (a withdraws what it passed on)
     d.conf("router bgp 65004", "neighbor %s shutdown" % addr[a], "end")
     for s in (a, b, c):

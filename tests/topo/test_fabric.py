@@ -221,8 +221,8 @@ def check_seed_verification(out, moved=False):
 
 def evpn_summary(text):
     """{neighbor: (AS, State/PfxRcd)} from show bgp l2vpn evpn summary."""
-    return {f[0]: (f[2], f[6]) for f in (l.split() for l in text.splitlines())
-            if len(f) > 6 and f[0].startswith("10.200.0.")}
+    return {f[0].lstrip("*"): (f[2], f[6]) for f in (l.split() for l in text.splitlines())
+            if len(f) > 6 and f[0].lstrip("*").startswith("10.200.0.")}
 
 
 def fdb(lab, site):
