@@ -1213,14 +1213,41 @@ void bgp_evpn_zebra_mac(struct bgpd *bd, uint32_t vni, const uint8_t *mac, bool 
 		}
 		return;
 	}
-	if (m)
+	if (m) {
+		m->unlisted = false;
 		return;
+	}
 	v->lmacs = kld_xrealloc(v->lmacs, (v->nlmacs + 1) * sizeof(*v->lmacs));
 	m = &v->lmacs[v->nlmacs++];
+	memset(m, 0, sizeof(*m));
 	memcpy(m->mac, mac, 6);
 	/* RFC 7432 15.1: a MAC another VTEP advertised moved here: one more
 	 * than the highest sequence number seen. */
 	m->seq = evpn_remote_seq(e, v, mac, &seq) ? seq + 1 : 0;
+	bgp_evpn_changed(bd);
+}
+
+void bgp_evpn_zebra_mac_list(struct bgpd *bd, uint32_t vni, bool end)
+{
+	struct bgp_evpn_vni *v = bgp_evpn_vni_get(bd, vni, false);
+	size_t gone = 0;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->nlmacs;) {
+		if (!end) {
+			v->lmacs[i++].unlisted = true;
+		} else if (v->lmacs[i].unlisted) {
+			lmac_del(v, &v->lmacs[i]); /* the last one moves to i */
+			gone++;
+		} else {
+			i++;
+		}
+	}
+	if (!gone)
+		return;
+	kld_info("evpn: VNI %u: %zu local MAC(s) gone while zebra-lite was not looking", vni,
+		 gone);
 	bgp_evpn_changed(bd);
 }
 

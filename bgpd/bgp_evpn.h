@@ -27,7 +27,8 @@ struct bgp_evpn_fdb_entry {
 
 struct bgp_evpn_lmac {
 	uint8_t mac[6];
-	uint32_t seq; /* MAC mobility (RFC 7432 15) */
+	uint32_t seq;   /* MAC mobility (RFC 7432 15) */
+	bool unlisted;  /* not (yet) in the bridge's list being read */
 };
 
 /* One VNI: what zebra-lite says of it and what `vni N` configures. */
@@ -110,6 +111,9 @@ void bgp_evpn_peer_fini(struct bgp_peer *peer);
 void bgp_evpn_zebra_vni(struct bgpd *bd, uint32_t vni, const char *ifname, const char *bridge,
 			const struct kld_addr *local, bool del);
 void bgp_evpn_zebra_mac(struct bgpd *bd, uint32_t vni, const uint8_t *mac, bool del);
+/* zebra-lite reads the VNI's bridge again: its full list of local MACs
+ * begins (end false) or is over; a local MAC not in it is gone. */
+void bgp_evpn_zebra_mac_list(struct bgpd *bd, uint32_t vni, bool end);
 /* A (new) zebra-lite: everything we installed is sent again, then
  * EvpnReplayDone once the peers' tables are back. */
 void bgp_evpn_zebra_up(struct bgpd *bd);

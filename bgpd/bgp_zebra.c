@@ -370,7 +370,11 @@ static void bgp_zebra_evpn_mac(struct kld_ipc_conn *c, const Kld__Envelope *env,
 	const Kld__EvpnMac *m = env->evpn_mac;
 
 	(void)c;
-	if (m->mac.len != 6) {
+	if (m->list == 1 || m->list == 2) {
+		bgp_evpn_zebra_mac_list(arg, m->vni, m->list == 2);
+		return;
+	}
+	if (m->mac.len != 6 || m->list) {
 		kld_log_rl(LOG_WARNING, "bgpd: malformed EvpnMac from zebra-lite ignored");
 		return;
 	}

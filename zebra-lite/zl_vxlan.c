@@ -64,6 +64,7 @@ struct zl_vx {
 	struct zl *zl;
 	zl_vx_evpn_vni_fn evpn_vni;
 	zl_vx_evpn_mac_fn evpn_mac;
+	zl_vx_evpn_list_fn evpn_list;
 	struct zl_nl_sync *sk;
 	struct zl_vx_link *links;
 	uint16_t (*slot_of)(struct zl *zl, const char *name, bool create);
@@ -434,10 +435,11 @@ static void zl_vx_evpn_tell(struct zl_vx *v, const struct zl_vx_link *l, bool de
 			    del || !l->evpn);
 }
 
-void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac)
+void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac, zl_vx_evpn_list_fn list)
 {
 	zl_vx_state->evpn_vni = vni;
 	zl_vx_state->evpn_mac = mac;
+	zl_vx_state->evpn_list = list;
 }
 
 static void zl_vx_evpn_link_dump(struct zl_vx *v, const struct zl_vx_link *l);
@@ -1196,8 +1198,13 @@ static void zl_vx_evpn_link_dump(struct zl_vx *v, const struct zl_vx_link *l)
 {
 	struct zl_vx_link_dump d = { v, l };
 
-	if (v->evpn_mac && l->evpn && l->master)
-		zl_nl_sync_dump_fdb(v->sk, 0, zl_vx_evpn_link_dump_cb, &d);
+	if (!v->evpn_mac || !l->evpn || !l->master)
+		return;
+	if (v->evpn_list)
+		v->evpn_list(v->zl, l->vni, false);
+	zl_nl_sync_dump_fdb(v->sk, 0, zl_vx_evpn_link_dump_cb, &d);
+	if (v->evpn_list)
+		v->evpn_list(v->zl, l->vni, true);
 }
 
 static void zl_vx_evpn_dump_cb(void *arg, const struct zl_nl_neigh *n)

@@ -90,7 +90,9 @@ typedef void (*zl_vx_evpn_vni_fn)(struct zl *zl, uint32_t vni, const char *ifnam
 /* A MAC learned on a local port of the VNI's bridge (del: forgotten, or
  * now behind the VXLAN device). */
 typedef void (*zl_vx_evpn_mac_fn)(struct zl *zl, uint32_t vni, const uint8_t *mac, bool del);
-void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac);
+/* A full read of the VNI's local MACs begins (end false) or ends. */
+typedef void (*zl_vx_evpn_list_fn)(struct zl *zl, uint32_t vni, bool end);
+void zl_vx_evpn_set_hooks(zl_vx_evpn_vni_fn vni, zl_vx_evpn_mac_fn mac, zl_vx_evpn_list_fn list);
 /* Every VNI now, through fn; the local MACs now, through the mac hook. */
 void zl_vx_evpn_walk(struct zl *zl, zl_vx_evpn_vni_fn fn);
 void zl_vx_evpn_dump_macs(struct zl *zl);

@@ -355,15 +355,51 @@ static void zl_evpn_send_mac(struct zl *zl, uint32_t vni, const uint8_t *mac, bo
 	kld_ipc_send(zl_evpn_conn, &out);
 }
 
+static void zl_evpn_send_list(struct zl *zl, uint32_t vni, bool end)
+{
+	Kld__Envelope out = KLD__ENVELOPE__INIT;
+	Kld__EvpnMac m = KLD__EVPN_MAC__INIT;
+
+	(void)zl;
+	if (!zl_evpn_conn)
+		return;
+	m.vni = vni;
+	m.list = end ? 2 : 1;
+	out.body_case = KLD__ENVELOPE__BODY_EVPN_MAC;
+	out.evpn_mac = &m;
+	kld_ipc_send(zl_evpn_conn, &out);
+}
+
+/* The walk's callbacks: a VNI and the start of its MACs' list; its end. */
+static void zl_evpn_send_vni_listed(struct zl *zl, uint32_t vni, const char *ifname,
+				    const char *bridge, const struct kld_addr *local, bool del)
+{
+	zl_evpn_send_vni(zl, vni, ifname, bridge, local, del);
+	zl_evpn_send_list(zl, vni, false);
+}
+
+static void zl_evpn_send_list_end(struct zl *zl, uint32_t vni, const char *ifname,
+				  const char *bridge, const struct kld_addr *local, bool del)
+{
+	(void)ifname;
+	(void)bridge;
+	(void)local;
+	(void)del;
+	zl_evpn_send_list(zl, vni, true);
+}
+
+/* Every VNI we know as EVPN's, then every MAC of their bridges, each
+ * VNI's list framed: bgpd drops the local MACs of before that are gone. */
 static void zl_evpn_on_subscribe(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
 {
 	(void)env;
 	if (!zl_vx_owner(zl, c))
 		return;
 	zl_evpn_conn = c;
-	zl_vx_evpn_set_hooks(zl_evpn_send_vni, zl_evpn_send_mac);
-	zl_vx_evpn_walk(zl, zl_evpn_send_vni);
+	zl_vx_evpn_set_hooks(zl_evpn_send_vni, zl_evpn_send_mac, zl_evpn_send_list);
+	zl_vx_evpn_walk(zl, zl_evpn_send_vni_listed);
 	zl_vx_evpn_dump_macs(zl);
+	zl_vx_evpn_walk(zl, zl_evpn_send_list_end);
 }
 
 static void zl_evpn_on_fdb(struct zl *zl, struct kld_ipc_conn *c, const Kld__Envelope *env)
