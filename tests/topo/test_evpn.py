@@ -435,8 +435,9 @@ def test_kill9_zebra_lite_deletes_no_fdb_entry(lab):
     # What changed while zebra-lite was down is right after its restart:
     # a remote MAC withdrawn then (c's) is removed at bgpd's replay (it was
     # adopted as bgpd's, not kept forever), one advertised then (b's) is
-    # written, one learned on a's bridge then is advertised. On a, only
-    # the withdrawn MAC's two entries are deleted.
+    # written, one learned on a's bridge then is advertised, one a's
+    # bridge forgot then is withdrawn. On a's vxlan100, only the withdrawn
+    # MAC's two entries are deleted.
     nb, na2 = "02:00:00:00:0b:02", "02:00:00:00:0a:03"
     mon = FdbMonitor(a)
     with zebra_lite_down(a):
@@ -448,17 +449,20 @@ def test_kill9_zebra_lite_deletes_no_fdb_entry(lab):
         kldlab.wait_for(lambda: has_remote_mac(c, nb, "10.0.0.2"), 30, what="b's new MAC on c")
         add_mac(ha, na2, "192.168.100.21", dev="mv1")
         ha.cmd("ping -c2 -W1 -I mv1 192.168.100.3", check=False)
+        forget_mac(ha, a, "mv0", na)
     kldlab.wait_for(lambda: has_remote_mac(a, nb, "10.0.0.2"), 30,
                     what="b's MAC advertised while zebra-lite was down, on a")
     kldlab.wait_for(lambda: has_remote_mac(b, na2, "10.0.0.1") and has_remote_mac(c, na2, "10.0.0.1"),
                     30, what="a's MAC learned while zebra-lite was down, on b and c")
-    deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted")]
+    kldlab.wait_for(lambda: not any(e[0] == na for s in (b, c) for e in fdb(s)), 30,
+                    what="the MAC a's bridge forgot while zebra-lite was down, gone from b and c")
+    deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted") and "vxlan100" in l]
     assert len(deleted) == 2 and all(l.startswith("Deleted %s dev vxlan100" % nc) for l in deleted), \
         deleted
     assert not any(e[0] == nc for e in fdb(a))
     macs = json.loads(a.vtysh("show evpn mac vni 100 json"))["macs"]
     assert nc not in macs and macs[nb] == {"type": "remote", "remoteVtep": "10.0.0.2"}, macs
-    assert macs[na2]["type"] == "local", macs
+    assert macs[na2]["type"] == "local" and na not in macs, macs
     src = vxland_fdb(a)
     assert (nc, "10.0.0.3") not in src and src.get((nb, "10.0.0.2")) == "evpn", src
 
