@@ -338,36 +338,36 @@ static void zl_evpn_send_vni(struct zl *zl, uint32_t vni, const char *ifname, co
 	kld_ipc_send(zl_evpn_conn, &out);
 }
 
-static void zl_evpn_send_mac(struct zl *zl, uint32_t vni, const uint8_t *mac, bool del)
+/* EvpnMac: a MAC (list 0), or a marker of a full read (mac NULL). */
+static void zl_evpn_mac_out(uint32_t vni, const uint8_t *mac, bool del, uint32_t list)
 {
 	Kld__Envelope out = KLD__ENVELOPE__INIT;
 	Kld__EvpnMac m = KLD__EVPN_MAC__INIT;
 
-	(void)zl;
 	if (!zl_evpn_conn)
 		return;
 	m.vni = vni;
-	m.mac.data = (uint8_t *)mac;
-	m.mac.len = 6;
+	if (mac) {
+		m.mac.data = (uint8_t *)mac;
+		m.mac.len = 6;
+	}
 	m.deleted = del;
+	m.list = list;
 	out.body_case = KLD__ENVELOPE__BODY_EVPN_MAC;
 	out.evpn_mac = &m;
 	kld_ipc_send(zl_evpn_conn, &out);
 }
 
+static void zl_evpn_send_mac(struct zl *zl, uint32_t vni, const uint8_t *mac, bool del)
+{
+	(void)zl;
+	zl_evpn_mac_out(vni, mac, del, 0);
+}
+
 static void zl_evpn_send_list(struct zl *zl, uint32_t vni, bool end)
 {
-	Kld__Envelope out = KLD__ENVELOPE__INIT;
-	Kld__EvpnMac m = KLD__EVPN_MAC__INIT;
-
 	(void)zl;
-	if (!zl_evpn_conn)
-		return;
-	m.vni = vni;
-	m.list = end ? 2 : 1;
-	out.body_case = KLD__ENVELOPE__BODY_EVPN_MAC;
-	out.evpn_mac = &m;
-	kld_ipc_send(zl_evpn_conn, &out);
+	zl_evpn_mac_out(vni, NULL, false, end ? 2 : 1);
 }
 
 /* The walk's callbacks: a VNI and the start of its MACs' list; its end. */

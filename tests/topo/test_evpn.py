@@ -454,7 +454,7 @@ def test_kill9_zebra_lite_deletes_no_fdb_entry(lab):
                     what="b's MAC advertised while zebra-lite was down, on a")
     kldlab.wait_for(lambda: has_remote_mac(b, na2, "10.0.0.1") and has_remote_mac(c, na2, "10.0.0.1"),
                     30, what="a's MAC learned while zebra-lite was down, on b and c")
-    kldlab.wait_for(lambda: not any(e[0] == na for s in (b, c) for e in fdb(s)), 30,
+    kldlab.wait_for(lambda: not any(e[0] == na and e[3] for s in (b, c) for e in fdb(s)), 30,
                     what="the MAC a's bridge forgot while zebra-lite was down, gone from b and c")
     deleted = [l for l in mon.stop().splitlines() if l.startswith("Deleted") and "vxlan100" in l]
     assert len(deleted) == 2 and all(l.startswith("Deleted %s dev vxlan100" % nc) for l in deleted), \

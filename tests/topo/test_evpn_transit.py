@@ -24,7 +24,7 @@ import time
 import pytest
 
 import kldlab
-from test_evpn import (FdbMonitor, attach_host, fdb, flood, frr_json, frr_vxlan, has_remote_mac,
+from test_evpn import (FRR_BGPD, FdbMonitor, attach_host, fdb, flood, frr_json, frr_vxlan, has_remote_mac,
                        kld_site, mac_of, ping, start_frr)
 
 
@@ -127,7 +127,7 @@ def test_fourth_site_joins_through_one_neighbor(lab):
     d.conf("router bgp 65004", "neighbor %s shutdown" % addr[a], "end")
     for s in (a, b, c):
         kldlab.wait_for(lambda: addr[d] not in flood(s) and not any(
-            e[0] == md for e in fdb(s)), 30, what="d's entries gone from %s" % s.name)
+            e[0] == md and e[3] for e in fdb(s)), 30, what="d's entries gone from %s" % s.name)
 
 
 def test_transit_site_restart_deletes_no_fdb_entry(lab):
@@ -189,8 +189,10 @@ def test_route_reflector_clients_reach_each_other(lab):
            "no neighbor 10.0.0.1 route-reflector-client",
            "no neighbor 10.0.0.3 route-reflector-client", "end")
     kldlab.wait_for(lambda: flood(a) == {"10.0.0.2"} and flood(c) == {"10.0.0.2"} and
-                    not any(e[0] == ma for e in fdb(c)), 30,
+                    not any(e[0] == ma and e[3] for e in fdb(c)), 30,
                     what="reflected VTEPs and MAC withdrawn")
+    # (EVPN's entries, extern_learn: a frame flooded before the withdrawal
+    # may have taught c's bridge the MAC, which then ages as it would)
     # a client that becomes external loses the flag (FRR): the saved
     # file never holds a line that it would refuse
     r.conf("router bgp 65001", "address-family l2vpn evpn",
@@ -199,22 +201,11 @@ def test_route_reflector_clients_reach_each_other(lab):
     assert "neighbor 10.0.0.3 route-reflector-client" not in r.running_config()
 
 
-FRR_EBGP = """frr defaults datacenter
-hostname frr
-log stdout debugging
-router bgp 65002
- bgp router-id 10.0.0.2
- no bgp default ipv4-unicast
- neighbor 10.0.0.1 remote-as 65001
- neighbor 10.0.0.1 timers connect 2
- address-family l2vpn evpn
-  neighbor 10.0.0.1 activate
-  advertise-all-vni
-  vni 100
-   route-target import *:100
-  exit-vni
- exit-address-family
-"""
+# FRR's automatic import RT is its own AS:VNI: the other ASes' routes
+# come in with its wildcard
+FRR_EBGP = (FRR_BGPD.replace("router bgp 65001", "router bgp 65002")
+            .replace("  advertise-all-vni\n",
+                     "  advertise-all-vni\n  vni 100\n   route-target import *:100\n  exit-vni\n"))
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/lib/frr/zebra"),
