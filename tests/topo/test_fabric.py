@@ -123,7 +123,7 @@ def test_lab_up_verifies_the_seed_then_add_site_status_shell_down(tmp_path):
             # daemons, handshakes, BGP, EVPN sessions, VNI 100: VTEPs and MACs from EVPN
             assert row[:7] == ["5/5", "3/3", "3/3", "3/3", "up", "3", "VTEPs"], rows
             assert row[7].isdigit() and row[8] == "MACs", rows
-        summary = bgp_summary(lab("shell", "d", stdin="show bgp summary\n"))
+        summary = bgp_summary(lab("shell", "d", "-c", "show bgp summary"))
         assert {n: s[0] for n, s in summary.items()} == {
             "10.200.0.1": "65001", "10.200.0.2": "65002", "10.200.0.3": "65003"}
         assert all(s[1].isdigit() for s in summary.values()), summary
