@@ -107,7 +107,11 @@ static uint8_t vx_seg_family(const struct vx_seg *s)
 		return s->remote.family;
 	if (s->group.family)
 		return s->group.family;
-	return s->nflood ? s->flood[0].family : 0;
+	if (s->nflood)
+		return s->flood[0].family;
+	/* a typed remote MAC's VTEP too: `remote` of the other family after
+	 * it would leave a line the segment refuses when read again */
+	return s->nmacs ? s->macs[0].dst.family : 0;
 }
 
 static int vx_family_ok(struct vty *vty, const struct vx_seg *s, const struct kld_addr *a,
